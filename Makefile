@@ -1,0 +1,40 @@
+# cxlab: `make demo` and `make test` work on a fresh machine with Python 3.11 and git.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Stamps are rebuilt when pyproject.toml changes, so the venv follows it.
+BASE   := $(VENV)/.installed-base
+DEV    := $(VENV)/.installed-dev
+
+.PHONY: demo test bench venv clean-reports help
+
+help:
+	@echo "make demo   - set up .venv, build workspaces/demo, run the latest wave, print the outputs"
+	@echo "make test   - install the dev extras if missing and run the whole test suite"
+	@echo "make bench  - speed and memory figures (benchmarks/)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(BASE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(BASE) $@
+
+venv: $(BASE)
+
+demo: $(BASE)
+	$(BIN)/cxlab demo --workspace workspaces/demo
+
+test: $(DEV)
+	$(BIN)/python -m pytest
+
+bench: $(DEV)
+	$(BIN)/python benchmarks/run_all.py
+
+clean-reports:
+	rm -rf reports/*/

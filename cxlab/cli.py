@@ -1,0 +1,158 @@
+"""Command line: ``cxlab demo | import | run-wave | export``.
+
+Every command prints what it did and where; a failure prints one clear
+message (file, row, column; or notebook and cell) and exits non-zero.
+
+Examples
+--------
+::
+
+    cxlab demo
+    cxlab import --workspace workspaces/demo --wave 2026-Q3 export.csv
+    cxlab run-wave --workspace workspaces/demo --wave 2026-Q3 --lang en
+    cxlab export --workspace workspaces/demo --format parquet --out out/
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cxlab.errors import CxlabError
+
+__all__ = ["main"]
+
+
+def _cmd_demo(args) -> int:
+    from cxlab.demo import build_demo
+    from cxlab.pipeline import run_wave
+
+    ws = build_demo(args.workspace, seed=args.seed, progress=not args.quiet)
+    print(f"demo workspace: {ws.path} ({len(ws.clients())} clients, {len(ws.responses())} responses, "
+          f"waves {', '.join(ws.wave_ids())})")
+    if args.no_run:
+        return 0
+    run = run_wave(ws, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports,
+                   progress=not args.quiet)
+    print(run)
+    html = run.output_dir / "wave_report.html"
+    print(f"open the report: {html}")
+    return 0
+
+
+def _cmd_import(args) -> int:
+    from cxlab.store import Workspace
+
+    ws = Workspace(args.workspace)
+    mapping = None
+    if args.mapping:
+        import yaml
+
+        mapping = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8"))
+    for file in args.files:
+        report = ws.import_wave(file, args.wave, mapping=mapping, tool=args.tool)
+        print(report)
+        for msg in report.messages[1 if report.already_imported else 0:]:
+            print(f"  {msg}")
+    return 0
+
+
+def _cmd_run_wave(args) -> int:
+    from cxlab.pipeline import run_wave
+
+    run = run_wave(args.workspace, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports,
+                   timeout=args.cell_timeout, progress=not args.quiet)
+    print(run)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from cxlab.export import export_tables
+    from cxlab.store import Workspace
+
+    ws = Workspace(args.workspace)
+    out = Path(args.out or Path("exports") / ws.name)
+    paths = export_tables(ws, out, fmt=args.format, wave=args.wave, include_pii=args.include_pii)
+    print(f"exported {len(paths)} file(s){' with contact PII' if args.include_pii else ' (no contact PII)'}:")
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def _cmd_metrics(args) -> int:
+    """Headline figures of a wave as JSON (for scripts)."""
+    from cxlab.store import Workspace
+    from cxlab.summary import SurveyData, summarize_wave
+
+    ws = Workspace(args.workspace)
+    wave = args.wave or ws.latest_wave()
+    summary = summarize_wave(SurveyData.from_workspace(ws), wave, min_n=args.min_n)
+    print(json.dumps(summary.to_json()["headline"], ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cxlab", description="Client-experience workbench: CSI, CSAT, NPS "
+                                "with intervals, per-wave reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="build the demo workspace from the simulator and run the latest wave")
+    d.add_argument("--workspace", default="workspaces/demo")
+    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--wave", default=None, help="default: the latest wave")
+    d.add_argument("--lang", choices=("ru", "en"), default="ru")
+    d.add_argument("--min-n", type=int, default=10)
+    d.add_argument("--reports", default="reports")
+    d.add_argument("--no-run", action="store_true", help="only build the workspace")
+    d.add_argument("--quiet", action="store_true")
+    d.set_defaults(func=_cmd_demo)
+
+    i = sub.add_parser("import", help="import survey exports into a wave (one transaction per file)")
+    i.add_argument("--workspace", required=True)
+    i.add_argument("--wave", default=None)
+    i.add_argument("--tool", default="auto")
+    i.add_argument("--mapping", default=None, help="YAML file: file column -> canonical field")
+    i.add_argument("files", nargs="+")
+    i.set_defaults(func=_cmd_import)
+
+    r = sub.add_parser("run-wave", help="execute the wave report: HTML, Excel pack, metrics.json, figures")
+    r.add_argument("--workspace", required=True)
+    r.add_argument("--wave", default=None, help="default: the latest wave with responses")
+    r.add_argument("--lang", choices=("ru", "en"), default="ru")
+    r.add_argument("--min-n", type=int, default=10)
+    r.add_argument("--reports", default="reports")
+    r.add_argument("--cell-timeout", type=int, default=600, help="seconds a notebook cell may run")
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=_cmd_run_wave)
+
+    e = sub.add_parser("export", help="write the canonical tables as csv, parquet or xlsx")
+    e.add_argument("--workspace", required=True)
+    e.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
+    e.add_argument("--wave", default=None)
+    e.add_argument("--out", default=None, help="default: exports/<workspace>")
+    e.add_argument("--include-pii", action="store_true", help="keep contact names, e-mails and phones")
+    e.set_defaults(func=_cmd_export)
+
+    m = sub.add_parser("metrics", help="print a wave's headline figures as JSON")
+    m.add_argument("--workspace", required=True)
+    m.add_argument("--wave", default=None)
+    m.add_argument("--min-n", type=int, default=10)
+    m.set_defaults(func=_cmd_metrics)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CxlabError as exc:
+        print(f"cxlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"cxlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""CSAT: mean rating and top-box share on a rating scale (usually 1-5)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from statsmodels.stats.proportion import proportion_confint
+
+from cxlab.schema import format_scale
+
+from ._result import Estimate, _check_confidence, _t
+from ._validate import rating_scores
+
+__all__ = ["csat_mean", "top2box"]
+
+
+def t_mean(values: np.ndarray, confidence: float) -> tuple[float, float, float, float, int]:
+    """Mean, SE, and Student t interval (df = n - 1) of non-missing ``values``."""
+    v = values[~np.isnan(values)]
+    n = int(v.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan, 0
+    mean = float(v.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan, n
+    se = float(v.std(ddof=1) / math.sqrt(n))
+    half = _t(confidence, n - 1) * se
+    return mean, se, mean - half, mean + half, n
+
+
+def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
+    """Mean rating with a Student t interval.
+
+    Parameters
+    ----------
+    scores : Series or array-like
+        Ratings on ``scale``; missing values are dropped.  Fractional values
+        inside the scale are accepted (e.g. an average of sub-questions);
+        values outside it are refused.
+    scale : tuple or str, default (1, 5)
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``metric="csat_mean"``; SE = sd / sqrt(n) (sd with n - 1), interval
+        mean +- t(n - 1) * SE, clipped to the scale.  ``extra`` has ``scale``
+        and ``sd``.
+
+    Raises
+    ------
+    ValueError
+        A value outside the scale (the message names its index and value).
+
+    Examples
+    --------
+    >>> e = csat_mean([5, 4, 4, 3, 5])
+    >>> e.estimate, e.n
+    (4.2, 5)
+    """
+    _check_confidence(confidence)
+    num, lo, hi = rating_scores(scores, scale, integer=False)
+    values = num.to_numpy()
+    mean, se, low, high, n = t_mean(values, confidence)
+    sd = float(np.nanstd(values, ddof=1)) if n >= 2 else math.nan
+    return Estimate(
+        metric="csat_mean", estimate=mean,
+        # A mean cannot leave its scale; clipping only bites for tiny n near an end.
+        ci_low=min(max(low, lo), hi) if not math.isnan(low) else math.nan,
+        ci_high=min(max(high, lo), hi) if not math.isnan(high) else math.nan,
+        se=se, n=n, confidence=confidence,
+        method=f"Mean rating ({format_scale((lo, hi))}), Student t interval (df = n - 1)",
+        extra={"scale": format_scale((lo, hi)), "sd": sd},
+    )
+
+
+def top_values(lo: int, hi: int, boxes: int) -> tuple[int, int]:
+    if not isinstance(boxes, (int, np.integer)) or not 1 <= boxes < hi - lo + 1:
+        raise ValueError(f"boxes must be a whole number from 1 to {hi - lo} on a "
+                         f"{lo}-{hi} scale, got {boxes!r}")
+    return hi - boxes + 1, hi
+
+
+def wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
+    if n == 0:
+        return math.nan, math.nan
+    low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
+    return float(low), float(high)
+
+
+def top2box(scores, scale=(1, 5), boxes=2, confidence=0.95) -> Estimate:
+    """Share of answers in the top ``boxes`` values of the scale, with a Wilson interval.
+
+    Parameters
+    ----------
+    scores : Series or array-like
+        Whole-number ratings on ``scale``; missing values are dropped.
+    scale : tuple or str, default (1, 5)
+        1-5 with ``boxes=2`` counts 4 and 5; 0-10 counts 9 and 10.
+    boxes : int, default 2
+        How many top values count as a success.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``metric="top2box"`` (``"top3box"`` for 3 boxes...), share as a
+        proportion 0-1, Wilson score interval; ``se`` is the binomial
+        sqrt(p(1 - p)/n).  ``extra`` has ``successes, scale, boxes, top_values``.
+
+    Examples
+    --------
+    >>> top2box([5, 4, 3, 2, 5]).estimate
+    0.6
+    """
+    _check_confidence(confidence)
+    num, lo, hi = rating_scores(scores, scale, integer=True)
+    first, last = top_values(lo, hi, boxes)
+    v = num.dropna().to_numpy()
+    n = int(v.size)
+    k = int((v >= first).sum())
+    p = k / n if n else math.nan
+    se = math.sqrt(p * (1 - p) / n) if n else math.nan
+    low, high = wilson(k, n, confidence)
+    tops = f"{first}-{last}" if boxes > 1 else f"{last}"
+    return Estimate(
+        metric=f"top{boxes}box", estimate=p, ci_low=low, ci_high=high, se=se, n=n,
+        confidence=confidence,
+        method=f"Top-{boxes}-box share ({tops} on {lo}-{hi}), Wilson score interval",
+        extra={"successes": k, "scale": format_scale((lo, hi)), "boxes": int(boxes),
+               "top_values": tops},
+    )

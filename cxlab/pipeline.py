@@ -1,0 +1,282 @@
+"""The per-wave pipeline: parameterised notebooks executed with papermill.
+
+:func:`run_notebook` is the one way cxlab executes a notebook.  papermill
+writes parameter *names* into code unescaped, so only names the notebook
+declares in its ``parameters`` cell are accepted, and each value must have
+the type of the declared default.  A failing cell, a cell timeout or a dead
+kernel becomes a :class:`cxlab.errors.RunError` naming the notebook and the
+cell.
+
+:func:`run_wave` executes ``notebooks/wave_report.ipynb`` for one wave into
+``reports/<workspace>/<wave>/`` and converts it to HTML without code.  The
+run is written to a fresh folder that replaces the previous report only when
+everything succeeded, so a rerun overwrites cleanly and a failed run leaves
+the last good report in place.
+
+Examples
+--------
+>>> from cxlab.pipeline import notebook_parameters
+>>> sorted(notebook_parameters("wave_report"))  # doctest: +SKIP
+['lang', 'min_n', 'output_dir', 'wave', 'workspace']
+"""
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed, to
+# check IRI formats, and building that package's grammar costs about a second
+# at every start; no notebook field is an IRI, so it is kept out.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+
+from cxlab.errors import RunError  # noqa: E402
+
+__all__ = ["REPO_ROOT", "NOTEBOOKS", "notebook_path", "notebook_parameters", "validate_parameters",
+           "run_notebook", "notebook_to_html", "run_wave", "WaveRun"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO_ROOT / "notebooks"
+#: Notebooks that `run_wave` executes, in order, when they exist.  Later
+#: issues add theirs (drivers, churn risk) here.
+WAVE_NOTEBOOKS = ("wave_report",)
+
+_PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def notebook_path(name) -> Path:
+    path = Path(name)
+    if path.suffix != ".ipynb":
+        path = NOTEBOOKS / f"{name}.ipynb"
+    if not path.exists():
+        raise RunError(f"notebook not found: {path}")
+    return path
+
+
+def notebook_parameters(notebook) -> dict[str, dict]:
+    """Parameters a notebook declares (its cell tagged ``parameters``)."""
+    return papermill.inspect_notebook(str(notebook_path(notebook)))
+
+
+def validate_parameters(notebook, parameters: dict) -> dict:
+    """Check names and types against the notebook's declared parameters.
+
+    Raises
+    ------
+    RunError
+        An undeclared name, or a value whose type differs from the declared
+        default's (``int`` is accepted where ``float`` is declared; ``bool``
+        never passes for ``int``).
+    """
+    declared = notebook_parameters(notebook)
+    name = notebook_path(notebook).name
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise RunError(f"{name} does not declare parameter(s) {unknown}; it declares {sorted(declared)}")
+    for key, value in parameters.items():
+        expected = declared[key].get("inferred_type_name") or "None"
+        if expected == "None":
+            expected = _literal_type(declared[key].get("default"))
+        types = _PY_TYPES.get(expected)
+        if types is None:
+            continue  # declared without a literal default: nothing to check against
+        if isinstance(value, bool) and expected != "bool":
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            raise RunError(f"{name}: parameter '{key}' must be {expected}, got {type(value).__name__} {value!r}")
+        if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
+            raise RunError(f"{name}: parameter '{key}' contains control characters")
+    return dict(parameters)
+
+
+def _literal_type(default) -> str:
+    """Type name of a default written as a literal (for cells without annotations)."""
+    try:
+        value = ast.literal_eval(default) if isinstance(default, str) else default
+    except (ValueError, SyntaxError):
+        return "None"
+    return type(value).__name__ if type(value).__name__ in _PY_TYPES else "None"
+
+
+def _failing_cell(output_path: Path) -> tuple[int | None, str]:
+    """Position (1-based, in the source notebook) and first line of the cell that stopped the run.
+
+    papermill adds an injected-parameters cell and error banners to the
+    executed copy; they are skipped so the number matches what the user sees
+    when opening the notebook under ``notebooks/``.
+    """
+    try:
+        nb = nbformat.read(str(output_path), as_version=4)
+    except Exception:  # the output may not have been written at all
+        return None, ""
+    position, found, last = 0, None, None
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "papermill-error-cell-tag" in tags or "injected-parameters" in tags:
+            continue
+        position += 1
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if meta.get("status") == "failed" or meta.get("exception"):
+            found = (position, cell)
+            break
+        if meta.get("start_time") and cell.cell_type == "code":
+            last = (position, cell)
+    found = found or last
+    if found is None:
+        return None, ""
+    lines = [ln for ln in found[1].source.strip().splitlines() if not ln.lstrip().startswith("#")]
+    return found[0], (lines[0] if lines else "")
+
+
+def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: int = 600,
+                 progress: bool = True) -> Path:
+    """Execute a notebook with validated parameters.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Name under ``notebooks/`` (``"wave_report"``) or a path.
+    output_path : str or Path
+        Where the executed notebook is written (also on failure).
+    parameters : dict
+        Only names the notebook declares; values of the declared type.
+    timeout : int
+        Seconds a single cell may run.
+
+    Raises
+    ------
+    RunError
+        Naming the notebook, the cell (number and first line) and the error.
+    """
+    src = notebook_path(notebook)
+    params = validate_parameters(src, parameters)
+    output_path = Path(output_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(str(src), str(output_path), parameters=params, kernel_name="python3",
+                                   cwd=str(cwd) if cwd else None, execution_timeout=timeout,
+                                   progress_bar=progress, report_mode=False)
+    except PapermillExecutionError as exc:
+        index, first = _failing_cell(output_path)
+        raise RunError(f"{src.name}: cell {index if index is not None else '?'} failed: "
+                       f"{exc.ename}: {exc.evalue}\n"
+                       f"  cell: {first}\n"
+                       f"  executed notebook with the traceback: {output_path}") from exc
+    except Exception as exc:
+        # nbclient raises CellTimeoutError and DeadKernelError straight through.
+        kind = type(exc).__name__
+        index, first = _failing_cell(output_path)
+        if "Timeout" in kind:
+            what = f"timed out after {timeout} s"
+        elif "DeadKernel" in kind:
+            what = "killed the kernel (it died: out of memory or a crash)"
+        else:
+            what = f"stopped: {kind}: {exc}"
+        raise RunError(f"{src.name}: cell {index if index is not None else '?'} {what}\n"
+                       f"  cell: {first}\n  executed notebook so far: {output_path}") from exc
+    return output_path
+
+
+def notebook_to_html(notebook_file, html_file, *, title: str | None = None) -> Path:
+    """Executed notebook -> standalone HTML without code cells or prompts."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook_file), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    Path(html_file).write_text(body, encoding="utf-8")
+    return Path(html_file)
+
+
+@dataclass
+class WaveRun:
+    """What :func:`run_wave` wrote."""
+
+    workspace: str
+    wave: str
+    output_dir: Path
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [f"wave {self.wave} of workspace {self.workspace}: report written in {self.seconds:.1f} s"]
+        lines += [f"  {p}" for p in self.files]
+        return "\n".join(lines)
+
+
+def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10,
+             reports_root=None, timeout: int = 600, progress: bool = True) -> WaveRun:
+    """Run the per-wave pipeline: notebook(s), HTML, Excel pack, metrics.json, figures.
+
+    Parameters
+    ----------
+    workspace : str, Path or Workspace
+    wave : str, optional
+        Wave id; default the latest wave with responses.
+    lang : {"ru", "en"}
+    min_n : int
+        Cells with fewer respondents are suppressed.
+    reports_root : path, optional
+        Default ``reports/`` in the current directory.
+    """
+    from cxlab.store import Workspace
+
+    started = time.perf_counter()
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    if lang not in ("ru", "en"):
+        raise RunError(f"lang must be 'ru' or 'en', not {lang!r}")
+    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+        raise RunError(f"min_n must be a positive whole number, not {min_n!r}")
+    wave = wave or ws.latest_wave()
+    ws.wave(wave)  # a clear error for a wave that does not exist
+    root = (Path(reports_root) if reports_root else Path.cwd() / "reports").resolve()
+    final = root / ws.name / wave
+    staging = final.parent / f".{wave}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir(parents=True)
+    try:
+        for name in WAVE_NOTEBOOKS:
+            if not (NOTEBOOKS / f"{name}.ipynb").exists():
+                continue
+            executed = staging / f"{name}.ipynb"
+            run_notebook(name, executed, {
+                "workspace": str(ws.path.resolve()), "wave": wave, "lang": lang, "min_n": min_n,
+                "output_dir": str(staging.resolve())}, cwd=staging, timeout=timeout, progress=progress)
+            title = {"ru": f"Отчёт по волне {wave}", "en": f"Wave report {wave}"}[lang]
+            notebook_to_html(executed, staging / f"{name}.html", title=title)
+    except BaseException as exc:
+        failed = final.parent / f"{wave}.failed"
+        if failed.exists():
+            shutil.rmtree(failed)
+        staging.rename(failed)
+        if isinstance(exc, RunError):
+            raise RunError(str(exc).replace(str(staging), str(failed))
+                           + f"\n  the previous report (if any) is untouched: {final}") from exc
+        raise
+    if final.exists():
+        shutil.rmtree(final)
+    staging.rename(final)
+    failed = final.parent / f"{wave}.failed"
+    if failed.exists():
+        shutil.rmtree(failed)
+    files = sorted(p for p in final.rglob("*") if p.is_file())
+    run = WaveRun(workspace=ws.name, wave=wave, output_dir=final, files=files,
+                  seconds=time.perf_counter() - started)
+    (final / "run.json").write_text(json.dumps({
+        "workspace": ws.name, "wave": wave, "lang": lang, "min_n": min_n,
+        "seconds": round(run.seconds, 2), "files": [str(p.relative_to(final)) for p in files]},
+        ensure_ascii=False, indent=2), encoding="utf-8")
+    run.files.append(final / "run.json")
+    return run

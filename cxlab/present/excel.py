@@ -1,0 +1,146 @@
+"""The Excel pack: one sheet per table, ready to read and to filter.
+
+Headers are bold on a dark fill and wrap, panes are frozen under the header,
+columns are sized to their content, shares are written as numbers formatted
+as percentages (so they sort and sum), and text that begins with ``=``,
+``+``, ``-``, ``@`` (or a tab or carriage return) is stored as text with a
+quote prefix, never as a formula: a client's comment cannot run in the
+reader's Excel.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, openpyxl
+>>> path = tempfile.mkdtemp() + "/pack.xlsx"
+>>> _ = write_pack(path, [Sheet("Summary", pd.DataFrame({"metric": ["=cmd"], "share": [0.25]}),
+...                             percent=["share"])])
+>>> cell = openpyxl.load_workbook(path)["Summary"]["A2"]
+>>> cell.value, cell.data_type
+('=cmd', 's')
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+__all__ = ["Sheet", "write_pack", "write_frame", "safe_text"]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+@dataclass
+class Sheet:
+    """A sheet of the pack.
+
+    Parameters
+    ----------
+    name : str
+        Sheet name (cut to Excel's 31 characters).
+    frame : DataFrame
+    percent : list of str
+        Columns holding shares 0-1, shown as percentages.
+    decimals : dict
+        Column -> number of decimals (default 1 for floats).
+    headers : dict
+        Column -> header text (e.g. translated labels).
+    note : str
+        A line written above the table (definitions, n rules).
+    """
+
+    name: str
+    frame: pd.DataFrame
+    percent: list[str] = field(default_factory=list)
+    decimals: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
+def safe_text(value: str) -> bool:
+    """True when a string would be read by a spreadsheet as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value
+
+
+def write_frame(ws, frame: pd.DataFrame, *, percent=(), decimals=None, headers=None, note=None) -> None:
+    """Write a frame into an openpyxl worksheet with the pack's formatting."""
+    decimals = decimals or {}
+    headers = headers or {}
+    top = 1
+    if note:
+        ws.cell(row=1, column=1, value=note).font = Font(italic=True, color="555555")
+        top = 3
+    for j, col in enumerate(frame.columns, start=1):
+        cell = ws.cell(row=top, column=j, value=str(headers.get(col, col)))
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = [min(max(len(str(headers.get(c, c))), 6), 40) for c in frame.columns]
+    for i, row in enumerate(frame.itertuples(index=False), start=top + 1):
+        for j, value in enumerate(row, start=1):
+            value = _plain(value)
+            cell = ws.cell(row=i, column=j)
+            cell.value = value
+            col = frame.columns[j - 1]
+            if isinstance(value, str):
+                if safe_text(value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                widths[j - 1] = min(max(widths[j - 1], len(value)), 60)
+            elif isinstance(value, float):
+                if col in percent:
+                    cell.number_format = "0.0%"
+                else:
+                    places = decimals.get(col, 1)
+                    cell.number_format = "#,##0" if places == 0 else "#,##0." + "0" * places
+                widths[j - 1] = max(widths[j - 1], 9)
+            elif hasattr(value, "year"):
+                cell.number_format = "yyyy-mm-dd"
+                widths[j - 1] = max(widths[j - 1], 11)
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w + 2
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(frame.columns))}{top + max(len(frame), 1)}"
+
+
+def write_pack(path, sheets: list[Sheet]) -> Path:
+    """Write sheets to an ``.xlsx`` file (replacing it)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used = set()
+    for sheet in sheets:
+        name = sheet.name[:31]
+        for ch in "[]:*?/\\":
+            name = name.replace(ch, " ")
+        while name in used:
+            name = name[:28] + f"_{len(used)}"
+        used.add(name)
+        ws = wb.create_sheet(name)
+        write_frame(ws, sheet.frame, percent=sheet.percent, decimals=sheet.decimals, headers=sheet.headers,
+                    note=sheet.note)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,109 @@
+"""Russian and English labels for reports, charts and the Excel pack.
+
+>>> from cxlab.present.labels import t
+>>> t("nps", "ru"), t("nps", "en")
+('NPS', 'NPS')
+>>> t("by_service", "ru")
+'По услугам'
+"""
+from __future__ import annotations
+
+__all__ = ["LABELS", "t", "column_labels"]
+
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (ru, en)
+    "report_title": ("Отчёт по волне опроса клиентов", "Client survey wave report"),
+    "wave": ("Волна", "Wave"),
+    "workspace": ("Компания", "Company"),
+    "nps": ("NPS", "NPS"),
+    "csi": ("CSI", "CSI"),
+    "csat_mean": ("CSAT, среднее", "CSAT, mean"),
+    "top2box": ("CSAT, доля довольных (top-2-box)", "CSAT, top-2-box share"),
+    "response_rate": ("Доля ответивших", "Response rate"),
+    "summary": ("Сводка", "Summary"),
+    "trend": ("Динамика", "Trend"),
+    "by_service": ("По услугам", "By service"),
+    "by_client": ("По клиентам", "By client"),
+    "by_manager": ("По менеджерам", "By manager"),
+    "by_team": ("По командам", "By team"),
+    "by_direction": ("По направлениям", "By direction"),
+    "by_segment": ("По сегментам", "By segment"),
+    "by_role": ("По ролям респондентов", "By respondent role"),
+    "changes": ("Изменения к прошлой волне", "Change since last wave"),
+    "definitions": ("Определения", "Definitions"),
+    "metric": ("Показатель", "Metric"),
+    "estimate": ("Оценка", "Estimate"),
+    "ci_low": ("Нижняя граница 95% ДИ", "95% CI low"),
+    "ci_high": ("Верхняя граница 95% ДИ", "95% CI high"),
+    "se": ("Станд. ошибка", "Std. error"),
+    "n": ("n", "n"),
+    "method": ("Метод", "Method"),
+    "suppressed": ("Скрыто (n < мин.)", "Suppressed (n < min)"),
+    "service": ("Услуга", "Service"),
+    "service_id": ("Код услуги", "Service id"),
+    "direction": ("Направление", "Direction"),
+    "client": ("Клиент", "Client"),
+    "client_id": ("Код клиента", "Client id"),
+    "manager": ("Менеджер", "Manager"),
+    "team": ("Команда", "Team"),
+    "segment": ("Сегмент", "Segment"),
+    "role": ("Роль", "Role"),
+    "wave_id": ("Волна", "Wave"),
+    "pct_promoters": ("Промоутеры", "Promoters"),
+    "pct_passives": ("Нейтралы", "Passives"),
+    "pct_detractors": ("Критики", "Detractors"),
+    "promoters": ("Промоутеры", "Promoters"),
+    "passives": ("Нейтралы", "Passives"),
+    "detractors": ("Критики", "Detractors"),
+    "nps_account": ("NPS по клиентам (каждый клиент один раз)", "Account NPS (each account once)"),
+    "nps_revenue": ("NPS, взвешенный по выручке", "Revenue-weighted NPS"),
+    "nps_clustered": ("NPS, интервал с учётом кластеров", "NPS, cluster-robust interval"),
+    "change": ("Изменение", "Change"),
+    "before": ("Прошлая волна", "Previous wave"),
+    "after": ("Эта волна", "This wave"),
+    "p_value": ("p-значение", "p-value"),
+    "p_adjusted": ("p скорр.", "p adjusted"),
+    "significant": ("Значимо", "Significant"),
+    "n_before": ("n (прошлая)", "n (previous)"),
+    "n_after": ("n (эта)", "n (this)"),
+    "contract_value": ("Годовой контракт", "Annual contract"),
+    "respondents": ("Ответивших", "Respondents"),
+    "mean_recommend": ("Средняя оценка рекомендации (0-10)", "Mean likelihood to recommend (0-10)"),
+    "account_net": ("Чистый балл клиента (-100..100)", "Account net score (-100..100)"),
+    "overall_mean": ("Общая удовлетворённость, среднее", "Overall satisfaction, mean"),
+    "status": ("Статус", "Status"),
+    "rating_mean": ("Оценка услуги, среднее", "Service rating, mean"),
+    "rating_n": ("Оценок услуги", "Service ratings"),
+    "invited": ("Приглашено", "Invited"),
+    "responded": ("Ответили", "Responded"),
+    "value": ("Значение", "Value"),
+    "definition": ("Определение", "Definition"),
+    "no_previous": ("Предыдущей волны нет.", "No previous wave."),
+    "suppressed_note": ("Ячейки с n меньше {min_n} скрыты.", "Cells with n below {min_n} are suppressed."),
+    "trend_title": ("NPS по волнам, 95% интервал", "NPS by wave, 95% interval"),
+    "service_title": ("Промоутеры, нейтралы и критики по услугам", "Promoters, passives and detractors by service"),
+    "direction_title": ("CSI по направлениям, 95% интервал", "CSI by direction, 95% interval"),
+    "dimension": ("Разрез", "Dimension"),
+    "cell": ("Ячейка", "Cell"),
+    "nps_paired": ("NPS, те же контакты", "NPS, same contacts"),
+    "rating_ci_low": ("Оценка услуги, нижн. граница", "Service rating, CI low"),
+    "rating_ci_high": ("Оценка услуги, верх. граница", "Service rating, CI high"),
+    "csi_ci_low": ("CSI, нижн. граница", "CSI, CI low"),
+    "csi_ci_high": ("CSI, верх. граница", "CSI, CI high"),
+    "name": ("Название", "Name"),
+    "yes": ("да", "yes"),
+    "no": ("нет", "no"),
+}
+
+
+def t(key: str, lang: str = "ru") -> str:
+    """Label of ``key`` in ``lang`` (``ru`` or ``en``); the key itself if unknown."""
+    if lang not in ("ru", "en"):
+        raise ValueError(f"lang must be 'ru' or 'en', not {lang!r}")
+    pair = LABELS.get(key)
+    return key if pair is None else pair[0 if lang == "ru" else 1]
+
+
+def column_labels(columns, lang: str = "ru") -> dict[str, str]:
+    """Mapping of column names to their labels, for display."""
+    return {c: t(c, lang) for c in columns}

@@ -1,0 +1,414 @@
+"""Questionnaire templates: the service catalogue, attributes and questions.
+
+A questionnaire is a YAML file in ``templates/questionnaires/`` (see
+``pr_agency.yaml``).  It holds
+
+* ``id``, ``title`` (``{ru, en}``) and ``version``;
+* ``scales``: named answer scales, each ``{min, max, labels}`` where
+  ``labels`` maps a point of the scale to ``{ru, en}``;
+* ``directions``: the catalogue of services grouped by direction of work,
+  each direction ``{id, ru, en, services: [{id, ru, en}, ...]}``;
+* ``attributes``: the relationship attributes rated in the attribute grid
+  (``{id, ru, en}``);
+* ``questions``: ``{id, type, ru, en}`` plus ``scale`` (a scale name, required
+  for ``nps``, ``rating`` and ``grid``), ``items`` (``services`` or
+  ``attributes``, required for ``grid`` and ``multi_choice``), and optionally
+  ``target`` (where the answer lands: ``responses.nps``, ``answers.service``,
+  ...) and ``required``.
+
+Every text exists in Russian and English and every id is unique in the file
+(directions, services, attributes and questions share one namespace), so
+:meth:`Questionnaire.label` is unambiguous.  A template that breaks these
+rules is refused with :class:`QuestionnaireError`, whose message names the
+file and the key path, e.g.
+``pr_agency.yaml: directions[2].services[0]: missing 'en'``.
+
+Examples
+--------
+>>> from cxlab.questionnaire import load_questionnaire
+>>> q = load_questionnaire("pr_agency")
+>>> q.scales["nps"]
+(0, 10)
+>>> list(q.services.columns)
+['service_id', 'direction', 'name_ru', 'name_en']
+>>> q.label("responsiveness", "en")
+'Responsiveness'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from cxlab.schema import TABLES
+
+__all__ = [
+    "QuestionnaireError",
+    "Questionnaire",
+    "load_questionnaire",
+    "validate_questionnaire",
+    "TEMPLATE_DIR",
+    "LANGS",
+    "QUESTION_TYPES",
+    "QUESTION_TARGETS",
+]
+
+#: Directory of the bundled questionnaire templates.
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "questionnaires"
+
+#: Languages every text must exist in.
+LANGS = ("ru", "en")
+
+#: Allowed question types.
+QUESTION_TYPES = ("nps", "rating", "grid", "multi_choice", "text")
+
+#: Allowed values of a question's ``target``.
+QUESTION_TARGETS = (
+    "responses.nps",
+    "responses.overall",
+    "responses.price",
+    "responses.comment",
+    "answers.service",
+    "answers.attribute",
+    "answers.need",
+    "answers.importance",
+)
+
+_ITEM_SOURCES = ("services", "attributes")
+_NEEDS_SCALE = {"nps", "rating", "grid"}
+_NEEDS_ITEMS = {"grid", "multi_choice"}
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire template does not follow the schema."""
+
+
+@dataclass
+class Questionnaire:
+    """A loaded and validated questionnaire template.
+
+    Attributes
+    ----------
+    id, title, version
+        Template id, ``{"ru": ..., "en": ...}`` title and version string.
+    scales
+        Scale name -> ``(min, max)``.
+    directions
+        List of ``{"id", "ru", "en", "services": [{"id", "ru", "en"}, ...]}``.
+    services
+        Frame with the columns of the canonical ``services`` table
+        (``service_id, direction, name_ru, name_en``).
+    attributes
+        Frame ``attribute_id, name_ru, name_en``.
+    questions
+        List of question dicts as written in the template.
+    scale_labels
+        Scale name -> {point: {"ru", "en"}}.
+    path
+        File the template was read from.
+    """
+
+    id: str
+    title: dict
+    version: str
+    scales: dict[str, tuple[int, int]]
+    directions: list[dict]
+    services: pd.DataFrame
+    attributes: pd.DataFrame
+    questions: list[dict]
+    scale_labels: dict[str, dict[int, dict]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        labels: dict[str, dict[str, str]] = {}
+        for d in self.directions:
+            labels[d["id"]] = {lang: d[lang] for lang in LANGS}
+            for s in d.get("services", []):
+                labels[s["id"]] = {lang: s[lang] for lang in LANGS}
+        for row in self.attributes.itertuples(index=False):
+            labels[row.attribute_id] = {"ru": row.name_ru, "en": row.name_en}
+        for q in self.questions:
+            labels[q["id"]] = {lang: q[lang] for lang in LANGS}
+        self._labels = labels
+
+    # -- look-ups ---------------------------------------------------------
+    def label(self, item_id: str, lang: str = "ru") -> str:
+        """Name of a service, attribute, direction or question in ``lang``.
+
+        Raises ``KeyError`` for an unknown id and ``ValueError`` for a
+        language other than ``"ru"`` or ``"en"``.
+        """
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        try:
+            return self._labels[item_id][lang]
+        except KeyError:
+            raise KeyError(f"{self.id}: unknown id {item_id!r}") from None
+
+    def labels(self, lang: str = "ru") -> dict[str, str]:
+        """All ids -> names in ``lang``."""
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        return {k: v[lang] for k, v in self._labels.items()}
+
+    def question(self, question_id: str) -> dict:
+        """The question with this id (``KeyError`` if absent)."""
+        for q in self.questions:
+            if q["id"] == question_id:
+                return q
+        raise KeyError(f"{self.id}: unknown question {question_id!r}")
+
+    def scale_text(self, name: str) -> str:
+        """A scale as the canonical text ``"min-max"`` (``"0-10"``)."""
+        lo, hi = self.scales[name]
+        return f"{lo}-{hi}"
+
+    @property
+    def service_ids(self) -> list[str]:
+        return self.services["service_id"].tolist()
+
+    @property
+    def attribute_ids(self) -> list[str]:
+        return self.attributes["attribute_id"].tolist()
+
+    @property
+    def direction_ids(self) -> list[str]:
+        return [d["id"] for d in self.directions]
+
+
+# ---------------------------------------------------------------------------
+# validation
+# ---------------------------------------------------------------------------
+class _Checker:
+    def __init__(self, fname: str):
+        self.fname = fname
+
+    def fail(self, path: str, msg: str):
+        where = f"{self.fname}: {path}: " if path else f"{self.fname}: "
+        raise QuestionnaireError(where + msg)
+
+    def mapping(self, obj, path: str) -> dict:
+        if not isinstance(obj, dict):
+            self.fail(path, f"expected a mapping, got {type(obj).__name__}")
+        return obj
+
+    def seq(self, obj, path: str, *, nonempty: bool = True) -> list:
+        if not isinstance(obj, list):
+            self.fail(path, f"expected a list, got {type(obj).__name__}")
+        if nonempty and not obj:
+            self.fail(path, "must not be empty")
+        return obj
+
+    def key(self, obj: dict, key: str, path: str):
+        if key not in obj or obj[key] is None:
+            self.fail(path, f"missing {key!r}")
+        return obj[key]
+
+    def text(self, obj, path: str) -> str:
+        if not isinstance(obj, str) or not obj.strip():
+            self.fail(path, "expected a non-empty text")
+        return obj
+
+    def langs(self, obj: dict, path: str) -> None:
+        """``obj`` carries ``ru`` and ``en`` texts."""
+        for lang in LANGS:
+            value = self.key(obj, lang, path)
+            self.text(value, _join(path, lang))
+
+    def ident(self, obj: dict, path: str, seen: dict[str, str]) -> str:
+        value = self.key(obj, "id", path)
+        if not isinstance(value, str) or not value or not set(value) <= _ID_CHARS \
+                or not value[0].isalpha():
+            self.fail(_join(path, "id"),
+                      f"invalid id {value!r} (lower-case letters, digits and '_', "
+                      "starting with a letter)")
+        if value in seen:
+            self.fail(_join(path, "id"), f"duplicate id {value!r} (already used at {seen[value]})")
+        seen[value] = path
+        return value
+
+    def integer(self, obj, path: str) -> int:
+        if isinstance(obj, bool) or not isinstance(obj, int):
+            self.fail(path, f"expected an integer, got {obj!r}")
+        return obj
+
+
+def _join(path: str, key) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
+    """Check a parsed template; raise :class:`QuestionnaireError` on the first problem.
+
+    ``fname`` is used as the prefix of error messages.
+    """
+    c = _Checker(fname)
+    c.mapping(raw, "")
+    qid = c.key(raw, "id", "")
+    if not isinstance(qid, str) or not qid or not set(qid) <= _ID_CHARS:
+        c.fail("id", f"invalid id {qid!r}")
+    c.langs(c.mapping(c.key(raw, "title", ""), "title"), "title")
+    version = c.key(raw, "version", "")
+    if not isinstance(version, (str, int, float)) or isinstance(version, bool):
+        c.fail("version", f"expected a text or number, got {version!r}")
+
+    # scales
+    scales = c.mapping(c.key(raw, "scales", ""), "scales")
+    if not scales:
+        c.fail("scales", "must not be empty")
+    for name, sc in scales.items():
+        path = _join("scales", name)
+        if not isinstance(name, str):
+            c.fail(path, "scale names must be texts")
+        c.mapping(sc, path)
+        lo = c.integer(c.key(sc, "min", path), _join(path, "min"))
+        hi = c.integer(c.key(sc, "max", path), _join(path, "max"))
+        if lo >= hi:
+            c.fail(path, f"min ({lo}) must be below max ({hi})")
+        labels = sc.get("labels")
+        if labels is not None:
+            c.mapping(labels, _join(path, "labels"))
+            for point, lab in labels.items():
+                lpath = f"{path}.labels.{point}"
+                c.integer(point, lpath)
+                if not lo <= point <= hi:
+                    c.fail(lpath, f"label point {point} outside the scale {lo}-{hi}")
+                c.langs(c.mapping(lab, lpath), lpath)
+
+    seen: dict[str, str] = {}
+    # directions and services
+    directions = c.seq(c.key(raw, "directions", ""), "directions")
+    for i, d in enumerate(directions):
+        path = _join("directions", i)
+        c.mapping(d, path)
+        c.ident(d, path, seen)
+        c.langs(d, path)
+        services = c.seq(c.key(d, "services", path), _join(path, "services"))
+        for j, s in enumerate(services):
+            spath = _join(_join(path, "services"), j)
+            c.mapping(s, spath)
+            c.ident(s, spath, seen)
+            c.langs(s, spath)
+
+    # attributes
+    attributes = c.seq(c.key(raw, "attributes", ""), "attributes")
+    for i, a in enumerate(attributes):
+        path = _join("attributes", i)
+        c.mapping(a, path)
+        c.ident(a, path, seen)
+        c.langs(a, path)
+
+    # questions
+    questions = c.seq(c.key(raw, "questions", ""), "questions")
+    for i, q in enumerate(questions):
+        path = _join("questions", i)
+        c.mapping(q, path)
+        c.ident(q, path, seen)
+        c.langs(q, path)
+        qtype = c.key(q, "type", path)
+        if qtype not in QUESTION_TYPES:
+            c.fail(_join(path, "type"),
+                   f"unknown question type {qtype!r} (expected one of {', '.join(QUESTION_TYPES)})")
+        if qtype in _NEEDS_SCALE:
+            c.key(q, "scale", path)
+        if "scale" in q and q["scale"] is not None:
+            if q["scale"] not in scales:
+                c.fail(_join(path, "scale"),
+                       f"unknown scale {q['scale']!r} (defined: {', '.join(map(str, scales))})")
+        if qtype == "nps" and q.get("scale") in scales:
+            sc = scales[q["scale"]]
+            if (sc["min"], sc["max"]) != (0, 10):
+                c.fail(_join(path, "scale"),
+                       f"an nps question needs a 0-10 scale, {q['scale']!r} is "
+                       f"{sc['min']}-{sc['max']}")
+        if qtype in _NEEDS_ITEMS:
+            items = c.key(q, "items", path)
+            if items not in _ITEM_SOURCES:
+                c.fail(_join(path, "items"),
+                       f"unknown item source {items!r} (expected one of {', '.join(_ITEM_SOURCES)})")
+        if "target" in q and q["target"] not in QUESTION_TARGETS:
+            c.fail(_join(path, "target"), f"unknown target {q['target']!r}")
+        if "required" in q and not isinstance(q["required"], bool):
+            c.fail(_join(path, "required"), f"expected true or false, got {q['required']!r}")
+
+
+# ---------------------------------------------------------------------------
+# loading
+# ---------------------------------------------------------------------------
+def _resolve(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists() or len(p.parts) > 1:
+        if not p.exists():
+            raise FileNotFoundError(f"questionnaire file not found: {p}")
+        return p
+    for suffix in (".yaml", ".yml"):
+        cand = TEMPLATE_DIR / f"{name_or_path}{suffix}"
+        if cand.exists():
+            return cand
+    available = sorted(f.stem for f in TEMPLATE_DIR.glob("*.y*ml")) if TEMPLATE_DIR.exists() else []
+    raise FileNotFoundError(
+        f"no questionnaire template {name_or_path!r} in {TEMPLATE_DIR} "
+        f"(available: {', '.join(available) or 'none'})")
+
+
+def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
+    """Load and validate a questionnaire template.
+
+    Parameters
+    ----------
+    name_or_path
+        A template name (``"pr_agency"`` -> ``templates/questionnaires/pr_agency.yaml``
+        in the repository) or a path to a YAML file.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such template.
+    QuestionnaireError
+        The file is not valid YAML or breaks the template schema; the message
+        names the file and the offending key path.
+    """
+    path = _resolve(name_or_path)
+    fname = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(f"{fname}: not valid YAML: {exc}") from exc
+    validate_questionnaire(raw, fname)
+
+    scales = {name: (int(sc["min"]), int(sc["max"])) for name, sc in raw["scales"].items()}
+    scale_labels = {name: {int(k): dict(v) for k, v in (sc.get("labels") or {}).items()}
+                    for name, sc in raw["scales"].items()}
+    directions = [
+        {"id": d["id"], "ru": d["ru"], "en": d["en"],
+         "services": [{"id": s["id"], "ru": s["ru"], "en": s["en"]} for s in d["services"]]}
+        for d in raw["directions"]
+    ]
+    svc_cols = TABLES["services"].names
+    services = pd.DataFrame(
+        [(s["id"], d["id"], s["ru"], s["en"]) for d in directions for s in d["services"]],
+        columns=svc_cols,
+    ).astype("str")
+    attributes = pd.DataFrame(
+        [(a["id"], a["ru"], a["en"]) for a in raw["attributes"]],
+        columns=["attribute_id", "name_ru", "name_en"],
+    ).astype("str")
+    questions = [dict(q) for q in raw["questions"]]
+    return Questionnaire(
+        id=raw["id"],
+        title={lang: raw["title"][lang] for lang in LANGS},
+        version=str(raw["version"]),
+        scales=scales,
+        directions=directions,
+        services=services,
+        attributes=attributes,
+        questions=questions,
+        scale_labels=scale_labels,
+        path=path,
+    )

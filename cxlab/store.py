@@ -1,0 +1,659 @@
+"""The workspace: one DuckDB file per company, the only place cxlab writes data.
+
+A workspace is a folder holding ``workspace.duckdb`` and ``workspace.json``
+(its name and settings).  Every write is one transaction: a failed import
+leaves the file exactly as it was.  Imports are idempotent by content: the
+same file imported twice loads nothing the second time and says so, and a
+cumulative export (old and new responses together) loads only the new rows.
+
+Connections are opened per operation and closed at once, so that a report
+kernel, a dashboard and an analyst's notebook can read the same workspace in
+turn (DuckDB lets one process write at a time).
+
+Examples
+--------
+>>> import tempfile, cxlab
+>>> ws = cxlab.Workspace.create(tempfile.mkdtemp() + "/acme")
+>>> ws.name
+'acme'
+>>> sorted(ws.tables())[:3]
+['actions', 'answers', 'client_services']
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cxlab.errors import InputError, Problem, WorkspaceError
+from cxlab.schema import PII_COLUMNS, TABLE_ORDER, TABLES, parse_scale
+
+__all__ = ["Workspace", "ImportReport"]
+
+DB_FILE = "workspace.duckdb"
+META_FILE = "workspace.json"
+# The NPS cube: responses pre-counted per cell and score, so that breakdowns
+# over millions of responses read thousands of rows.  Written only inside the
+# transactions that change responses or contacts; never exported.
+CUBE_DIMENSIONS = ("wave_id", "client_id", "manager", "team", "role", "language")
+CLIENT_DIMENSIONS = {"segment": "segment", "direction": "direction", "client_status": "status"}
+CUBE_DDL = """CREATE TABLE IF NOT EXISTS nps_cube (
+  wave_id VARCHAR, client_id VARCHAR, manager VARCHAR, team VARCHAR, role VARCHAR,
+  language VARCHAR, nps DOUBLE, n BIGINT)"""
+
+
+def _refresh_cube(con, waves: list[str] | None = None) -> None:
+    """Recount the cube for ``waves`` (all when None) inside the caller's transaction."""
+    con.execute(CUBE_DDL)
+    where, params = "", []
+    if waves is not None:
+        if not waves:
+            return
+        marks = ", ".join("?" * len(waves))
+        where, params = f" WHERE r.wave_id IN ({marks})", list(waves)
+        con.execute(f"DELETE FROM nps_cube WHERE wave_id IN ({marks})", params)
+    else:
+        con.execute("DELETE FROM nps_cube")
+    con.execute("INSERT INTO nps_cube SELECT r.wave_id, r.client_id, r.manager, r.team, k.role, r.language, "
+                "r.nps, count(*) FROM responses r LEFT JOIN contacts k ON k.contact_id = r.contact_id"
+                + where + " GROUP BY ALL", params)
+
+
+# Tables loaded as reference data (not through import_wave).
+REFERENCE_TABLES = ("services", "clients", "contacts", "client_services", "waves",
+                    "invitations", "events", "actions")
+
+
+@dataclass
+class ImportReport:
+    """What an import did.
+
+    ``rows_loaded`` counts new responses; ``rows_skipped`` those already stored
+    with the same content (cumulative exports), ``rows_rejected`` earlier
+    duplicate submissions superseded by a later one in the same file.
+    """
+
+    import_id: str | None
+    wave_id: str
+    source: str
+    sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_skipped: int = 0
+    rows_rejected: int = 0
+    answers_loaded: int = 0
+    already_imported: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.already_imported:
+            return (f"{self.source}: already imported ({self.messages[0] if self.messages else ''}); "
+                    "nothing new loaded")
+        text = (f"{self.source} -> wave {self.wave_id}: {self.rows_read} rows read, "
+                f"{self.rows_loaded} responses loaded ({self.answers_loaded} grid answers)")
+        if self.rows_skipped:
+            text += f", {self.rows_skipped} already stored"
+        if self.rows_rejected:
+            text += f", {self.rows_rejected} superseded duplicates"
+        return text
+
+
+class Workspace:
+    """One company's data in one DuckDB file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder of an existing workspace (see :meth:`create`).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.db_path = self.path / DB_FILE
+        if not self.db_path.exists():
+            raise WorkspaceError(f"no workspace at {self.path} (missing {DB_FILE}); "
+                                 "create one with Workspace.create(path) or `cxlab demo`")
+        meta_file = self.path / META_FILE
+        self.meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        self.name = self.meta.get("name", self.path.name)
+
+    # ------------------------------------------------------------------ life
+    @classmethod
+    def create(cls, path, *, name: str | None = None, overwrite: bool = False,
+               currency: str = "RUB", language: str = "ru") -> "Workspace":
+        """Create an empty workspace (refuses to clobber one unless ``overwrite``)."""
+        path = Path(path)
+        db = path / DB_FILE
+        if db.exists():
+            if not overwrite:
+                raise WorkspaceError(f"a workspace already exists at {path}")
+            db.unlink()
+            wal = db.with_suffix(db.suffix + ".wal")
+            if wal.exists():
+                wal.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {"name": name or path.name, "currency": currency, "language": language,
+                "created_at": _now().isoformat(), "schema_version": 1}
+        (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        con = duckdb.connect(str(db))
+        try:
+            for table in TABLE_ORDER:
+                con.execute(TABLES[table].ddl())
+            con.execute(CUBE_DDL)
+        finally:
+            con.close()
+        return cls(path)
+
+    @classmethod
+    def open(cls, path) -> "Workspace":
+        return cls(path)
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    @contextmanager
+    def connect(self, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection for one operation, closed afterwards."""
+        con = duckdb.connect(str(self.db_path), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # --------------------------------------------------------------- readers
+    def tables(self) -> list[str]:
+        with self.connect() as con:
+            return [r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
+                "ORDER BY table_name").fetchall() if r[0] in TABLES]
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """Run a read-only query and return a frame."""
+        with self.connect() as con:
+            return con.execute(query, params or []).df()
+
+    def table(self, name: str, *, wave: str | None = None, include_pii: bool = False) -> pd.DataFrame:
+        """A canonical table as a tidy frame.
+
+        ``contacts`` comes without names, e-mails and phones unless
+        ``include_pii``.  ``wave`` filters tables that have a wave
+        (``responses``, ``answers``, ``invitations``, ``actions``, ``imports``).
+        """
+        if name not in TABLES:
+            raise KeyError(f"unknown table '{name}'; tables: {', '.join(TABLE_ORDER)}")
+        cols = TABLES[name].names
+        if not include_pii:
+            cols = [c for c in cols if c not in PII_COLUMNS.get(name, [])]
+        select = ", ".join(f't."{c}"' for c in cols)
+        query, params = f"SELECT {select} FROM {name} t", []
+        if wave is not None:
+            if "wave_id" in TABLES[name].names:
+                query += " WHERE t.wave_id = ?"
+            elif name == "answers":
+                query += " JOIN responses r USING (response_id) WHERE r.wave_id = ?"
+            else:
+                raise ValueError(f"table '{name}' has no wave")
+            params = [wave]
+        order = {"responses": "t.wave_id, t.response_id", "answers": "t.response_id, t.item",
+                 "waves": "t.wave_id", "events": "t.date, t.client_id",
+                 "imports": "t.imported_at"}.get(name, ", ".join(f"t.{k}" for k in TABLES[name].key))
+        if order:
+            query += f" ORDER BY {order}"
+        return self.sql(query, params)
+
+    def clients(self) -> pd.DataFrame:
+        return self.table("clients")
+
+    def contacts(self, include_pii: bool = False) -> pd.DataFrame:
+        return self.table("contacts", include_pii=include_pii)
+
+    def services(self) -> pd.DataFrame:
+        return self.table("services")
+
+    def waves(self) -> pd.DataFrame:
+        return self.table("waves")
+
+    def responses(self, wave: str | None = None) -> pd.DataFrame:
+        return self.table("responses", wave=wave)
+
+    def answers(self, wave: str | None = None) -> pd.DataFrame:
+        return self.table("answers", wave=wave)
+
+    def events(self) -> pd.DataFrame:
+        return self.table("events")
+
+    def imports(self) -> pd.DataFrame:
+        return self.table("imports")
+
+    def wave_ids(self) -> list[str]:
+        return self.waves()["wave_id"].tolist()
+
+    def latest_wave(self) -> str:
+        """The latest wave that has responses."""
+        row = self.sql("SELECT max(wave_id) FROM responses").iloc[0, 0]
+        if row is None or (isinstance(row, float) and np.isnan(row)):
+            raise WorkspaceError(f"workspace {self.name} has no responses yet")
+        return str(row)
+
+    def wave(self, wave_id: str) -> dict:
+        """The wave's record; a clear error when it does not exist."""
+        waves = self.sql("SELECT * FROM waves WHERE wave_id = ?", [wave_id])
+        if waves.empty:
+            known = ", ".join(self.wave_ids()) or "none"
+            raise WorkspaceError(f"wave '{wave_id}' does not exist in workspace {self.name} (waves: {known})")
+        return waves.iloc[0].to_dict()
+
+    def response_frame(self, wave: str | list[str] | None = None) -> pd.DataFrame:
+        """Responses joined with what analyses break them down by.
+
+        One row per response: the response's scores, the account's segment,
+        direction, contract value and status, the manager and team at the
+        time of the response, the respondent's role.  No personal data.
+        """
+        query = """
+            SELECT r.response_id, r.wave_id, r.contact_id, r.client_id, r.submitted_at,
+                   r.nps, r.overall, r.price, r.comment, r.language,
+                   r.manager, r.team,
+                   c.segment, c.direction, c.contract_value, c.status AS client_status,
+                   k.role
+            FROM responses r
+            LEFT JOIN clients c USING (client_id)
+            LEFT JOIN contacts k ON k.contact_id = r.contact_id"""
+        params: list = []
+        if wave is not None:
+            waves = [wave] if isinstance(wave, str) else list(wave)
+            query += " WHERE r.wave_id IN (" + ", ".join("?" * len(waves)) + ")"
+            params = waves
+        return self.sql(query + " ORDER BY r.wave_id, r.response_id", params)
+
+    def nps_counts(self, by: list[str] | str | None = None, *, wave: str | list[str] | None = None) -> pd.DataFrame:
+        """Promoter, passive and detractor counts per cell, counted inside DuckDB.
+
+        ``by`` may name ``wave_id, client_id, contact_id, manager, team, role,
+        language`` (as at the time of the response) and ``segment, direction,
+        client_status`` (the account's).  Counts come from the workspace's NPS
+        cube (responses pre-counted per wave, account, manager, team, role,
+        language and score, kept in step by every write), so a breakdown over
+        ten million responses reads a few hundred thousand rows;
+        ``contact_id`` breakdowns read the responses themselves.
+        :func:`cxlab.metrics.nps_breakdown_from_counts` turns the counts into
+        estimates with intervals.
+
+        Raises
+        ------
+        NPSScaleError
+            When a wave counted asked the recommend question on another scale.
+        """
+        by = [by] if isinstance(by, str) else list(by or [])
+        allowed = set(CUBE_DIMENSIONS) | set(CLIENT_DIMENSIONS) | {"contact_id"}
+        bad = [b for b in by if b not in allowed]
+        if bad:
+            raise ValueError(f"cannot break down by {bad}; choose from {sorted(allowed)}")
+        waves = None if wave is None else ([wave] if isinstance(wave, str) else list(wave))
+        self._check_nps_scale(waves)
+        use_cube = "contact_id" not in by
+        if use_cube:
+            source, count = "nps_cube q", "sum(q.n)"
+            expr = {d: f"q.{d}" for d in CUBE_DIMENSIONS}
+        else:
+            # manager and team are the ones in charge when the client answered
+            # (stored with the response), not today's.
+            source = "responses q LEFT JOIN contacts k ON k.contact_id = q.contact_id"
+            count = "count(*)"
+            expr = {d: f"q.{d}" for d in CUBE_DIMENSIONS} | {"role": "k.role", "contact_id": "q.contact_id"}
+        expr |= {d: f"c.{col}" for d, col in CLIENT_DIMENSIONS.items()}
+        if any(b in CLIENT_DIMENSIONS for b in by):
+            source += " LEFT JOIN clients c ON c.client_id = q.client_id"
+        select = [f"{expr[b]} AS {b}" for b in by]
+        query = ("SELECT " + ", ".join(select + [
+            f"coalesce({count} FILTER (WHERE q.nps >= 9), 0) AS promoters",
+            f"coalesce({count} FILTER (WHERE q.nps >= 7 AND q.nps < 9), 0) AS passives",
+            f"coalesce({count} FILTER (WHERE q.nps < 7), 0) AS detractors"]) + f" FROM {source}")
+        where, params = ["q.nps IS NOT NULL"], []
+        if waves is not None:
+            where.append("q.wave_id IN (" + ", ".join("?" * len(waves)) + ")")
+            params = waves
+        query += " WHERE " + " AND ".join(where)
+        if by:
+            query += " GROUP BY ALL ORDER BY ALL"
+        counts = self.sql(query, params)
+        for col in ("promoters", "passives", "detractors"):
+            counts[col] = counts[col].astype("int64")
+        return counts
+
+    def _check_nps_scale(self, waves: list[str] | None) -> None:
+        if waves is None:
+            scales = self.sql("SELECT wave_id, nps_scale FROM waves WHERE wave_id IN "
+                              "(SELECT DISTINCT wave_id FROM nps_cube)")
+        else:
+            scales = self.sql("SELECT wave_id, nps_scale FROM waves WHERE wave_id IN ("
+                              + ", ".join("?" * len(waves)) + ")", waves)
+        for _, row in scales.iterrows():
+            if row["nps_scale"] and parse_scale(row["nps_scale"]) != (0, 10):
+                from cxlab.metrics import NPSScaleError
+                raise NPSScaleError(f"wave {row['wave_id']} asked the recommend question on "
+                                    f"{row['nps_scale']}; NPS is defined on 0-10 only and is not rescaled"
+                                    + ("" if waves else "; pass wave=... to count other waves"))
+
+    # --------------------------------------------------------------- writers
+    def load(self, table: str, frame: pd.DataFrame, *, replace: bool = False) -> int:
+        """Load reference data (clients, contacts, services, waves, ...) in one transaction.
+
+        Rows whose key already exists are updated; with ``replace`` the table
+        is emptied first.  Returns the number of rows written.
+        """
+        return self.load_tables({table: frame}, replace=replace)[table]
+
+    def load_tables(self, frames: dict[str, pd.DataFrame], *, replace: bool = False,
+                    source: str = "<frames>") -> dict[str, int]:
+        """Load several tables in one transaction (parents before children)."""
+        unknown = [t for t in frames if t not in TABLES]
+        if unknown:
+            raise KeyError(f"unknown tables {unknown}")
+        prepared = {}
+        for name in [t for t in TABLE_ORDER if t in frames]:
+            prepared[name] = _conform(name, frames[name], f"{source}:{name}")
+        written: dict[str, int] = {}
+        with self.connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for name, frame in prepared.items():
+                    table = TABLES[name]
+                    if replace:
+                        con.execute(f"DELETE FROM {name}")
+                    elif table.key and len(frame):
+                        con.register("_incoming", frame)
+                        on = " AND ".join(f"t.{k} = i.{k}" for k in table.key)
+                        con.execute(f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})")
+                        con.unregister("_incoming")
+                    if len(frame):
+                        _insert(con, name, frame)
+                    written[name] = len(frame)
+                # Reference loads may move a response between waves or change a
+                # contact's role: the whole cube is recounted (seconds even at 10M).
+                if "contacts" in prepared or "responses" in prepared:
+                    _refresh_cube(con)
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return written
+
+    def add_wave(self, wave_id: str, *, opened_at=None, closed_at=None, questionnaire: str = "pr_agency",
+                 nps_scale: str = "0-10", rating_scale: str = "1-5") -> None:
+        """Register a survey wave."""
+        parse_scale(nps_scale), parse_scale(rating_scale)
+        self.load("waves", pd.DataFrame([{
+            "wave_id": wave_id, "opened_at": opened_at, "closed_at": closed_at,
+            "questionnaire": questionnaire, "nps_scale": nps_scale, "rating_scale": rating_scale}]))
+
+    def import_wave(self, source, wave: str | None = None, *, mapping: dict | None = None,
+                    tool: str = "auto") -> ImportReport:
+        """Import a wave's responses as one transaction.
+
+        Parameters
+        ----------
+        source : str, Path, bytes or ExportData
+            A survey export (see :func:`cxlab.ingest.read_export`) or data
+            already read.
+        wave : str, optional
+            Wave id; required unless every row names its ``wave_id``.
+
+        Returns
+        -------
+        ImportReport
+
+        Raises
+        ------
+        InputError
+            Missing required column, unknown client or contact, a contact that
+            belongs to another client, a score outside the wave's scale,
+            duplicate response ids with different answers, or a response id
+            already stored with different content.  Each problem names file,
+            row and column; nothing is written.
+        """
+        from cxlab.ingest import ExportData, read_export
+
+        data = source if isinstance(source, ExportData) else read_export(source, tool=tool, mapping=mapping)
+        src = data.source
+        responses = data.responses.copy()
+        answers = data.answers.copy()
+        problems: list[Problem] = []
+
+        # Which wave.
+        if "wave_id" in responses.columns and responses["wave_id"].notna().any():
+            file_waves = set(responses["wave_id"].dropna())
+            if wave is None and len(file_waves) == 1:
+                wave = file_waves.pop()
+            elif wave is not None:
+                for i, w in responses["wave_id"].items():
+                    if w is not None and w != wave:
+                        problems.append(Problem(src, int(responses.at[i, "_row"]), "wave_id",
+                                                f"row belongs to wave '{w}', importing into '{wave}'"))
+        if wave is None:
+            raise InputError(Problem(src, None, "wave_id", "which wave? pass wave='2026-Q3' "
+                                     "or give a wave_id column"))
+        wave_rec = self.wave(wave)
+        responses["wave_id"] = wave
+
+        with self.connect() as con:
+            prior = con.execute("SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ?",
+                                [data.sha256, wave]).fetchall()
+        if prior:
+            return ImportReport(import_id=None, wave_id=wave, source=src, sha256=data.sha256,
+                                rows_read=data.rows_read, rows_loaded=0, already_imported=True,
+                                messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"])
+
+        responses, answers, superseded = self._validate_responses(responses, answers, wave_rec, src, problems)
+        if problems:
+            raise InputError(problems)
+
+        # Rows already stored with identical content are skipped (cumulative exports).
+        stored = self.sql("SELECT response_id, contact_id, client_id, nps, overall, price, comment "
+                          "FROM responses WHERE response_id IN (SELECT unnest(?))",
+                          [responses["response_id"].tolist()])
+        skipped = 0
+        if len(stored):
+            cmp = responses.merge(stored, on="response_id", suffixes=("", "_stored"))
+            for _, row in cmp.iterrows():
+                same = all(_same(row[c], row[c + "_stored"])
+                           for c in ("contact_id", "client_id", "nps", "overall", "price", "comment"))
+                if not same:
+                    problems.append(Problem(src, int(row["_row"]), "response_id",
+                                            f"response '{row['response_id']}' is already stored with "
+                                            "different answers; an import never overwrites a response"))
+            if problems:
+                raise InputError(problems)
+            skipped = len(stored)
+            done = set(stored["response_id"])
+            responses = responses[~responses["response_id"].isin(done)]
+            answers = answers[~answers["response_id"].isin(done)]
+
+        import_id = "I" + _now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        responses = responses.assign(import_id=import_id)
+        audit = pd.DataFrame([{
+            "import_id": import_id, "wave_id": wave, "kind": "responses", "source": src,
+            "sha256": data.sha256, "rows_read": data.rows_read, "rows_loaded": len(responses),
+            "rows_rejected": superseded + skipped, "imported_at": _now().replace(tzinfo=None),
+            "message": "; ".join(data.notes)}])
+        resp_out = _conform("responses", responses, src)
+        ans_out = _conform("answers", answers, src)
+        with self.connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _insert(con, "responses", resp_out)
+                _insert(con, "answers", ans_out)
+                _insert(con, "imports", _conform("imports", audit, src))
+                _refresh_cube(con, [wave])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        msgs = list(data.notes)
+        if superseded:
+            msgs.append(f"{superseded} earlier submission(s) superseded by a later one of the same respondent")
+        return ImportReport(import_id=import_id, wave_id=wave, source=src, sha256=data.sha256,
+                            rows_read=data.rows_read, rows_loaded=len(resp_out), rows_skipped=skipped,
+                            rows_rejected=superseded, answers_loaded=len(ans_out), messages=msgs)
+
+    def _validate_responses(self, responses, answers, wave_rec, src, problems):
+        def row(i):
+            return int(responses.at[i, "_row"])
+
+        # Required values.
+        for col in ("response_id",):
+            for i in responses.index[responses[col].isna()]:
+                problems.append(Problem(src, row(i), col, "required value is empty"))
+        # Duplicate response ids: identical rows are one response read twice;
+        # different rows under one id are an error, never a silent choice.
+        dup_mask = responses["response_id"].notna() & responses["response_id"].duplicated(keep=False)
+        superseded = 0
+        if dup_mask.any():
+            content = ["contact_id", "client_id", "nps", "overall", "price", "comment"]
+            for rid, grp in responses[dup_mask].groupby("response_id", sort=False):
+                first = grp.iloc[0]
+                if any(not all(_same(first[c], r[c]) for c in content) for _, r in grp.iloc[1:].iterrows()):
+                    rows_ = ", ".join(str(int(r)) for r in grp["_row"])
+                    problems.append(Problem(src, int(grp["_row"].iloc[-1]), "response_id",
+                                            f"duplicate response id '{rid}' with different answers (rows {rows_})"))
+            keep = ~responses["response_id"].duplicated(keep="last") | responses["response_id"].isna()
+            superseded = int((~keep).sum())
+            responses = responses[keep]
+            answers = answers.drop_duplicates(["response_id", "item"], keep="last")
+
+        contacts = self.sql("SELECT contact_id, client_id FROM contacts")
+        clients = self.sql("SELECT client_id, manager, team FROM clients")
+        contact_client = dict(zip(contacts["contact_id"], contacts["client_id"]))
+        known_clients = set(clients["client_id"])
+        for i, r in responses.iterrows():
+            cid, kid = r["client_id"], r["contact_id"]
+            if kid is not None and not _isna(kid):
+                if kid not in contact_client:
+                    problems.append(Problem(src, row(i), "contact_id", f"unknown contact '{kid}'"))
+                    continue
+                owner = contact_client[kid]
+                if cid is None or _isna(cid):
+                    responses.at[i, "client_id"] = owner
+                elif cid != owner:
+                    problems.append(Problem(src, row(i), "client_id",
+                                            f"contact '{kid}' belongs to client '{owner}', not '{cid}'"))
+            elif cid is None or _isna(cid):
+                problems.append(Problem(src, row(i), "client_id", "no client and no contact given"))
+            elif cid not in known_clients:
+                problems.append(Problem(src, row(i), "client_id", f"unknown client '{cid}'"))
+
+        nps_lo, nps_hi = parse_scale(wave_rec.get("nps_scale") or "0-10")
+        rat_lo, rat_hi = parse_scale(wave_rec.get("rating_scale") or "1-5")
+        for col, (lo, hi), integer in (("nps", (nps_lo, nps_hi), True), ("overall", (rat_lo, rat_hi), False),
+                                       ("price", (1, 5), False)):
+            vals = responses[col].astype(float)
+            bad = vals.notna() & ((vals < lo) | (vals > hi) | (integer & (vals % 1 != 0)))
+            for i in responses.index[bad]:
+                problems.append(Problem(src, row(i), col, f"value {vals[i]:g} is outside the wave's scale "
+                                        f"{lo}-{hi}" + (" (whole points only)" if integer else "")))
+        if len(answers):
+            scales = answers["kind"].map({"need": "0-1"}).fillna(wave_rec.get("rating_scale") or "1-5")
+            answers = answers.assign(scale=answers["scale"].where(answers["scale"].notna(), scales))
+            bounds = answers["scale"].map(parse_scale)
+            lo = bounds.map(lambda b: b[0]).astype(float)
+            hi = bounds.map(lambda b: b[1]).astype(float)
+            bad = (answers["value"] < lo) | (answers["value"] > hi)
+            for i in answers.index[bad]:
+                problems.append(Problem(src, int(answers.at[i, "_row"]), answers.at[i, "_column"]
+                                        if "_column" in answers else answers.at[i, "item"],
+                                        f"value {answers.at[i, 'value']:g} is outside the scale {answers.at[i, 'scale']}"))
+        # The manager and team in charge at the time travel with the response.
+        by_client = clients.set_index("client_id")
+        for col in ("manager", "team"):
+            missing = responses[col].isna()
+            responses.loc[missing, col] = responses.loc[missing, "client_id"].map(by_client[col])
+        return responses, answers, superseded
+
+
+# ------------------------------------------------------------------ helpers
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _same(a, b) -> bool:
+    if _isna(a) and _isna(b):
+        return True
+    if _isna(a) or _isna(b):
+        return False
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+def _problems_from_pandera(cases: pd.DataFrame, table: str, source: str) -> list[Problem]:
+    problems = []
+    for _, case in cases.iterrows():
+        column, check, value = case["column"], str(case["check"]), case["failure_case"]
+        row = None if pd.isna(case["index"]) else int(case["index"]) + 2
+        if check == "column_in_dataframe":
+            problems.append(Problem(source, 1, str(value), f"required column of '{table}' is missing"))
+        elif check == "not_nullable":
+            problems.append(Problem(source, row, column, "required value is empty"))
+        elif "uniqueness" in check or check.startswith("field_uniqueness"):
+            problems.append(Problem(source, row, column, f"duplicate key ({value})"))
+        else:
+            problems.append(Problem(source, row, column, f"value {value!r} is not allowed: {check}"))
+    return problems
+
+
+def _conform(name: str, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Validate a frame against the table's pandera schema, then give it the table's columns and types.
+
+    Problems name the row as a spreadsheet would (the header is row 1).
+    """
+    import pandera.pandas as pa
+
+    from cxlab.schema import frame_schema
+
+    frame = frame.reset_index(drop=True)
+    try:
+        frame_schema(name).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise InputError(_problems_from_pandera(exc.failure_cases, name, source)) from None
+    table = TABLES[name]
+    out = pd.DataFrame(index=frame.index)
+    for col in table.columns:
+        values = frame[col.name] if col.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        if col.dtype in ("DATE", "TIMESTAMP"):
+            values = pd.to_datetime(values)
+            if col.dtype == "DATE":
+                values = values.dt.normalize()
+        elif col.dtype == "DOUBLE":
+            values = pd.to_numeric(values).astype("float64")
+        elif col.dtype in ("INTEGER", "BIGINT"):
+            values = pd.to_numeric(values).astype("Int64")
+        out[col.name] = values
+    return out.reset_index(drop=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    if not len(frame):
+        return
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("_rows", frame)
+    try:
+        casts = ", ".join(f'CAST("{c.name}" AS {c.dtype})' for c in TABLES[name].columns if c.name in frame.columns)
+        con.execute(f"INSERT INTO {name} ({cols}) SELECT {casts} FROM _rows")
+    finally:
+        con.unregister("_rows")

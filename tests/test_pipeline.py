@@ -1,0 +1,165 @@
+"""The per-wave pipeline, executed for real: papermill, nbconvert, openpyxl read-back."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+
+from cxlab import metrics
+from cxlab.errors import RunError
+from cxlab.pipeline import run_notebook, run_wave, validate_parameters
+
+pytestmark = pytest.mark.slow
+
+
+def latest_nps(ws):
+    responses = ws.responses("2026-Q3")
+    return metrics.nps(responses["nps"].dropna())
+
+
+def test_run_writes_every_output(demo_run):
+    out = demo_run.output_dir
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"wave_report.ipynb", "wave_report.html", "wave_pack.xlsx", "metrics.json", "run.json",
+            "figures/nps_trend.png", "figures/nps_by_service.png", "figures/csi_by_direction.png"} <= names
+    for png in out.glob("figures/*.png"):
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert out.parts[-2:] == ("demo", "2026-Q3")
+
+
+def test_metrics_json_agrees_with_cxlab_metrics(demo_ws, demo_run):
+    payload = json.loads((demo_run.output_dir / "metrics.json").read_text(encoding="utf-8"))
+    nps = {row["metric"]: row for row in payload["headline"]}["nps"]
+    expected = latest_nps(demo_ws)
+    assert nps["n"] == expected.n
+    assert nps["estimate"] == pytest.approx(expected.estimate, abs=1e-3)
+    assert nps["ci_low"] == pytest.approx(expected.ci_low, abs=1e-3)
+    assert "trinomial" in nps["method"]
+    assert payload["previous_wave"] == "2026-Q2"
+    assert {"nps", "nps_account", "nps_revenue", "csat_mean", "top2box", "csi", "response_rate"} <= {
+        row["metric"] for row in payload["headline"]}
+    assert "definitions" in payload and "promoters" in payload["definitions"]["nps"]
+
+
+def test_html_report_has_no_code_and_shows_the_figures(demo_ws, demo_run):
+    html = (demo_run.output_dir / "wave_report.html").read_text(encoding="utf-8")
+    assert "WaveReport(" not in html and "import " not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    assert "In&nbsp;[" not in html
+    assert html.count("data:image/png;base64") >= 3
+    expected = latest_nps(demo_ws)
+    assert f"{expected.estimate:.1f}" in html
+    assert f"{expected.ci_low:.1f} … {expected.ci_high:.1f}" in html
+    assert "Wave report" not in html or "Client survey wave report" in html
+    assert "Promoters, passives and detractors by service" not in html  # chart titles live in the PNGs
+    assert "trinomial" in html  # the method is named beside the figure
+
+
+def test_excel_pack_read_back(demo_ws, demo_run):
+    wb = openpyxl.load_workbook(demo_run.output_dir / "wave_pack.xlsx")
+    assert {"Summary", "Trend", "By service", "By client", "By manager", "By team"} <= set(wb.sheetnames)
+    summary = wb["Summary"]
+    header_row = 3  # a note line, a blank line, then the header
+    headers = [c.value for c in summary[header_row]]
+    assert summary.freeze_panes == f"A{header_row + 1}"
+    assert summary.cell(row=header_row, column=1).font.bold
+    rows = {r[1]: dict(zip(headers, r)) for r in summary.iter_rows(min_row=header_row + 1, values_only=True)}
+    expected = latest_nps(demo_ws)
+    assert rows["nps"]["n"] == expected.n
+    assert rows["nps"]["Estimate"] == pytest.approx(expected.estimate)
+    # Shares are numbers with a percentage format, not text.
+    col = headers.index("Estimate, %") + 1
+    row_t2b = [i for i, r in enumerate(summary.iter_rows(min_row=header_row + 1, values_only=True),
+                                        start=header_row + 1) if r[1] == "top2box"][0]
+    cell = summary.cell(row=row_t2b, column=col)
+    assert isinstance(cell.value, float) and 0 < cell.value < 1 and cell.number_format == "0.0%"
+    by_client = wb["By client"]
+    client_ids = [r[0] for r in by_client.iter_rows(min_row=4, values_only=True)]
+    assert set(client_ids) == set(demo_ws.responses("2026-Q3")["client_id"])
+    # No respondent identities anywhere in the pack.
+    emails = set(demo_ws.contacts(include_pii=True)["email"])
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            assert not (set(map(str, row)) & emails)
+
+
+def test_rerun_overwrites_cleanly(demo_ws, tmp_path):
+    first = run_wave(demo_ws, "2026-Q3", lang="ru", reports_root=tmp_path, progress=False)
+    (first.output_dir / "stale.txt").write_text("left over")
+    second = run_wave(demo_ws, "2026-Q3", lang="ru", reports_root=tmp_path, progress=False)
+    assert second.output_dir == first.output_dir
+    assert not (second.output_dir / "stale.txt").exists()
+    wb = openpyxl.load_workbook(second.output_dir / "wave_pack.xlsx")
+    assert "Сводка" in wb.sheetnames
+    assert [p.name for p in tmp_path.glob("demo/*")] == ["2026-Q3"]
+
+
+def test_failing_wave_names_notebook_and_cell_and_keeps_last_report(demo_ws, tmp_path):
+    good = run_wave(demo_ws, "2026-Q3", lang="en", reports_root=tmp_path, progress=False)
+    before = (good.output_dir / "metrics.json").read_text()
+    demo_ws.add_wave("2099-Q1")  # a wave with no responses: the report's first cell fails
+    try:
+        with pytest.raises(RunError) as info:
+            run_wave(demo_ws, "2099-Q1", reports_root=tmp_path, progress=False)
+        msg = str(info.value)
+        assert "wave_report.ipynb: cell 2" in msg and "has no responses" in msg
+        assert (tmp_path / "demo" / "2099-Q1.failed" / "wave_report.ipynb").exists()
+        assert (good.output_dir / "metrics.json").read_text() == before
+    finally:
+        with demo_ws.connect(read_only=False) as con:
+            con.execute("DELETE FROM waves WHERE wave_id = '2099-Q1'")
+
+
+def _notebook(tmp_path, *sources) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('x: int = 1', metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_failing_cell_is_named(tmp_path):
+    nb = _notebook(tmp_path, "y = x + 1", "raise ValueError('broken on purpose')")
+    with pytest.raises(RunError, match=r"probe.ipynb: cell 3 .*ValueError: broken on purpose"):
+        run_notebook(nb, tmp_path / "out.ipynb", {"x": 2}, progress=False)
+
+
+def test_cell_timeout_is_caught(tmp_path):
+    nb = _notebook(tmp_path, "import time\ntime.sleep(30)")
+    with pytest.raises(RunError, match=r"cell 2 timed out after 2 s"):
+        run_notebook(nb, tmp_path / "out.ipynb", {}, timeout=2, progress=False)
+
+
+def test_dead_kernel_is_caught(tmp_path):
+    nb = _notebook(tmp_path, "import os\nos._exit(1)")
+    with pytest.raises(RunError, match=r"cell 2 .*kernel"):
+        run_notebook(nb, tmp_path / "out.ipynb", {}, timeout=60, progress=False)
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"wave": "2026-Q3", "evil; import os": 1}, "does not declare"),
+    ({"min_n": "10"}, "must be int"),
+    ({"min_n": True}, "must be int"),
+    ({"lang": 5}, "must be str"),
+    ({"wave": "2026-Q3\nimport os"}, "control characters"),
+])
+def test_parameters_are_validated(params, words):
+    with pytest.raises(RunError, match=words):
+        validate_parameters("wave_report", params)
+
+
+def test_cli_exits_non_zero_with_a_clear_message(demo_ws, tmp_path):
+    cli = [sys.executable, "-m", "cxlab.cli"]
+    res = subprocess.run(cli + ["run-wave", "--workspace", str(demo_ws.path), "--wave", "1999-Q1",
+                                "--reports", str(tmp_path)], capture_output=True, text=True)
+    assert res.returncode != 0
+    assert "wave '1999-Q1' does not exist" in res.stderr
+    assert "Traceback" not in res.stderr

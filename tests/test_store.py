@@ -1,0 +1,255 @@
+"""Workspace: a real DuckDB file; transactional, idempotent imports; clear errors."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+import cxlab.store as store
+from cxlab import Workspace
+from cxlab.errors import InputError, WorkspaceError
+
+WAVE_CSV = (
+    "response_id,contact_id,client_id,submitted_at,nps,overall,price,comment,attribute:deadlines,service:pr,need:smm\n"
+    "R1,K1,C1,2026-09-12 10:00:00,9,5,3,Отлично,5,5,\n"
+    "R2,K2,C1,2026-09-13 11:00:00,6,3,2,Не хватает цифр в отчёте,2,3,1\n"
+    "R3,K3,C2,2026-09-14 12:00:00,10,4,3,,4,,\n"
+    "R4,K4,C3,2026-09-15 09:30:00,7,4,,=HYPERLINK(\"x\"),3,4,\n"
+)
+
+
+def snapshot(ws: Workspace) -> dict:
+    """Every table's full content, to compare before and after a failed import."""
+    return {name: ws.table(name, include_pii=True) for name in ws.tables()}
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_dtype=False)
+
+
+def test_create_open_and_refuse_to_clobber(tmp_path):
+    ws = Workspace.create(tmp_path / "acme", name="ACME")
+    assert (tmp_path / "acme" / "workspace.duckdb").exists()
+    again = Workspace(tmp_path / "acme")
+    assert again.name == "ACME"
+    assert set(again.tables()) >= {"clients", "contacts", "responses", "answers", "imports", "events", "actions"}
+    with pytest.raises(WorkspaceError, match="already exists"):
+        Workspace.create(tmp_path / "acme")
+    with pytest.raises(WorkspaceError, match="no workspace"):
+        Workspace(tmp_path / "nothing-here")
+
+
+def test_import_wave_loads_responses_and_answers(small_ws, csv_file):
+    report = small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    assert (report.rows_read, report.rows_loaded, report.rows_skipped) == (4, 4, 0)
+    responses = small_ws.responses("2026-Q3")
+    assert responses["response_id"].tolist() == ["R1", "R2", "R3", "R4"]
+    assert responses["nps"].tolist() == [9, 6, 10, 7]
+    assert responses.loc[1, "comment"] == "Не хватает цифр в отчёте"
+    # Manager and team at the time of the response travel with it.
+    assert responses["manager"].tolist() == ["M1", "M1", "M2", "M3"]
+    answers = small_ws.answers("2026-Q3")
+    assert len(answers) == report.answers_loaded == 4 + 3 + 1  # deadlines x4, pr x3, need x1
+    need = answers[answers["kind"] == "need"]
+    assert need[["response_id", "item", "value", "scale"]].values.tolist() == [["R2", "smm", 1.0, "0-1"]]
+    assert set(answers.loc[answers["kind"] != "need", "scale"]) == {"1-5"}
+    audit = small_ws.imports()
+    assert audit[["wave_id", "rows_read", "rows_loaded"]].values.tolist() == [["2026-Q3", 4, 4]]
+    assert len(audit.loc[0, "sha256"]) == 64
+
+
+def test_same_file_twice_loads_nothing_and_says_so(small_ws, csv_file):
+    path = csv_file(WAVE_CSV)
+    small_ws.import_wave(path, "2026-Q3")
+    before = snapshot(small_ws)
+    again = small_ws.import_wave(path, "2026-Q3")
+    assert again.already_imported and again.rows_loaded == 0
+    assert "already imported" in str(again)
+    assert_same(before, snapshot(small_ws))
+
+
+def test_cumulative_export_loads_only_new_rows(small_ws, csv_file):
+    first = "\n".join(WAVE_CSV.splitlines()[:3]) + "\n"
+    small_ws.import_wave(csv_file(first, "part1.csv"), "2026-Q3")
+    report = small_ws.import_wave(csv_file(WAVE_CSV, "all.csv"), "2026-Q3")
+    assert (report.rows_loaded, report.rows_skipped) == (2, 2)
+    assert len(small_ws.responses("2026-Q3")) == 4
+    assert len(small_ws.imports()) == 2
+
+
+def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
+    text = ("response_id;contact_id;submitted_at;nps;overall;comment;attribute:deadlines\n"
+            "R1;K1;12.09.2026 10:05;9;4,5;Всё хорошо;4\n"
+            "R2;K3;13.09.2026;3;2;Сроки срываются;1\n")
+    report = small_ws.import_wave(csv_file(text, encoding="cp1251"), "2026-Q3")
+    assert report.rows_loaded == 2
+    assert any("cp1251" in m for m in report.messages)
+    r = small_ws.responses("2026-Q3")
+    assert r["overall"].tolist() == [4.5, 2.0]
+    assert r["client_id"].tolist() == ["C1", "C2"]  # filled from the contact
+    assert r["comment"].tolist() == ["Всё хорошо", "Сроки срываются"]
+    assert r.loc[0, "submitted_at"] == pd.Timestamp("2026-09-12 10:05")
+
+
+@pytest.mark.parametrize("text, row, column, words", [
+    ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", "unknown client 'C9'"),
+    ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", "unknown contact 'K99'"),
+    ("response_id,contact_id,client_id,nps\nR1,K1,C2,9\n", 2, "client_id", "belongs to client 'C1'"),
+    ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", "outside the wave's scale 0-10"),
+    ("response_id,client_id,nps\nR1,C1,7.5\n", 2, "nps", "whole points"),
+    ("response_id,client_id,overall\nR1,C1,6\n", 2, "overall", "outside the wave's scale 1-5"),
+    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,0\n", 2, "attribute:deadlines", "outside the scale 1-5"),
+    ("response_id,client_id,nps\nR1,C1,9\nR1,C2,3\n", 3, "response_id", "duplicate response id 'R1'"),
+    ("client_id,nps\nC1,9\n", 1, "response_id", "required column is missing"),
+    ("response_id,client_id,nps\nR1,C1,nine\n", 2, "nps", "'nine' is not a number"),
+    ("response_id,client_id,submitted_at\nR1,C1,31.02.2026\n", 2, "submitted_at", "is not a date"),
+    ("response_id,client_id,colour\nR1,C1,red\n", 1, "colour", "unknown column"),
+])
+def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, text, row, column, words):
+    before = snapshot(small_ws)
+    path = csv_file(text, "bad.csv")
+    with pytest.raises(InputError) as info:
+        small_ws.import_wave(path, "2026-Q3")
+    message = str(info.value)
+    assert f"bad.csv, row {row}, column '{column}'" in message
+    assert words in message
+    assert any(p.row == row and p.column == column for p in info.value.problems)
+    assert_same(before, snapshot(small_ws))
+
+
+def test_identical_duplicate_submission_keeps_one(small_ws, csv_file):
+    text = "response_id,client_id,nps\nR1,C1,9\nR1,C1,9\nR2,C2,4\n"
+    report = small_ws.import_wave(csv_file(text), "2026-Q3")
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+
+
+def test_changed_response_is_refused_not_overwritten(small_ws, csv_file):
+    small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "a.csv"), "2026-Q3")
+    with pytest.raises(InputError, match="already stored with different answers"):
+        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,2\n", "b.csv"), "2026-Q3")
+    assert small_ws.responses()["nps"].tolist() == [9]
+
+
+def test_unknown_wave_is_refused(small_ws, csv_file):
+    with pytest.raises(WorkspaceError, match="wave '2030-Q1' does not exist"):
+        small_ws.import_wave(csv_file(WAVE_CSV), "2030-Q1")
+
+
+def test_failure_while_writing_leaves_workspace_exactly_as_before(small_ws, csv_file, monkeypatch):
+    small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
+    before = snapshot(small_ws)
+    real_insert = store._insert
+
+    def failing_insert(con, name, frame):
+        if name == "answers":  # responses are already written inside the transaction by now
+            raise RuntimeError("disk full (simulated)")
+        real_insert(con, name, frame)
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    monkeypatch.undo()
+    assert_same(before, snapshot(small_ws))
+    # And the same file imports cleanly afterwards: the failed attempt left no trace.
+    assert small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3").rows_loaded == 4
+
+
+def test_load_tables_is_one_transaction(small_ws):
+    before = snapshot(small_ws)
+    bad_contacts = pd.DataFrame({"contact_id": ["K9", "K9"], "client_id": ["C1", "C1"]})
+    with pytest.raises(InputError, match="duplicate key"):
+        small_ws.load_tables({"clients": pd.DataFrame({"client_id": ["C4"], "name": ["Delta"]}),
+                              "contacts": bad_contacts})
+    assert_same(before, snapshot(small_ws))
+
+
+def test_readers_hide_pii_unless_asked(small_ws):
+    assert "email" not in small_ws.contacts().columns
+    assert "name" not in small_ws.contacts().columns
+    assert small_ws.contacts(include_pii=True)["email"].iloc[0] == "a@example.ru"
+
+
+def test_nps_counts_in_duckdb_match_hand_count(small_ws, csv_file):
+    small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    counts = small_ws.nps_counts(["team"], wave="2026-Q3")
+    # T1: R1 (9, promoter), R2 (6, detractor), R3 (10, promoter); T2: R4 (7, passive)
+    assert counts.to_dict("records") == [
+        {"team": "T1", "promoters": 2, "passives": 0, "detractors": 1},
+        {"team": "T2", "promoters": 0, "passives": 1, "detractors": 0}]
+    with pytest.raises(ValueError, match="cannot break down"):
+        small_ws.nps_counts(["email"])
+
+
+def test_nps_refused_on_a_wave_asked_on_another_scale(small_ws, csv_file):
+    from cxlab.metrics import NPSScaleError
+
+    small_ws.add_wave("2026-Q4", nps_scale="1-5")
+    small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,5\n"), "2026-Q4")
+    with pytest.raises(NPSScaleError, match="0-10 only"):
+        small_ws.nps_counts(wave="2026-Q4")
+
+
+def test_file_is_plain_duckdb(small_ws, csv_file):
+    small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    con = duckdb.connect(str(small_ws.db_path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 4
+    finally:
+        con.close()
+
+
+def raw_counts(ws, by):
+    """Counting the responses directly, the slow way, to check the cube against."""
+    frame = ws.response_frame()
+    frame = frame[frame["nps"].notna()]
+    g = frame.assign(promoters=frame["nps"] >= 9, passives=frame["nps"].between(7, 8),
+                     detractors=frame["nps"] <= 6).groupby(by, dropna=False)
+    return g[["promoters", "passives", "detractors"]].sum().reset_index()
+
+
+def test_cube_counts_equal_raw_counts_through_imports_and_reloads(small_ws, csv_file):
+    small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    small_ws.import_wave(csv_file("response_id,contact_id,nps\nQ1,K5,3\nQ2,K3,9\n", "q2.csv"), "2026-Q2")
+    for by in (["wave_id"], ["team", "role"], ["segment", "wave_id"], ["contact_id"], ["direction", "client_status"]):
+        cube = small_ws.nps_counts(by)
+        raw = raw_counts(small_ws, by)
+        assert cube[by + ["promoters", "passives", "detractors"]].values.tolist() == \
+            raw.sort_values(by)[by + ["promoters", "passives", "detractors"]].values.tolist(), by
+    # A contact's role changes: the cube follows.
+    contacts = small_ws.contacts(include_pii=True)
+    contacts.loc[contacts["contact_id"] == "K1", "role"] = "finance"
+    small_ws.load("contacts", contacts)
+    by_role = small_ws.nps_counts("role").set_index("role")
+    assert by_role.loc["finance", "promoters"] == 1
+
+
+def test_failed_import_leaves_the_cube_as_before(small_ws, csv_file, monkeypatch):
+    small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
+    before = small_ws.nps_counts(["wave_id"])
+    real_insert = store._insert
+    monkeypatch.setattr(store, "_insert", lambda con, name, frame: (_ for _ in ()).throw(RuntimeError("boom"))
+                        if name == "imports" else real_insert(con, name, frame))
+    with pytest.raises(RuntimeError):
+        small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
+    pd.testing.assert_frame_equal(small_ws.nps_counts(["wave_id"]), before)
+
+
+@pytest.mark.parametrize("table, frame, row, column, words", [
+    ("contacts", pd.DataFrame({"contact_id": ["K8", "K9"], "client_id": ["C1", "C1"], "role": ["boss", "day_to_day"]}),
+     2, "role", "'boss' is not allowed"),
+    ("clients", pd.DataFrame({"client_id": ["C7", None], "name": ["A", "B"]}), 3, "client_id", "required value is empty"),
+    ("clients", pd.DataFrame({"client_id": ["C7"], "name": ["A"], "contract_value": [-5.0]}), 2, "contract_value",
+     "not allowed"),
+    ("clients", pd.DataFrame({"name": ["A"]}), 1, "client_id", "required column of 'clients' is missing"),
+    ("events", pd.DataFrame({"client_id": ["C1"], "date": ["2026-01-01"], "kind": ["exploded"]}), 2, "kind",
+     "not allowed"),
+])
+def test_reference_loads_are_validated_with_row_and_column(small_ws, table, frame, row, column, words):
+    before = snapshot(small_ws)
+    with pytest.raises(InputError) as info:
+        small_ws.load(table, frame)
+    assert any(p.row == row and p.column == column for p in info.value.problems), info.value.problems
+    assert words in str(info.value)
+    assert_same(before, snapshot(small_ws))

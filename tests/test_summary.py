@@ -1,0 +1,97 @@
+"""Wave summary on a hand-made workspace: every figure checked by hand."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from cxlab.summary import SurveyData, summarize_wave
+
+Q2 = ("response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
+      "A1,K1,8,4,4,4,\n"
+      "A2,K3,9,5,5,,5\n"
+      "A3,K4,3,2,1,2,2\n")
+Q3 = ("response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
+      "B1,K1,10,5,5,5,\n"
+      "B2,K2,6,3,3,3,\n"
+      "B3,K3,9,4,4,,4\n"
+      "B4,K4,7,4,3,4,5\n"
+      "B5,K5,2,1,1,1,1\n")
+
+
+@pytest.fixture
+def two_waves(small_ws, csv_file):
+    small_ws.import_wave(csv_file(Q2, "q2.csv"), "2026-Q2")
+    small_ws.import_wave(csv_file(Q3, "q3.csv"), "2026-Q3")
+    small_ws.load("invitations", pd.DataFrame({"wave_id": ["2026-Q3"] * 5 + ["2026-Q3"],
+                                               "contact_id": ["K1", "K2", "K3", "K4", "K5", "K0"],
+                                               "status": ["responded"] * 5 + ["delivered"]}))
+    return SurveyData.from_workspace(small_ws)
+
+
+def test_headline_by_hand(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=1)
+    h = s.headline.set_index("metric")
+    # Q3 scores 10, 6, 9, 7, 2: 2 promoters, 1 passive, 2 detractors -> NPS 0.
+    assert h.loc["nps", "estimate"] == 0 and h.loc["nps", "n"] == 5
+    se = math.sqrt((0.4 + 0.4 - 0.0) / 5) * 100
+    assert h.loc["nps", "se"] == pytest.approx(se)
+    # Accounts: C1 (K1 +100, K2 -100) -> 0; C2 (K3) +100; C3 (K4 0, K5 -100) -> -50. Mean = 50/3.
+    assert h.loc["nps_account", "estimate"] == pytest.approx(50 / 3) and h.loc["nps_account", "n"] == 3
+    # Revenue-weighted: (1e6*0 + 3e6*100 + 0.5e6*-50) / 4.5e6
+    assert h.loc["nps_revenue", "estimate"] == pytest.approx((300e6 - 25e6) / 4.5e6)
+    assert h.loc["csat_mean", "estimate"] == pytest.approx((5 + 3 + 4 + 4 + 1) / 5)
+    assert h.loc["top2box", "estimate"] == pytest.approx(3 / 5)
+    # CSI: per respondent mean of rescaled (overall, deadlines, services) on 1-5 -> 0-100.
+    per = [100, 50, 75, (75 + 50 + 75 + 100) / 4, 0]
+    assert h.loc["csi", "estimate"] == pytest.approx(sum(per) / 5)
+    # Response rate: 5 of 6 invited.
+    assert h.loc["response_rate", "estimate"] == pytest.approx(5 / 6) and h.loc["response_rate", "n"] == 6
+
+
+def test_by_service_counts_a_respondent_under_each_service_bought(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=1)
+    svc = s.by_service.set_index("service_id")
+    # pr is bought by C1 (B1, B2) and C3 (B4, B5); smm by C2 (B3) and C3 (B4, B5).
+    assert svc.loc["pr", "n"] == 4 and svc.loc["smm", "n"] == 3
+    assert svc.loc["pr", "estimate"] == pytest.approx(100 * (1 - 2) / 4)
+    assert svc.loc["smm", "rating_mean"] == pytest.approx((4 + 5 + 1) / 3)
+
+
+def test_cells_below_min_n_are_suppressed(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=3)
+    team = s.by_team.set_index("team")
+    assert team.loc["T1", "n"] == 3 and not team.loc["T1", "suppressed"]
+    assert team.loc["T2", "n"] == 2 and team.loc["T2", "suppressed"] and math.isnan(team.loc["T2", "estimate"])
+
+
+def test_changes_independent_and_paired(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=1)
+    assert s.previous_wave == "2026-Q2"
+    ch = s.changes.set_index("metric")
+    # Q2: 8, 9, 3 -> NPS (1 - 1)/3 = 0; Q3: 0 -> change 0.
+    assert ch.loc["nps", "before"] == 0 and ch.loc["nps", "change"] == 0
+    # Paired (K1, K3, K4): net scores before 0, +100, -100; after +100, +100, 0.
+    assert ch.loc["nps_paired", "n_before"] == 3
+    assert ch.loc["nps_paired", "change"] == pytest.approx((100 + 0 + 100) / 3)
+    assert "Holm" in s.changes_by_cell["method"].iloc[0]
+
+
+def test_by_client_is_descriptive_and_free_of_pii(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=10)
+    c = s.by_client.set_index("client_id")
+    assert c.loc["C3", "account_net"] == -50 and c.loc["C3", "respondents"] == 2
+    assert c.index[0] == "C3"  # worst first
+    assert not {"email", "phone"} & set(s.by_client.columns)
+
+
+def test_first_wave_has_no_change(two_waves):
+    s = summarize_wave(two_waves, "2026-Q2", min_n=1)
+    assert s.previous_wave is None and s.changes.empty
+    assert s.trend["wave_id"].unique().tolist() == ["2026-Q2"]
+
+
+def test_unknown_wave_is_refused(two_waves):
+    with pytest.raises(ValueError, match="does not exist"):
+        summarize_wave(two_waves, "2030-Q1")
