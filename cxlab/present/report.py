@@ -166,9 +166,11 @@ class WaveReport:
         image: the report and the PNG files are the same picture, and the
         notebook does not pay for rendering twice.
         """
+        import base64
+        import html
         import io
 
-        from IPython.display import Image
+        from IPython.display import HTML
 
         s = self.summary
         if name == "nps_trend":
@@ -179,11 +181,15 @@ class WaveReport:
             fig = figs.csi_by_direction(s.by_direction, self._direction_names, lang=self.lang, min_n=self.min_n)
         else:
             raise KeyError(f"unknown figure '{name}'")
+        title = fig.axes[0].get_title()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
+        width = min(900, int(fig.get_figwidth() * 100))
         plt.close(fig)
         self.figures[name] = buffer.getvalue()
-        return Image(data=self.figures[name], format="png", width=min(900, int(fig.get_figwidth() * 100)))
+        data = base64.b64encode(self.figures[name]).decode("ascii")
+        return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title)}" '
+                    f'style="max-width:100%;width:{width}px">')
 
     # ------------------------------------------------------------- outputs
     def excel_sheets(self) -> list[Sheet]:
