@@ -401,9 +401,9 @@ class Workspace:
 
         Parameters
         ----------
-        source : str, Path, bytes or ExportData
-            A survey export (see :func:`cxlab.ingest.read_export`) or data
-            already read.
+        source : str, Path, bytes, DataFrame or ExportData
+            A survey export (see :func:`cxlab.ingest.read_export`), a frame in
+            the wide response form, or data already read.
         wave : str, optional
             Wave id; required unless every row names its ``wave_id``.
 

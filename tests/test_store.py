@@ -253,3 +253,13 @@ def test_reference_loads_are_validated_with_row_and_column(small_ws, table, fram
     assert any(p.row == row and p.column == column for p in info.value.problems), info.value.problems
     assert words in str(info.value)
     assert_same(before, snapshot(small_ws))
+
+
+def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
+    frame = pd.DataFrame({"response_id": ["F1", "F2"], "contact_id": ["K1", "K4"], "nps": [10, 0],
+                          "attribute:deadlines": [5, None]})
+    report = small_ws.import_wave(frame, "2026-Q3")
+    assert (report.rows_loaded, report.answers_loaded, report.source) == (2, 1, "<DataFrame>")
+    assert small_ws.import_wave(frame, "2026-Q3").already_imported
+    with pytest.raises(InputError, match=r"<DataFrame>, row 2, column 'nps'"):
+        small_ws.import_wave(frame.assign(response_id=["F3", "F4"], nps=[12, 1]), "2026-Q3")

@@ -61,8 +61,8 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
 
     Parameters
     ----------
-    path : str or Path or bytes
-        CSV or XLSX file.
+    path : str, Path, bytes or DataFrame
+        CSV or XLSX file, or a frame in the wide response form.
     tool : {"auto", "cxlab"}
         Format; ``"auto"`` recognises the cxlab response file (or any file
         once ``mapping`` renames its columns).
@@ -75,6 +75,10 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
     >>> data.responses[["response_id", "nps"]].to_dict("records")
     [{'response_id': 'R1', 'nps': 9.0}]
     """
+    if isinstance(path, pd.DataFrame):
+        # A frame is read back from its CSV form so that it goes through the
+        # same checks, row numbers (header = row 1) and content hash as a file.
+        path, source = path.to_csv(index=False).encode("utf-8"), source or "<DataFrame>"
     table = read_table(path, source=source)
     if tool not in ("auto",) + FORMATS:
         raise InputError(Problem(table.source, None, None,
