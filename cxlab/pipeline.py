@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import sys
 import time
@@ -50,6 +51,7 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 #: issues add theirs (drivers, churn risk) here.
 WAVE_NOTEBOOKS = ("wave_report",)
 
+SAFE_NAME = re.compile(r"[^\W_][\w .-]*")
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
@@ -243,7 +245,14 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
     wave = wave or ws.latest_wave()
     ws.wave(wave)  # a clear error for a wave that does not exist
     root = (Path(reports_root) if reports_root else Path.cwd() / "reports").resolve()
-    final = root / ws.name / wave
+    # Names become folders that a rerun deletes: only plain names, and the
+    # result must stay under the reports root.
+    for what, name in (("workspace name", ws.name), ("wave id", wave)):
+        if not SAFE_NAME.fullmatch(name):
+            raise RunError(f"{what} {name!r} cannot name a report folder (letters, digits, spaces, '.', '_', '-')")
+    final = (root / ws.name / wave).resolve()
+    if root not in final.parents:
+        raise RunError(f"report folder {final} would fall outside {root}")
     staging = final.parent / f".{wave}.{uuid.uuid4().hex[:8]}.tmp"
     staging.mkdir(parents=True)
     try:

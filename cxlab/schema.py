@@ -132,7 +132,7 @@ TABLES: dict[str, Table] = {
            ("manager", "VARCHAR", False, "account manager at the time of the response"),
            ("team", "VARCHAR", False, "team at the time of the response"),
            ("import_id", "VARCHAR", False, "import that loaded the row")),
-        _t("answers", ["response_id", "item"], "one rating in a grid",
+        _t("answers", ["response_id", "kind", "item"], "one rating in a grid",
            ("response_id", "VARCHAR", True, ""),
            ("item", "VARCHAR", True, "service_id or attribute id"),
            ("kind", "VARCHAR", False, "service | attribute | need | importance"),
@@ -172,7 +172,7 @@ TABLE_ORDER = ["services", "clients", "contacts", "client_services", "waves",
                "invitations", "responses", "answers", "events", "actions", "imports"]
 
 #: Personal data: dropped from exports and reports unless explicitly asked for.
-PII_COLUMNS = {"contacts": ["name", "email", "phone"]}
+PII_COLUMNS = {"contacts": ["name", "email", "phone"], "invitations": ["token"]}
 
 ROLES = ("decision_maker", "day_to_day", "marketing", "finance", "other")
 EVENT_KINDS = ("renewed", "churned", "downsized", "expanded", "manager_changed",
@@ -216,6 +216,10 @@ def frame_schema(name: str):
         allowed = ALLOWED_VALUES.get((name, col.name))
         if allowed:
             checks.append(pa.Check.isin(list(allowed), error=f"one of {', '.join(allowed)}"))
+        if (name, col.name) == ("waves", "wave_id"):
+            # Wave ids name report folders: plain names only.
+            checks.append(pa.Check.str_matches(r"^[^\W_][\w .-]*$",
+                                               error="letters, digits, spaces, '.', '_', '-'"))
         if (name, col.name) in NON_NEGATIVE:
             checks.append(pa.Check.ge(0, error="not negative"))
         columns[col.name] = pa.Column(None, checks=checks, nullable=not col.required, required=col.required)

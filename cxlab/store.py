@@ -411,14 +411,23 @@ class Workspace:
         -------
         ImportReport
 
+        Notes
+        -----
+        - The same file imported twice loads nothing and says so.
+        - A response already stored with the same content (a cumulative
+          export) is skipped; with different content it is refused.
+        - One response per contact and wave: a contact's later submission
+          (by ``submitted_at``, else file order) supersedes an earlier one,
+          in the file or already stored, and the report counts it.
+
         Raises
         ------
         InputError
             Missing required column, unknown client or contact, a contact that
-            belongs to another client, a score outside the wave's scale,
-            duplicate response ids with different answers, or a response id
-            already stored with different content.  Each problem names file,
-            row and column; nothing is written.
+            belongs to another client, a score outside the wave's scale or not
+            a whole point, one response id with different answers, or a
+            response id already stored with different content.  Each problem
+            names file, row and column; nothing is written.
         """
         from cxlab.ingest import ExportData, read_export
 
@@ -452,43 +461,77 @@ class Workspace:
                                 rows_read=data.rows_read, rows_loaded=0, already_imported=True,
                                 messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"])
 
-        responses, answers, superseded = self._validate_responses(responses, answers, wave_rec, src, problems)
+        responses, answers, rejected = self._validate_responses(responses, answers, wave_rec, src, problems)
         if problems:
             raise InputError(problems)
+        messages = list(data.notes)
+        if responses["nps"].isna().all():
+            messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed "
+                            "from it")
 
-        # Rows already stored with identical content are skipped (cumulative exports).
-        stored = self.sql("SELECT response_id, contact_id, client_id, nps, overall, price, comment "
-                          "FROM responses WHERE response_id IN (SELECT unnest(?))",
-                          [responses["response_id"].tolist()])
+        # Rows already stored: identical ones are skipped (cumulative exports),
+        # different ones refused.
+        ids = responses["response_id"].tolist()
+        stored = self.sql("SELECT * FROM responses WHERE response_id IN (SELECT unnest(?))", [ids])
         skipped = 0
         if len(stored):
-            cmp = responses.merge(stored, on="response_id", suffixes=("", "_stored"))
-            for _, row in cmp.iterrows():
-                same = all(_same(row[c], row[c + "_stored"])
-                           for c in ("contact_id", "client_id", "nps", "overall", "price", "comment"))
-                if not same:
-                    problems.append(Problem(src, int(row["_row"]), "response_id",
-                                            f"response '{row['response_id']}' is already stored with "
-                                            "different answers; an import never overwrites a response"))
+            stored_answers = self.sql("SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))",
+                                      [stored["response_id"].tolist()])
+            mine = _fingerprints(responses, answers)
+            theirs = _fingerprints(stored, stored_answers)
+            rows = responses.set_index("response_id")["_row"]
+            for rid, fp in theirs.items():
+                if fp != mine[rid]:
+                    problems.append(Problem(src, int(rows[rid]), "response_id",
+                                            f"response '{rid}' is already stored with different answers "
+                                            f"(or in another wave); an import never overwrites a response"))
             if problems:
                 raise InputError(problems)
             skipped = len(stored)
-            done = set(stored["response_id"])
-            responses = responses[~responses["response_id"].isin(done)]
-            answers = answers[~answers["response_id"].isin(done)]
+            responses = responses[~responses["response_id"].isin(theirs.keys())]
+            answers = answers[~answers["response_id"].isin(theirs.keys())]
+
+        # One response per contact and wave: later submissions supersede earlier stored ones.
+        superseded_ids: list[str] = []
+        with_contact = responses[responses["contact_id"].notna()]
+        if len(with_contact):
+            earlier = self.sql("SELECT response_id, contact_id, submitted_at FROM responses "
+                               "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
+                               [wave, with_contact["contact_id"].tolist()])
+            newer = with_contact.set_index("contact_id")
+            drop_incoming = []
+            for _, old in earlier.iterrows():
+                new = newer.loc[old["contact_id"]]
+                if pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"]) \
+                        and new["submitted_at"] < old["submitted_at"]:
+                    drop_incoming.append(new["response_id"])  # the stored answer is the later one
+                else:
+                    superseded_ids.append(old["response_id"])
+            if drop_incoming:
+                rejected += len(drop_incoming)
+                responses = responses[~responses["response_id"].isin(drop_incoming)]
+                answers = answers[~answers["response_id"].isin(drop_incoming)]
+        if rejected:
+            messages.append(f"{rejected} earlier submission(s) superseded by a later one of the same respondent")
+        if superseded_ids:
+            messages.append(f"{len(superseded_ids)} stored response(s) superseded by a later submission of the "
+                            f"same contact: {', '.join(superseded_ids[:10])}")
 
         import_id = "I" + _now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
         responses = responses.assign(import_id=import_id)
         audit = pd.DataFrame([{
             "import_id": import_id, "wave_id": wave, "kind": "responses", "source": src,
             "sha256": data.sha256, "rows_read": data.rows_read, "rows_loaded": len(responses),
-            "rows_rejected": superseded + skipped, "imported_at": _now().replace(tzinfo=None),
-            "message": "; ".join(data.notes)}])
+            "rows_rejected": rejected + skipped, "imported_at": _now().replace(tzinfo=None),
+            "message": "; ".join(messages)}])
         resp_out = _conform("responses", responses, src)
         ans_out = _conform("answers", answers, src)
         with self.connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
+                if superseded_ids:
+                    con.execute("DELETE FROM answers WHERE response_id IN (SELECT unnest(?))", [superseded_ids])
+                    con.execute("DELETE FROM responses WHERE response_id IN (SELECT unnest(?))", [superseded_ids])
                 _insert(con, "responses", resp_out)
                 _insert(con, "answers", ans_out)
                 _insert(con, "imports", _conform("imports", audit, src))
@@ -497,37 +540,32 @@ class Workspace:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-        msgs = list(data.notes)
-        if superseded:
-            msgs.append(f"{superseded} earlier submission(s) superseded by a later one of the same respondent")
         return ImportReport(import_id=import_id, wave_id=wave, source=src, sha256=data.sha256,
                             rows_read=data.rows_read, rows_loaded=len(resp_out), rows_skipped=skipped,
-                            rows_rejected=superseded, answers_loaded=len(ans_out), messages=msgs)
+                            rows_rejected=rejected + len(superseded_ids), answers_loaded=len(ans_out),
+                            messages=messages)
 
     def _validate_responses(self, responses, answers, wave_rec, src, problems):
         def row(i):
             return int(responses.at[i, "_row"])
 
-        # Required values.
-        for col in ("response_id",):
-            for i in responses.index[responses[col].isna()]:
-                problems.append(Problem(src, row(i), col, "required value is empty"))
-        # Duplicate response ids: identical rows are one response read twice;
-        # different rows under one id are an error, never a silent choice.
+        for i in responses.index[responses["response_id"].isna()]:
+            problems.append(Problem(src, row(i), "response_id", "required value is empty"))
+        rejected = 0
+        # One response id twice: identical rows are one response read twice;
+        # different rows (grid answers included) are an error, never a silent choice.
         dup_mask = responses["response_id"].notna() & responses["response_id"].duplicated(keep=False)
-        superseded = 0
         if dup_mask.any():
-            content = ["contact_id", "client_id", "nps", "overall", "price", "comment"]
             for rid, grp in responses[dup_mask].groupby("response_id", sort=False):
-                first = grp.iloc[0]
-                if any(not all(_same(first[c], r[c]) for c in content) for _, r in grp.iloc[1:].iterrows()):
+                versions = {_fingerprint(r, answers[answers["_row"] == r["_row"]]) for _, r in grp.iterrows()}
+                if len(versions) > 1:
                     rows_ = ", ".join(str(int(r)) for r in grp["_row"])
                     problems.append(Problem(src, int(grp["_row"].iloc[-1]), "response_id",
                                             f"duplicate response id '{rid}' with different answers (rows {rows_})"))
             keep = ~responses["response_id"].duplicated(keep="last") | responses["response_id"].isna()
-            superseded = int((~keep).sum())
+            rejected += int((~keep).sum())
             responses = responses[keep]
-            answers = answers.drop_duplicates(["response_id", "item"], keep="last")
+            answers = answers[answers["_row"].isin(responses["_row"])]
 
         contacts = self.sql("SELECT contact_id, client_id FROM contacts")
         clients = self.sql("SELECT client_id, manager, team FROM clients")
@@ -550,37 +588,78 @@ class Workspace:
             elif cid not in known_clients:
                 problems.append(Problem(src, row(i), "client_id", f"unknown client '{cid}'"))
 
+        # Every answer is a whole point on its scale (NPS on the wave's, ratings on theirs).
         nps_lo, nps_hi = parse_scale(wave_rec.get("nps_scale") or "0-10")
         rat_lo, rat_hi = parse_scale(wave_rec.get("rating_scale") or "1-5")
-        for col, (lo, hi), integer in (("nps", (nps_lo, nps_hi), True), ("overall", (rat_lo, rat_hi), False),
-                                       ("price", (1, 5), False)):
+        for col, (lo, hi), what in (("nps", (nps_lo, nps_hi), "the wave's scale"),
+                                    ("overall", (rat_lo, rat_hi), "the wave's scale"),
+                                    ("price", (1, 5), "the price scale")):
             vals = responses[col].astype(float)
-            bad = vals.notna() & ((vals < lo) | (vals > hi) | (integer & (vals % 1 != 0)))
+            bad = vals.notna() & ((vals < lo) | (vals > hi) | (vals % 1 != 0))
             for i in responses.index[bad]:
-                problems.append(Problem(src, row(i), col, f"value {vals[i]:g} is outside the wave's scale "
-                                        f"{lo}-{hi}" + (" (whole points only)" if integer else "")))
+                problems.append(Problem(src, row(i), col, f"value {vals[i]:g} is outside {what} {lo}-{hi} "
+                                        "(whole points only)"))
         if len(answers):
             scales = answers["kind"].map({"need": "0-1"}).fillna(wave_rec.get("rating_scale") or "1-5")
             answers = answers.assign(scale=answers["scale"].where(answers["scale"].notna(), scales))
             bounds = answers["scale"].map(parse_scale)
             lo = bounds.map(lambda b: b[0]).astype(float)
             hi = bounds.map(lambda b: b[1]).astype(float)
-            bad = (answers["value"] < lo) | (answers["value"] > hi)
+            bad = (answers["value"] < lo) | (answers["value"] > hi) | (answers["value"] % 1 != 0)
             for i in answers.index[bad]:
                 problems.append(Problem(src, int(answers.at[i, "_row"]), answers.at[i, "_column"]
                                         if "_column" in answers else answers.at[i, "item"],
-                                        f"value {answers.at[i, 'value']:g} is outside the scale {answers.at[i, 'scale']}"))
+                                        f"value {answers.at[i, 'value']:g} is outside the scale "
+                                        f"{answers.at[i, 'scale']} (whole points only)"))
+
+        # One response per contact in the file: the later submission wins.
+        has_contact = responses["contact_id"].notna()
+        if has_contact.any() and responses.loc[has_contact, "contact_id"].duplicated().any():
+            order = responses.assign(_t=responses["submitted_at"].fillna(pd.Timestamp.min))
+            order = order.sort_values(["_t", "_row"], kind="stable")
+            last = order[has_contact.reindex(order.index)].drop_duplicates("contact_id", keep="last")
+            drop = responses.index[has_contact & ~responses.index.isin(last.index)]
+            rejected += len(drop)
+            responses = responses.drop(index=drop)
+            answers = answers[answers["_row"].isin(responses["_row"])]
+
         # The manager and team in charge at the time travel with the response.
         by_client = clients.set_index("client_id")
         for col in ("manager", "team"):
             missing = responses[col].isna()
             responses.loc[missing, col] = responses.loc[missing, "client_id"].map(by_client[col])
-        return responses, answers, superseded
+        return responses, answers, rejected
 
 
 # ------------------------------------------------------------------ helpers
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+_CONTENT = ("wave_id", "contact_id", "client_id", "nps", "overall", "price", "comment")
+
+
+def _norm(v):
+    if _isna(v):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _fingerprint(response, answers: pd.DataFrame) -> tuple:
+    """What a response says: its fields and its grid answers, comparable across sources."""
+    grid = tuple(sorted((str(k), str(i), float(v)) for k, i, v in
+                        zip(answers["kind"], answers["item"], answers["value"])))
+    return tuple(_norm(response.get(c)) for c in _CONTENT) + grid
+
+
+def _fingerprints(responses: pd.DataFrame, answers: pd.DataFrame) -> dict:
+    by_id = {rid: grp for rid, grp in answers.groupby("response_id")} if len(answers) else {}
+    empty = answers.iloc[0:0]
+    return {r["response_id"]: _fingerprint(r, by_id.get(r["response_id"], empty))
+            for _, r in responses.iterrows()}
 
 
 def _isna(v) -> bool:
@@ -590,22 +669,14 @@ def _isna(v) -> bool:
         return False
 
 
-def _same(a, b) -> bool:
-    if _isna(a) and _isna(b):
-        return True
-    if _isna(a) or _isna(b):
-        return False
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return str(a) == str(b)
-
-
-def _problems_from_pandera(cases: pd.DataFrame, table: str, source: str) -> list[Problem]:
+def _problems_from_pandera(cases: pd.DataFrame, table: str, source: str, rows=None) -> list[Problem]:
     problems = []
     for _, case in cases.iterrows():
         column, check, value = case["column"], str(case["check"]), case["failure_case"]
-        row = None if pd.isna(case["index"]) else int(case["index"]) + 2
+        if pd.isna(case["index"]):
+            row = None
+        else:
+            row = rows[int(case["index"])] if rows is not None else int(case["index"]) + 2
         if check == "column_in_dataframe":
             problems.append(Problem(source, 1, str(value), f"required column of '{table}' is missing"))
         elif check == "not_nullable":
@@ -630,7 +701,9 @@ def _conform(name: str, frame: pd.DataFrame, source: str) -> pd.DataFrame:
     try:
         frame_schema(name).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise InputError(_problems_from_pandera(exc.failure_cases, name, source)) from None
+        # Frames read from a file carry their spreadsheet rows; others count from row 2.
+        rows = frame["_row"].astype(int).tolist() if "_row" in frame.columns else None
+        raise InputError(_problems_from_pandera(exc.failure_cases, name, source, rows)) from None
     table = TABLES[name]
     out = pd.DataFrame(index=frame.index)
     for col in table.columns:

@@ -17,8 +17,10 @@ Definitions used here (also printed in the report):
   (Wilson interval).
 - *CSI*: for each respondent the mean of all satisfaction ratings they gave
   (overall, each service, each relationship attribute), each rescaled to
-  0-100; weighted by stated importance where the wave asked for it; the CSI
-  is the mean over respondents (t interval).
+  0-100; the CSI is the mean over respondents (t interval).  Where the wave
+  asked for importance, *CSI (weighted)* is shown beside it.
+- *Breakdowns* of NPS carry cluster-robust intervals (clients as clusters);
+  a cell where everyone answered alike gets the adjusted-Wald interval.
 - *By service*: a respondent counts under every service the client buys.
 - *By client*: descriptive account figures, no intervals (one to four
   respondents per account cannot carry one).
@@ -74,6 +76,11 @@ DEFINITIONS = {
         "en": "CSI = mean over respondents of a 0-100 index: each respondent's mean of all satisfaction ratings "
               "(overall, services, attributes), each rescaled 100·(x − min)/(max − min); weighted by stated "
               "importance where asked, otherwise equal weights; Student t interval."},
+    "csi_weighted": {
+        "ru": "CSI, где каждая оценка взвешена средней важностью пункта по ответам волны (пунктам без "
+              "оценки важности — средняя важность остальных); интервал Стьюдента.",
+        "en": "CSI with each rating weighted by the item's mean stated importance in the wave (items without "
+              "an importance rating get the mean of the others); Student t interval."},
     "response_rate": {
         "ru": "Ответившие / приглашённые контакты волны; интервал Уилсона.",
         "en": "Respondents / invited contacts of the wave; Wilson interval."},
@@ -160,11 +167,17 @@ def csi_items(responses: pd.DataFrame, answers: pd.DataFrame, rating_scale="1-5"
     return wide, scales
 
 
-def _importance(answers: pd.DataFrame) -> dict | None:
+def _importance(answers: pd.DataFrame, items) -> dict | None:
+    """Mean stated importance per item; items nobody rated for importance get the mean of the rest.
+
+    None when the wave did not ask for importance.
+    """
     imp = answers[answers["kind"] == "importance"]
     if imp.empty:
         return None
-    return imp.groupby("item")["value"].mean().to_dict()
+    stated = imp.groupby("item")["value"].mean()
+    default = float(stated.mean())
+    return {item: float(stated.get(item, default)) for item in items}
 
 
 def _estimate_row(metric: str, est, lang_free_def: str | None = None) -> dict:
@@ -201,12 +214,15 @@ def _wave_headline(resp: pd.DataFrame, answers: pd.DataFrame, clients: pd.DataFr
     rows.append(_estimate_row("csat_mean", metrics.csat_mean(overall, scale=scale, confidence=confidence)))
     rows.append(_estimate_row("top2box", metrics.top2box(overall, scale=scale, confidence=confidence)))
     items, scales = csi_items(resp, answers, rating_scale)
-    rows.append(_estimate_row("csi", metrics.csi(items, scales, importance=_importance(answers),
-                                                 confidence=confidence)))
+    rows.append(_estimate_row("csi", metrics.csi(items, scales, confidence=confidence)))
+    weights = _importance(answers, items.columns)
+    if weights is not None:
+        rows.append(_estimate_row("csi_weighted", metrics.csi(items, scales, importance=weights,
+                                                              confidence=confidence)))
     if len(invitations):
-        invited = invitations["contact_id"].nunique()
-        responded = resp["contact_id"].dropna().nunique()
-        rows.append(_rate(min(responded, invited), invited, confidence))
+        invited = set(invitations["contact_id"].dropna())
+        responded = set(resp["contact_id"].dropna()) & invited
+        rows.append(_rate(len(responded), len(invited), confidence))
     return rows
 
 
@@ -234,6 +250,7 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
                                     "NPS is defined on 0-10 only")
     earlier = [w for w in waves["wave_id"] if w < wave and (data.responses["wave_id"] == w).any()]
     previous = earlier[-1] if earlier else None
+    by_wave = waves.set_index("wave_id")
     resp_all = data.responses
     resp = resp_all[resp_all["wave_id"] == wave]
     if resp.empty:
@@ -262,9 +279,9 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
 
     # By service: a respondent counts under every service the client buys.
     svc = data.services.set_index("service_id")
-    bought = resp[["response_id", "client_id", "nps"]].merge(data.client_services[["client_id", "service_id"]],
+    bought = resp.loc[resp["nps"].notna(), ["response_id", "client_id", "nps"]].merge(data.client_services[["client_id", "service_id"]],
                                                              on="client_id")
-    by_service = metrics.breakdown(bought, by="service_id", metric="nps", min_n=min_n, confidence=confidence)
+    by_service = nps_cells(bought, "service_id", min_n=min_n, confidence=confidence)
     svc_ratings = ans[ans["kind"] == "service"].rename(columns={"item": "service_id"})
     if len(svc_ratings):
         rating = metrics.breakdown(svc_ratings, by="service_id", metric="csat_mean", value="value",
@@ -297,8 +314,8 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
                                                    "method", "suppressed"])
 
     def nps_by(col):
-        frame = resp[resp[col].notna()] if col in resp.columns else resp.iloc[0:0]
-        return metrics.breakdown(frame, by=col, metric="nps", min_n=min_n, confidence=confidence)
+        frame = resp[resp[col].notna() & resp["nps"].notna()]
+        return nps_cells(frame, col, min_n=min_n, confidence=confidence)
 
     by_manager = nps_by("manager")
     by_team = nps_by("team")
@@ -334,27 +351,37 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
     change_rows, cell_changes = [], []
     if previous is not None:
         before = resp_all[resp_all["wave_id"] == previous]
-        b_scored, a_scored = before[before["nps"].notna()], resp[resp["nps"].notna()]
-        ch = metrics.nps_change(b_scored["nps"], a_scored["nps"], confidence=confidence)
-        change_rows.append({"metric": "nps", **_change_dict(ch)})
-        paired_b = b_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id").set_index("contact_id")["nps"]
-        paired_a = a_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id").set_index("contact_id")["nps"]
-        if len(paired_b.index.intersection(paired_a.index)) >= 2:
-            ch = metrics.nps_change(paired_b, paired_a, paired=True, confidence=confidence)
-            change_rows.append({"metric": "nps_paired", **_change_dict(ch)})
-        ch = metrics.mean_change(before["overall"].dropna(), resp["overall"].dropna(), confidence=confidence)
-        change_rows.append({"metric": "csat_mean", **_change_dict(ch)})
-        b_ans = data.answers[data.answers["response_id"].isin(before["response_id"])]
-        b_items, b_scales = csi_items(before, b_ans, rating_scale)
-        ch = metrics.mean_change(metrics.csi_scores(b_items, b_scales).dropna(), csi_resp.dropna(),
-                                 confidence=confidence)
-        change_rows.append({"metric": "csi", **_change_dict(ch)})
-        for col in ("manager", "team", "segment"):
-            tab = metrics.breakdown_change(before[before[col].notna()], resp[resp[col].notna()], by=col,
-                                           metric="nps", min_n=min_n, adjust=adjust, confidence=confidence)
-            tab.insert(0, "dimension", col)
-            tab.insert(2, "metric", "nps")
-            cell_changes.append(tab.rename(columns={col: "cell"}))
+        prev_rec = by_wave.loc[previous]
+        if parse_scale(prev_rec.get("nps_scale") or "0-10") == (0, 10):
+            b_scored, a_scored = before[before["nps"].notna()], resp[resp["nps"].notna()]
+            ch = metrics.nps_change(b_scored["nps"], a_scored["nps"], confidence=confidence)
+            change_rows.append({"metric": "nps", **_change_dict(ch)})
+            paired_b = b_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id", keep="last")
+            paired_a = a_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id", keep="last")
+            paired_b, paired_a = paired_b.set_index("contact_id")["nps"], paired_a.set_index("contact_id")["nps"]
+            if len(paired_b.index.intersection(paired_a.index)) >= 2:
+                ch = metrics.nps_change(paired_b, paired_a, paired=True, confidence=confidence)
+                change_rows.append({"metric": "nps_paired", **_change_dict(ch)})
+            for col in ("manager", "team", "segment"):
+                tab = nps_cell_changes(b_scored[b_scored[col].notna()], a_scored[a_scored[col].notna()], col,
+                                       min_n=min_n, confidence=confidence, adjust=adjust)
+                tab.insert(0, "dimension", col)
+                tab.insert(2, "metric", "nps")
+                cell_changes.append(tab)
+        else:
+            notes.append(f"NPS not compared with {previous}: asked on {prev_rec['nps_scale']}")
+        prev_scale = prev_rec.get("rating_scale") or "1-5"
+        if parse_scale(prev_scale) == parse_scale(rating_scale):
+            ch = metrics.mean_change(before["overall"].dropna(), resp["overall"].dropna(), confidence=confidence)
+            change_rows.append({"metric": "csat_mean", **_change_dict(ch)})
+            b_ans = data.answers[data.answers["response_id"].isin(before["response_id"])]
+            b_items, b_scales = csi_items(before, b_ans, prev_scale)
+            ch = metrics.mean_change(metrics.csi_scores(b_items, b_scales).dropna(), csi_resp.dropna(),
+                                     confidence=confidence)
+            change_rows.append({"metric": "csi", **_change_dict(ch)})
+        else:
+            notes.append(f"CSAT and CSI not compared with {previous}: ratings asked on {prev_scale}, "
+                         f"now on {rating_scale}")
     else:
         notes.append("no previous wave")
     changes = pd.DataFrame(change_rows)
@@ -365,6 +392,77 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
                        nps_shares=shares, by_service=by_service, by_direction=by_direction,
                        by_manager=by_manager, by_team=by_team, by_segment=by_segment, by_role=by_role,
                        by_client=by_client, changes=changes, changes_by_cell=changes_by_cell, notes=notes)
+
+
+def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) -> pd.DataFrame:
+    """NPS by cell with shares and a cluster-robust interval (clients as clusters).
+
+    Several contacts of one client answer alike, so a plain trinomial
+    interval is too narrow for a breakdown; the design-based one is used.
+    Where every respondent of a cell gave the same category its variance is
+    zero, and the adjusted-Wald interval (Rocks 2016) is given instead.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    shares = metrics.breakdown(frame, by=by, metric="nps", min_n=min_n, confidence=confidence)
+    if shares.empty:
+        return shares.assign(design_effect=pd.Series(dtype=float))
+    clustered = metrics.breakdown(frame, by=by, metric="nps_clustered", cluster="client_id", min_n=min_n,
+                                  confidence=confidence)
+    cols = ["se", "ci_low", "ci_high", "method", "design_effect"]
+    out = shares.drop(columns=["se", "ci_low", "ci_high", "method"]).merge(
+        clustered[by + cols], on=by, how="left")
+    degenerate = (~out["suppressed"].astype(bool)) & (out["se"] == 0)
+    if degenerate.any():
+        adj = metrics.nps_from_counts(
+            (out.loc[degenerate, "pct_promoters"] * out.loc[degenerate, "n"]).round(),
+            (out.loc[degenerate, "pct_passives"] * out.loc[degenerate, "n"]).round(),
+            (out.loc[degenerate, "pct_detractors"] * out.loc[degenerate, "n"]).round(),
+            confidence=confidence, method="adjusted-wald")
+        out.loc[degenerate, ["se", "ci_low", "ci_high"]] = adj[["se", "ci_low", "ci_high"]].to_numpy()
+        out.loc[degenerate, "method"] = adj["method"].to_numpy() + " (all respondents of the cell alike)"
+    return out[by + ["n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed", "pct_promoters",
+                     "pct_passives", "pct_detractors", "design_effect"]]
+
+
+def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_n: int,
+                     confidence: float = 0.95, adjust: str = "holm") -> pd.DataFrame:
+    """Change of NPS per cell between two waves, cluster-robust, with multiple-testing control.
+
+    Each wave's cell estimate has its cluster-robust SE; the change's SE is
+    sqrt(SE_before² + SE_after²), treating the waves as independent, which
+    is conservative when the same clients answer both (their covariance is
+    positive).  z-test, normal interval; p-values adjusted across the tested
+    cells (Holm by default).
+    """
+    from scipy import stats
+
+    b = nps_cells(before, by, min_n=min_n, confidence=confidence).set_index(by)
+    a = nps_cells(after, by, min_n=min_n, confidence=confidence).set_index(by)
+    cells = b.index.union(a.index)
+    b, a = b.reindex(cells), a.reindex(cells)
+    out = pd.DataFrame({"cell": cells, "n_before": b["n"].fillna(0).astype(int).to_numpy(),
+                        "n_after": a["n"].fillna(0).astype(int).to_numpy()})
+    suppressed = (out["n_before"] < min_n) | (out["n_after"] < min_n)
+    est_b, est_a = b["estimate"].to_numpy(), a["estimate"].to_numpy()
+    se = np.sqrt(b["se"].to_numpy() ** 2 + a["se"].to_numpy() ** 2)
+    change = est_a - est_b
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(se > 0, change / se, np.nan)
+    p = 2 * stats.norm.sf(np.abs(stat))
+    out["before"], out["after"], out["change"] = est_b, est_a, change
+    out["ci_low"], out["ci_high"] = np.clip(change - z * se, -200, 200), np.clip(change + z * se, -200, 200)
+    out["p_value"] = p
+    for col in ("before", "after", "change", "ci_low", "ci_high", "p_value"):
+        out.loc[suppressed, col] = np.nan
+    out["p_adjusted"] = metrics.adjust_pvalues(out["p_value"].to_numpy(), method=adjust)
+    out["significant"] = out["p_adjusted"] < 1 - confidence
+    tested = int(out["p_value"].notna().sum())
+    out["method"] = (f"NPS change, cluster-robust SE per wave (clients as clusters), waves treated as "
+                     f"independent (conservative), z-test; {adjust.replace('fdr_bh', 'Benjamini-Hochberg').title()} "
+                     f"adjustment across {tested} cells")
+    out["suppressed"] = suppressed
+    return out
 
 
 def _change_dict(ch) -> dict:

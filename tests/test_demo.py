@@ -1,7 +1,7 @@
 """The demo workspace is loaded through the real import path."""
 from __future__ import annotations
 
-from cxlab.schema import TABLES
+from cxlab.schema import PII_COLUMNS, TABLES
 
 
 def test_demo_has_eight_imported_waves(demo_ws):
@@ -21,5 +21,7 @@ def test_reimporting_a_wave_file_loads_nothing(demo_ws):
 
 
 def test_demo_tables_have_canonical_columns(demo_ws):
-    for name in ("clients", "responses", "answers", "events", "invitations", "waves"):
-        assert list(demo_ws.table(name).columns) == TABLES[name].names
+    for name in ("clients", "contacts", "responses", "answers", "events", "invitations", "waves"):
+        assert list(demo_ws.table(name, include_pii=True).columns) == TABLES[name].names
+        public = [c for c in TABLES[name].names if c not in PII_COLUMNS.get(name, [])]
+        assert list(demo_ws.table(name).columns) == public

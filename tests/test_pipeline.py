@@ -163,3 +163,30 @@ def test_cli_exits_non_zero_with_a_clear_message(demo_ws, tmp_path):
     assert res.returncode != 0
     assert "wave '1999-Q1' does not exist" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_wave_ids_that_are_paths_are_refused(demo_ws):
+    from cxlab.errors import InputError
+
+    with pytest.raises(InputError, match="wave_id"):
+        demo_ws.add_wave("../../victim")
+    assert "../../victim" not in demo_ws.wave_ids()
+
+
+def test_no_respondent_data_in_any_output(demo_ws, demo_run):
+    contacts = demo_ws.contacts(include_pii=True)
+    managers = set(demo_ws.clients()["manager"]) | set(demo_ws.responses()["manager"].dropna())
+    secrets = set(contacts["email"].dropna()) | set(contacts["phone"].dropna())
+    secrets |= set(contacts["name"].dropna()) - managers  # a contact may share a manager's name
+    tokens = demo_ws.table("invitations", include_pii=True)["token"].dropna()
+    secrets |= set(tokens)
+    assert len(secrets) > 300
+    out = demo_run.output_dir
+    texts = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()
+             if p.suffix in (".html", ".ipynb", ".json")}
+    wb = openpyxl.load_workbook(out / "wave_pack.xlsx")
+    texts["wave_pack.xlsx"] = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                                        for v in row if v is not None)
+    for name, text in texts.items():
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{name} contains respondent data: {leaked[:3]}"

@@ -81,13 +81,13 @@ def test_cumulative_export_loads_only_new_rows(small_ws, csv_file):
 
 def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
     text = ("response_id;contact_id;submitted_at;nps;overall;comment;attribute:deadlines\n"
-            "R1;K1;12.09.2026 10:05;9;4,5;Всё хорошо;4\n"
+            "R1;K1;12.09.2026 10:05;9;4,0;Всё хорошо;4\n"
             "R2;K3;13.09.2026;3;2;Сроки срываются;1\n")
     report = small_ws.import_wave(csv_file(text, encoding="cp1251"), "2026-Q3")
     assert report.rows_loaded == 2
     assert any("cp1251" in m for m in report.messages)
     r = small_ws.responses("2026-Q3")
-    assert r["overall"].tolist() == [4.5, 2.0]
+    assert r["overall"].tolist() == [4.0, 2.0]
     assert r["client_id"].tolist() == ["C1", "C2"]  # filled from the contact
     assert r["comment"].tolist() == ["Всё хорошо", "Сроки срываются"]
     assert r.loc[0, "submitted_at"] == pd.Timestamp("2026-09-12 10:05")
@@ -100,6 +100,11 @@ def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
     ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", "outside the wave's scale 0-10"),
     ("response_id,client_id,nps\nR1,C1,7.5\n", 2, "nps", "whole points"),
     ("response_id,client_id,overall\nR1,C1,6\n", 2, "overall", "outside the wave's scale 1-5"),
+    ("response_id;client_id;overall\nR1;C1;4,5\n", 2, "overall", "4.5 is outside the wave's scale 1-5 (whole points"),
+    ("response_id,client_id,nps\nR1,C1,9\n\nR2,C1,11\n", 4, "nps", "value 11"),
+    ("response_id,client_id,submitted_at\nR1,C1,01/02/2026\n", 2, "submitted_at", "is not a date"),
+    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\n", 3, "response_id",
+     "duplicate response id 'R1' with different answers"),
     ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,0\n", 2, "attribute:deadlines", "outside the scale 1-5"),
     ("response_id,client_id,nps\nR1,C1,9\nR1,C2,3\n", 3, "response_id", "duplicate response id 'R1'"),
     ("client_id,nps\nC1,9\n", 1, "response_id", "required column is missing"),
@@ -263,3 +268,48 @@ def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
     assert small_ws.import_wave(frame, "2026-Q3").already_imported
     with pytest.raises(InputError, match=r"<DataFrame>, row 2, column 'nps'"):
         small_ws.import_wave(frame.assign(response_id=["F3", "F4"], nps=[12, 1]), "2026-Q3")
+
+
+def test_cumulative_export_with_changed_grid_answer_is_refused(small_ws, csv_file):
+    small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\n", "a.csv"), "2026-Q3")
+    with pytest.raises(InputError, match="already stored with different answers"):
+        small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,2\n", "b.csv"),
+                             "2026-Q3")
+
+
+def test_response_stored_in_another_wave_is_refused(small_ws, csv_file):
+    small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "a.csv"), "2026-Q2")
+    with pytest.raises(InputError, match="or in another wave"):
+        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "b.csv"), "2026-Q3")
+
+
+def test_a_contacts_later_submission_supersedes_the_earlier(small_ws, csv_file):
+    first = ("response_id,contact_id,submitted_at,nps\n"
+             "R1,K1,2026-09-12 10:00,3\nR2,K1,2026-09-14 10:00,9\nR3,K3,2026-09-12 10:00,8\n")
+    report = small_ws.import_wave(csv_file(first, "a.csv"), "2026-Q3")
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    assert small_ws.responses("2026-Q3")["response_id"].tolist() == ["R2", "R3"]
+    # A later export brings a newer answer of K3: it replaces the stored one, in one transaction.
+    second = "response_id,contact_id,submitted_at,nps\nR9,K3,2026-09-20 10:00,2\n"
+    report = small_ws.import_wave(csv_file(second, "b.csv"), "2026-Q3")
+    assert report.rows_loaded == 1 and any("superseded" in m for m in report.messages)
+    stored = small_ws.responses("2026-Q3").set_index("contact_id")["nps"]
+    assert stored.to_dict() == {"K1": 9, "K3": 2}
+    assert small_ws.nps_counts().to_dict("records") == [{"promoters": 1, "passives": 0, "detractors": 1}]
+
+
+def test_importance_and_rating_of_the_same_item_live_side_by_side(small_ws, csv_file):
+    text = "response_id,client_id,nps,attribute:deadlines,importance:deadlines\nR1,C1,9,4,5\n"
+    small_ws.import_wave(csv_file(text), "2026-Q3")
+    assert sorted(small_ws.answers()["kind"]) == ["attribute", "importance"]
+
+
+def test_file_without_recommend_question_is_loaded_with_a_warning(small_ws, csv_file):
+    report = small_ws.import_wave(csv_file("response_id,client_id,overall\nR1,C1,4\n"), "2026-Q3")
+    assert report.rows_loaded == 1 and any("recommend question" in m for m in report.messages)
+
+
+def test_tokens_are_personal_data(small_ws):
+    small_ws.load("invitations", pd.DataFrame({"wave_id": ["2026-Q3"], "contact_id": ["K1"], "token": ["abc123"]}))
+    assert "token" not in small_ws.table("invitations").columns
+    assert small_ws.table("invitations", include_pii=True)["token"].tolist() == ["abc123"]

@@ -95,3 +95,62 @@ def test_first_wave_has_no_change(two_waves):
 def test_unknown_wave_is_refused(two_waves):
     with pytest.raises(ValueError, match="does not exist"):
         summarize_wave(two_waves, "2030-Q1")
+
+
+def test_previous_wave_on_another_scale_is_not_compared(small_ws, csv_file):
+    small_ws.load("waves", pd.DataFrame({"wave_id": ["2026-Q2"], "nps_scale": ["1-5"], "rating_scale": ["1-10"]}))
+    small_ws.import_wave(csv_file("response_id,contact_id,nps,overall\nA1,K1,5,10\nA2,K3,1,2\n", "q2.csv"),
+                         "2026-Q2")
+    small_ws.import_wave(csv_file(Q3, "q3.csv"), "2026-Q3")
+    s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
+    assert s.changes.empty and s.changes_by_cell.empty
+    assert any("NPS not compared" in n for n in s.notes) and any("CSI not compared" in n for n in s.notes)
+    assert s.trend["wave_id"].unique().tolist() == ["2026-Q3"]
+
+
+def test_importance_gives_a_weighted_csi_beside_the_plain_one(small_ws, csv_file):
+    text = ("response_id,contact_id,nps,overall,attribute:deadlines,attribute:responsiveness,"
+            "importance:deadlines,importance:responsiveness\n"
+            "B1,K1,10,5,1,5,5,1\n"
+            "B2,K2,6,3,5,3,5,1\n")
+    small_ws.import_wave(csv_file(text), "2026-Q3")
+    s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
+    h = s.headline.set_index("metric")
+    # Plain: B1 (100 + 0 + 100)/3, B2 (50 + 100 + 50)/3 -> both 66.67.
+    assert h.loc["csi", "estimate"] == pytest.approx(200 / 3)
+    # Weighted: deadlines 5, responsiveness 1, overall (not rated for importance) the mean, 3.
+    b1 = (3 * 100 + 5 * 0 + 1 * 100) / 9
+    b2 = (3 * 50 + 5 * 100 + 1 * 50) / 9
+    assert h.loc["csi_weighted", "estimate"] == pytest.approx((b1 + b2) / 2)
+    assert h.loc["csi_weighted", "n"] == 2
+
+
+def test_response_rate_counts_only_invited_respondents(two_waves):
+    data = two_waves
+    data.invitations = data.invitations[data.invitations["contact_id"] != "K5"]  # K5 answered uninvited
+    s = summarize_wave(data, "2026-Q3", min_n=1)
+    rate = s.headline.set_index("metric").loc["response_rate"]
+    assert rate["n"] == 5 and rate["estimate"] == pytest.approx(4 / 5)
+
+
+def test_breakdown_intervals_respect_clustering(two_waves):
+    s = summarize_wave(two_waves, "2026-Q3", min_n=1)
+    team = s.by_team.set_index("team")
+    # T2 = client C3 only: K4 (7, passive) and K5 (2, detractor): one cluster -> no design-based variance
+    # beyond the cluster; T1 has two clients.
+    assert "cluster-robust" in team.loc["T1", "method"]
+    assert team.loc["T1", "n"] == 3 and team.loc["T1", "estimate"] == pytest.approx(100 * (2 - 1) / 3)
+    # The design-based SE by hand: clusters C1 (net +100, -100) and C2 (+100); mean 33.3.
+    resid = {"C1": (100 - 100 / 3) + (-100 - 100 / 3), "C2": 100 - 100 / 3}
+    se = math.sqrt(2 / 1 * sum(v ** 2 for v in resid.values()) / 3 ** 2)
+    assert team.loc["T1", "se"] == pytest.approx(se)
+
+
+def test_cell_where_everyone_agrees_gets_the_adjusted_wald_interval(small_ws, csv_file):
+    small_ws.import_wave(csv_file("response_id,contact_id,nps\nB1,K1,10\nB2,K2,9\nB3,K3,10\n"), "2026-Q3")
+    s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
+    t1 = s.by_team.set_index("team").loc["T1"]
+    assert t1["estimate"] == 100 and t1["ci_low"] < 100 and "adjusted Wald" in t1["method"]
+    # By hand: n' = 6, p' = 3.75/6, d' = 0.75/6.
+    p, d = 3.75 / 6, 0.75 / 6
+    assert t1["se"] == pytest.approx(100 * math.sqrt((p + d - (p - d) ** 2) / 6))

@@ -34,10 +34,14 @@ class RawTable:
     sha256: str                  # hash of the file's bytes
     encoding: str | None
     separator: str | None
-    first_data_row: int          # spreadsheet row number of frame row 0
+    rows: list[int]              # spreadsheet row number of each frame row
+
+    @property
+    def first_data_row(self) -> int:
+        return self.rows[0] if self.rows else 2
 
     def row_number(self, position: int) -> int:
-        return self.first_data_row + int(position)
+        return self.rows[int(position)]
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -116,7 +120,7 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
         separator = _sniff_separator(text)
         try:
             raw = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
-                              keep_default_na=False, skip_blank_lines=True, engine="python")
+                              keep_default_na=False, skip_blank_lines=False, engine="python")
         except (pd.errors.ParserError, csv.Error) as exc:
             raise InputError(Problem(name, None, None, f"cannot parse as CSV ('{separator}'): {exc}")) from exc
     if len(raw) < header_rows:
@@ -125,9 +129,13 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
     frame = raw.iloc[header_rows:].reset_index(drop=True)
     frame.columns = header
     frame = frame.map(_clean_cell).astype(object)
-    frame = frame.loc[frame.notna().any(axis=1)].reset_index(drop=True)
+    # Rows are numbered as a spreadsheet shows them (blank rows count), then
+    # blank rows are dropped: messages must point at the row the user sees.
+    numbers = np.arange(len(frame)) + header_rows + 1
+    keep = frame.notna().any(axis=1).to_numpy()
+    frame = frame.loc[keep].reset_index(drop=True)
     return RawTable(frame=frame, source=name, sha256=digest, encoding=encoding,
-                    separator=separator, first_data_row=header_rows + 1)
+                    separator=separator, rows=numbers[keep].tolist())
 
 
 def _clean_header(value, position: int) -> str:
@@ -163,8 +171,9 @@ def to_number(values: pd.Series, *, table: RawTable | None = None, column: str |
     >>> to_number(pd.Series(["4,5", "3", None])).tolist()
     [4.5, 3.0, nan]
     """
+    rows = table.rows if table is not None else None
     if table is not None:
-        source, first_row = table.source, table.first_data_row
+        source = table.source
     out = np.full(len(values), np.nan)
     local: list[Problem] = []
     for i, v in enumerate(values.tolist()):
@@ -177,7 +186,7 @@ def to_number(values: pd.Series, *, table: RawTable | None = None, column: str |
         if _NUMBER.match(s):
             out[i] = float(s.replace(",", "."))
         else:
-            local.append(Problem(source, first_row + i, column, f"'{v}' is not a number"))
+            local.append(Problem(source, rows[i] if rows else first_row + i, column, f"'{v}' is not a number"))
     if local:
         if problems is None:
             raise InputError(local)
@@ -186,17 +195,35 @@ def to_number(values: pd.Series, *, table: RawTable | None = None, column: str |
 
 
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _parse_date(s: str) -> pd.Timestamp:
+    m = _DMY.match(s)
+    if m:
+        d, mo, y, hh, mm, ss = m.groups()
+        return pd.Timestamp(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    if _ISO.match(s):
+        ts = pd.Timestamp(s)
+        # Times with a zone are stored in UTC without it, so that rows with and
+        # without zones compare.
+        return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+    raise ValueError(s)
 
 
 def to_datetime(values: pd.Series, *, table: RawTable | None = None, column: str | None = None,
                 source: str = "<data>", first_row: int = 2, problems: list | None = None) -> pd.Series:
-    """Parse ``dd.mm.yyyy [HH:MM[:SS]]`` and ISO dates; report what is neither.
+    """Parse ``dd.mm.yyyy [HH:MM[:SS]]`` and ISO ``yyyy-mm-dd[ HH:MM[:SS]][zone]``; report anything else.
+
+    Other forms (``01/02/2026``) are refused rather than guessed: a day and a
+    month that could be swapped are never read silently.
 
     >>> to_datetime(pd.Series(["24.11.2026 10:05", "2026-11-24"])).dt.day.tolist()
     [24, 24]
     """
+    rows = table.rows if table is not None else None
     if table is not None:
-        source, first_row = table.source, table.first_data_row
+        source = table.source
     out = []
     local: list[Problem] = []
     for i, v in enumerate(values.tolist()):
@@ -206,17 +233,12 @@ def to_datetime(values: pd.Series, *, table: RawTable | None = None, column: str
         if isinstance(v, pd.Timestamp):
             out.append(v)
             continue
-        s = str(v).strip()
-        m = _DMY.match(s)
         try:
-            if m:
-                d, mo, y, hh, mm, ss = m.groups()
-                out.append(pd.Timestamp(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0)))
-            else:
-                out.append(pd.Timestamp(s))
+            out.append(_parse_date(str(v).strip()))
         except (ValueError, TypeError):
             out.append(pd.NaT)
-            local.append(Problem(source, first_row + i, column, f"'{v}' is not a date (dd.mm.yyyy or yyyy-mm-dd)"))
+            local.append(Problem(source, rows[i] if rows else first_row + i, column,
+                                 f"'{v}' is not a date (dd.mm.yyyy or yyyy-mm-dd)"))
     if local:
         if problems is None:
             raise InputError(local)

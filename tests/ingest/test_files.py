@@ -1,6 +1,8 @@
 """Reading files as Russian survey tools and Excel write them."""
 from __future__ import annotations
 
+import math
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -29,7 +31,8 @@ def test_quoted_commas_and_newlines_survive(tmp_path):
 
 
 def test_numbers_with_decimal_commas_spaces_and_bad_cells_reported():
-    assert to_number(pd.Series(["4,5", "1 000", "-2", None, ".5"])).tolist()[:3] == [4.5, 1000.0, -2.0]
+    parsed = to_number(pd.Series(["4,5", "1 000", "-2", None, ".5"])).tolist()
+    assert parsed[:3] == [4.5, 1000.0, -2.0] and math.isnan(parsed[3]) and parsed[4] == 0.5
     with pytest.raises(InputError) as info:
         to_number(pd.Series(["4", "пять"]), source="f.csv", first_row=2, column="overall")
     assert str(info.value.problems[0]) == "f.csv, row 3, column 'overall': 'пять' is not a number"
@@ -73,3 +76,15 @@ def test_same_bytes_same_hash_different_bytes_different_hash():
     b = read_export(b"response_id,client_id\nR1,C1\n")
     c = read_export(b"response_id,client_id\nR1,C2\n")
     assert a.sha256 == b.sha256 != c.sha256
+
+
+def test_blank_rows_keep_spreadsheet_row_numbers():
+    table = read_table(b"a,b\n1,2\n\n,\n3,4\n")
+    assert table.frame["a"].tolist() == ["1", "3"] and table.rows == [2, 5]
+
+
+def test_ambiguous_and_zoned_dates():
+    with pytest.raises(InputError, match="'01/02/2026' is not a date"):
+        to_datetime(pd.Series(["01/02/2026"]))
+    zoned = to_datetime(pd.Series(["2026-09-12T10:00:00+03:00", "2026-09-12 07:00"]))
+    assert zoned.tolist() == [pd.Timestamp("2026-09-12 07:00"), pd.Timestamp("2026-09-12 07:00")]

@@ -1,6 +1,5 @@
 """NPS arithmetic, intervals and refusals, checked against hand computations."""
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -104,13 +103,15 @@ def test_nps_from_counts_unknown_method():
         nps_from_counts(1, 2, 3, method="bootstrap")
 
 
-def test_nps_from_counts_is_cheap_on_100k_rows():
+def test_nps_from_counts_vectorised_rows_match_scalar_calls():
+    # Speed lives in benchmarks/; here: one vectorised call equals row-by-row calls.
     rng = np.random.default_rng(0)
-    P, A, D = (rng.integers(0, 50, 100_000) for _ in range(3))
-    start = time.perf_counter()
+    P, A, D = (rng.integers(0, 50, 1_000) for _ in range(3))
     out = nps_from_counts(P, A, D)
-    assert time.perf_counter() - start < 1.0
-    assert len(out) == 100_000
+    assert len(out) == 1_000
+    for i in (0, 499, 999):
+        one = nps_from_counts(int(P[i]), int(A[i]), int(D[i])).iloc[0]
+        assert out.loc[i, "nps"] == pytest.approx(one["nps"]) and out.loc[i, "ci_low"] == pytest.approx(one["ci_low"])
 
 
 def test_nps_drops_missing():

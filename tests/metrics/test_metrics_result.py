@@ -44,4 +44,6 @@ def test_change_helpers():
     assert str(c).startswith("change in nps = 50.00")
     manual = Change("mean", 0.5, 0.1, 0.9, 0.2, 30, 31, 2.5, 0.015, "Welch")
     assert manual.to_dict()["n_after"] == 31 and math.isclose(manual.p_value, 0.015)
-    assert isinstance(Estimate("x", 1, 0, 2, 0.5, 3, "m").to_frame(), pd.DataFrame)
+    frame = Estimate("x", 1, 0, 2, 0.5, 3, "m", extra={"k": 7}).to_frame()
+    assert frame.to_dict("records") == [{"metric": "x", "estimate": 1, "ci_low": 0, "ci_high": 2, "se": 0.5,
+                                         "n": 3, "method": "m", "confidence": 0.95, "k": 7}]
