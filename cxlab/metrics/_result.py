@@ -104,8 +104,28 @@ def _t(confidence: float, df) -> float:
     return float(stats.t.ppf(0.5 + _check_confidence(confidence) / 2.0, df))
 
 
+class _Result:
+    """What every result object offers: a dict, a one-row tidy frame, the metric's definition."""
+
+    def to_dict(self) -> dict:
+        """All fields as a plain dict (``extra`` nested)."""
+        return asdict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row tidy frame: the fields, then one column per ``extra`` key."""
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        for key, value in self.extra.items():
+            row.setdefault(key, value)
+        return pd.DataFrame([row])
+
+    @property
+    def definition(self) -> str:
+        """Definition of the metric (see :data:`DEFINITIONS`)."""
+        return metric_definition(self.metric)
+
+
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(_Result):
     """One estimate with its interval, sample size and method.
 
     Parameters
@@ -152,22 +172,6 @@ class Estimate:
         object.__setattr__(self, "n", int(self.n))
         object.__setattr__(self, "extra", {k: _plain(v) for k, v in dict(self.extra).items()})
 
-    def to_dict(self) -> dict:
-        """All fields as a plain dict (``extra`` nested)."""
-        return asdict(self)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row tidy frame: the fields, then one column per ``extra`` key."""
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        for key, value in self.extra.items():
-            row.setdefault(key, value)
-        return pd.DataFrame([row])
-
-    @property
-    def definition(self) -> str:
-        """Definition of :attr:`metric` (see :data:`DEFINITIONS`)."""
-        return metric_definition(self.metric)
-
     def summary(self) -> str:
         """Readable multi-line report of the estimate."""
         width = 72
@@ -196,7 +200,7 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(_Result):
     """A difference between two waves (after - before) with its test.
 
     Parameters
@@ -249,22 +253,6 @@ class Change:
         object.__setattr__(self, "n_after", int(self.n_after))
         object.__setattr__(self, "paired", bool(self.paired))
         object.__setattr__(self, "extra", {k: _plain(v) for k, v in dict(self.extra).items()})
-
-    def to_dict(self) -> dict:
-        """All fields as a plain dict (``extra`` nested)."""
-        return asdict(self)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row tidy frame: the fields, then one column per ``extra`` key."""
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        for key, value in self.extra.items():
-            row.setdefault(key, value)
-        return pd.DataFrame([row])
-
-    @property
-    def definition(self) -> str:
-        """Definition of the metric whose change this is."""
-        return metric_definition(self.metric)
 
     def summary(self) -> str:
         """Readable multi-line report of the change and its test."""
