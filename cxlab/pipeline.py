@@ -141,6 +141,30 @@ def _failing_cell(output_path: Path) -> tuple[int | None, str]:
     return found[0], (lines[0] if lines else "")
 
 
+KERNEL_NAME = "cxlab"
+
+
+def ensure_kernel() -> str:
+    """The kernel notebooks run in: this very Python, registered as ``cxlab``.
+
+    An analyst's own ``python3`` kernelspec (Anaconda, another venv) may
+    point at a Python without cxlab; a kernelspec of our own, written into
+    this environment and naming ``sys.executable``, cannot.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if spec.argv and spec.argv[0] == sys.executable:
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="cxlab (Python 3)", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
 def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: int = 600,
                  progress: bool = True) -> Path:
     """Execute a notebook with validated parameters.
@@ -166,7 +190,7 @@ def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: 
     output_path = Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(str(src), str(output_path), parameters=params, kernel_name="python3",
+        papermill.execute_notebook(str(src), str(output_path), parameters=params, kernel_name=ensure_kernel(),
                                    cwd=str(cwd) if cwd else None, execution_timeout=timeout,
                                    progress_bar=progress, report_mode=False)
     except PapermillExecutionError as exc:

@@ -190,3 +190,25 @@ def test_no_respondent_data_in_any_output(demo_ws, demo_run):
     for name, text in texts.items():
         leaked = [s for s in secrets if s in text]
         assert not leaked, f"{name} contains respondent data: {leaked[:3]}"
+
+
+def test_notebooks_run_in_this_python_whatever_python3_points_at(tmp_path, monkeypatch):
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from cxlab.pipeline import ensure_kernel
+
+    # An analyst's own python3 kernelspec, first on the Jupyter path, pointing at another Python.
+    foreign = tmp_path / "jupyter" / "kernels" / "python3"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text(json.dumps({"argv": ["/usr/bin/false", "{connection_file}"],
+                                                      "display_name": "other", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/usr/bin/false"
+    name = ensure_kernel()
+    assert KernelSpecManager().get_kernel_spec(name).argv[0] == sys.executable
+    nb = _notebook(tmp_path, "import sys\nprint(sys.executable)")
+    out = run_notebook(nb, tmp_path / "out.ipynb", {}, progress=False)
+    printed = nbformat.read(str(out), as_version=4).cells[-1].outputs[0]["text"].strip()
+    assert printed == sys.executable
