@@ -91,6 +91,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "csi_ci_low": ("CSI, нижн. граница", "CSI, CI low"),
     "csi_ci_high": ("CSI, верх. граница", "CSI, CI high"),
     "name": ("Название", "Name"),
+    "rating_95": ("Оценка услуги, 95%", "Service rating, 95%"),
+    "csi_95": ("CSI, 95%", "CSI, 95%"),
     "yes": ("да", "yes"),
     "no": ("нет", "no"),
 }

@@ -109,6 +109,7 @@ class WaveReport:
         fmt = [(_fmt_share if m in SHARE_METRICS else _fmt_num) for m in h["metric"]]
         out[t("estimate", self.lang)] = [f(v) for f, v in zip(fmt, h["estimate"])]
         out["95%"] = [f"{f(lo)} … {f(hi)}" for f, lo, hi in zip(fmt, h["ci_low"], h["ci_high"])]
+        # The method names are long: they go under the table, keyed by metric.
         out["n"] = h["n"].astype(int)
         if "change" in h:
             out[t("change", self.lang)] = [
@@ -119,18 +120,36 @@ class WaveReport:
         return _styled(out, self.lang)
 
     def breakdown_table(self, name: str):
-        """A breakdown for the HTML report: labels in the report's language, suppressed cells blank."""
+        """A breakdown for the HTML report: compact, labels in the report's language, suppressed cells blank.
+
+        The Excel pack keeps every column (standard errors, design effects,
+        interval bounds as numbers); the report shows estimate, interval and n.
+        """
         frame = getattr(self.summary, name).copy()
         if name == "by_service":
             frame.insert(0, "service", frame["name_ru" if self.lang == "ru" else "name_en"])
-            frame = frame.drop(columns=["name_ru", "name_en", "service_id"])
             frame["direction"] = frame["direction"].map(lambda d: self._direction_names.get(d, d))
         if name == "by_direction":
             frame["direction"] = frame["direction"].map(lambda d: self._direction_names.get(d, d))
         method = frame["method"].dropna()
         method = method[method != ""].iloc[0] if (method != "").any() else ""
-        frame = frame.drop(columns=[c for c in ("se", "method") if c in frame.columns])
-        styled = _styled(frame, self.lang, percent=["pct_promoters", "pct_passives", "pct_detractors"])
+        label = {"by_service": ["service", "direction"], "by_direction": ["direction"]}.get(
+            name, [name.removeprefix("by_")])
+        out = frame[label + ["n"]].copy()
+        out["estimate"] = frame["estimate"]
+        out["95%"] = _interval(frame["ci_low"], frame["ci_high"])
+        for col in ("pct_promoters", "pct_passives", "pct_detractors"):
+            if col in frame:
+                out[col] = frame[col]
+        if "rating_mean" in frame:
+            out["rating_mean"] = frame["rating_mean"]
+            out["rating_95"] = _interval(frame["rating_ci_low"], frame["rating_ci_high"], 2)
+            out["rating_n"] = frame["rating_n"]
+        if "csi" in frame:
+            out["csi"] = frame["csi"]
+            out["csi_95"] = _interval(frame["csi_ci_low"], frame["csi_ci_high"])
+        styled = _styled(out, self.lang, percent=["pct_promoters", "pct_passives", "pct_detractors"],
+                         decimals={"rating_mean": 2})
         return styled.set_caption(f"{t('method', self.lang)}: {method}. "
                                   + t("suppressed_note", self.lang).format(min_n=self.min_n))
 
@@ -280,13 +299,28 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):
             formats[col] = lambda v, _l=lang: t("yes" if v else "no", _l)
         elif pd.api.types.is_float_dtype(frame[col]):
             places = decimals.get(col, 1)
-            formats[col] = lambda v, _p=places: "—" if pd.isna(v) else f"{v:,.{_p}f}".replace(",", "\u202f")
+            formats[col] = lambda v, _p=places: "—" if pd.isna(v) else f"{round(v, _p) + 0.0:,.{_p}f}".replace(
+                ",", "\u202f")
     styled = frame.style.format(formats).hide(axis="index")
+    intervals = [c for c in frame.columns if c == "95%" or str(c).endswith("_95")]
+    if intervals:
+        # An interval broken over two lines reads as two numbers.
+        styled = styled.set_properties(subset=intervals, **{"white-space": "nowrap"})
     return styled.relabel_index([t(c, lang) for c in frame.columns], axis="columns")
 
 
+def _num(v, places: int = 1) -> str:
+    """A number as text, never '-0.0'."""
+    return f"{round(float(v), places) + 0.0:.{places}f}"
+
+
+def _interval(low: pd.Series, high: pd.Series, places: int = 1) -> list[str]:
+    return ["—" if pd.isna(lo) or pd.isna(hi) else f"{_num(lo, places)} … {_num(hi, places)}"
+            for lo, hi in zip(low, high)]
+
+
 def _fmt_num(v) -> str:
-    return "—" if pd.isna(v) else f"{v:.1f}"
+    return "—" if pd.isna(v) else _num(v)
 
 
 def _fmt_share(v) -> str:
