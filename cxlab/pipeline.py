@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -155,13 +156,15 @@ def ensure_kernel() -> str:
 
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        if spec.argv and spec.argv[0] == sys.executable:
+        if spec.argv and spec.argv[0] == sys.executable and "-Xfrozen_modules=off" not in spec.argv:
             return KERNEL_NAME
     except NoSuchKernel:
         pass
     from ipykernel.kernelspec import install
 
-    install(kernel_name=KERNEL_NAME, display_name="cxlab (Python 3)", prefix=sys.prefix)
+    # frozen_modules=True keeps the interpreter's fast start (the default
+    # turns frozen modules off for debuggers).
+    install(kernel_name=KERNEL_NAME, display_name="cxlab (Python 3)", prefix=sys.prefix, frozen_modules=True)
     return KERNEL_NAME
 
 
@@ -214,15 +217,18 @@ def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: 
     return output_path
 
 
-def notebook_to_html(notebook_file, html_file, *, title: str | None = None) -> Path:
-    """Executed notebook -> standalone HTML without code cells or prompts."""
+def _html_exporter():
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def notebook_to_html(notebook_file, html_file, *, title: str | None = None, exporter=None) -> Path:
+    """Executed notebook -> standalone HTML without code cells or prompts."""
     nb = nbformat.read(str(notebook_file), as_version=4)
     if title:
         nb.metadata["title"] = title
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
     Path(html_file).write_text(body, encoding="utf-8")
     return Path(html_file)
 
@@ -279,6 +285,11 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
         raise RunError(f"report folder {final} would fall outside {root}")
     staging = final.parent / f".{wave}.{uuid.uuid4().hex[:8]}.tmp"
     staging.mkdir(parents=True)
+    # nbconvert takes a good half second to import; this process only waits
+    # while the kernel works, so the exporter is prepared meanwhile.
+    prepared: dict = {}
+    warm = threading.Thread(target=lambda: prepared.setdefault("exporter", _html_exporter()), daemon=True)
+    warm.start()
     try:
         for name in WAVE_NOTEBOOKS:
             if not (NOTEBOOKS / f"{name}.ipynb").exists():
@@ -288,7 +299,8 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
                 "workspace": str(ws.path.resolve()), "wave": wave, "lang": lang, "min_n": min_n,
                 "output_dir": str(staging.resolve())}, cwd=staging, timeout=timeout, progress=progress)
             title = {"ru": f"Отчёт по волне {wave}", "en": f"Wave report {wave}"}[lang]
-            notebook_to_html(executed, staging / f"{name}.html", title=title)
+            warm.join()
+            notebook_to_html(executed, staging / f"{name}.html", title=title, exporter=prepared.get("exporter"))
     except BaseException as exc:
         failed = final.parent / f"{wave}.failed"
         if failed.exists():

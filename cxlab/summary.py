@@ -362,9 +362,11 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
             if len(paired_b.index.intersection(paired_a.index)) >= 2:
                 ch = metrics.nps_change(paired_b, paired_a, paired=True, confidence=confidence)
                 change_rows.append({"metric": "nps_paired", **_change_dict(ch)})
+            current = {"manager": by_manager, "team": by_team, "segment": by_segment}
             for col in ("manager", "team", "segment"):
                 tab = nps_cell_changes(b_scored[b_scored[col].notna()], a_scored[a_scored[col].notna()], col,
-                                       min_n=min_n, confidence=confidence, adjust=adjust)
+                                       min_n=min_n, confidence=confidence, adjust=adjust,
+                                       after_cells=current[col][nps_cells_columns(col)])
                 tab.insert(0, "dimension", col)
                 tab.insert(2, "metric", "nps")
                 cell_changes.append(tab)
@@ -420,12 +422,18 @@ def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) 
             confidence=confidence, method="adjusted-wald")
         out.loc[degenerate, ["se", "ci_low", "ci_high"]] = adj[["se", "ci_low", "ci_high"]].to_numpy()
         out.loc[degenerate, "method"] = adj["method"].to_numpy() + " (all respondents of the cell alike)"
-    return out[by + ["n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed", "pct_promoters",
-                     "pct_passives", "pct_detractors", "design_effect"]]
+    return out[nps_cells_columns(by)]
+
+
+def nps_cells_columns(by) -> list[str]:
+    by = [by] if isinstance(by, str) else list(by)
+    return by + ["n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed", "pct_promoters",
+                 "pct_passives", "pct_detractors", "design_effect"]
 
 
 def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_n: int,
-                     confidence: float = 0.95, adjust: str = "holm") -> pd.DataFrame:
+                     confidence: float = 0.95, adjust: str = "holm",
+                     after_cells: pd.DataFrame | None = None) -> pd.DataFrame:
     """Change of NPS per cell between two waves, cluster-robust, with multiple-testing control.
 
     Each wave's cell estimate has its cluster-robust SE; the change's SE is
@@ -437,7 +445,9 @@ def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_
     from scipy import stats
 
     b = nps_cells(before, by, min_n=min_n, confidence=confidence).set_index(by)
-    a = nps_cells(after, by, min_n=min_n, confidence=confidence).set_index(by)
+    # The current wave's cells are usually at hand already (the breakdown tables).
+    a = (after_cells if after_cells is not None else
+         nps_cells(after, by, min_n=min_n, confidence=confidence)).set_index(by)
     cells = b.index.union(a.index)
     b, a = b.reindex(cells), a.reindex(cells)
     out = pd.DataFrame({"cell": cells, "n_before": b["n"].fillna(0).astype(int).to_numpy(),
