@@ -469,48 +469,9 @@ class Workspace:
             messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed "
                             "from it")
 
-        # Rows already stored: identical ones are skipped (cumulative exports),
-        # different ones refused.
-        ids = responses["response_id"].tolist()
-        stored = self.sql("SELECT * FROM responses WHERE response_id IN (SELECT unnest(?))", [ids])
-        skipped = 0
-        if len(stored):
-            stored_answers = self.sql("SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))",
-                                      [stored["response_id"].tolist()])
-            mine = _fingerprints(responses, answers)
-            theirs = _fingerprints(stored, stored_answers)
-            rows = responses.set_index("response_id")["_row"]
-            for rid, fp in theirs.items():
-                if fp != mine[rid]:
-                    problems.append(Problem(src, int(rows[rid]), "response_id",
-                                            f"response '{rid}' is already stored with different answers "
-                                            f"(or in another wave); an import never overwrites a response"))
-            if problems:
-                raise InputError(problems)
-            skipped = len(stored)
-            responses = responses[~responses["response_id"].isin(theirs.keys())]
-            answers = answers[~answers["response_id"].isin(theirs.keys())]
-
-        # One response per contact and wave: later submissions supersede earlier stored ones.
-        superseded_ids: list[str] = []
-        with_contact = responses[responses["contact_id"].notna()]
-        if len(with_contact):
-            earlier = self.sql("SELECT response_id, contact_id, submitted_at FROM responses "
-                               "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
-                               [wave, with_contact["contact_id"].tolist()])
-            newer = with_contact.set_index("contact_id")
-            drop_incoming = []
-            for _, old in earlier.iterrows():
-                new = newer.loc[old["contact_id"]]
-                if pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"]) \
-                        and new["submitted_at"] < old["submitted_at"]:
-                    drop_incoming.append(new["response_id"])  # the stored answer is the later one
-                else:
-                    superseded_ids.append(old["response_id"])
-            if drop_incoming:
-                rejected += len(drop_incoming)
-                responses = responses[~responses["response_id"].isin(drop_incoming)]
-                answers = answers[~answers["response_id"].isin(drop_incoming)]
+        responses, answers, skipped = self._skip_stored(responses, answers, src)
+        responses, answers, late, superseded_ids = self._supersede_by_contact(responses, answers, wave)
+        rejected += late
         if rejected:
             messages.append(f"{rejected} earlier submission(s) superseded by a later one of the same respondent")
         if superseded_ids:
@@ -544,6 +505,51 @@ class Workspace:
                             rows_read=data.rows_read, rows_loaded=len(resp_out), rows_skipped=skipped,
                             rows_rejected=rejected + len(superseded_ids), answers_loaded=len(ans_out),
                             messages=messages)
+
+    def _skip_stored(self, responses, answers, src):
+        """Drop responses already stored with the same content (cumulative exports); refuse changed ones."""
+        ids = responses["response_id"].tolist()
+        stored = self.sql("SELECT * FROM responses WHERE response_id IN (SELECT unnest(?))", [ids])
+        if not len(stored):
+            return responses, answers, 0
+        stored_answers = self.sql("SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))",
+                                  [stored["response_id"].tolist()])
+        mine = _fingerprints(responses, answers)
+        theirs = _fingerprints(stored, stored_answers)
+        rows = responses.set_index("response_id")["_row"]
+        problems = [Problem(src, int(rows[rid]), "response_id",
+                            f"response '{rid}' is already stored with different answers "
+                            f"(or in another wave); an import never overwrites a response")
+                    for rid, fp in theirs.items() if fp != mine[rid]]
+        if problems:
+            raise InputError(problems)
+        done = responses["response_id"].isin(theirs.keys())
+        return responses[~done], answers[~answers["response_id"].isin(theirs.keys())], len(stored)
+
+    def _supersede_by_contact(self, responses, answers, wave):
+        """One response per contact and wave, against what is stored.
+
+        Returns the incoming rows to load, how many incoming rows an already
+        stored later answer supersedes, and the stored responses to delete.
+        """
+        with_contact = responses[responses["contact_id"].notna()]
+        if not len(with_contact):
+            return responses, answers, 0, []
+        earlier = self.sql("SELECT response_id, contact_id, submitted_at FROM responses "
+                           "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
+                           [wave, with_contact["contact_id"].tolist()])
+        newer = with_contact.set_index("contact_id")
+        drop_incoming, superseded = [], []
+        for _, old in earlier.iterrows():
+            new = newer.loc[old["contact_id"]]
+            if pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"]) \
+                    and new["submitted_at"] < old["submitted_at"]:
+                drop_incoming.append(new["response_id"])  # the stored answer is the later one
+            else:
+                superseded.append(old["response_id"])
+        keep = ~responses["response_id"].isin(drop_incoming)
+        return (responses[keep], answers[~answers["response_id"].isin(drop_incoming)],
+                len(drop_incoming), superseded)
 
     def _validate_responses(self, responses, answers, wave_rec, src, problems):
         def row(i):

@@ -442,8 +442,6 @@ def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_
     positive).  z-test, normal interval; p-values adjusted across the tested
     cells (Holm by default).
     """
-    from scipy import stats
-
     b = nps_cells(before, by, min_n=min_n, confidence=confidence).set_index(by)
     # The current wave's cells are usually at hand already (the breakdown tables).
     a = (after_cells if after_cells is not None else
@@ -453,16 +451,11 @@ def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_
     out = pd.DataFrame({"cell": cells, "n_before": b["n"].fillna(0).astype(int).to_numpy(),
                         "n_after": a["n"].fillna(0).astype(int).to_numpy()})
     suppressed = (out["n_before"] < min_n) | (out["n_after"] < min_n)
-    est_b, est_a = b["estimate"].to_numpy(), a["estimate"].to_numpy()
-    se = np.sqrt(b["se"].to_numpy() ** 2 + a["se"].to_numpy() ** 2)
-    change = est_a - est_b
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(se > 0, change / se, np.nan)
-    p = 2 * stats.norm.sf(np.abs(stat))
-    out["before"], out["after"], out["change"] = est_b, est_a, change
-    out["ci_low"], out["ci_high"] = np.clip(change - z * se, -200, 200), np.clip(change + z * se, -200, 200)
-    out["p_value"] = p
+    diff = metrics.independent_change(b["estimate"], b["se"], a["estimate"], a["se"], confidence=confidence,
+                                      bounds=(-200, 200))
+    out["before"], out["after"] = b["estimate"].to_numpy(), a["estimate"].to_numpy()
+    for col in ("change", "ci_low", "ci_high", "p_value"):
+        out[col] = diff[col].to_numpy()
     for col in ("before", "after", "change", "ci_low", "ci_high", "p_value"):
         out.loc[suppressed, col] = np.nan
     out["p_adjusted"] = metrics.adjust_pvalues(out["p_value"].to_numpy(), method=adjust)

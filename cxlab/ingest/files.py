@@ -157,6 +157,13 @@ def _clean_cell(value):
     return str(value)
 
 
+def _locator(table: RawTable | None, source: str, first_row: int):
+    """Source name and position -> spreadsheet row, from the table when there is one."""
+    if table is not None:
+        return table.source, table.row_number
+    return source, lambda i: first_row + i
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -171,9 +178,7 @@ def to_number(values: pd.Series, *, table: RawTable | None = None, column: str |
     >>> to_number(pd.Series(["4,5", "3", None])).tolist()
     [4.5, 3.0, nan]
     """
-    rows = table.rows if table is not None else None
-    if table is not None:
-        source = table.source
+    source, row_of = _locator(table, source, first_row)
     out = np.full(len(values), np.nan)
     local: list[Problem] = []
     for i, v in enumerate(values.tolist()):
@@ -186,7 +191,7 @@ def to_number(values: pd.Series, *, table: RawTable | None = None, column: str |
         if _NUMBER.match(s):
             out[i] = float(s.replace(",", "."))
         else:
-            local.append(Problem(source, rows[i] if rows else first_row + i, column, f"'{v}' is not a number"))
+            local.append(Problem(source, row_of(i), column, f"'{v}' is not a number"))
     if local:
         if problems is None:
             raise InputError(local)
@@ -221,9 +226,7 @@ def to_datetime(values: pd.Series, *, table: RawTable | None = None, column: str
     >>> to_datetime(pd.Series(["24.11.2026 10:05", "2026-11-24"])).dt.day.tolist()
     [24, 24]
     """
-    rows = table.rows if table is not None else None
-    if table is not None:
-        source = table.source
+    source, row_of = _locator(table, source, first_row)
     out = []
     local: list[Problem] = []
     for i, v in enumerate(values.tolist()):
@@ -237,8 +240,7 @@ def to_datetime(values: pd.Series, *, table: RawTable | None = None, column: str
             out.append(_parse_date(str(v).strip()))
         except (ValueError, TypeError):
             out.append(pd.NaT)
-            local.append(Problem(source, rows[i] if rows else first_row + i, column,
-                                 f"'{v}' is not a date (dd.mm.yyyy or yyyy-mm-dd)"))
+            local.append(Problem(source, row_of(i), column, f"'{v}' is not a date (dd.mm.yyyy or yyyy-mm-dd)"))
     if local:
         if problems is None:
             raise InputError(local)

@@ -110,26 +110,54 @@ def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.D
     >>> float(r.loc[0, "change"])
     20.0
     """
-    z = _z(confidence)
     b = nps_from_counts(*_triplet(counts_before, "counts_before"), confidence=confidence)
     a = nps_from_counts(*_triplet(counts_after, "counts_after"), confidence=confidence)
     if len(a) != len(b):
         raise ValueError("counts_before and counts_after differ in length")
-    change = a["nps"].to_numpy() - b["nps"].to_numpy()
-    se = np.sqrt(a["se"].to_numpy() ** 2 + b["se"].to_numpy() ** 2)
+    diff = independent_change(b["nps"], b["se"], a["nps"], a["se"], confidence=confidence, bounds=(-200.0, 200.0))
+    out = pd.DataFrame({"n_before": b["n"].to_numpy(), "n_after": a["n"].to_numpy(),
+                        "before": b["nps"].to_numpy(), "after": a["nps"].to_numpy()}, index=a.index)
+    for col in ("change", "se", "ci_low", "ci_high", "statistic", "p_value"):
+        out[col] = diff[col].to_numpy()
+    out["method"] = NPS_CHANGE_METHOD
+    return out
+
+
+def independent_change(before, se_before, after, se_after, confidence=0.95, bounds=None) -> pd.DataFrame:
+    """Difference of two independent estimates: after - before, z-test and normal interval.
+
+    Vectorised over cells.  SE = sqrt(SE_before^2 + SE_after^2); the test is
+    NaN where that SE is 0 or missing.
+
+    Parameters
+    ----------
+    before, se_before, after, se_after : array-like
+        Estimates and their standard errors (any variance estimator: trinomial,
+        cluster-robust, ...).
+    bounds : (low, high), optional
+        Range the interval is clipped to (±200 for an NPS change).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``change, se, ci_low, ci_high, statistic, p_value``.
+
+    Examples
+    --------
+    >>> float(independent_change([10.0], [3.0], [20.0], [4.0])["se"][0])
+    5.0
+    """
+    z = _z(confidence)
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    se = np.sqrt(np.asarray(se_before, dtype=float) ** 2 + np.asarray(se_after, dtype=float) ** 2)
+    change = after - before
     with np.errstate(invalid="ignore", divide="ignore"):
         statistic = np.where(se > 0, change / se, np.nan)
-    out = pd.DataFrame({
-        "n_before": b["n"].to_numpy(), "n_after": a["n"].to_numpy(),
-        "before": b["nps"].to_numpy(), "after": a["nps"].to_numpy(),
-        "change": change, "se": se,
-        "ci_low": np.clip(change - z * se, -200.0, 200.0),
-        "ci_high": np.clip(change + z * se, -200.0, 200.0),
-        "statistic": statistic,
-        "p_value": 2.0 * stats.norm.sf(np.abs(statistic)),
-        "method": NPS_CHANGE_METHOD,
-    }, index=a.index)
-    return out
+    low, high = change - z * se, change + z * se
+    if bounds is not None:
+        low, high = np.clip(low, *bounds), np.clip(high, *bounds)
+    return pd.DataFrame({"change": change, "se": se, "ci_low": low, "ci_high": high,
+                         "statistic": statistic, "p_value": 2.0 * stats.norm.sf(np.abs(statistic))})
 
 
 def _paired(before, after, name: str = "scores") -> pd.DataFrame:

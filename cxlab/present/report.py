@@ -299,8 +299,7 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):
             formats[col] = lambda v, _l=lang: t("yes" if v else "no", _l)
         elif pd.api.types.is_float_dtype(frame[col]):
             places = decimals.get(col, 1)
-            formats[col] = lambda v, _p=places: "—" if pd.isna(v) else f"{round(v, _p) + 0.0:,.{_p}f}".replace(
-                ",", "\u202f")
+            formats[col] = lambda v, _p=places: "—" if pd.isna(v) else _num(v, _p, thousands=True)
     styled = frame.style.format(formats).hide(axis="index")
     intervals = [c for c in frame.columns if c == "95%" or str(c).endswith("_95")]
     if intervals:
@@ -309,9 +308,10 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):
     return styled.relabel_index([t(c, lang) for c in frame.columns], axis="columns")
 
 
-def _num(v, places: int = 1) -> str:
-    """A number as text, never '-0.0'."""
-    return f"{round(float(v), places) + 0.0:.{places}f}"
+def _num(v, places: int = 1, thousands: bool = False) -> str:
+    """A number as text, never '-0.0'; thousands split by a narrow space when asked."""
+    text = f"{round(float(v), places) + 0.0:{',' if thousands else ''}.{places}f}"
+    return text.replace(",", "\u202f")
 
 
 def _interval(low: pd.Series, high: pd.Series, places: int = 1) -> list[str]:
