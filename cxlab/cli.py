@@ -1,4 +1,4 @@
-"""Command line: ``cxlab demo | import | run-wave | export``.
+"""Command line: ``cxlab demo | import | wave | run-wave | export | metrics``.
 
 Every command prints what it did and where; a failure prints one clear
 message (file, row, column; or notebook and cell) and exits non-zero.
@@ -8,7 +8,10 @@ Examples
 ::
 
     cxlab demo
-    cxlab import --workspace workspaces/demo --wave 2026-Q3 export.csv
+    cxlab wave plan --workspace workspaces/demo --wave 2026-Q4 --config wave.yaml
+    cxlab wave send --workspace workspaces/demo --wave 2026-Q4
+    cxlab wave status --workspace workspaces/demo --wave 2026-Q4
+    cxlab import --workspace workspaces/demo --wave 2026-Q4 responses.csv
     cxlab run-wave --workspace workspaces/demo --wave 2026-Q3 --lang en
     cxlab export --workspace workspaces/demo --format parquet --out out/
 """
@@ -50,12 +53,22 @@ def _cmd_import(args) -> int:
         import yaml
 
         mapping = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8"))
+    status = 0
     for file in args.files:
-        report = ws.import_wave(file, args.wave, mapping=mapping, tool=args.tool)
+        report = ws.import_wave(file, args.wave, mapping=mapping, tool=args.tool,
+                                questionnaire=args.questionnaire, errors="raise" if args.strict else "report")
         print(report)
+        if report.matched:
+            print("  respondents found by: " + ", ".join(f"{k} {v}" for k, v in report.matched.items()))
         for msg in report.messages[1 if report.already_imported else 0:]:
             print(f"  {msg}")
-    return 0
+        if report.refused:
+            # Partial imports exit 1, so that a script notices someone should look.
+            status = 1
+            print(f"  refused ({len(report.refused)}):")
+            for problem in report.refused:
+                print(f"    {problem}")
+    return status
 
 
 def _cmd_run_wave(args) -> int:
@@ -111,8 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import survey exports into a wave (one transaction per file)")
     i.add_argument("--workspace", required=True)
     i.add_argument("--wave", default=None)
-    i.add_argument("--tool", default="auto")
+    i.add_argument("--tool", default="auto", help="auto (default), google_forms, yandex_forms, surveymonkey, "
+                   "qualtrics, limesurvey, cxlab or generic")
     i.add_argument("--mapping", default=None, help="YAML file: file column -> canonical field")
+    i.add_argument("--questionnaire", default=None, help="template id or YAML file (default: the wave's)")
+    i.add_argument("--strict", action="store_true",
+                   help="refuse the whole file on any bad cell or row (default: load the rest, list refusals, "
+                        "exit 1)")
     i.add_argument("files", nargs="+")
     i.set_defaults(func=_cmd_import)
 
@@ -133,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None, help="default: exports/<workspace>")
     e.add_argument("--include-pii", action="store_true", help="keep contact names, e-mails and phones")
     e.set_defaults(func=_cmd_export)
+
+    from cxlab.fieldwork.cli import add_wave_parser
+
+    add_wave_parser(sub)
 
     m = sub.add_parser("metrics", help="print a wave's headline figures as JSON")
     m.add_argument("--workspace", required=True)

@@ -10,17 +10,24 @@ A questionnaire is a YAML file in ``templates/questionnaires/`` (see
   each direction ``{id, ru, en, services: [{id, ru, en}, ...]}``;
 * ``attributes``: the relationship attributes rated in the attribute grid
   (``{id, ru, en}``);
+* ``touchpoints`` (optional): the stages of the customer journey rated in a
+  touchpoint grid (``{id, ru, en}``), e.g. commercial proposal, delivery;
 * ``questions``: ``{id, type, ru, en}`` plus ``scale`` (a scale name, required
-  for ``nps``, ``rating`` and ``grid``), ``items`` (``services`` or
-  ``attributes``, required for ``grid`` and ``multi_choice``), and optionally
-  ``target`` (where the answer lands: ``responses.nps``, ``answers.service``,
-  ...) and ``required``.
+  for ``nps``, ``rating`` and ``grid``), ``items`` (``services``,
+  ``attributes`` or ``touchpoints``, required for ``grid`` and
+  ``multi_choice``), and optionally ``target`` (where the answer lands:
+  ``responses.nps``, ``answers.service``, ...) and ``required``.
 
 Every text exists in Russian and English and every id is unique in the file
-(directions, services, attributes and questions share one namespace), so
-:meth:`Questionnaire.label` is unambiguous.  A template that breaks these
-rules is refused with :class:`QuestionnaireError`, whose message names the
-file and the key path, e.g.
+(directions, services, attributes, touchpoints and questions share one
+namespace), so :meth:`Questionnaire.label` is unambiguous.  The labels of one
+scale are unique (after :func:`normalize_label`), so an answer given as a
+label reads back to one point (:meth:`Questionnaire.scale_label_values`).
+Each ``responses.*`` column is fed by at most one question, and a target
+fits its question (a text question cannot land in ``responses.nps``, a grid
+over attributes cannot land in ``answers.service``).  A template that breaks
+these rules is refused with :class:`QuestionnaireError`, whose message names
+the file and the key path, e.g.
 ``pr_agency.yaml: directions[2].services[0]: missing 'en'``.
 
 Examples
@@ -33,9 +40,14 @@ Examples
 ['service_id', 'direction', 'name_ru', 'name_en']
 >>> q.label("responsiveness", "en")
 'Responsiveness'
+>>> q.target("recommend_why")
+'responses.reason'
+>>> q.scale_label_values("rating")["скорее доволен"]
+4
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +66,8 @@ __all__ = [
     "LANGS",
     "QUESTION_TYPES",
     "QUESTION_TARGETS",
+    "ITEM_SOURCES",
+    "normalize_label",
 ]
 
 #: Directory of the bundled questionnaire templates.
@@ -70,14 +84,50 @@ QUESTION_TARGETS = (
     "responses.nps",
     "responses.overall",
     "responses.price",
+    "responses.reason",
     "responses.comment",
     "answers.service",
     "answers.attribute",
+    "answers.touchpoint",
     "answers.need",
     "answers.importance",
 )
 
-_ITEM_SOURCES = ("services", "attributes")
+#: Allowed values of a question's ``items``: the list a grid or a
+#: multi-choice question runs over.
+ITEM_SOURCES = ("services", "attributes", "touchpoints")
+
+# Where a question lands when it names no ``target``: (type, items) -> target.
+# Only unambiguous cases have a default; a rating or text question must say
+# which ``responses`` column it feeds.
+_DEFAULT_TARGETS = {
+    ("nps", None): "responses.nps",
+    ("grid", "services"): "answers.service",
+    ("grid", "attributes"): "answers.attribute",
+    ("grid", "touchpoints"): "answers.touchpoint",
+    ("multi_choice", "services"): "answers.need",
+}
+# Which question types may feed a target: one number per response needs a
+# scale, free text goes to the text columns, answers rows come from lists.
+_TARGET_TYPES = {
+    "responses.nps": ("nps", "rating"),
+    "responses.overall": ("nps", "rating"),
+    "responses.price": ("nps", "rating"),
+    "responses.reason": ("text",),
+    "responses.comment": ("text",),
+    "answers.service": ("grid", "multi_choice"),
+    "answers.attribute": ("grid", "multi_choice"),
+    "answers.touchpoint": ("grid", "multi_choice"),
+    "answers.need": ("grid", "multi_choice"),
+    "answers.importance": ("grid", "multi_choice"),
+}
+# Answers of these kinds carry an item id of one list, so the question must
+# run over that list (need and importance may be asked about any list).
+_TARGET_ITEMS = {
+    "answers.service": "services",
+    "answers.attribute": "attributes",
+    "answers.touchpoint": "touchpoints",
+}
 _NEEDS_SCALE = {"nps", "rating", "grid"}
 _NEEDS_ITEMS = {"grid", "multi_choice"}
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -85,6 +135,42 @@ _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 class QuestionnaireError(ValueError):
     """A questionnaire template does not follow the schema."""
+
+
+def normalize_label(text: str) -> str:
+    """The form a scale label is matched in.
+
+    Lower-case, ``ё`` -> ``е``, runs of white space (non-breaking spaces
+    included) collapsed to one space, and punctuation stripped at both ends,
+    so ``"«Скорее  доволен.»"`` and ``"скорее доволен"`` match.  Punctuation
+    inside is kept (``"И да, и нет"`` -> ``"и да, и нет"``): a comma inside
+    a label is part of its wording, not noise around it.
+
+    Examples
+    --------
+    >>> normalize_label("  «Скорее  доволен.» ")
+    'скорее доволен'
+    >>> normalize_label("Всё отлично!")
+    'все отлично'
+    """
+    s = " ".join(str(text).lower().replace("ё", "е").split())
+    # Strip punctuation and the spaces it leaves, at both ends: "- Да." -> "да".
+    def is_edge(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch).startswith("P")
+    lo, hi = 0, len(s)
+    while lo < hi and is_edge(s[lo]):
+        lo += 1
+    while hi > lo and is_edge(s[hi - 1]):
+        hi -= 1
+    return s[lo:hi]
+
+
+def _default_target(question: dict) -> str | None:
+    return _DEFAULT_TARGETS.get((question.get("type"), question.get("items")))
+
+
+def _empty_touchpoints() -> pd.DataFrame:
+    return pd.DataFrame(columns=["touchpoint_id", "name_ru", "name_en"]).astype("str")
 
 
 @dataclass
@@ -104,6 +190,9 @@ class Questionnaire:
         (``service_id, direction, name_ru, name_en``).
     attributes
         Frame ``attribute_id, name_ru, name_en``.
+    touchpoints
+        Frame ``touchpoint_id, name_ru, name_en`` (empty when the template
+        has no ``touchpoints``).
     questions
         List of question dicts as written in the template.
     scale_labels
@@ -122,6 +211,7 @@ class Questionnaire:
     questions: list[dict]
     scale_labels: dict[str, dict[int, dict]] = field(default_factory=dict)
     path: Path | None = None
+    touchpoints: pd.DataFrame = field(default_factory=_empty_touchpoints)
 
     def __post_init__(self) -> None:
         labels: dict[str, dict[str, str]] = {}
@@ -131,13 +221,15 @@ class Questionnaire:
                 labels[s["id"]] = {lang: s[lang] for lang in LANGS}
         for row in self.attributes.itertuples(index=False):
             labels[row.attribute_id] = {"ru": row.name_ru, "en": row.name_en}
+        for row in self.touchpoints.itertuples(index=False):
+            labels[row.touchpoint_id] = {"ru": row.name_ru, "en": row.name_en}
         for q in self.questions:
             labels[q["id"]] = {lang: q[lang] for lang in LANGS}
         self._labels = labels
 
     # -- look-ups ---------------------------------------------------------
     def label(self, item_id: str, lang: str = "ru") -> str:
-        """Name of a service, attribute, direction or question in ``lang``.
+        """Name of a service, attribute, touchpoint, direction or question in ``lang``.
 
         Raises ``KeyError`` for an unknown id and ``ValueError`` for a
         language other than ``"ru"`` or ``"en"``.
@@ -162,10 +254,49 @@ class Questionnaire:
                 return q
         raise KeyError(f"{self.id}: unknown question {question_id!r}")
 
+    def target(self, question_id: str) -> str | None:
+        """Where the answers to a question land in the canonical tables.
+
+        The question's explicit ``target``, else the default for its type:
+        ``nps`` -> ``responses.nps``; a grid over services, attributes or
+        touchpoints -> ``answers.service``, ``answers.attribute`` or
+        ``answers.touchpoint``; a multi-choice over services ->
+        ``answers.need``.  ``None`` when the question has neither (its answers
+        have no canonical column).  ``KeyError`` for an unknown question.
+        """
+        q = self.question(question_id)
+        return q.get("target") or _default_target(q)
+
     def scale_text(self, name: str) -> str:
         """A scale as the canonical text ``"min-max"`` (``"0-10"``)."""
         lo, hi = self.scales[name]
         return f"{lo}-{hi}"
+
+    def scale_label_values(self, scale_name: str) -> dict[str, int]:
+        """Label text -> point of a scale, to read answers given as labels.
+
+        Every label in both languages is a key as written and in its
+        :func:`normalize_label` form, so an importer looks up
+        ``normalize_label(answer)`` (or the raw text) and gets the point:
+        ``"Скорее доволен"`` and ``"скорее доволен."`` -> 4 on ``rating``.
+        Validation guarantees that no text names two points.  Empty for a
+        scale without labels; ``KeyError`` for an unknown scale.
+
+        Examples
+        --------
+        >>> q = load_questionnaire("pr_agency")
+        >>> values = q.scale_label_values("rating")
+        >>> values["Satisfied"], values[normalize_label("«Полностью доволен!»")]
+        (4, 5)
+        """
+        if scale_name not in self.scales:
+            raise KeyError(f"{self.id}: unknown scale {scale_name!r}")
+        out: dict[str, int] = {}
+        for point, texts in self.scale_labels.get(scale_name, {}).items():
+            for lang in LANGS:
+                out[texts[lang]] = point
+                out[normalize_label(texts[lang])] = point
+        return out
 
     @property
     def service_ids(self) -> list[str]:
@@ -174,6 +305,10 @@ class Questionnaire:
     @property
     def attribute_ids(self) -> list[str]:
         return self.attributes["attribute_id"].tolist()
+
+    @property
+    def touchpoint_ids(self) -> list[str]:
+        return self.touchpoints["touchpoint_id"].tolist()
 
     @property
     def direction_ids(self) -> list[str]:
@@ -274,12 +409,22 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
         labels = sc.get("labels")
         if labels is not None:
             c.mapping(labels, _join(path, "labels"))
+            # Importers read answers given as labels back to points, so one
+            # (normalised) text must name one point, in either language.
+            label_seen: dict[str, tuple[int, str]] = {}
             for point, lab in labels.items():
                 lpath = f"{path}.labels.{point}"
                 c.integer(point, lpath)
                 if not lo <= point <= hi:
                     c.fail(lpath, f"label point {point} outside the scale {lo}-{hi}")
                 c.langs(c.mapping(lab, lpath), lpath)
+                for lang in LANGS:
+                    norm = normalize_label(lab[lang])
+                    tpath = _join(lpath, lang)
+                    if norm in label_seen and label_seen[norm][0] != point:
+                        c.fail(tpath, f"duplicate label {lab[lang]!r} "
+                                      f"(already used at {label_seen[norm][1]})")
+                    label_seen.setdefault(norm, (point, tpath))
 
     seen: dict[str, str] = {}
     # directions and services
@@ -304,8 +449,19 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
         c.ident(a, path, seen)
         c.langs(a, path)
 
+    # touchpoints (optional: not every business rates its customer journey)
+    touchpoints = raw.get("touchpoints")
+    if touchpoints is not None:
+        c.seq(touchpoints, "touchpoints")
+        for i, t in enumerate(touchpoints):
+            path = _join("touchpoints", i)
+            c.mapping(t, path)
+            c.ident(t, path, seen)
+            c.langs(t, path)
+
     # questions
     questions = c.seq(c.key(raw, "questions", ""), "questions")
+    response_targets: dict[str, str] = {}  # responses.* target -> question path
     for i, q in enumerate(questions):
         path = _join("questions", i)
         c.mapping(q, path)
@@ -329,11 +485,30 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
                        f"{sc['min']}-{sc['max']}")
         if qtype in _NEEDS_ITEMS:
             items = c.key(q, "items", path)
-            if items not in _ITEM_SOURCES:
+            if items not in ITEM_SOURCES:
                 c.fail(_join(path, "items"),
-                       f"unknown item source {items!r} (expected one of {', '.join(_ITEM_SOURCES)})")
+                       f"unknown item source {items!r} (expected one of {', '.join(ITEM_SOURCES)})")
+            if items == "touchpoints" and not touchpoints:
+                c.fail(_join(path, "items"),
+                       "item source 'touchpoints' but the template has no 'touchpoints' list")
         if "target" in q and q["target"] not in QUESTION_TARGETS:
             c.fail(_join(path, "target"), f"unknown target {q['target']!r}")
+        target = q.get("target") or _default_target(q)
+        tpath = _join(path, "target") if q.get("target") else path
+        if target is not None:
+            if qtype not in _TARGET_TYPES[target]:
+                c.fail(tpath, f"a {qtype} question cannot feed {target!r} "
+                              f"(needs {' or '.join(_TARGET_TYPES[target])})")
+            need_items = _TARGET_ITEMS.get(target)
+            if need_items and q.get("items") != need_items:
+                c.fail(tpath, f"{target!r} needs a question over {need_items}, "
+                              f"this one is over {q.get('items')!r}")
+            # One value per response: a second question on the same column
+            # would overwrite the first (recommend_why vs comment).
+            if target.startswith("responses."):
+                if target in response_targets:
+                    c.fail(tpath, f"target {target!r} already used by {response_targets[target]}")
+                response_targets[target] = f"{path} ({q['id']})"
         if "required" in q and not isinstance(q["required"], bool):
             c.fail(_join(path, "required"), f"expected true or false, got {q['required']!r}")
 
@@ -399,6 +574,10 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
         [(a["id"], a["ru"], a["en"]) for a in raw["attributes"]],
         columns=["attribute_id", "name_ru", "name_en"],
     ).astype("str")
+    touchpoints = pd.DataFrame(
+        [(t["id"], t["ru"], t["en"]) for t in raw.get("touchpoints") or []],
+        columns=["touchpoint_id", "name_ru", "name_en"],
+    ).astype("str")
     questions = [dict(q) for q in raw["questions"]]
     return Questionnaire(
         id=raw["id"],
@@ -408,6 +587,7 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
         directions=directions,
         services=services,
         attributes=attributes,
+        touchpoints=touchpoints,
         questions=questions,
         scale_labels=scale_labels,
         path=path,

@@ -116,8 +116,11 @@ TABLES: dict[str, Table] = {
            ("channel", "VARCHAR", False, "email | phone | messenger"),
            ("sent_at", "TIMESTAMP", False, ""),
            ("reminders", "INTEGER", False, "reminders sent"),
-           ("status", "VARCHAR", False, "invited | delivered | bounced | responded | refused | unreachable"),
-           ("token", "VARCHAR", False, "personal token")),
+           ("status", "VARCHAR", False, "planned | invited | delivered | bounced | responded | refused | unreachable"),
+           ("token", "VARCHAR", False, "personal token (PII: it identifies the respondent)"),
+           ("reminded_at", "TIMESTAMP", False, "last reminder sent"),
+           ("sent_via", "VARCHAR", False, "smtp | eml (written for a mail client) | manual"),
+           ("note", "VARCHAR", False, "last delivery message, e.g. the SMTP refusal")),
         _t("responses", ["response_id"], "completed responses",
            ("response_id", "VARCHAR", True, "unique id"),
            ("wave_id", "VARCHAR", True, ""),
@@ -127,15 +130,17 @@ TABLES: dict[str, Table] = {
            ("nps", "DOUBLE", False, "likelihood to recommend, on the wave's nps_scale"),
            ("overall", "DOUBLE", False, "overall satisfaction, on the wave's rating_scale"),
            ("price", "DOUBLE", False, "price perception, 1 much too expensive .. 5 well below market"),
+           ("reason", "VARCHAR", False, "why this score: answer to the question after the recommend question"),
            ("comment", "VARCHAR", False, "open comment"),
            ("language", "VARCHAR", False, "language of the answer"),
            ("manager", "VARCHAR", False, "account manager at the time of the response"),
            ("team", "VARCHAR", False, "team at the time of the response"),
+           ("complete", "BOOLEAN", False, "false for a partial response (the respondent left before the end)"),
            ("import_id", "VARCHAR", False, "import that loaded the row")),
         _t("answers", ["response_id", "kind", "item"], "one rating in a grid",
            ("response_id", "VARCHAR", True, ""),
-           ("item", "VARCHAR", True, "service_id or attribute id"),
-           ("kind", "VARCHAR", False, "service | attribute | need | importance"),
+           ("item", "VARCHAR", True, "service_id, attribute id or touchpoint id"),
+           ("kind", "VARCHAR", False, "service | attribute | touchpoint | need | importance"),
            ("value", "DOUBLE", True, "rating (need: 1 = the client lacks it)"),
            ("scale", "VARCHAR", False, "'1-5', '0-10', '0-1'")),
         _t("events", [], "what happened to a client",
@@ -177,7 +182,7 @@ PII_COLUMNS = {"contacts": ["name", "email", "phone"], "invitations": ["token"]}
 ROLES = ("decision_maker", "day_to_day", "marketing", "finance", "other")
 EVENT_KINDS = ("renewed", "churned", "downsized", "expanded", "manager_changed",
                "complaint", "scope_cut")
-INVITATION_STATUSES = ("invited", "delivered", "bounced", "responded", "refused",
+INVITATION_STATUSES = ("planned", "invited", "delivered", "bounced", "responded", "refused",
                        "unreachable")
 
 
@@ -190,7 +195,8 @@ ALLOWED_VALUES = {
     ("events", "kind"): EVENT_KINDS,
     ("invitations", "status"): INVITATION_STATUSES,
     ("invitations", "channel"): ("email", "phone", "messenger", "other"),
-    ("answers", "kind"): ("service", "attribute", "need", "importance"),
+    ("invitations", "sent_via"): ("smtp", "eml", "manual"),
+    ("answers", "kind"): ("service", "attribute", "touchpoint", "need", "importance"),
     ("actions", "status"): ("open", "in_progress", "done", "dropped"),
 }
 #: Columns that cannot be negative.

@@ -368,6 +368,7 @@ PANDAS_DTYPES = {
     "DATE": "datetime64[us]",
     "TIMESTAMP": "datetime64[us]",
     "DOUBLE": "float64",
+    "BOOLEAN": "boolean",
     "INTEGER": "int64",
     "BIGINT": "int64",
 }
@@ -464,6 +465,8 @@ def _column(values, dtype: str, n: int):
             return pd.Series(np.full(n, np.datetime64("NaT"), dtype=dtype), copy=False)
         if dtype == "float64":
             return pd.Series(np.full(n, np.nan), copy=False)
+        if dtype == "boolean":
+            return pd.Series(pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool)), copy=False)
         raise ValueError(f"no default for a {dtype} column")
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.reset_index(drop=True)
@@ -471,6 +474,8 @@ def _column(values, dtype: str, n: int):
         return pd.Series(values, dtype=dtype)
     if dtype == "str":
         return pd.Series(values, dtype="str")
+    if dtype == "boolean":
+        return pd.Series(np.broadcast_to(np.asarray(values, bool), (n,)).copy(), dtype="boolean")
     arr = np.asarray(values).astype(dtype, copy=False)
     return pd.Series(arr, copy=False)
 
@@ -1040,7 +1045,7 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         overall=rcat("overall").astype(float), price=rcat("price").astype(float),
         comment=rcat("comment"), language=rcat("language"),
         manager=[mgr_names[m] for m in r_mgr], team=[team_names[mgr_team[m]] for m in r_mgr],
-        import_id=None))
+        complete=True, import_id=None))
 
     a_resp, a_item, a_val, a_kind, a_scale = [], [], [], [], []
     for (rid_, item_, val_), kind, sc in ans_parts:
@@ -1223,7 +1228,7 @@ def _simulate_consumer(seed, n_responses, n_waves, last_wave, progress) -> Simul
         contact_id=None,
         client_id=_categorical(point_ids, point_idx),
         submitted_at=submitted,
-        nps=nps, overall=overall, price=None, comment=None,
+        nps=nps, overall=overall, price=None, comment=None, complete=True,
         language=_categorical(["ru", "en"], lang_en),
         manager=_categorical(mgr_names, mgr[point_idx].astype(np.int16)),
         team=_categorical(_REGIONS, region[point_idx].astype(np.int8)),

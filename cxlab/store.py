@@ -39,6 +39,8 @@ from cxlab.schema import PII_COLUMNS, TABLE_ORDER, TABLES, parse_scale
 __all__ = ["Workspace", "ImportReport"]
 
 DB_FILE = "workspace.duckdb"
+#: Version 2 added responses.reason/complete and the invitation send log columns.
+SCHEMA_VERSION = 2
 META_FILE = "workspace.json"
 # The NPS cube: responses pre-counted per cell and score, so that breakdowns
 # over millions of responses read thousands of rows.  Written only inside the
@@ -92,6 +94,9 @@ class ImportReport:
     answers_loaded: int = 0
     already_imported: bool = False
     messages: list[str] = field(default_factory=list)
+    refused: list[Problem] = field(default_factory=list)
+    matched: dict = field(default_factory=dict)
+    tool: str | None = None
 
     def __str__(self) -> str:
         if self.already_imported:
@@ -103,7 +108,14 @@ class ImportReport:
             text += f", {self.rows_skipped} already stored"
         if self.rows_rejected:
             text += f", {self.rows_rejected} superseded duplicates"
+        if self.refused:
+            text += f", {len(self.refused)} refused (see .refused)"
         return text
+
+    def refused_frame(self) -> pd.DataFrame:
+        """Every refusal as a tidy frame: file, row, column, reason."""
+        return pd.DataFrame([{"file": p.source, "row": p.row, "column": p.column, "reason": p.message}
+                             for p in self.refused], columns=["file", "row", "column", "reason"])
 
 
 class Workspace:
@@ -124,6 +136,18 @@ class Workspace:
         meta_file = self.path / META_FILE
         self.meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         self.name = self.meta.get("name", self.path.name)
+        if self.meta.get("schema_version", 1) < SCHEMA_VERSION:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Add the columns and tables of newer cxlab versions to an older workspace (nothing is removed)."""
+        with self.connect(read_only=False) as con:
+            for name in TABLE_ORDER:
+                con.execute(TABLES[name].ddl())
+                for col in TABLES[name].columns:
+                    con.execute(f'ALTER TABLE {name} ADD COLUMN IF NOT EXISTS "{col.name}" {col.dtype}')
+        self.meta["schema_version"] = SCHEMA_VERSION
+        (self.path / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
     # ------------------------------------------------------------------ life
     @classmethod
@@ -141,7 +165,7 @@ class Workspace:
                 wal.unlink()
         path.mkdir(parents=True, exist_ok=True)
         meta = {"name": name or path.name, "currency": currency, "language": language,
-                "created_at": _now().isoformat(), "schema_version": 1}
+                "created_at": _now().isoformat(), "schema_version": SCHEMA_VERSION}
         (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         con = duckdb.connect(str(db))
         try:
@@ -396,16 +420,26 @@ class Workspace:
             "questionnaire": questionnaire, "nps_scale": nps_scale, "rating_scale": rating_scale}]))
 
     def import_wave(self, source, wave: str | None = None, *, mapping: dict | None = None,
-                    tool: str = "auto") -> ImportReport:
+                    tool: str = "auto", questionnaire=None, errors: str = "report") -> ImportReport:
         """Import a wave's responses as one transaction.
 
         Parameters
         ----------
         source : str, Path, bytes, DataFrame or ExportData
-            A survey export (see :func:`cxlab.ingest.read_export`), a frame in
+            A survey export (Google Forms, Yandex Forms, SurveyMonkey,
+            Qualtrics, LimeSurvey, a cxlab response file or any CSV/XLSX with
+            a ``mapping``; see :func:`cxlab.ingest.read_export`), a frame in
             the wide response form, or data already read.
         wave : str, optional
             Wave id; required unless every row names its ``wave_id``.
+        questionnaire : Questionnaire or str, optional
+            Default: the wave's questionnaire (``waves.questionnaire``), which
+            maps every question of a tool's export.
+        errors : {"report", "raise"}
+            ``"report"`` (default): a cell or row that cannot be loaded is
+            refused and listed in :attr:`ImportReport.refused` with file, row,
+            column and reason; everything valid is loaded.  ``"raise"``: any
+            refusal raises :class:`InputError` and nothing is written.
 
         Returns
         -------
@@ -413,29 +447,35 @@ class Workspace:
 
         Notes
         -----
+        - Responses are tied to contacts by the personal token of the wave's
+          invitations, then by e-mail, then by company name (client only);
+          the report counts each and lists what stayed unmatched.
         - The same file imported twice loads nothing and says so.
         - A response already stored with the same content (a cumulative
           export) is skipped; with different content it is refused.
         - One response per contact and wave: a contact's later submission
           (by ``submitted_at``, else file order) supersedes an earlier one,
           in the file or already stored, and the report counts it.
-
-        Raises
-        ------
-        InputError
-            Missing required column, unknown client or contact, a contact that
-            belongs to another client, a score outside the wave's scale or not
-            a whole point, one response id with different answers, or a
-            response id already stored with different content.  Each problem
-            names file, row and column; nothing is written.
+        - Refused: a row with no matching contact or client, an unknown
+          client or contact, a contact of another client, one response id
+          with different answers, a response id stored with different
+          content; a cell outside its scale, not a whole point, an unknown
+          label or an unreadable date.
         """
         from cxlab.ingest import ExportData, read_export
 
-        data = source if isinstance(source, ExportData) else read_export(source, tool=tool, mapping=mapping)
+        if errors not in ("report", "raise"):
+            raise ValueError(f"errors must be 'report' or 'raise', got {errors!r}")
+        if isinstance(source, ExportData):
+            data = source
+        else:
+            if questionnaire is None and wave is not None:
+                questionnaire = self._wave_questionnaire(wave)
+            data = read_export(source, tool=tool, mapping=mapping, questionnaire=questionnaire, errors=errors)
         src = data.source
         responses = data.responses.copy()
         answers = data.answers.copy()
-        problems: list[Problem] = []
+        refusals = _Refusals(list(data.problems))
 
         # Which wave.
         if "wave_id" in responses.columns and responses["wave_id"].notna().any():
@@ -445,13 +485,18 @@ class Workspace:
             elif wave is not None:
                 for i, w in responses["wave_id"].items():
                     if w is not None and w != wave:
-                        problems.append(Problem(src, int(responses.at[i, "_row"]), "wave_id",
-                                                f"row belongs to wave '{w}', importing into '{wave}'"))
+                        refusals.row(responses.at[i, "_row"], Problem(
+                            src, int(responses.at[i, "_row"]), "wave_id",
+                            f"row belongs to wave '{w}', importing into '{wave}'"))
         if wave is None:
             raise InputError(Problem(src, None, "wave_id", "which wave? pass wave='2026-Q3' "
                                      "or give a wave_id column"))
         wave_rec = self.wave(wave)
         responses["wave_id"] = wave
+        if data.tool not in ("cxlab", "generic"):
+            # A tool's response ids are unique within one survey only: one survey per wave.
+            responses["response_id"] = wave + "/" + responses["response_id"].astype(str)
+            answers["response_id"] = wave + "/" + answers["response_id"].astype(str)
 
         with self.connect() as con:
             prior = con.execute("SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ?",
@@ -461,15 +506,17 @@ class Workspace:
                                 rows_read=data.rows_read, rows_loaded=0, already_imported=True,
                                 messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"])
 
-        responses, answers, rejected = self._validate_responses(responses, answers, wave_rec, src, problems)
-        if problems:
-            raise InputError(problems)
+        matched = self._match_contacts(responses, wave, src, refusals)
+        responses, answers, rejected = self._validate_responses(responses, answers, wave_rec, src, refusals)
+        responses, answers, skipped = self._skip_stored(responses, answers, src, refusals)
+        if errors == "raise" and refusals.problems:
+            raise InputError(refusals.problems)
+        responses, answers = refusals.apply(responses, answers)
         messages = list(data.notes)
-        if responses["nps"].isna().all():
+        if len(responses) and responses["nps"].isna().all():
             messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed "
                             "from it")
 
-        responses, answers, skipped = self._skip_stored(responses, answers, src)
         responses, answers, late, superseded_ids = self._supersede_by_contact(responses, answers, wave)
         rejected += late
         if rejected:
@@ -477,15 +524,19 @@ class Workspace:
         if superseded_ids:
             messages.append(f"{len(superseded_ids)} stored response(s) superseded by a later submission of the "
                             f"same contact: {', '.join(superseded_ids[:10])}")
+        if refusals.problems:
+            messages.append(f"{len(refusals.problems)} refused: {refusals.rows_refused} row(s) not loaded, "
+                            f"{len(refusals.problems) - refusals.rows_refused} answer(s) left empty")
 
         import_id = "I" + _now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
         responses = responses.assign(import_id=import_id)
         audit = pd.DataFrame([{
             "import_id": import_id, "wave_id": wave, "kind": "responses", "source": src,
             "sha256": data.sha256, "rows_read": data.rows_read, "rows_loaded": len(responses),
-            "rows_rejected": rejected + skipped, "imported_at": _now().replace(tzinfo=None),
-            "message": "; ".join(messages)}])
-        resp_out = _conform("responses", responses, src)
+            "rows_rejected": rejected + skipped + refusals.rows_refused, "imported_at": _now().replace(tzinfo=None),
+            "message": "; ".join(messages)[:4000]}])
+        resp_out = _conform("responses", responses.drop(columns=[c for c in responses if c.startswith("_")
+                                                                  and c != "_row"]), src)
         ans_out = _conform("answers", answers, src)
         with self.connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
@@ -504,11 +555,72 @@ class Workspace:
         return ImportReport(import_id=import_id, wave_id=wave, source=src, sha256=data.sha256,
                             rows_read=data.rows_read, rows_loaded=len(resp_out), rows_skipped=skipped,
                             rows_rejected=rejected + len(superseded_ids), answers_loaded=len(ans_out),
-                            messages=messages)
+                            messages=messages, refused=refusals.problems, matched=matched, tool=data.tool)
 
-    def _skip_stored(self, responses, answers, src):
+    def _wave_questionnaire(self, wave: str):
+        """The wave's questionnaire template, or None when it is not a bundled or reachable one."""
+        from cxlab.questionnaire import load_questionnaire
+
+        name = self.wave(wave).get("questionnaire")
+        if not name:
+            return None
+        try:
+            return load_questionnaire(name)
+        except FileNotFoundError:
+            local = self.path / "questionnaires" / f"{name}.yaml"
+            return load_questionnaire(local) if local.exists() else None
+
+    def _match_contacts(self, responses, wave, src, refusals) -> dict:
+        """Tie each row to a contact: personal token, then e-mail, then company name (client only)."""
+        counts = {"contact_id": 0, "token": 0, "email": 0, "company": 0, "client_id": 0}
+        given_contact = responses["contact_id"].notna()
+        given_client = responses["client_id"].notna() & ~given_contact
+        counts["contact_id"], counts["client_id"] = int(given_contact.sum()), int(given_client.sum())
+        todo = ~(given_contact | given_client)
+        if not todo.any():
+            return {k: v for k, v in counts.items() if v}
+        tokens = self.sql("SELECT token, contact_id FROM invitations WHERE wave_id = ? AND token IS NOT NULL",
+                          [wave])
+        by_token = dict(zip(tokens["token"], tokens["contact_id"]))
+        contacts = self.sql("SELECT contact_id, lower(trim(email)) AS email FROM contacts WHERE email IS NOT NULL")
+        emails = contacts.groupby("email")["contact_id"].agg(list).to_dict()
+        clients = self.sql("SELECT client_id, name FROM clients")
+        names: dict[str, list[str]] = {}
+        for cid, name in zip(clients["client_id"], clients["name"]):
+            names.setdefault(_company_key(name), []).append(cid)
+        for i in responses.index[todo]:
+            token, email, company = (responses.at[i, c] if c in responses else None
+                                     for c in ("_token", "_email", "_company"))
+            if isinstance(token, str) and token.strip() in by_token:
+                responses.at[i, "contact_id"] = by_token[token.strip()]
+                counts["token"] += 1
+            elif isinstance(email, str) and len(emails.get(email, [])) == 1:
+                responses.at[i, "contact_id"] = emails[email][0]
+                counts["email"] += 1
+            elif isinstance(company, str) and len(names.get(_company_key(company), [])) == 1:
+                responses.at[i, "client_id"] = names[_company_key(company)][0]
+                counts["company"] += 1
+            else:
+                tried = []
+                if isinstance(token, str):
+                    tried.append(f"token '{token[:4]}…' is not one of wave {wave}'s invitations")
+                if isinstance(email, str):
+                    tried.append(f"e-mail '{email}' is "
+                                 + ("shared by several contacts" if emails.get(email) else "not a contact's"))
+                if isinstance(company, str):
+                    tried.append(f"company '{company}' is "
+                                 + ("ambiguous" if names.get(_company_key(company)) else "not a client"))
+                row = int(responses.at[i, "_row"])
+                refusals.row(row, Problem(src, row, "token/e-mail/company",
+                                          "unmatched response: " + ("; ".join(tried) if tried else
+                                                                    "no client and no contact given, nor a "
+                                                                    "token, e-mail or company to find them by")))
+        counts["unmatched"] = int(todo.sum()) - counts["token"] - counts["email"] - counts["company"]
+        return {k: v for k, v in counts.items() if v}
+
+    def _skip_stored(self, responses, answers, src, refusals):
         """Drop responses already stored with the same content (cumulative exports); refuse changed ones."""
-        ids = responses["response_id"].tolist()
+        ids = responses["response_id"].dropna().tolist()
         stored = self.sql("SELECT * FROM responses WHERE response_id IN (SELECT unnest(?))", [ids])
         if not len(stored):
             return responses, answers, 0
@@ -516,15 +628,15 @@ class Workspace:
                                   [stored["response_id"].tolist()])
         mine = _fingerprints(responses, answers)
         theirs = _fingerprints(stored, stored_answers)
-        rows = responses.set_index("response_id")["_row"]
-        problems = [Problem(src, int(rows[rid]), "response_id",
-                            f"response '{rid}' is already stored with different answers "
-                            f"(or in another wave); an import never overwrites a response")
-                    for rid, fp in theirs.items() if fp != mine[rid]]
-        if problems:
-            raise InputError(problems)
-        done = responses["response_id"].isin(theirs.keys())
-        return responses[~done], answers[~answers["response_id"].isin(theirs.keys())], len(stored)
+        rows = responses.drop_duplicates("response_id", keep="last").set_index("response_id")["_row"]
+        same = [rid for rid, fp in theirs.items() if fp == mine.get(rid)]
+        for rid, fp in theirs.items():
+            if fp != mine.get(rid):
+                refusals.row(rows[rid], Problem(src, int(rows[rid]), "response_id",
+                                                f"response '{rid}' is already stored with different answers "
+                                                f"(or in another wave); an import never overwrites a response"))
+        done = responses["response_id"].isin(same)
+        return responses[~done], answers[~answers["response_id"].isin(same)], len(same)
 
     def _supersede_by_contact(self, responses, answers, wave):
         """One response per contact and wave, against what is stored.
@@ -551,25 +663,27 @@ class Workspace:
         return (responses[keep], answers[~answers["response_id"].isin(drop_incoming)],
                 len(drop_incoming), superseded)
 
-    def _validate_responses(self, responses, answers, wave_rec, src, problems):
+    def _validate_responses(self, responses, answers, wave_rec, src, refusals):
         def row(i):
             return int(responses.at[i, "_row"])
 
         for i in responses.index[responses["response_id"].isna()]:
-            problems.append(Problem(src, row(i), "response_id", "required value is empty"))
+            refusals.row(row(i), Problem(src, row(i), "response_id", "required value is empty"))
         rejected = 0
         # One response id twice: identical rows are one response read twice;
-        # different rows (grid answers included) are an error, never a silent choice.
+        # different rows (grid answers included) are refused, never a silent choice.
         dup_mask = responses["response_id"].notna() & responses["response_id"].duplicated(keep=False)
         if dup_mask.any():
             for rid, grp in responses[dup_mask].groupby("response_id", sort=False):
                 versions = {_fingerprint(r, answers[answers["_row"] == r["_row"]]) for _, r in grp.iterrows()}
                 if len(versions) > 1:
                     rows_ = ", ".join(str(int(r)) for r in grp["_row"])
-                    problems.append(Problem(src, int(grp["_row"].iloc[-1]), "response_id",
-                                            f"duplicate response id '{rid}' with different answers (rows {rows_})"))
+                    for r in grp["_row"]:
+                        refusals.row(r, Problem(src, int(r), "response_id",
+                                                f"duplicate response id '{rid}' with different answers "
+                                                f"(rows {rows_})"))
             keep = ~responses["response_id"].duplicated(keep="last") | responses["response_id"].isna()
-            rejected += int((~keep).sum())
+            rejected += int((~keep & ~responses["_row"].isin(refusals.rows)).sum())
             responses = responses[keep]
             answers = answers[answers["_row"].isin(responses["_row"])]
 
@@ -578,21 +692,23 @@ class Workspace:
         contact_client = dict(zip(contacts["contact_id"], contacts["client_id"]))
         known_clients = set(clients["client_id"])
         for i, r in responses.iterrows():
+            if r["_row"] in refusals.rows:
+                continue
             cid, kid = r["client_id"], r["contact_id"]
             if kid is not None and not _isna(kid):
                 if kid not in contact_client:
-                    problems.append(Problem(src, row(i), "contact_id", f"unknown contact '{kid}'"))
+                    refusals.row(row(i), Problem(src, row(i), "contact_id", f"unknown contact '{kid}'"))
                     continue
                 owner = contact_client[kid]
                 if cid is None or _isna(cid):
                     responses.at[i, "client_id"] = owner
                 elif cid != owner:
-                    problems.append(Problem(src, row(i), "client_id",
-                                            f"contact '{kid}' belongs to client '{owner}', not '{cid}'"))
+                    refusals.row(row(i), Problem(src, row(i), "client_id",
+                                                 f"contact '{kid}' belongs to client '{owner}', not '{cid}'"))
             elif cid is None or _isna(cid):
-                problems.append(Problem(src, row(i), "client_id", "no client and no contact given"))
+                refusals.row(row(i), Problem(src, row(i), "client_id", "no client and no contact given"))
             elif cid not in known_clients:
-                problems.append(Problem(src, row(i), "client_id", f"unknown client '{cid}'"))
+                refusals.row(row(i), Problem(src, row(i), "client_id", f"unknown client '{cid}'"))
 
         # Every answer is a whole point on its scale (NPS on the wave's, ratings on theirs).
         nps_lo, nps_hi = parse_scale(wave_rec.get("nps_scale") or "0-10")
@@ -603,8 +719,8 @@ class Workspace:
             vals = responses[col].astype(float)
             bad = vals.notna() & ((vals < lo) | (vals > hi) | (vals % 1 != 0))
             for i in responses.index[bad]:
-                problems.append(Problem(src, row(i), col, f"value {vals[i]:g} is outside {what} {lo}-{hi} "
-                                        "(whole points only)"))
+                refusals.cell(row(i), col, Problem(src, row(i), col, f"value {vals[i]:g} is outside {what} "
+                                                   f"{lo}-{hi} (whole points only)"))
         if len(answers):
             scales = answers["kind"].map({"need": "0-1"}).fillna(wave_rec.get("rating_scale") or "1-5")
             answers = answers.assign(scale=answers["scale"].where(answers["scale"].notna(), scales))
@@ -613,13 +729,14 @@ class Workspace:
             hi = bounds.map(lambda b: b[1]).astype(float)
             bad = (answers["value"] < lo) | (answers["value"] > hi) | (answers["value"] % 1 != 0)
             for i in answers.index[bad]:
-                problems.append(Problem(src, int(answers.at[i, "_row"]), answers.at[i, "_column"]
-                                        if "_column" in answers else answers.at[i, "item"],
-                                        f"value {answers.at[i, 'value']:g} is outside the scale "
-                                        f"{answers.at[i, 'scale']} (whole points only)"))
+                column = answers.at[i, "_column"] if "_column" in answers else answers.at[i, "item"]
+                refusals.answer(i, Problem(src, int(answers.at[i, "_row"]), column,
+                                           f"value {answers.at[i, 'value']:g} is outside the scale "
+                                           f"{answers.at[i, 'scale']} (whole points only)"))
 
         # One response per contact in the file: the later submission wins.
-        has_contact = responses["contact_id"].notna()
+        live = ~responses["_row"].isin(refusals.rows)
+        has_contact = responses["contact_id"].notna() & live
         if has_contact.any() and responses.loc[has_contact, "contact_id"].duplicated().any():
             order = responses.assign(_t=responses["submitted_at"].fillna(pd.Timestamp.min))
             order = order.sort_values(["_t", "_row"], kind="stable")
@@ -637,12 +754,60 @@ class Workspace:
         return responses, answers, rejected
 
 
+class _Refusals:
+    """What an import refuses: whole rows, single cells, single grid answers."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        self.rows: set[int] = set()
+        self.cells: list[tuple[int, str]] = []
+        self.answers: set = set()
+
+    def row(self, row, problem: Problem) -> None:
+        self.rows.add(int(row))
+        self.problems.append(problem)
+
+    def cell(self, row, column: str, problem: Problem) -> None:
+        self.cells.append((int(row), column))
+        self.problems.append(problem)
+
+    def answer(self, index, problem: Problem) -> None:
+        self.answers.add(index)
+        self.problems.append(problem)
+
+    @property
+    def rows_refused(self) -> int:
+        return len(self.rows)
+
+    def apply(self, responses, answers):
+        responses = responses[~responses["_row"].isin(self.rows)].copy()
+        for row, column in self.cells:
+            responses.loc[responses["_row"] == row, column] = np.nan
+        answers = answers[~answers.index.isin(self.answers) & answers["_row"].isin(responses["_row"])]
+        return responses, answers
+
+
+_LEGAL_FORMS = r"\b(ооо|оао|зао|пао|ао|ип|нко|ано|гк|llc|ltd|inc|jsc|pjsc|gmbh|plc|corp|co|company)\b"
+
+
+def _company_key(name) -> str:
+    """Company name for matching: no legal form, quotes or punctuation; case and ё ignored."""
+    import re
+
+    from cxlab.ingest.answers import normalize_text
+
+    text = normalize_text(name)
+    text = re.sub(_LEGAL_FORMS, " ", text)
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 # ------------------------------------------------------------------ helpers
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_CONTENT = ("wave_id", "contact_id", "client_id", "nps", "overall", "price", "comment")
+_CONTENT = ("wave_id", "contact_id", "client_id", "nps", "overall", "price", "reason", "comment")
 
 
 def _norm(v):

@@ -107,8 +107,8 @@ def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
      "duplicate response id 'R1' with different answers"),
     ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,0\n", 2, "attribute:deadlines", "outside the scale 1-5"),
     ("response_id,client_id,nps\nR1,C1,9\nR1,C2,3\n", 3, "response_id", "duplicate response id 'R1'"),
-    ("client_id,nps\nC1,9\n", 1, "response_id", "required column is missing"),
-    ("response_id,client_id,nps\nR1,C1,nine\n", 2, "nps", "'nine' is not a number"),
+    ("response_id,nps\nR1,9\n", 1, "client_id (or contact_id)", "required column is missing"),
+    ("response_id,client_id,nps\nR1,C1,nine\n", 2, "nps", "unknown answer 'nine'"),
     ("response_id,client_id,submitted_at\nR1,C1,31.02.2026\n", 2, "submitted_at", "is not a date"),
     ("response_id,client_id,colour\nR1,C1,red\n", 1, "colour", "unknown column"),
 ])
@@ -116,12 +116,31 @@ def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, t
     before = snapshot(small_ws)
     path = csv_file(text, "bad.csv")
     with pytest.raises(InputError) as info:
-        small_ws.import_wave(path, "2026-Q3")
+        small_ws.import_wave(path, "2026-Q3", errors="raise")
     message = str(info.value)
     assert f"bad.csv, row {row}, column '{column}'" in message
     assert words in message
     assert any(p.row == row and p.column == column for p in info.value.problems)
     assert_same(before, snapshot(small_ws))
+
+
+@pytest.mark.parametrize("text, row, column, loaded, words", [
+    ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", {"R1": 9}, "unknown client 'C9'"),
+    ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
+    ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", {"R1": 9, "R2": None}, "outside"),
+    ("response_id,client_id,nps\nR1,C1,nine\nR2,C2,3\n", 2, "nps", {"R1": None, "R2": 3}, "unknown answer"),
+    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\nR2,C2,0,3\n", 3, "response_id",
+     {"R2": 0}, "duplicate response id"),
+])
+def test_report_mode_loads_the_valid_rest_and_lists_each_refusal(small_ws, csv_file, text, row, column,
+                                                                 loaded, words):
+    report = small_ws.import_wave(csv_file(text, "messy.csv"), "2026-Q3")
+    refused = report.refused_frame()
+    hit = refused[(refused["row"] == row) & (refused["column"] == column)]
+    assert len(hit) and words in hit["reason"].iloc[0] and (hit["file"] == "messy.csv").all()
+    stored = small_ws.responses("2026-Q3").set_index("response_id")["nps"]
+    assert {k: (None if pd.isna(v) else v) for k, v in stored.items()} == loaded
+    assert "refused" in str(report)
 
 
 def test_identical_duplicate_submission_keeps_one(small_ws, csv_file):
@@ -133,7 +152,9 @@ def test_identical_duplicate_submission_keeps_one(small_ws, csv_file):
 def test_changed_response_is_refused_not_overwritten(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "a.csv"), "2026-Q3")
     with pytest.raises(InputError, match="already stored with different answers"):
-        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,2\n", "b.csv"), "2026-Q3")
+        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,2\n", "b.csv"), "2026-Q3", errors="raise")
+    report = small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,2\n", "b.csv"), "2026-Q3")
+    assert "already stored with different answers" in report.refused[0].message
     assert small_ws.responses()["nps"].tolist() == [9]
 
 
@@ -267,20 +288,21 @@ def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
     assert (report.rows_loaded, report.answers_loaded, report.source) == (2, 1, "<DataFrame>")
     assert small_ws.import_wave(frame, "2026-Q3").already_imported
     with pytest.raises(InputError, match=r"<DataFrame>, row 2, column 'nps'"):
-        small_ws.import_wave(frame.assign(response_id=["F3", "F4"], nps=[12, 1]), "2026-Q3")
+        small_ws.import_wave(frame.assign(response_id=["F3", "F4"], nps=[12, 1]), "2026-Q3", errors="raise")
 
 
 def test_cumulative_export_with_changed_grid_answer_is_refused(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\n", "a.csv"), "2026-Q3")
     with pytest.raises(InputError, match="already stored with different answers"):
         small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,2\n", "b.csv"),
+                             errors="raise", wave=
                              "2026-Q3")
 
 
 def test_response_stored_in_another_wave_is_refused(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "a.csv"), "2026-Q2")
     with pytest.raises(InputError, match="or in another wave"):
-        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "b.csv"), "2026-Q3")
+        small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "b.csv"), "2026-Q3", errors="raise")
 
 
 def test_a_contacts_later_submission_supersedes_the_earlier(small_ws, csv_file):

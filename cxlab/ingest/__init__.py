@@ -2,27 +2,39 @@
 
 :func:`read_export` is the one entry point: it reads a file (CSV in UTF-8,
 UTF-8 with BOM or cp1251, ``,`` or ``;`` separated, decimal commas,
-``dd.mm.yyyy`` dates; or XLSX) and returns canonical ``responses`` and
-``answers`` frames with an account of what was read.  The store validates
-them against the workspace and loads them in one transaction.
+``dd.mm.yyyy`` dates; or XLSX), recognises the tool that wrote it and returns
+canonical ``responses`` and ``answers`` frames with an account of what was
+read.  The store matches them to contacts, validates them against the
+workspace and loads them in one transaction.
 
-Formats: ``"cxlab"`` (the wide response file, see
-:mod:`cxlab.ingest.canonical`) and any CSV/XLSX with a ``mapping`` from its
-columns to canonical fields.
+Formats (``tool=``):
+
+* ``"google_forms"``, ``"yandex_forms"``, ``"surveymonkey"``, ``"qualtrics"``,
+  ``"limesurvey"``: the tools' own exports (see :mod:`cxlab.ingest.tools`);
+* ``"cxlab"``: the wide response file (see :mod:`cxlab.ingest.canonical`);
+* ``"generic"``: any CSV/XLSX, its columns named by a ``mapping`` to
+  canonical fields or recognised by their wording;
+* ``"auto"`` (default): detected from the header.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from cxlab.errors import InputError, Problem
-from cxlab.ingest.canonical import parse_wide, to_wide
+from cxlab.ingest.answers import normalize_text
+from cxlab.ingest.canonical import ITEM_KINDS, RESPONSE_FIELDS, parse_wide, to_wide
 from cxlab.ingest.files import read_table, sha256_bytes
+from cxlab.ingest.interpret import interpret
+from cxlab.ingest.source import META_FIELDS, SourceColumn, ToolTable
+from cxlab.ingest.tools import READERS, detect_tool, reader, unknown_layout
 
-__all__ = ["ExportData", "read_export", "to_wide", "read_table"]
+__all__ = ["ExportData", "read_export", "to_wide", "read_table", "FORMATS"]
 
-FORMATS = ("cxlab",)
+FORMATS = ("cxlab", "generic") + READERS
+ERROR_MODES = ("report", "raise")
 
 
 @dataclass
@@ -33,6 +45,9 @@ class ExportData:
     ----------
     responses, answers : DataFrame
         Canonical columns plus ``_row`` (spreadsheet row, for messages).
+        ``responses`` also has ``_token``, ``_email`` and ``_company`` (what
+        the respondent's row says about who they are), used to find the
+        contact and never stored.
     source : str
         File name.
     sha256 : str
@@ -40,7 +55,14 @@ class ExportData:
     tool : str
         Detected or given format.
     notes : list of str
-        How the file was read (encoding, separator).
+        How the file was read: encoding, separator, columns not used,
+        partial responses.
+    problems : list of Problem
+        Cells refused while reading (unknown label, not a number, not a
+        date): they are left empty and listed here.
+    columns : DataFrame or None
+        How each column of the file was understood (column, question, item,
+        target, how).
     """
 
     responses: pd.DataFrame
@@ -49,25 +71,36 @@ class ExportData:
     sha256: str
     tool: str
     notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    columns: pd.DataFrame | None = None
 
     @property
     def rows_read(self) -> int:
         return len(self.responses)
 
 
-def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = None,
-                source: str | None = None) -> ExportData:
+def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = None, questionnaire=None,
+                source: str | None = None, errors: str = "report") -> ExportData:
     """Read a survey export.
 
     Parameters
     ----------
     path : str, Path, bytes or DataFrame
         CSV or XLSX file, or a frame in the wide response form.
-    tool : {"auto", "cxlab"}
-        Format; ``"auto"`` recognises the cxlab response file (or any file
-        once ``mapping`` renames its columns).
+    tool : str
+        ``"auto"`` or one of :data:`FORMATS`.
     mapping : dict, optional
-        Column of the file -> canonical field or ``<kind>:<item>``.
+        Column of the file -> canonical field (``nps``, ``overall``,
+        ``client_id``, ...), ``<kind>:<item>``, a meta field (``token``,
+        ``email``, ``company``, ``submitted_at``) or a question id of the
+        questionnaire.  Columns not in the mapping are recognised by their
+        wording.
+    questionnaire : Questionnaire or str, optional
+        The wave's questionnaire: maps every question of a tool's export by
+        its wording or code and reads answers given as labels.
+    errors : {"report", "raise"}
+        ``"report"``: cells that cannot be read are left empty and listed in
+        ``problems``; ``"raise"``: any such cell raises :class:`InputError`.
 
     Examples
     --------
@@ -75,23 +108,132 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
     >>> data.responses[["response_id", "nps"]].to_dict("records")
     [{'response_id': 'R1', 'nps': 9.0}]
     """
+    if errors not in ERROR_MODES:
+        raise ValueError(f"errors must be one of {ERROR_MODES}, got {errors!r}")
     if isinstance(path, pd.DataFrame):
         # A frame is read back from its CSV form so that it goes through the
         # same checks, row numbers (header = row 1) and content hash as a file.
         path, source = path.to_csv(index=False).encode("utf-8"), source or "<DataFrame>"
-    table = read_table(path, source=source)
+    if isinstance(questionnaire, str):
+        from cxlab.questionnaire import load_questionnaire
+
+        questionnaire = load_questionnaire(questionnaire)
+    head = read_table(path, source=source)
     if tool not in ("auto",) + FORMATS:
-        raise InputError(Problem(table.source, None, None,
+        raise InputError(Problem(head.source, None, None,
                                  f"unknown format '{tool}'; known: auto, " + ", ".join(FORMATS)))
-    cols = set((mapping or {}).get(c, c) for c in table.frame.columns)
-    if tool == "auto" and "response_id" not in cols:
-        raise InputError(Problem(
-            table.source, 1, "response_id",
-            "required column is missing (a cxlab response file needs it; "
-            "for another tool's export pass mapping={file column: canonical field})"))
-    responses, answers = parse_wide(table, mapping)
+    if tool == "auto":
+        tool = _detect(head, mapping)
     notes = []
-    if table.encoding:
-        notes.append(f"read as {table.encoding} text separated by '{table.separator}'")
-    return ExportData(responses=responses, answers=answers, source=table.source,
-                      sha256=table.sha256, tool="cxlab", notes=notes)
+    if head.encoding:
+        notes.append(f"read as {head.encoding} text separated by '{head.separator}'")
+    if tool == "cxlab":
+        try:
+            responses, answers = parse_wide(head, mapping)
+            problems = []
+        except InputError as exc:
+            if errors == "raise" or any(p.row == 1 or p.row is None for p in exc.problems):
+                raise
+            # Cells that are not numbers or dates: read again, keeping the rest.
+            problems = exc.problems
+            responses, answers = parse_wide(head, mapping, problems=[])
+        for col in ("_token", "_email", "_company"):
+            responses[col] = None
+        return _finish(ExportData(responses=responses, answers=answers, source=head.source, sha256=head.sha256,
+                                  tool="cxlab", notes=notes, problems=problems), errors)
+    if tool == "generic":
+        table = _generic_table(head, mapping, questionnaire)
+    else:
+        table = reader(tool).read(path, source=head.source)
+        if mapping:
+            table = _apply_mapping(table, mapping, questionnaire)
+    result = interpret(table, questionnaire)
+    if not (result.responses[["nps", "overall"]].notna().any().any() or len(result.answers)) \
+            and tool == "generic" and len(result.responses):
+        raise unknown_layout(head)
+    return _finish(ExportData(responses=result.responses, answers=result.answers, source=head.source,
+                              sha256=head.sha256, tool=tool, notes=notes + result.notes,
+                              problems=result.problems, columns=result.columns), errors)
+
+
+def _finish(data: ExportData, errors: str) -> ExportData:
+    if data.problems and errors == "raise":
+        raise InputError(data.problems)
+    return data
+
+
+def _detect(head, mapping) -> str:
+    names = set((mapping or {}).get(c, c) for c in head.frame.columns)
+    canonical = set(RESPONSE_FIELDS) | {"wave_id"}
+    is_item = {c for c in names if ":" in c and c.split(":", 1)[0] in ITEM_KINDS}
+    if "response_id" in names and names <= canonical | is_item:
+        return "cxlab"
+    found = detect_tool(head)
+    if found:
+        return found
+    if "response_id" in names and not mapping:
+        return "cxlab"  # a cxlab file with a stray column: parse_wide names it
+    return "generic"
+
+
+def _target_of(value: str, questionnaire) -> tuple[str | None, str | None]:
+    """A mapping value -> (meta field, canonical target)."""
+    if value in META_FIELDS:
+        return value, None
+    if value in RESPONSE_FIELDS or value == "wave_id":
+        return None, value
+    if ":" in value and value.split(":", 1)[0] in ITEM_KINDS:
+        return None, value
+    if questionnaire is not None:
+        try:
+            target = questionnaire.question(value).get("target") or ""
+        except KeyError:
+            target = ""
+        if target.startswith("responses."):
+            return None, target.split(".", 1)[1]
+    raise ValueError(f"mapping: unknown target {value!r} (a canonical field such as nps, overall, client_id; "
+                     f"'<kind>:<item>'; token, email or company; or a question id of the questionnaire)")
+
+
+# Headers of a plain spreadsheet that say who answered and when (matched whole, case-insensitive).
+_GENERIC_META = {
+    "token": r"token|токен|персональный код|код участника|код респондента|personal code|invitation code",
+    "email": r"e-?mail|email address|эл\.? ?почта|электронная почта|адрес электронной почты|почта",
+    "company": r"company|company name|organi[sz]ation|client|компания|название компании|организация|клиент",
+    "submitted_at": r"timestamp|date|submitted|date submitted|отметка времени|дата|дата заполнения|"
+                    r"время|время создания|дата и время",
+    "name": r"name|full name|имя|фио|ваше имя|имя и фамилия",
+}
+
+
+def _generic_field(header: str) -> str | None:
+    text = normalize_text(header)
+    for name, pattern in _GENERIC_META.items():
+        if re.fullmatch(pattern, text):
+            return name
+    return None
+
+
+def _generic_table(head, mapping, questionnaire) -> ToolTable:
+    columns = []
+    for name in head.frame.columns:
+        value = (mapping or {}).get(name)
+        if value is None and (name in RESPONSE_FIELDS or (":" in name and name.split(":", 1)[0] in ITEM_KINDS)):
+            value = name
+        fieldname, target = _target_of(value, questionnaire) if value else (_generic_field(name), None)
+        # "Question [Row]": a grid row, as spreadsheets of form tools write it.
+        grid = re.match(r"^(.*\S)\s*\[([^\]]+)\]$", name) if not (fieldname or target) else None
+        question, item = (grid.group(1), grid.group(2)) if grid else (name, None)
+        columns.append(SourceColumn(key=name, question=question, item=item, field=fieldname, target=target))
+    return ToolTable(tool="generic", raw=head, frame=head.frame, columns=columns)
+
+
+def _apply_mapping(table: ToolTable, mapping, questionnaire) -> ToolTable:
+    unknown = [c for c in mapping if c not in table.frame.columns]
+    if unknown:
+        raise InputError([Problem(table.raw.source, 1, c, "mapping names a column the file does not have")
+                          for c in unknown])
+    for col in table.columns:
+        if col.key in mapping:
+            col.field, col.target = _target_of(mapping[col.key], questionnaire)
+    return table

@@ -17,12 +17,13 @@ from cxlab.schema import TABLES
 
 __all__ = ["ITEM_KINDS", "RESPONSE_FIELDS", "parse_wide", "to_wide"]
 
-ITEM_KINDS = ("attribute", "service", "need", "importance")
+ITEM_KINDS = ("attribute", "service", "touchpoint", "need", "importance")
 RESPONSE_FIELDS = [c for c in TABLES["responses"].names if c not in ("import_id",)]
 _NUMERIC = ("nps", "overall", "price")
 
 
-def parse_wide(table: RawTable, mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
+               problems: list | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn a wide response file into canonical ``responses`` and ``answers``.
 
     Both frames carry a ``_row`` column with the spreadsheet row number, for
@@ -35,9 +36,18 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None) -> tuple[
     mapping : dict, optional
         Source column -> canonical field (``{"Оценка": "nps",
         "Услуги: PR": "service:media_press_office"}``), for files from any tool.
+    problems : list, optional
+        Collects cells that cannot be read (left empty) instead of raising.
+        Scores may be given as labels of the bundled questionnaires' scales
+        ("Скорее доволен").
     """
+    from cxlab.ingest.answers import to_score
+    from cxlab.ingest.interpret import _bundled_vocabulary
+
+    labels = _bundled_vocabulary().labels
+    collect = problems is not None
     frame = table.frame.rename(columns=mapping or {})
-    problems: list[Problem] = []
+    problems = problems if collect else []
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()][0]
         raise InputError(Problem(table.source, 1, dup, "the column appears twice"))
@@ -61,7 +71,8 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None) -> tuple[
                 responses[col] = None
             continue
         if col in _NUMERIC:
-            responses[col] = to_number(frame[col], table=table, column=col, problems=problems)
+            responses[col] = to_score(frame[col], labels=labels.get({"overall": "rating"}.get(col, col), {}),
+                                      table=table, column=col, problems=problems)
         elif col == "submitted_at":
             responses[col] = to_datetime(frame[col], table=table, column=col, problems=problems)
         else:
@@ -70,7 +81,8 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None) -> tuple[
     long = []
     for col in item_cols:
         kind, item = col.split(":", 1)
-        values = to_number(frame[col], table=table, column=col, problems=problems)
+        values = to_score(frame[col], labels=labels.get("rating", {}) if kind != "need" else {},
+                          table=table, column=col, problems=problems)
         keep = values.notna()
         if keep.any():
             long.append(pd.DataFrame({"response_id": responses.loc[keep, "response_id"].values,
@@ -79,7 +91,7 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None) -> tuple[
                                       "_column": col}))
     answers = (pd.concat(long, ignore_index=True) if long else
                pd.DataFrame(columns=TABLES["answers"].names + ["_row", "_column"]))
-    if problems:
+    if problems and not collect:
         raise InputError(problems)
     return responses.reset_index(drop=True), answers
 

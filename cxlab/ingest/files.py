@@ -35,6 +35,7 @@ class RawTable:
     encoding: str | None
     separator: str | None
     rows: list[int]              # spreadsheet row number of each frame row
+    headers: list[list[str]] = None  # every header row as read ('' for a blank cell)
 
     @property
     def first_data_row(self) -> int:
@@ -91,7 +92,8 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
         Worksheet of an Excel file.
     header_rows : int
         Rows of header; the last one gives the column names (SurveyMonkey
-        writes two, Qualtrics three).
+        writes two, Qualtrics three) and all of them are kept in
+        ``RawTable.headers`` for readers that need them.
 
     Examples
     --------
@@ -125,17 +127,19 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
             raise InputError(Problem(name, None, None, f"cannot parse as CSV ('{separator}'): {exc}")) from exc
     if len(raw) < header_rows:
         raise InputError(Problem(name, None, None, "the file has no header row"))
+    headers = [[_clean_cell(v) or "" for v in raw.iloc[r].tolist()] for r in range(header_rows)]
     header = [_clean_header(v, i) for i, v in enumerate(raw.iloc[header_rows - 1].tolist())]
     frame = raw.iloc[header_rows:].reset_index(drop=True)
     frame.columns = header
     frame = frame.map(_clean_cell).astype(object)
+    frame = frame.where(frame.notna(), None)  # pandas may turn None into NaN; cells promise None
     # Rows are numbered as a spreadsheet shows them (blank rows count), then
     # blank rows are dropped: messages must point at the row the user sees.
     numbers = np.arange(len(frame)) + header_rows + 1
     keep = frame.notna().any(axis=1).to_numpy()
     frame = frame.loc[keep].reset_index(drop=True)
     return RawTable(frame=frame, source=name, sha256=digest, encoding=encoding,
-                    separator=separator, rows=numbers[keep].tolist())
+                    separator=separator, rows=numbers[keep].tolist(), headers=headers)
 
 
 def _clean_header(value, position: int) -> str:

@@ -1,0 +1,98 @@
+"""What the fieldwork modules share: errors, the clock, reading and writing invitation rows.
+
+Invitation rows are written only through :meth:`cxlab.Workspace.load`, which
+upserts whole rows by key (``wave_id, contact_id``); a row is therefore always
+written complete, never one column at a time, or the other columns would be
+lost.
+
+Examples
+--------
+>>> from datetime import datetime
+>>> local_now(datetime(2026, 9, 20, 10, 30))
+datetime.datetime(2026, 9, 20, 10, 30)
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from cxlab.errors import CxlabError
+from cxlab.schema import TABLES
+
+__all__ = ["FieldworkError", "ConfigError", "local_now", "read_invitations", "save_invitations",
+           "outbox_dir", "waves_dir", "isna", "row_dict", "INVITATION_COLUMNS"]
+
+INVITATION_COLUMNS = TABLES["invitations"].names
+
+
+class FieldworkError(CxlabError):
+    """A fieldwork step that cannot be done (no plan yet, unknown contact, SMTP failure, ...)."""
+
+
+class ConfigError(FieldworkError, ValueError):
+    """A wave config that breaks the rules; the message names the file and the key path.
+
+    It is a ``ValueError`` too, so that pydantic validators may raise it.
+    """
+
+
+def local_now(now=None) -> datetime:
+    """``now`` (or the clock) as a naive local datetime, the way invitation times are stored.
+
+    Times are stored as the analyst's local wall-clock time: "sent at 10:15"
+    reads the same in the workspace as on the office clock.
+    """
+    if now is None:
+        return datetime.now().replace(microsecond=0)
+    now = pd.Timestamp(now).to_pydatetime()
+    if now.tzinfo is not None:
+        now = now.astimezone().replace(tzinfo=None)
+    return now
+
+
+def isna(value) -> bool:
+    """True for None, NaN, NaT and pandas' NA (scalars only)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def read_invitations(ws, wave: str) -> pd.DataFrame:
+    """The wave's invitation rows with tokens (PII), one per contact."""
+    return ws.table("invitations", wave=wave, include_pii=True)
+
+
+def save_invitations(ws, rows) -> int:
+    """Upsert complete invitation rows (a list of dicts or a frame) in one transaction."""
+    frame = pd.DataFrame(list(rows)) if not isinstance(rows, pd.DataFrame) else rows
+    if frame.empty:
+        return 0
+    missing = [c for c in INVITATION_COLUMNS if c not in frame.columns]
+    if missing:  # a programming error: a partial row would blank the other columns
+        raise ValueError(f"invitation rows lack columns {missing}")
+    frame = frame[INVITATION_COLUMNS].copy()
+    frame["reminders"] = pd.to_numeric(frame["reminders"]).fillna(0).astype("int64")
+    for col in ("sent_at", "reminded_at"):
+        frame[col] = pd.to_datetime(frame[col])
+    # None, not NaN, in text columns: NaN is not a valid channel, status or note.
+    for col in ("wave_id", "contact_id", "channel", "status", "token", "sent_via", "note"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return ws.load("invitations", frame)
+
+
+def row_dict(row) -> dict:
+    """A frame row as a plain dict with None for missing values (ready to modify and save)."""
+    return {k: (None if isna(v) else v) for k, v in dict(row).items()}
+
+
+def waves_dir(ws) -> Path:
+    """``<workspace>/waves``: the stored wave configs."""
+    return Path(ws.path) / "waves"
+
+
+def outbox_dir(ws, wave: str) -> Path:
+    """``<workspace>/outbox/<wave>``: written messages (PII stays inside the workspace folder)."""
+    return Path(ws.path) / "outbox" / wave
