@@ -335,3 +335,19 @@ def test_tokens_are_personal_data(small_ws):
     small_ws.load("invitations", pd.DataFrame({"wave_id": ["2026-Q3"], "contact_id": ["K1"], "token": ["abc123"]}))
     assert "token" not in small_ws.table("invitations").columns
     assert small_ws.table("invitations", include_pii=True)["token"].tolist() == ["abc123"]
+
+
+def test_workspace_of_an_older_version_is_upgraded_on_open(small_ws):
+    import json
+
+    small_ws.import_wave(pd.DataFrame({"response_id": ["R1"], "client_id": ["C1"], "nps": [9]}), "2026-Q3")
+    con = duckdb.connect(str(small_ws.db_path))
+    con.execute("ALTER TABLE responses DROP COLUMN reason")
+    con.execute("ALTER TABLE invitations DROP COLUMN note")
+    con.close()
+    meta = json.loads((small_ws.path / "workspace.json").read_text(encoding="utf-8"))
+    (small_ws.path / "workspace.json").write_text(json.dumps({**meta, "schema_version": 1}), encoding="utf-8")
+    ws = Workspace(small_ws.path)
+    assert "reason" in ws.responses().columns and "note" in ws.table("invitations").columns
+    assert ws.responses()["nps"].tolist() == [9]  # nothing lost
+    assert json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == 2

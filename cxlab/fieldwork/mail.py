@@ -91,7 +91,7 @@ class Delivery:
     file: str | None = None
 
 
-def format_date(day, language: str) -> str:
+def format_date(day: date, language: str) -> str:
     """A date the way a letter says it.
 
     >>> format_date(date(2026, 12, 20), "ru"), format_date(date(2026, 12, 20), "en")

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from cxlab.fieldwork.cli import add_wave_parser, main
-from cxlab.fieldwork.outreach import send
 
 WAVE = "2026-Q4"
 

@@ -310,3 +310,13 @@ def test_a_broken_template_stops_before_anything_is_sent(planned_ws, config, tmp
         send(planned_ws, WAVE, via="eml", config=config, progress=False)
     assert invitations(planned_ws)["status"].eq("planned").all()
     assert not (planned_ws.path / "outbox").exists()
+
+
+def test_an_address_broken_after_planning_is_unreachable_and_the_rest_go_on(planned_ws):
+    contacts = planned_ws.contacts(include_pii=True)
+    contacts.loc[contacts["contact_id"] == "K2", "email"] = None
+    planned_ws.load("contacts", contacts)
+    result = send(planned_ws, WAVE, via="eml", now=SENT, progress=False)
+    assert result.counts == {"unreachable": 1, "invited": 4}
+    inv = invitations(planned_ws)
+    assert inv.at["K2", "status"] == "unreachable" and inv.at["K2", "note"] == "no e-mail address"
