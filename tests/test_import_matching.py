@@ -81,3 +81,12 @@ def test_google_forms_export_end_to_end(tmp_path):
     answers = ws.answers("2026-Q4")
     assert set(answers["kind"]) >= {"attribute", "service", "need"}
     assert ws.table("imports")["source"].tolist() == ["google_forms_ru.csv"]
+
+
+def test_partial_response_is_loaded_and_marked(small_ws, csv_file):
+    text = f"Компания;Завершено;{NPS};Что улучшить?\nАльфа;1;9;Больше цифр\nBeta LLC;0;4;\n"
+    report = small_ws.import_wave(csv_file(text, "partial.csv"), "2026-Q3", mapping={"Завершено": "finished"})
+    stored = small_ws.responses("2026-Q3").set_index("client_id")
+    assert stored["complete"].to_dict() == {"C1": True, "C2": False}
+    assert stored.loc["C2", "nps"] == 4
+    assert any("1 partial response" in m for m in report.messages)

@@ -129,6 +129,8 @@ def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, t
     ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
     ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", {"R1": 9, "R2": None}, "outside"),
     ("response_id,client_id,nps\nR1,C1,nine\nR2,C2,3\n", 2, "nps", {"R1": None, "R2": 3}, "unknown answer"),
+    ("response_id,client_id,nps,submitted_at\nR1,C1,9,31.02.2026\nR2,C2,3,01.03.2026\n", 2, "submitted_at",
+     {"R1": 9, "R2": 3}, "is not a date"),
     ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\nR2,C2,0,3\n", 3, "response_id",
      {"R2": 0}, "duplicate response id"),
 ])
