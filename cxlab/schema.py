@@ -166,7 +166,8 @@ TABLES: dict[str, Table] = {
            ("sha256", "VARCHAR", True, "content hash"),
            ("rows_read", "BIGINT", False, ""),
            ("rows_loaded", "BIGINT", False, ""),
-           ("rows_rejected", "BIGINT", False, ""),
+           ("rows_rejected", "BIGINT", False, "superseded, already stored or refused"),
+           ("rows_refused", "BIGINT", False, "rows and cells refused (unreadable, out of scale, unmatched)"),
            ("imported_at", "TIMESTAMP", False, ""),
            ("message", "VARCHAR", False, "")),
     ]
@@ -177,7 +178,7 @@ TABLE_ORDER = ["services", "clients", "contacts", "client_services", "waves",
                "invitations", "responses", "answers", "events", "actions", "imports"]
 
 #: Personal data: dropped from exports and reports unless explicitly asked for.
-PII_COLUMNS = {"contacts": ["name", "email", "phone"], "invitations": ["token"]}
+PII_COLUMNS = {"contacts": ["name", "email", "phone"], "invitations": ["token", "note"]}
 
 ROLES = ("decision_maker", "day_to_day", "marketing", "finance", "other")
 EVENT_KINDS = ("renewed", "churned", "downsized", "expanded", "manager_changed",

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -146,6 +147,8 @@ class Workspace:
                 con.execute(TABLES[name].ddl())
                 for col in TABLES[name].columns:
                     con.execute(f'ALTER TABLE {name} ADD COLUMN IF NOT EXISTS "{col.name}" {col.dtype}')
+            # Responses stored before partial responses were told apart were complete ones.
+            con.execute("UPDATE responses SET complete = true WHERE complete IS NULL")
         self.meta["schema_version"] = SCHEMA_VERSION
         (self.path / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -493,14 +496,24 @@ class Workspace:
                                      "or give a wave_id column"))
         wave_rec = self.wave(wave)
         responses["wave_id"] = wave
-        if data.tool not in ("cxlab", "generic"):
-            # A tool's response ids are unique within one survey only: one survey per wave.
-            responses["response_id"] = wave + "/" + responses["response_id"].astype(str)
-            answers["response_id"] = wave + "/" + answers["response_id"].astype(str)
+        # Complete unless the file says otherwise (a cxlab file may carry 1/0, true/false).
+        responses["complete"] = [not (v is False or str(v).strip().casefold() in ("0", "false", "no", "нет"))
+                                 if not _isna(v) else True for v in responses.get("complete", [None] * len(responses))]
+        local_ids = (responses["_id_generated"].fillna(False).astype(bool) if "_id_generated" in responses
+                     else pd.Series(data.tool not in ("cxlab", "generic"), index=responses.index))
+        if local_ids.any():
+            # A tool's ids (and ids made from a row's content) are unique within one survey
+            # only: they are qualified by the wave.
+            rename = dict(zip(responses.loc[local_ids, "response_id"],
+                              wave + "/" + responses.loc[local_ids, "response_id"].astype(str)))
+            responses["response_id"] = responses["response_id"].map(lambda r: rename.get(r, r))
+            answers["response_id"] = answers["response_id"].map(lambda r: rename.get(r, r))
 
         with self.connect() as con:
-            prior = con.execute("SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ?",
-                                [data.sha256, wave]).fetchall()
+            # A file whose import refused something may come again once the cause is fixed
+            # (a contact added, a label corrected): its loaded rows are then skipped by content.
+            prior = con.execute("SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ? "
+                                "AND coalesce(rows_refused, 0) = 0", [data.sha256, wave]).fetchall()
         if prior:
             return ImportReport(import_id=None, wave_id=wave, source=src, sha256=data.sha256,
                                 rows_read=data.rows_read, rows_loaded=0, already_imported=True,
@@ -533,7 +546,8 @@ class Workspace:
         audit = pd.DataFrame([{
             "import_id": import_id, "wave_id": wave, "kind": "responses", "source": src,
             "sha256": data.sha256, "rows_read": data.rows_read, "rows_loaded": len(responses),
-            "rows_rejected": rejected + skipped + refusals.rows_refused, "imported_at": _now().replace(tzinfo=None),
+            "rows_rejected": rejected + skipped + refusals.rows_refused, "rows_refused": len(refusals.problems),
+            "imported_at": _now().replace(tzinfo=None),
             "message": "; ".join(messages)[:4000]}])
         resp_out = _conform("responses", responses.drop(columns=[c for c in responses if c.startswith("_")
                                                                   and c != "_row"]), src)
@@ -587,7 +601,8 @@ class Workspace:
         clients = self.sql("SELECT client_id, name FROM clients")
         names: dict[str, list[str]] = {}
         for cid, name in zip(clients["client_id"], clients["name"]):
-            names.setdefault(_company_key(name), []).append(cid)
+            for key in _company_keys(name):
+                names.setdefault(key, []).append(cid)
         for i in responses.index[todo]:
             token, email, company = (responses.at[i, c] if c in responses else None
                                      for c in ("_token", "_email", "_company"))
@@ -647,16 +662,18 @@ class Workspace:
         with_contact = responses[responses["contact_id"].notna()]
         if not len(with_contact):
             return responses, answers, 0, []
-        earlier = self.sql("SELECT response_id, contact_id, submitted_at FROM responses "
+        earlier = self.sql("SELECT response_id, contact_id, submitted_at, complete FROM responses "
                            "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
                            [wave, with_contact["contact_id"].tolist()])
         newer = with_contact.set_index("contact_id")
         drop_incoming, superseded = [], []
         for _, old in earlier.iterrows():
             new = newer.loc[old["contact_id"]]
-            if pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"]) \
-                    and new["submitted_at"] < old["submitted_at"]:
-                drop_incoming.append(new["response_id"])  # the stored answer is the later one
+            old_complete, new_complete = _is_complete(old["complete"]), _is_complete(new.get("complete"))
+            if (old_complete and not new_complete) or (
+                    old_complete == new_complete and pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"])
+                    and new["submitted_at"] < old["submitted_at"]):
+                drop_incoming.append(new["response_id"])  # the stored answer is the later (or complete) one
             else:
                 superseded.append(old["response_id"])
         keep = ~responses["response_id"].isin(drop_incoming)
@@ -734,12 +751,25 @@ class Workspace:
                                            f"value {answers.at[i, 'value']:g} is outside the scale "
                                            f"{answers.at[i, 'scale']} (whole points only)"))
 
-        # One response per contact in the file: the later submission wins.
+        # A response dated before the wave opened belongs to an earlier wave (a form reused
+        # across waves, an old export): refused, not filed under this one.
+        opened = wave_rec.get("opened_at")
+        if opened is not None and not _isna(opened) and responses["submitted_at"].notna().any():
+            stamps = pd.to_datetime(responses["submitted_at"])
+            for i in responses.index[stamps.notna() & (stamps < pd.Timestamp(opened))]:
+                refusals.row(row(i), Problem(src, row(i), "submitted_at",
+                                             f"submitted {stamps[i]:%d.%m.%Y}, before wave {wave_rec['wave_id']} "
+                                             f"opened ({pd.Timestamp(opened):%d.%m.%Y}): an answer to an earlier "
+                                             "wave?"))
+
+        # One response per contact in the file: the later submission wins, a complete one
+        # over a partial one.
         live = ~responses["_row"].isin(refusals.rows)
         has_contact = responses["contact_id"].notna() & live
         if has_contact.any() and responses.loc[has_contact, "contact_id"].duplicated().any():
-            order = responses.assign(_t=responses["submitted_at"].fillna(pd.Timestamp.min))
-            order = order.sort_values(["_t", "_row"], kind="stable")
+            order = responses.assign(_t=responses["submitted_at"].fillna(pd.Timestamp.min),
+                                     _c=responses["complete"].fillna(True).astype(bool))
+            order = order.sort_values(["_c", "_t", "_row"], kind="stable")
             last = order[has_contact.reindex(order.index)].drop_duplicates("contact_id", keep="last")
             drop = responses.index[has_contact & ~responses.index.isin(last.index)]
             rejected += len(drop)
@@ -787,17 +817,40 @@ class _Refusals:
         return responses, answers
 
 
-_LEGAL_FORMS = r"\b(ооо|оао|зао|пао|ао|ип|нко|ано|гк|llc|ltd|inc|jsc|pjsc|gmbh|plc|corp|co|company)\b"
+_LEGAL_FORMS = ("ооо|оао|зао|пао|нао|ао|ип|нко|ано|гк|гбу|фгбу|гуп|фгуп|муп|мау|бу|нп|тоо|"
+                "llc|ltd|inc|jsc|pjsc|gmbh|plc|corp|co|company|limited|s\\.?a|ag")
+_FORM_AT_START = re.compile(rf"^(?:{_LEGAL_FORMS})\.?\s+")
+_FORM_AT_END = re.compile(rf"[\s,]+(?:{_LEGAL_FORMS})\.?$")
+
+
+def _is_complete(value) -> bool:
+    """A response is complete unless marked otherwise (older rows have no mark)."""
+    return not (isinstance(value, (bool, np.bool_)) and not value)
+
+
+def _company_keys(name) -> set[str]:
+    """Keys a company can be found by: the whole name and the name inside its quotes («Сколково»)."""
+    keys = {_company_key(name)}
+    quoted = re.search(r"[«\"“„]([^»\"”“]+)[»\"”“]", str(name))
+    if quoted:
+        keys.add(_company_key(quoted.group(1)))
+    return keys - {""}
 
 
 def _company_key(name) -> str:
-    """Company name for matching: no legal form, quotes or punctuation; case and ё ignored."""
-    import re
+    """Company name for matching: case, ё, quotes, punctuation and a legal form at either end ignored.
 
+    >>> _company_key("ООО «Альфа»") == _company_key("Альфа, ООО") == _company_key("альфа")
+    True
+    >>> _company_key("АО «ИП Групп»")
+    'ип групп'
+    """
     from cxlab.ingest.answers import normalize_text
 
     text = normalize_text(name)
-    text = re.sub(_LEGAL_FORMS, " ", text)
+    # Only at the ends: "ИП" inside «ИП Групп» is part of the name.
+    for _ in range(2):
+        text = _FORM_AT_END.sub("", _FORM_AT_START.sub("", text)).strip()
     text = re.sub(r"[^\w\s]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 

@@ -24,6 +24,9 @@ Definitions used here (also printed in the report):
 - *By service*: a respondent counts under every service the client buys.
 - *By client*: descriptive account figures, no intervals (one to four
   respondents per account cannot carry one).
+- *Response rate*: responded / delivered invitations (sent and not bounced,
+  or responded), Wilson interval: the figure ``cxlab wave status`` shows,
+  computed by :func:`cxlab.fieldwork.funnel.wave_response_rate`.
 
 Examples
 --------
@@ -37,9 +40,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from cxlab import metrics
+from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
 
 __all__ = ["SurveyData", "WaveSummary", "summarize_wave", "csi_items", "DEFINITIONS"]
@@ -82,8 +85,10 @@ DEFINITIONS = {
         "en": "CSI with each rating weighted by the item's mean stated importance in the wave (items without "
               "an importance rating get the mean of the others); Student t interval."},
     "response_rate": {
-        "ru": "Ответившие / приглашённые контакты волны; интервал Уилсона.",
-        "en": "Respondents / invited contacts of the wave; Wilson interval."},
+        "ru": "Ответившие / доставленные приглашения волны (отправлено и не вернулось, или контакт ответил; "
+              "как в `cxlab wave status`); интервал Уилсона.",
+        "en": "Respondents / delivered invitations of the wave (sent and not bounced, or the contact "
+              "responded; as in `cxlab wave status`); Wilson interval."},
 }
 
 
@@ -185,14 +190,16 @@ def _estimate_row(metric: str, est, lang_free_def: str | None = None) -> dict:
             "se": est.se, "n": est.n, "method": est.method}
 
 
-def _rate(k: int, n: int, confidence: float) -> dict:
-    if n == 0:
-        return {"metric": "response_rate", "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                "se": np.nan, "n": 0, "method": "Wilson score interval"}
-    lo, hi = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
-    p = k / n
-    return {"metric": "response_rate", "estimate": p, "ci_low": lo, "ci_high": hi,
-            "se": float(np.sqrt(p * (1 - p) / n)), "n": n, "method": "Wilson score interval"}
+def _rate(invitations: pd.DataFrame, resp: pd.DataFrame, confidence: float) -> dict:
+    """The response rate as ``cxlab wave status`` gives it: responded / delivered, Wilson interval.
+
+    One definition for the report and the fieldwork funnel:
+    :func:`cxlab.fieldwork.funnel.wave_response_rate` computes both.
+    """
+    rr = wave_response_rate(invitations, resp, confidence=confidence)
+    se = float(np.sqrt(rr.rate * (1 - rr.rate) / rr.n)) if rr.n else np.nan
+    return {"metric": "response_rate", "estimate": rr.rate, "ci_low": rr.ci_low, "ci_high": rr.ci_high,
+            "se": se, "n": rr.n, "method": rr.method}
 
 
 def _wave_headline(resp: pd.DataFrame, answers: pd.DataFrame, clients: pd.DataFrame,
@@ -220,9 +227,7 @@ def _wave_headline(resp: pd.DataFrame, answers: pd.DataFrame, clients: pd.DataFr
         rows.append(_estimate_row("csi_weighted", metrics.csi(items, scales, importance=weights,
                                                               confidence=confidence)))
     if len(invitations):
-        invited = set(invitations["contact_id"].dropna())
-        responded = set(resp["contact_id"].dropna()) & invited
-        rows.append(_rate(len(responded), len(invited), confidence))
+        rows.append(_rate(invitations, resp, confidence))
     return rows
 
 

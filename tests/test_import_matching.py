@@ -34,8 +34,13 @@ def test_token_then_email_then_company_and_unmatched_listed(small_ws, csv_file):
     assert report.rows_rejected == 1 and any("superseded" in m for m in report.messages)
     # Nothing personal is stored with the responses: no token, e-mail or company columns.
     assert not {"_token", "_email", "_company", "token", "email"} & set(small_ws.responses().columns)
+    # The file refused a row, so it may come again once the cause is fixed; what it loaded is skipped.
     again = small_ws.import_wave(csv_file(text, "forms.csv", encoding="cp1251"), "2026-Q3")
-    assert again.already_imported and len(small_ws.responses("2026-Q3")) == 4
+    assert not again.already_imported and again.rows_loaded == 0 and len(small_ws.responses("2026-Q3")) == 4
+    small_ws.load("clients", pd.DataFrame({"client_id": ["C9"], "name": ["Омега"], "status": ["active"]}))
+    fixed = small_ws.import_wave(csv_file(text, "forms.csv", encoding="cp1251"), "2026-Q3")
+    assert fixed.rows_loaded == 1 and fixed.refused == [] and len(small_ws.responses("2026-Q3")) == 5
+    assert small_ws.import_wave(csv_file(text, "forms.csv", encoding="cp1251"), "2026-Q3").already_imported
 
 
 def test_token_of_another_wave_does_not_match(small_ws, csv_file):
@@ -90,3 +95,34 @@ def test_partial_response_is_loaded_and_marked(small_ws, csv_file):
     assert stored["complete"].to_dict() == {"C1": True, "C2": False}
     assert stored.loc["C2", "nps"] == 4
     assert any("1 partial response" in m for m in report.messages)
+
+
+def test_generated_ids_do_not_collide_across_waves(small_ws, csv_file):
+    text = f"E-mail;{NPS}\na@example.ru;9\n"
+    small_ws.import_wave(csv_file(text, "q2.csv"), "2026-Q2")
+    report = small_ws.import_wave(csv_file(text, "q3.csv"), "2026-Q3")
+    assert report.rows_loaded == 1 and report.refused == []
+
+
+def test_reexport_with_a_new_column_does_not_double_company_matched_answers(small_ws, csv_file):
+    first = f"Дата заполнения;Компания;{NPS}\n15.09.2026 10:00;Гамма;8\n"
+    second = f"Дата заполнения;Компания;{NPS};Откуда вы о нас узнали?\n15.09.2026 10:00;Гамма;8;Рекомендация\n"
+    small_ws.import_wave(csv_file(first, "a.csv"), "2026-Q3")
+    report = small_ws.import_wave(csv_file(second, "b.csv"), "2026-Q3")
+    assert report.rows_loaded == 0 and report.rows_skipped == 1 and len(small_ws.responses()) == 1
+
+
+def test_answer_dated_before_the_wave_opened_is_refused(small_ws, csv_file):
+    text = f"Дата заполнения;E-mail;{NPS}\n20.06.2026 10:00;a@example.ru;9\n15.09.2026 10:00;b@example.ru;7\n"
+    report = small_ws.import_wave(csv_file(text, "old.csv"), "2026-Q3")
+    assert report.rows_loaded == 1 and "before wave 2026-Q3 opened" in report.refused[0].message
+
+
+def test_a_later_partial_does_not_replace_a_complete_response(small_ws, csv_file):
+    text = (f"Дата заполнения;E-mail;Завершено;{NPS}\n15.09.2026 10:00;a@example.ru;1;9\n"
+            f"16.09.2026 10:00;a@example.ru;0;3\n")
+    report = small_ws.import_wave(csv_file(text, "p.csv"), "2026-Q3", mapping={"Завершено": "finished"})
+    assert small_ws.responses("2026-Q3")["nps"].tolist() == [9] and report.rows_rejected == 1
+    later = f"Дата заполнения;E-mail;Завершено;{NPS}\n17.09.2026 10:00;a@example.ru;0;2\n"
+    small_ws.import_wave(csv_file(later, "p2.csv"), "2026-Q3", mapping={"Завершено": "finished"})
+    assert small_ws.responses("2026-Q3")["nps"].tolist() == [9]

@@ -129,7 +129,7 @@ def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, t
     ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
     ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", {"R1": 9, "R2": None}, "outside"),
     ("response_id,client_id,nps\nR1,C1,nine\nR2,C2,3\n", 2, "nps", {"R1": None, "R2": 3}, "unknown answer"),
-    ("response_id,client_id,nps,submitted_at\nR1,C1,9,31.02.2026\nR2,C2,3,01.03.2026\n", 2, "submitted_at",
+    ("response_id,client_id,nps,submitted_at\nR1,C1,9,31.02.2026\nR2,C2,3,15.09.2026\n", 2, "submitted_at",
      {"R1": 9, "R2": 3}, "is not a date"),
     ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\nR2,C2,0,3\n", 3, "response_id",
      {"R2": 0}, "duplicate response id"),
@@ -350,6 +350,14 @@ def test_workspace_of_an_older_version_is_upgraded_on_open(small_ws):
     meta = json.loads((small_ws.path / "workspace.json").read_text(encoding="utf-8"))
     (small_ws.path / "workspace.json").write_text(json.dumps({**meta, "schema_version": 1}), encoding="utf-8")
     ws = Workspace(small_ws.path)
-    assert "reason" in ws.responses().columns and "note" in ws.table("invitations").columns
+    assert "reason" in ws.responses().columns and "note" in ws.table("invitations", include_pii=True).columns
     assert ws.responses()["nps"].tolist() == [9]  # nothing lost
+    assert ws.responses()["complete"].tolist() == [True]
     assert json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == 2
+
+
+def test_complete_flag_of_a_cxlab_file(small_ws, csv_file):
+    small_ws.import_wave(csv_file("response_id,client_id,nps,complete\nR1,C1,9,\nR2,C2,3,0\nR3,C3,8,true\n"),
+                         "2026-Q3")
+    assert small_ws.responses().set_index("response_id")["complete"].to_dict() == {"R1": True, "R2": False,
+                                                                                   "R3": True}

@@ -154,3 +154,24 @@ def test_cell_where_everyone_agrees_gets_the_adjusted_wald_interval(small_ws, cs
     # By hand: n' = 6, p' = 3.75/6, d' = 0.75/6.
     p, d = 3.75 / 6, 0.75 / 6
     assert t1["se"] == pytest.approx(100 * math.sqrt((p + d - (p - d) ** 2) / 6))
+
+
+def test_response_rate_is_the_fieldwork_funnels(small_ws, csv_file):
+    """Responded / delivered, as `cxlab wave status`: planned, bounced and unreachable rows are not delivered."""
+    from cxlab.fieldwork.funnel import status
+
+    small_ws.import_wave(csv_file("response_id,contact_id,nps\nB1,K1,10\nB3,K3,9\n"), "2026-Q3")
+    sent = pd.Timestamp("2026-09-10 10:00")
+    small_ws.load("invitations", pd.DataFrame({
+        "wave_id": "2026-Q3", "contact_id": ["K1", "K2", "K3", "K4", "K5"], "channel": "email",
+        "status": ["delivered", "delivered", "planned", "bounced", "unreachable"],
+        "sent_at": [sent, sent, pd.NaT, sent, pd.NaT]}))  # K3 answered a link sent by hand: delivered
+    s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
+    rate = s.headline.set_index("metric").loc["response_rate"]
+    assert rate["n"] == 3 and rate["estimate"] == pytest.approx(2 / 3)
+    assert rate["method"] == "Wilson score interval"
+    st = status(small_ws, "2026-Q3").response_rate
+    assert (rate["n"], rate["estimate"], rate["ci_low"], rate["ci_high"]) == (st.n, st.rate, st.ci_low, st.ci_high)
+    assert rate["se"] == pytest.approx(math.sqrt(2 / 3 * 1 / 3 / 3))
+    trend = s.trend.set_index("metric").loc["response_rate"]
+    assert trend["n"] == 3 and trend["estimate"] == pytest.approx(2 / 3)

@@ -28,7 +28,8 @@ Examples
 """
 from cxlab.fieldwork.common import ConfigError, FieldworkError
 from cxlab.fieldwork.config import WaveConfig, load_config, parse_config, resolve_smtp, stored_config
-from cxlab.fieldwork.funnel import FieldworkStatus, ResponseRate, fieldwork_funnel, response_rate, status
+from cxlab.fieldwork.funnel import (FieldworkStatus, ResponseRate, fieldwork_funnel, response_rate, status,
+                                   wave_response_rate)
 from cxlab.fieldwork.links import LinkTemplate, build_link
 from cxlab.fieldwork.mail import render_email
 from cxlab.fieldwork.outreach import SendResult, mark, remind, send
@@ -38,6 +39,7 @@ __all__ = [
     "plan", "send", "remind", "mark", "status",
     "PlanResult", "SendResult", "FieldworkStatus", "ResponseRate",
     "WaveConfig", "load_config", "parse_config", "stored_config", "resolve_smtp",
-    "LinkTemplate", "build_link", "eligibility", "fieldwork_funnel", "response_rate", "render_email",
+    "LinkTemplate", "build_link", "eligibility", "fieldwork_funnel", "response_rate", "wave_response_rate",
+    "render_email",
     "FieldworkError", "ConfigError",
 ]

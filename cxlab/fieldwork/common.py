@@ -13,6 +13,7 @@ datetime.datetime(2026, 9, 20, 10, 30)
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from cxlab.errors import CxlabError
 from cxlab.schema import TABLES
 
 __all__ = ["FieldworkError", "ConfigError", "local_now", "read_invitations", "save_invitations",
-           "outbox_dir", "waves_dir", "isna", "row_dict", "INVITATION_COLUMNS"]
+           "outbox_dir", "waves_dir", "isna", "row_dict", "without_address", "RECIPIENT", "INVITATION_COLUMNS"]
 
 INVITATION_COLUMNS = TABLES["invitations"].names
 
@@ -81,6 +82,30 @@ def save_invitations(ws, rows) -> int:
     for col in ("wave_id", "contact_id", "channel", "status", "token", "sent_via", "note"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return ws.load("invitations", frame)
+
+
+#: What stands for the recipient's address in a note (a server's refusal, a bounce report).
+RECIPIENT = "<recipient>"
+
+
+def without_address(text, *addresses):
+    """``text`` with each of ``addresses`` (any case, with or without ``<...>``) replaced by ``<recipient>``.
+
+    Notes on invitations are read by more people than the contact list: the
+    recipient's address is not repeated in them.  None stays None.
+
+    >>> without_address("550 5.1.1 <Eve@Example.ru>: Recipient address rejected", "eve@example.ru")
+    '550 5.1.1 <recipient>: Recipient address rejected'
+    """
+    if text is None or isna(text):
+        return None
+    text = str(text)
+    for address in addresses:
+        if address is None or isna(address) or not str(address).strip():
+            continue
+        plain = re.escape(str(address).strip())
+        text = re.sub(rf"<\s*{plain}\s*>|{plain}", RECIPIENT, text, flags=re.IGNORECASE)
+    return text
 
 
 def row_dict(row) -> dict:

@@ -46,8 +46,8 @@ from cxlab.fieldwork.links import FORM_TOOLS, LinkTemplate
 from cxlab.schema import ROLES
 
 __all__ = ["WaveConfig", "FormConfig", "Eligibility", "Sender", "SmtpConfig", "Reminders", "SmtpSettings",
-           "load_config", "parse_config", "save_config", "stored_config", "config_for", "resolve_smtp",
-           "DEFAULT_PASSWORD_ENV"]
+           "load_config", "parse_config", "save_config", "stored_config", "config_for", "config_for_wave",
+           "check_wave", "resolve_smtp", "DEFAULT_PASSWORD_ENV"]
 
 DEFAULT_PASSWORD_ENV = "CXLAB_SMTP_PASSWORD"
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -283,6 +283,22 @@ def config_for(config) -> WaveConfig:
     return load_config(config)
 
 
+def check_wave(config: WaveConfig, wave: str) -> WaveConfig:
+    """``config`` when its ``wave`` (if given) is ``wave``; a :class:`ConfigError` otherwise.
+
+    A config names its wave so that one wave's form link (and dates) cannot be
+    used for another by mistake.
+    """
+    if config.wave and config.wave != wave:
+        raise ConfigError(f"wave: the config is for wave '{config.wave}', not '{wave}'")
+    return config
+
+
+def config_for_wave(config, wave: str) -> WaveConfig:
+    """:func:`config_for`, checked to be ``wave``'s (see :func:`check_wave`)."""
+    return check_wave(config_for(config), wave)
+
+
 def save_config(ws, wave: str, config: WaveConfig) -> tuple[Path, list[str]]:
     """Store the validated config as ``<workspace>/waves/<wave>.yaml``.
 
@@ -320,7 +336,7 @@ def stored_config(ws, wave: str) -> WaveConfig:
     if not path.is_file():
         raise ConfigError(f"no config stored for wave '{wave}' ({path} is missing): run "
                           f"`cxlab wave plan --wave {wave} --config wave.yaml` first, or pass --config")
-    return load_config(path)
+    return check_wave(load_config(path), wave)
 
 
 @dataclass(frozen=True)

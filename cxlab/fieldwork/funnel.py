@@ -49,10 +49,11 @@ from statsmodels.stats.proportion import proportion_confint
 from cxlab.fieldwork.common import isna, local_now
 
 __all__ = ["status", "fieldwork_funnel", "FieldworkStatus", "ResponseRate", "STAGES", "response_rate",
-           "RATE_METHOD"]
+           "wave_response_rate", "RATE_METHOD", "RATE_DEFINITION"]
 
 STAGES = ("planned", "invited", "delivered", "bounced", "responded", "refused", "unreachable")
 RATE_METHOD = "Wilson score interval"
+RATE_DEFINITION = "responded / delivered"
 _LABELS = {
     "en": {"planned": "planned", "invited": "invited (sent)", "delivered": "delivered", "bounced": "bounced",
            "responded": "responded", "refused": "refused", "unreachable": "unreachable"},
@@ -82,7 +83,7 @@ class ResponseRate:
     def to_dict(self) -> dict:
         return {"responded": self.responded, "n": self.n, "rate": _num(self.rate), "ci_low": _num(self.ci_low),
                 "ci_high": _num(self.ci_high), "confidence": self.confidence, "method": self.method,
-                "definition": "responded / delivered"}
+                "definition": RATE_DEFINITION}
 
 
 def response_rate(responded: int, delivered: int, confidence: float = 0.95) -> ResponseRate:
@@ -196,7 +197,9 @@ class FieldworkStatus:
 def _flags(invitations: pd.DataFrame, responded_ids: set) -> pd.DataFrame:
     """One row per invitation with a boolean per stage."""
     f = invitations.copy()
-    status = f["status"].fillna("planned")
+    status = (f["status"] if "status" in f else pd.Series(None, index=f.index, dtype=object)).fillna("planned")
+    if "sent_at" not in f:
+        f["sent_at"] = pd.NaT
     f["responded"] = f["contact_id"].isin(responded_ids)
     f["planned"] = True
     f["bounced"] = status.eq("bounced")
@@ -205,6 +208,37 @@ def _flags(invitations: pd.DataFrame, responded_ids: set) -> pd.DataFrame:
     f["refused"] = status.eq("refused")
     f["unreachable"] = status.eq("unreachable")
     return f
+
+
+def _rate(flags: pd.DataFrame, confidence: float) -> ResponseRate:
+    return response_rate(int(flags["responded"].sum()), int(flags["delivered"].sum()), confidence)
+
+
+def wave_response_rate(invitations: pd.DataFrame, responses: pd.DataFrame, *,
+                       confidence: float = 0.95) -> ResponseRate:
+    """A wave's response rate, responded / delivered, as :func:`status` gives it (pure: no I/O).
+
+    The one definition of the response rate: the wave report
+    (:func:`cxlab.summary.summarize_wave`) calls this too.
+
+    Parameters
+    ----------
+    invitations : DataFrame
+        The wave's invitations (``contact_id, status, sent_at``; a missing
+        ``sent_at`` counts as not sent).
+    responses : DataFrame
+        The wave's responses (``contact_id``).
+
+    Examples
+    --------
+    >>> inv = pd.DataFrame({"contact_id": ["K1", "K2", "K3", "K4"],
+    ...                     "status": ["delivered", "delivered", "bounced", "planned"],
+    ...                     "sent_at": pd.to_datetime(["2026-09-10"] * 3 + [None])})
+    >>> r = wave_response_rate(inv, pd.DataFrame({"contact_id": ["K1", "K9"]}))
+    >>> r.responded, r.n
+    (1, 2)
+    """
+    return _rate(_flags(invitations, set(responses["contact_id"].dropna())), confidence)
 
 
 def _by(flags: pd.DataFrame, column: str, confidence: float) -> pd.DataFrame:
@@ -255,7 +289,7 @@ def fieldwork_funnel(invitations: pd.DataFrame, responses: pd.DataFrame, clients
     total = len(flags)
     funnel = pd.DataFrame({"stage": list(STAGES), "n": [int(flags[s].sum()) for s in STAGES]})
     funnel["share"] = funnel["n"] / total if total else math.nan
-    rate = response_rate(int(flags["responded"].sum()), int(flags["delivered"].sum()), confidence)
+    rate = _rate(flags, confidence)
 
     # Silent: reached somewhere in the account, and no word from anyone of it
     # (a contact who declined has spoken: not silent).

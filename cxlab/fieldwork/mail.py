@@ -10,7 +10,8 @@ Two transports deliver them:
 * :class:`SmtpTransport` talks to the agency's mail server with smtplib
   (STARTTLS, SSL or plain; login when a username is set).  A recipient the
   server refuses permanently (5xx) is *bounced*; a temporary refusal (4xx)
-  is *deferred* and tried again on the next run.
+  is *deferred* and tried again on the next run.  The server's words are
+  kept as the note, with the recipient's address replaced by ``<recipient>``.
 * :class:`EmlTransport` writes one ``.eml`` draft per message (``X-Unsent: 1``,
   so Outlook and Thunderbird open it ready to send) and a mail-merge CSV
   (UTF-8 with BOM, for Excel) into ``<workspace>/outbox/<wave>/``.
@@ -45,7 +46,7 @@ from pathlib import Path
 
 import jinja2
 
-from cxlab.fieldwork.common import FieldworkError, isna
+from cxlab.fieldwork.common import FieldworkError, isna, without_address
 from cxlab.fieldwork.config import SmtpSettings, WaveConfig
 
 __all__ = ["EMAIL_TEMPLATE_DIR", "KINDS", "Recipient", "Delivery", "render_email", "format_date",
@@ -234,10 +235,10 @@ class SmtpTransport:
         try:
             refused = self.smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            return _refusal(code, text)
+            address, (code, text) = next(iter(exc.recipients.items()))
+            return _refusal(code, text, recipient.email, address)
         except smtplib.SMTPDataError as exc:
-            return _refusal(exc.smtp_code, exc.smtp_error)
+            return _refusal(exc.smtp_code, exc.smtp_error, recipient.email)
         except smtplib.SMTPSenderRefused as exc:
             raise FieldworkError(f"the SMTP server refused the sender {exc.sender}: {exc.smtp_code} "
                                  f"{_text(exc.smtp_error)} (check sender.email and the SMTP account)") from None
@@ -245,8 +246,8 @@ class SmtpTransport:
             raise FieldworkError(f"sending stopped, the SMTP connection failed: {exc}; the messages sent so "
                                  "far are recorded, run the command again to send the rest") from None
         if refused:  # only with several recipients; kept for completeness
-            code, text = next(iter(refused.values()))
-            return _refusal(code, text)
+            address, (code, text) = next(iter(refused.items()))
+            return _refusal(code, text, recipient.email, address)
         return Delivery("delivered")
 
     def _close(self) -> None:
@@ -265,9 +266,11 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _refusal(code: int, text) -> Delivery:
-    # 4xx is "try later" (greylisting, rate limits): never a bounce.
-    note = f"{code} {_text(text)}".strip()
+def _refusal(code: int, text, *addresses) -> Delivery:
+    # 4xx is "try later" (greylisting, rate limits): never a bounce.  The
+    # server's words go into the invitation's note without the recipient's
+    # address ("550 5.1.1 <recipient>: User unknown").
+    note = without_address(f"{code} {_text(text)}".strip(), *addresses)
     return Delivery("deferred" if 400 <= int(code) < 500 else "bounced", note)
 
 

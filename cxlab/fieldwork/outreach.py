@@ -35,10 +35,10 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cxlab.fieldwork.common import (ConfigError, FieldworkError, isna, local_now, outbox_dir, read_invitations,
-                                    row_dict, save_invitations)
-from cxlab.fieldwork.config import WaveConfig, config_for, resolve_smtp, stored_config
+                                    row_dict, save_invitations, without_address)
+from cxlab.fieldwork.config import WaveConfig, config_for_wave, resolve_smtp, stored_config
 from cxlab.fieldwork.mail import EmlTransport, Recipient, SmtpTransport, render_email
-from cxlab.fieldwork.planning import contact_links
+from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE, NO_EMAIL_NOTE, contact_links
 
 __all__ = ["send", "remind", "mark", "SendResult", "MARK_STATUSES", "VIA"]
 
@@ -102,7 +102,8 @@ class SendResult:
 
 
 def _config(ws, wave, config) -> WaveConfig:
-    return config_for(config) if config is not None else stored_config(ws, wave)
+    """The config given (checked to be this wave's: another wave's form link must never go out), else the stored one."""
+    return config_for_wave(config, wave) if config is not None else stored_config(ws, wave)
 
 
 def _invitations(ws, wave) -> pd.DataFrame:
@@ -130,7 +131,8 @@ def send(ws, wave: str, *, via: str = "smtp", out_dir=None, now=None, config=Non
     now : datetime, optional
         The time recorded as ``sent_at`` (the clock by default).
     config : WaveConfig, mapping or path, optional
-        Instead of the config stored by :func:`plan`.
+        Instead of the config stored by :func:`plan`; its ``wave``, when
+        given, must be ``wave`` (another wave's form link is never sent).
     dry_run : bool
         Render the messages and say who would get what; send nothing, record nothing.
     progress : bool
@@ -144,9 +146,11 @@ def send(ws, wave: str, *, via: str = "smtp", out_dir=None, now=None, config=Non
 
     Raises
     ------
+    ConfigError
+        A config for another wave (nothing is sent), or no SMTP server configured.
     FieldworkError
-        No plan, no SMTP server configured, a failed login or a lost connection
-        (what was sent before is recorded).
+        No plan, a failed login or a lost connection (what was sent before is
+        recorded).
 
     Examples
     --------
@@ -246,7 +250,7 @@ def _deliver(ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out
                               None if isna(r.name) else r.name, r.language, r.client_name, r.link)
         try:
             if not recipient.email:
-                raise ValueError("no e-mail address")
+                raise ValueError(NO_EMAIL_NOTE)
             msg = render_email(kind, recipient, cfg, wave=wave, deadline=deadline, reminder_number=number,
                                draft=(via == "eml"))
         except jinja2.TemplateError as exc:
@@ -254,8 +258,10 @@ def _deliver(ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out
             raise FieldworkError(f"the {kind} e-mail in '{recipient.language}' does not render{where}: {exc}; "
                                  "nothing was sent") from None
         except ValueError as exc:  # an address that cannot be used: recorded, the others go on
+            # The analyst's result says why; the stored note does not repeat the address.
             rows.append(_result_row(recipient, None, "unreachable", str(exc)))
-            unusable.append({**_original(targets, r.contact_id), "status": "unreachable", "note": str(exc)})
+            note = NO_EMAIL_NOTE if not recipient.email else INVALID_EMAIL_NOTE
+            unusable.append({**_original(targets, r.contact_id), "status": "unreachable", "note": note})
             continue
         outgoing.append((recipient, msg, number))
 
@@ -333,7 +339,8 @@ def mark(ws, wave: str, contacts_or_emails, status: str, note: str | None = None
     status : {"bounced", "refused", "unreachable", "invited"}
         ``invited``: the link was sent by hand (recorded as ``sent_via=manual``).
     note : str, optional
-        Why (the bounce report's words, what the client said).
+        Why (the bounce report's words, what the client said).  The contact's
+        e-mail address is replaced by ``<recipient>`` in it.
 
     Returns
     -------
@@ -384,9 +391,12 @@ def mark(ws, wave: str, contacts_or_emails, status: str, note: str | None = None
         raise FieldworkError("; ".join(problems) + "; nothing was marked")
     when = local_now(now)
     rows = []
+    emails = contacts.groupby("contact_id")["email"].agg(list).to_dict()
     for kid in chosen:
         row = _original(invitations, kid)
-        row.update(status=status, note=note if note is not None else row.get("note"))
+        # A pasted bounce report names the recipient: the note keeps the words, not the address.
+        row.update(status=status, note=without_address(note, *emails.get(kid, []))
+                   if note is not None else row.get("note"))
         if status == "invited":
             row.update(sent_via="manual", sent_at=row.get("sent_at") or when)
         rows.append(row)

@@ -24,23 +24,28 @@ from __future__ import annotations
 
 import re
 import secrets
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from cxlab.fieldwork.common import (ConfigError, isna, read_invitations, row_dict, save_invitations)
-from cxlab.fieldwork.config import Eligibility, WaveConfig, config_for, save_config
-from cxlab.schema import ROLES
+from cxlab.fieldwork.config import Eligibility, WaveConfig, config_for_wave, save_config
+from cxlab.schema import ROLES, parse_scale
 
 __all__ = ["plan", "PlanResult", "eligibility", "tenure_months", "new_token", "contact_links",
-           "NO_EMAIL_NOTE", "PLAN_COLUMNS"]
+           "NO_EMAIL_NOTE", "INVALID_EMAIL_NOTE", "PLAN_COLUMNS"]
 
 #: Note written on a contact that cannot get an e-mail invitation.
 NO_EMAIL_NOTE = "no e-mail address"
+#: ... because the address on file is not one (the note never repeats the address).
+INVALID_EMAIL_NOTE = f"{NO_EMAIL_NOTE}: the e-mail address is not valid"
 #: Columns of :attr:`PlanResult.plan`.
 PLAN_COLUMNS = ["contact_id", "client_id", "role", "language", "status", "link"]
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+#: The first character of a token: never "-" (a formula in a spreadsheet) nor "_".
+_TOKEN_FIRST = string.ascii_letters + string.digits
 
 
 def tenure_months(start, opened) -> int | None:
@@ -126,9 +131,16 @@ def eligibility(clients: pd.DataFrame, contacts: pd.DataFrame, rules: Eligibilit
 
 
 def new_token(taken=()) -> str:
-    """An unguessable URL-safe token (128 random bits), not in ``taken``."""
+    """An unguessable URL-safe token, not in ``taken``, that starts with a letter or a digit.
+
+    One random letter or digit (~6 bits) followed by ``secrets.token_urlsafe(16)``
+    (128 random bits): 23 characters, about 134 random bits.  The first
+    character is never ``-`` or ``_``: a spreadsheet reads a value starting
+    with ``-`` as a formula (``#NAME?``), and the token column of a form
+    tool's export is opened in one.
+    """
     while True:
-        token = secrets.token_urlsafe(16)
+        token = secrets.choice(_TOKEN_FIRST) + secrets.token_urlsafe(16)
         if token not in taken:
             return token
 
@@ -217,18 +229,21 @@ def plan(ws, wave: str, config) -> PlanResult:
     >>> print(result)                                     # doctest: +SKIP
     wave 2026-Q4: 4 contact(s) in the plan (3 planned, 1 unreachable); 4 added now, 0 kept as they were; ...
     """
-    cfg = config_for(config)
-    if cfg.wave and cfg.wave != wave:
-        raise ConfigError(f"wave: the config is for wave '{cfg.wave}', not '{wave}'")
+    cfg = config_for_wave(config, wave)
     _check_questionnaire(cfg.questionnaire)
     messages: list[str] = []
     if wave not in ws.wave_ids():
         if cfg.opened_at is None:
             raise ConfigError(f"opened_at: required to register the new wave '{wave}' (tenure is counted "
                               "up to it)")
-        ws.add_wave(wave, opened_at=cfg.opened_at, closed_at=cfg.closed_at, questionnaire=cfg.questionnaire)
+        nps_scale, rating_scale = _questionnaire_scales(cfg.questionnaire)
+        ws.add_wave(wave, opened_at=cfg.opened_at, closed_at=cfg.closed_at, questionnaire=cfg.questionnaire,
+                    nps_scale=nps_scale, rating_scale=rating_scale)
         messages.append(f"wave {wave} registered (opened {cfg.opened_at}, closes {cfg.closed_at or 'open-ended'}, "
-                        f"questionnaire {cfg.questionnaire})")
+                        f"questionnaire {cfg.questionnaire}, scales: recommend {nps_scale}, "
+                        f"ratings {rating_scale})")
+    else:
+        messages += _scale_warnings(ws.wave(wave), cfg.questionnaire, wave)
     record = ws.wave(wave)
     opened = record.get("opened_at")
     if isna(opened):
@@ -296,7 +311,50 @@ def _has_email(email) -> bool:
 
 
 def _no_email_note(email) -> str:
-    return NO_EMAIL_NOTE if isna(email) or not str(email).strip() else f"{NO_EMAIL_NOTE}: '{email}' is not one"
+    # The note is for any reader of the invitations: it never repeats the address.
+    return NO_EMAIL_NOTE if isna(email) or not str(email).strip() else INVALID_EMAIL_NOTE
+
+
+def _questionnaire_scales(name: str) -> tuple[str, str]:
+    """The questionnaire's recommend and rating scales as ``"min-max"`` (the wave record's form).
+
+    A questionnaire without an ``nps`` or ``rating`` scale keeps the default
+    (0-10, 1-5).
+    """
+    from cxlab.questionnaire import load_questionnaire
+
+    try:
+        scales = load_questionnaire(name).scales
+    except (OSError, ValueError) as exc:  # FileNotFoundError, QuestionnaireError
+        raise ConfigError(f"questionnaire: '{name}' cannot be read: {exc}") from None
+    out = []
+    for key, default in (("nps", (0, 10)), ("rating", (1, 5))):
+        lo, hi = scales.get(key, default)
+        text = f"{lo}-{hi}"
+        try:
+            if parse_scale(text) != (lo, hi):
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"questionnaire: the '{key}' scale {lo}..{hi} of '{name}' cannot be recorded on "
+                              "a wave (scales are 'min-max' with min >= 0)") from None
+        out.append(text)
+    return out[0], out[1]
+
+
+def _scale_warnings(record, questionnaire: str, wave: str) -> list[str]:
+    """Warnings when a wave registered earlier records other scales than its questionnaire has."""
+    nps_scale, rating_scale = _questionnaire_scales(questionnaire)
+    out = []
+    for column, expected in (("nps_scale", nps_scale), ("rating_scale", rating_scale)):
+        stored = record.get(column)
+        try:
+            differs = not isna(stored) and parse_scale(stored) != parse_scale(expected)
+        except ValueError:
+            differs = True
+        if differs:
+            out.append(f"warning: wave {wave} records {column} {stored}, the questionnaire {questionnaire} "
+                       f"asks on {expected}; the analysis reads the wave's record")
+    return out
 
 
 def _check_questionnaire(name: str) -> None:

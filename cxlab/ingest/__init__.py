@@ -34,6 +34,8 @@ from cxlab.ingest.tools import READERS, detect_tool, reader, unknown_layout
 __all__ = ["ExportData", "read_export", "to_wide", "read_table", "FORMATS"]
 
 FORMATS = ("cxlab", "generic") + READERS
+TITLES = {"generic": "spreadsheet", "google_forms": "Google Forms", "yandex_forms": "Yandex Forms",
+          "surveymonkey": "SurveyMonkey", "qualtrics": "Qualtrics", "limesurvey": "LimeSurvey"}
 ERROR_MODES = ("report", "raise")
 
 
@@ -73,10 +75,12 @@ class ExportData:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     columns: pd.DataFrame | None = None
+    rows_in_file: int | None = None
 
     @property
     def rows_read(self) -> int:
-        return len(self.responses)
+        """Answer rows in the file (rows with no answer at all included)."""
+        return self.rows_in_file if self.rows_in_file is not None else len(self.responses)
 
 
 def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = None, questionnaire=None,
@@ -128,6 +132,7 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
     if head.encoding:
         notes.append(f"read as {head.encoding} text separated by '{head.separator}'")
     if tool == "cxlab":
+        _check_mapping(mapping, list(head.frame.columns), head.source)
         try:
             responses, answers = parse_wide(head, mapping)
             problems = []
@@ -148,12 +153,19 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
         if mapping:
             table = _apply_mapping(table, mapping, questionnaire)
     result = interpret(table, questionnaire)
-    if not (result.responses[["nps", "overall"]].notna().any().any() or len(result.answers)) \
-            and tool == "generic" and len(result.responses):
-        raise unknown_layout(head)
+    used = result.columns["target"].dropna()
+    if len(table.frame) and not used.isin(["nps", "overall", "price", "reason", "comment"]).any() \
+            and not used.str.contains(":").any():
+        # Nothing answered a question cxlab knows: say so instead of loading an empty import.
+        raise InputError(Problem(head.source, 1, None,
+                                 f"no question recognised in this {TITLES.get(tool, tool)} file (columns: "
+                                 + ", ".join(f"'{c}'" for c in list(table.frame.columns)[:8])
+                                 + "); pass the wave's questionnaire, tool=... or a mapping={column: field}"
+                                 + "".join(f"; {n}" for n in result.notes if "not used" in n)))
     return _finish(ExportData(responses=result.responses, answers=result.answers, source=head.source,
                               sha256=head.sha256, tool=tool, notes=notes + result.notes,
-                              problems=result.problems, columns=result.columns), errors)
+                              problems=result.problems, columns=result.columns, rows_in_file=len(table.frame)),
+                   errors)
 
 
 def _finish(data: ExportData, errors: str) -> ExportData:
@@ -176,8 +188,11 @@ def _detect(head, mapping) -> str:
     return "generic"
 
 
-def _target_of(value: str, questionnaire) -> tuple[str | None, str | None]:
+def _target_of(value: str, questionnaire, source: str = "<mapping>",
+               column: str | None = None) -> tuple[str | None, str | None]:
     """A mapping value -> (meta field, canonical target)."""
+    if value == "complete":
+        return "finished", None  # read as a completion flag (1/0, yes/no, да/нет)
     if value in META_FIELDS:
         return value, None
     if value in RESPONSE_FIELDS or value == "wave_id":
@@ -191,8 +206,25 @@ def _target_of(value: str, questionnaire) -> tuple[str | None, str | None]:
             target = ""
         if target.startswith("responses."):
             return None, target.split(".", 1)[1]
-    raise ValueError(f"mapping: unknown target {value!r} (a canonical field such as nps, overall, client_id; "
-                     f"'<kind>:<item>'; token, email or company; or a question id of the questionnaire)")
+    raise InputError(Problem(source, 1, column, f"mapping: unknown target {value!r} (a canonical field such as "
+                             "nps, overall, client_id; '<kind>:<item>'; token, email or company; or a question "
+                             "id of the questionnaire)"))
+
+
+def _check_mapping(mapping, columns, source: str) -> None:
+    """Every mapped column exists, and no two columns feed one field."""
+    if not mapping:
+        return
+    problems = [Problem(source, 1, c, "mapping names a column the file does not have")
+                for c in mapping if c not in columns]
+    seen: dict[str, str] = {}
+    for column, value in mapping.items():
+        if value in seen and value != "ignore":
+            problems.append(Problem(source, 1, column, f"mapping: '{value}' is already mapped from column "
+                                    f"'{seen[value]}'; one column per field"))
+        seen.setdefault(value, column)
+    if problems:
+        raise InputError(problems)
 
 
 # Headers of a plain spreadsheet that say who answered and when (matched whole, case-insensitive).
@@ -215,25 +247,30 @@ def _generic_field(header: str) -> str | None:
 
 
 def _generic_table(head, mapping, questionnaire) -> ToolTable:
-    columns = []
+    _check_mapping(mapping, list(head.frame.columns), head.source)
+    columns, keys = [], []
     for name in head.frame.columns:
         value = (mapping or {}).get(name)
         if value is None and (name in RESPONSE_FIELDS or (":" in name and name.split(":", 1)[0] in ITEM_KINDS)):
             value = name
-        fieldname, target = _target_of(value, questionnaire) if value else (_generic_field(name), None)
+        fieldname, target = (_target_of(value, questionnaire, head.source, name) if value else
+                             (_generic_field(name), None))
         # "Question [Row]": a grid row, as spreadsheets of form tools write it.
         grid = re.match(r"^(.*\S)\s*\[([^\]]+)\]$", name) if not (fieldname or target) else None
         question, item = (grid.group(1), grid.group(2)) if grid else (name, None)
-        columns.append(SourceColumn(key=name, question=question, item=item, field=fieldname, target=target))
-    return ToolTable(tool="generic", raw=head, frame=head.frame, columns=columns)
+        # A header written twice keeps both columns, told apart by position.
+        key = name if name not in keys else f"{name} ({len(keys) + 1})"
+        if key != name:
+            question = key  # a second column of its own, not a row of the first
+        keys.append(key)
+        columns.append(SourceColumn(key=key, question=question, item=item, field=fieldname, target=target))
+    frame = head.frame.set_axis(keys, axis=1)
+    return ToolTable(tool="generic", raw=head, frame=frame, columns=columns)
 
 
 def _apply_mapping(table: ToolTable, mapping, questionnaire) -> ToolTable:
-    unknown = [c for c in mapping if c not in table.frame.columns]
-    if unknown:
-        raise InputError([Problem(table.raw.source, 1, c, "mapping names a column the file does not have")
-                          for c in unknown])
+    _check_mapping(mapping, list(table.frame.columns), table.raw.source)
     for col in table.columns:
         if col.key in mapping:
-            col.field, col.target = _target_of(mapping[col.key], questionnaire)
+            col.field, col.target = _target_of(mapping[col.key], questionnaire, table.raw.source, col.key)
     return table

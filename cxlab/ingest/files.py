@@ -123,6 +123,8 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
         try:
             raw = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
                               keep_default_na=False, skip_blank_lines=False, engine="python")
+        except pd.errors.EmptyDataError:
+            raise InputError(Problem(name, None, None, "the file is empty")) from None
         except (pd.errors.ParserError, csv.Error) as exc:
             raise InputError(Problem(name, None, None, f"cannot parse as CSV ('{separator}'): {exc}")) from exc
     if len(raw) < header_rows:

@@ -42,7 +42,8 @@ TOOL_PREFIX = {"google_forms": "gf", "yandex_forms": "yf", "surveymonkey": "sm",
                "limesurvey": "ls", "generic": "gen"}
 
 _WORDS = {
-    "nps": re.compile(r"порекоменд|рекомендова|посовет|recommend"),
+    "nps": re.compile(r"порекоменд|рекомендова|рекомендац|посовет|recommend"),
+    "importance": re.compile(r"важн|значим|important|importance"),
     "reason": re.compile(r"почему|why|reason|причин|поясн|объясн"),
     "overall": re.compile(r"удовлетвор|доволь|satisf"),
     "price": re.compile(r"стоимост|\bцен|price|pricing|\bcost|дорог"),
@@ -291,7 +292,7 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
             continue
         item_kind = name  # service | attribute | touchpoint | need
         source = (q or {}).get("items") or ("services" if item_kind in ("service", "need") else
-                                            "attributes" if item_kind == "attribute" else "touchpoints")
+                                            "touchpoints" if item_kind == "touchpoint" else "attributes")
         if item_kind == "need":
             answers.extend(_read_choices(table, group, vocab, source, responses, uses, notes, how))
             continue
@@ -314,6 +315,13 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
                                              "value": values.to_numpy()[keep], "_column": col.key}))
 
     answer_frame = _answer_frame(answers, responses, rows)
+    twice = answer_frame.duplicated(["_pos", "kind", "item"], keep="first")
+    if twice.any():
+        # Two columns feeding one item (two grids with the same rows): the first is kept.
+        for (kind, item), grp in answer_frame[twice].groupby(["kind", "item"]):
+            notes.append(f"column(s) {', '.join(sorted(set(grp['_column'])))} not used: {kind} '{item}' already "
+                         f"comes from column '{answer_frame.loc[~twice & (answer_frame['kind'] == kind) & (answer_frame['item'] == item), '_column'].iloc[0]}'")
+        answer_frame = answer_frame[~twice].reset_index(drop=True)
     _finish_responses(table, responses, answer_frame, rows, notes)
     if responses["language"].isna().all():
         texts = " ".join(str(c.question or "") for c in table.columns if not c.is_meta)
@@ -344,21 +352,27 @@ def _guess(group: list[SourceColumn], frame: pd.DataFrame, vocab: _Vocabulary) -
     """Recognise a question without a questionnaire: wording, answers and layout."""
     text = normalize_text(group[0].question or group[0].key)
     is_grid = len(group) > 1 or group[0].item is not None
-    if group[0].choice_separator or any(c.choice for c in group) or (is_grid and _looks_like_choices(group, frame)):
+    per_option = any(c.choice for c in group) or (is_grid and _looks_like_choices(group, frame))
+    if per_option or group[0].choice_separator:
         if _WORDS["need"].search(text):
             return "answers.need", "multiple choice of services the client lacks (wording)"
-        return None, "multiple choice not used by cxlab"
+        if per_option:
+            return None, "multiple choice not used by cxlab"
+        # One cell with commas that a reader took for checkboxes may as well be a comment.
     if is_grid:
-        kind = "service" if _WORDS["service"].search(text) else "attribute"
+        kind = ("importance" if _WORDS["importance"].search(text) else
+                "service" if _WORDS["service"].search(text) else "attribute")
         return f"answers.{kind}", "rating grid (layout)"
     values = frame[group[0].key]
     options = vocab.option_labels.get("services", [])
     if _WORDS["need"].search(text) and values.dropna().map(lambda v: any(o in v for o in options)).any():
         return "answers.need", "services the client lacks, listed in one cell (wording)"
     if _WORDS["nps"].search(text):
-        scores = to_score(values, labels=vocab.labels.get("nps", {}), problems=[])
-        if scores.notna().any() and scores.min() >= 0 and scores.max() <= 10 and (scores % 1 == 0).all() \
-                and scores.max() > 5:
+        scores = to_score(values, labels=vocab.labels.get("nps", {}), problems=[]).dropna()
+        on_scale = scores.between(0, 10) & (scores % 1 == 0)
+        # Mostly whole points 0-10 reaching above 5: the odd cell off the scale is refused
+        # by the import, not a reason to drop the question.
+        if len(scores) and on_scale.mean() >= 0.9 and scores[on_scale].max() > 5:
             return "responses.nps", "recommend question (wording and 0-10 answers)"
         return None, "worded like the recommend question but its answers are not on a 0-10 scale"
     numeric = to_score(values, labels={**vocab.labels.get("rating", {}), **vocab.labels.get("price", {})},
@@ -366,10 +380,10 @@ def _guess(group: list[SourceColumn], frame: pd.DataFrame, vocab: _Vocabulary) -
     mostly_scores = values.notna().sum() > 0 and numeric.notna().sum() >= 0.8 * values.notna().sum()
     if _WORDS["reason"].search(text) and not mostly_scores:
         return "responses.reason", "why-the-score question (wording)"
-    if _WORDS["overall"].search(text) and mostly_scores:
-        return "responses.overall", "overall satisfaction (wording)"
     if _WORDS["price"].search(text) and mostly_scores:
         return "responses.price", "price perception (wording)"
+    if _WORDS["overall"].search(text) and mostly_scores:
+        return "responses.overall", "overall satisfaction (wording)"
     if _WORDS["comment"].search(text) and not mostly_scores:
         return "responses.comment", "open comment (wording)"
     return None, "question not recognised"
@@ -500,11 +514,16 @@ def _finish_responses(table: ToolTable, responses, answers, rows, notes) -> None
     if table.tool != "generic":
         # A tool's ids are unique within its survey only: prefixed with the tool.
         responses.loc[given, "response_id"] = [f"{prefix}-{v}" for v in responses.loc[given, "response_id"]]
+    responses["_id_generated"] = ~given
     if not given.all():
-        # Tools without response ids (Google Forms): an id from the row's content, so
-        # that a cumulative export gives the same ids again.
+        # Tools without response ids (Google Forms): an id from when and who, so that a
+        # cumulative export, or one with a question added to the form, gives the same ids.
+        who = [c.key for c in table.columns if c.field in ("submitted_at", "token", "email", "company", "name")]
+        if not [c for c in who if table.meta("submitted_at") is None or c != table.meta("submitted_at").key]:
+            who = [c.key for c in table.columns]  # only a timestamp (or nothing): the whole row
+        cells = table.frame[who].itertuples(index=False, name=None)
         digests = [hashlib.sha1("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))
-                   .hexdigest()[:12] for row in table.frame.itertuples(index=False, name=None)]
+                   .hexdigest()[:12] for row in cells]
         responses.loc[~given, "response_id"] = [f"{prefix}-{d}" for d, g in zip(digests, given) if not g]
     partial = responses["complete"].eq(False)
     if partial.any():

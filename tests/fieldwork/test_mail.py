@@ -12,9 +12,10 @@ from email.parser import BytesParser
 import pandas as pd
 import pytest
 
-from cxlab.fieldwork.common import FieldworkError
+from cxlab.fieldwork.common import ConfigError, FieldworkError, without_address
 from cxlab.fieldwork.mail import MERGE_COLUMNS, SmtpTransport
 from cxlab.fieldwork.outreach import mark, remind, send
+from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE
 
 
 WAVE = "2026-Q4"
@@ -55,7 +56,10 @@ def test_send_over_smtp_records_delivery_and_bounce(planned_ws, smtp_server, con
     inv = invitations(planned_ws)
     assert inv.loc[["K1", "K2", "K3", "K4"], "status"].eq("delivered").all()
     assert inv.at["K5", "status"] == "bounced"
-    assert inv.at["K5", "note"].startswith("550 5.1.1 <e@example.ru>: Recipient address rejected")
+    # The server's words are kept, the recipient's address is not.
+    assert inv.at["K5", "note"].startswith("550 5.1.1 <recipient>: Recipient address rejected")
+    assert "e@example.ru" not in inv.at["K5", "note"]
+    assert result.messages.set_index("contact_id").at["K5", "note"].startswith("550 5.1.1 <recipient>:")
     assert (inv["sent_at"] == pd.Timestamp(SENT)).all() and inv["sent_via"].eq("smtp").all()
 
     # Each message is in its contact's language, carries that contact's own token, and is signed by a person.
@@ -320,3 +324,63 @@ def test_an_address_broken_after_planning_is_unreachable_and_the_rest_go_on(plan
     assert result.counts == {"unreachable": 1, "invited": 4}
     inv = invitations(planned_ws)
     assert inv.at["K2", "status"] == "unreachable" and inv.at["K2", "note"] == "no e-mail address"
+
+
+@pytest.mark.parametrize("step", [send, remind])
+@pytest.mark.parametrize("via", ["smtp", "eml"])
+def test_a_config_of_another_wave_is_refused_before_anything_goes_out(planned_ws, smtp_server, config_with,
+                                                                        step, via):
+    server = smtp_server()
+    other = config_with(server.port)
+    other["wave"] = "2027-Q1"
+    other["form"]["url"] = "https://forms.yandex.ru/u/OTHER/?token={token}"
+    mark(planned_ws, WAVE, ["K1"], "invited", now=SENT)  # something to remind, too
+    before = invitations(planned_ws)
+    with pytest.raises(ConfigError, match="wave: the config is for wave '2027-Q1', not '2026-Q4'"):
+        step(planned_ws, WAVE, via=via, config=other, now=datetime(2026, 12, 20), progress=False, env={})
+    with pytest.raises(ConfigError, match="for wave '2027-Q1'"):  # a dry run too
+        step(planned_ws, WAVE, via=via, config=other, dry_run=True, progress=False, env={})
+    assert server.handler.messages == [] and not (planned_ws.path / "outbox").exists()
+    pd.testing.assert_frame_equal(invitations(planned_ws), before)
+    # The wave's own config, or one that names no wave, is used as before.
+    del other["wave"]
+    result = step(planned_ws, WAVE, via="eml", config=other, now=datetime(2026, 12, 20), progress=False)
+    assert result.sent >= 1 and result.messages["link"].str.contains("/OTHER/").all()
+
+
+def test_the_cli_refuses_a_config_of_another_wave(planned_ws, config, tmp_path, capsys):
+    import yaml
+
+    from cxlab.fieldwork.cli import main
+
+    config["wave"] = "2027-Q1"
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    code = main(["wave", "send", "--workspace", str(planned_ws.path), "--wave", WAVE, "--config", str(path),
+                 "--via", "eml", "--quiet"])
+    assert code != 0 and "for wave '2027-Q1', not '2026-Q4'" in capsys.readouterr().err
+    assert invitations(planned_ws)["status"].eq("planned").all()
+
+
+def test_a_pasted_bounce_report_is_stored_without_the_address(planned_ws):
+    report = "Delivery to B@Example.ru failed: 550 5.1.1 <b@example.ru>: mailbox unavailable"
+    changed = mark(planned_ws, WAVE, ["b@example.ru"], "bounced", note=report)
+    expected = "Delivery to <recipient> failed: 550 5.1.1 <recipient>: mailbox unavailable"
+    assert changed.at[0, "note"] == expected and invitations(planned_ws).at["K2", "note"] == expected
+
+
+def test_an_invalid_address_is_not_repeated_in_the_note(planned_ws):
+    contacts = planned_ws.contacts(include_pii=True)
+    contacts.loc[contacts["contact_id"] == "K2", "email"] = "b,c@example.ru"
+    planned_ws.load("contacts", contacts)
+    result = send(planned_ws, WAVE, via="eml", now=SENT, progress=False)
+    assert result.counts == {"unreachable": 1, "invited": 4}
+    inv = invitations(planned_ws)
+    assert inv.at["K2", "status"] == "unreachable" and inv.at["K2", "note"] == INVALID_EMAIL_NOTE
+    assert "b,c@example.ru" not in inv.at["K2", "note"]
+
+
+def test_without_address():
+    assert without_address(None, "a@x.ru") is None
+    assert without_address("450 a@x.ru busy; <A@X.RU>", "a@x.ru") == "450 <recipient> busy; <recipient>"
+    assert without_address("550 user unknown", "a@x.ru", None) == "550 user unknown"

@@ -10,7 +10,9 @@ from cxlab import Workspace
 from cxlab.fieldwork.common import ConfigError
 from cxlab.fieldwork.config import Eligibility
 from cxlab.fieldwork.outreach import mark
-from cxlab.fieldwork.planning import NO_EMAIL_NOTE, PLAN_COLUMNS, eligibility, plan, tenure_months
+from cxlab.fieldwork import planning
+from cxlab.fieldwork.planning import (INVALID_EMAIL_NOTE, NO_EMAIL_NOTE, PLAN_COLUMNS, eligibility, new_token,
+                                      plan, tenure_months)
 
 WAVE = "2026-Q4"  # opens 2026-12-01 in the config fixture
 
@@ -83,7 +85,7 @@ def test_statuses_language_and_unreachable(ws, config):
     assert result.loc["P3", "status"] == "unreachable" and result.loc["P1", "status"] == "planned"
     assert result.loc["P8", "language"] == "ru"  # no language: the config's default
     assert result.loc["P2", "language"] == "en"
-    inv = ws.table("invitations", wave=WAVE).set_index("contact_id")
+    inv = ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id")  # note: PII column
     assert inv.loc["P3", "note"] == NO_EMAIL_NOTE and (inv["channel"] == "email").all()
     assert (inv["reminders"] == 0).all() and inv["sent_at"].isna().all()
     assert "Альфа" not in result.loc["P1", "link"] and "%D0%90%D0%BB%D1%8C%D1%84%D0%B0" in result.loc["P1", "link"]
@@ -171,3 +173,50 @@ def test_a_new_wave_needs_an_opening_date(ws, config):
     # An existing wave lends its own date.
     ws.add_wave(WAVE, opened_at=pd.Timestamp("2026-12-01"))
     assert sorted(plan(ws, WAVE, config).plan["contact_id"]) == ["P1", "P2", "P3", "P8"]
+
+
+def test_tokens_start_with_a_letter_or_digit(monkeypatch):
+    # ~1.6 % of token_urlsafe values start with "-": a spreadsheet reads those as a formula (#NAME?).
+    tokens = [new_token() for _ in range(3000)]
+    assert all(t[0].isascii() and t[0].isalnum() for t in tokens)
+    # Still unguessable: 128 random bits after the first character, nothing repeats.
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{22}", t) for t in tokens) and len(set(tokens)) == 3000
+    assert len({t[0] for t in tokens}) > 50  # the first character is random too (62 of them)
+    monkeypatch.setattr(planning.secrets, "token_urlsafe", lambda n: "-" + "A" * 21)
+    assert new_token()[0].isalnum() and new_token().endswith("-" + "A" * 21)
+
+
+def test_a_new_wave_gets_the_questionnaire_scales(ws, config, tmp_path):
+    import yaml
+
+    from cxlab.questionnaire import TEMPLATE_DIR
+
+    raw = yaml.safe_load((TEMPLATE_DIR / "pr_agency.yaml").read_text(encoding="utf-8"))
+    raw["scales"]["rating"]["max"] = 7
+    path = tmp_path / "seven_point.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    config["questionnaire"] = str(path)
+    result = plan(ws, WAVE, config)
+    wave = ws.wave(WAVE)
+    assert wave["rating_scale"] == "1-7" and wave["nps_scale"] == "0-10"
+    assert any("ratings 1-7" in m for m in result.messages)
+    # The bundled template keeps the defaults; an earlier wave on other scales is pointed out.
+    ws.add_wave("2027-Q1", opened_at=pd.Timestamp("2027-03-01"), rating_scale="1-5")
+    config["wave"] = "2027-Q1"
+    again = plan(ws, "2027-Q1", config)
+    assert any(m.startswith("warning: wave 2027-Q1 records rating_scale 1-5") for m in again.messages)
+
+
+def test_an_invalid_address_is_not_repeated_in_the_note(ws, config):
+    contacts = ws.contacts(include_pii=True)
+    contacts.loc[contacts["contact_id"] == "P3", "email"] = "p3(at)a1.ru"
+    ws.load("contacts", contacts)
+    result = plan(ws, WAVE, config)
+    inv = ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id")
+    assert inv.at["P3", "status"] == "unreachable" and inv.at["P3", "note"] == INVALID_EMAIL_NOTE
+    assert "p3(at)a1.ru" not in inv.at["P3", "note"] and "p3(at)a1.ru" not in str(result)
+    # Corrected, the contact is planned on the next run.
+    contacts.loc[contacts["contact_id"] == "P3", "email"] = "p3@a1.ru"
+    ws.load("contacts", contacts)
+    assert "P3" in " ".join(plan(ws, WAVE, config).messages)
+    assert ws.table("invitations", wave=WAVE).set_index("contact_id").at["P3", "status"] == "planned"

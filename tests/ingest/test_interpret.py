@@ -46,9 +46,12 @@ def test_plain_spreadsheet_is_recognised_by_wording_and_answers():
 
 
 def test_recommend_question_on_another_scale_is_not_taken_as_nps():
-    data = read_export(_csv([["Company", "How likely are you to recommend us? (1-5)"],
-                             ["Beta LLC", "4"], ["Alpha", "3"]]), source="five.csv", errors="report")
-    assert data.responses["nps"].isna().all()
+    with pytest.raises(InputError, match="five.csv, row 1: no question recognised.*not on a 0-10 scale"):
+        read_export(_csv([["Company", "How likely are you to recommend us? (1-5)"],
+                          ["Beta LLC", "4"], ["Alpha", "3"]]), source="five.csv")
+    data = read_export(_csv([["Company", "How likely are you to recommend us? (1-5)", "Overall, how satisfied are you?"],
+                             ["Beta LLC", "4", "5"], ["Alpha", "3", "4"]]), source="five.csv")
+    assert data.responses["nps"].isna().all() and data.responses["overall"].tolist() == [5, 4]
     assert any("not on a 0-10 scale" in n for n in data.notes)
 
 
@@ -82,3 +85,48 @@ def test_grid_and_needs_with_the_questionnaire():
     assert got[(2, "need", "influencers_campaigns")] == 1 and got[(2, "need", "crisis_preparedness")] == 1
     assert got[(3, "need", "influencers_campaigns")] == 0
     assert any("Чувство юмора" in n for n in data.notes)
+
+
+def test_importance_grid_beside_a_satisfaction_grid_is_not_mixed_up():
+    sat, imp = "Оцените нашу работу", "Насколько для вас важно"
+    data = read_export(_csv([
+        ["Компания", NPS_RU, f"{sat} [Соблюдение сроков]", f"{sat} [Компетентность команды]",
+         f"{imp} [Соблюдение сроков]", f"{imp} [Компетентность команды]"],
+        ["Альфа", "9", "5", "4", "3", "5"]]), source="two_grids.csv")
+    got = {(k, i): v for k, i, v in data.answers[["kind", "item", "value"]].itertuples(index=False)}
+    assert got == {("attribute", "deadlines"): 5, ("attribute", "team_competence"): 4,
+                   ("importance", "deadlines"): 3, ("importance", "team_competence"): 5}
+
+
+def test_price_satisfaction_wording_is_price_and_odd_nps_cell_keeps_the_question():
+    data = read_export(_csv([
+        ["Компания", "Оцените вероятность рекомендации нас от 0 до 10", "Насколько вы удовлетворены стоимостью услуг?"],
+        ["Альфа", "9", "2"], ["Бета", "11", "3"], ["Гамма", "10", "4"], ["Дельта", "7", "4"], ["Эпсилон", "8", "5"],
+        ["Ж", "6", "3"], ["З", "9", "3"], ["И", "10", "3"], ["К", "3", "3"], ["Л", "10", "3"]]), source="p.csv")
+    assert data.responses["nps"].tolist()[:3] == [9, 11, 10]  # 11 goes on to the import, which refuses the cell
+    assert data.responses["price"].tolist()[:3] == [2, 3, 4] and data.responses["overall"].isna().all()
+
+
+def test_comment_with_commas_is_a_comment_not_checkboxes():
+    text = _csv([["Отметка времени", "Компания", NPS_RU, "Ваши комментарии"],
+                 ["24.11.2026 10:00:00", "Альфа", "9", "Спасибо, всё хорошо"],
+                 ["24.11.2026 11:00:00", "Бета", "10", "Спасибо"]], sep=",")
+    data = read_export(text, source="gf.csv")
+    assert data.responses["comment"].tolist() == ["Спасибо, всё хорошо", "Спасибо"]
+
+
+@pytest.mark.parametrize("content, mapping, words", [
+    (b"", None, "the file is empty"),
+    ("Компания;Оценка;Оценка2\nАльфа;9;8\n".encode(), {"Оценка": "nps", "Оценка2": "nps"}, "already mapped"),
+    ("Компания;Оценка\nАльфа;9\n".encode(), {"Нет такой": "nps"}, "does not have"),
+    ("Компания;Оценка\nАльфа;9\n".encode(), {"Оценка": "happiness"}, "unknown target 'happiness'"),
+])
+def test_bad_files_and_mappings_are_clear_errors(content, mapping, words):
+    with pytest.raises(InputError, match=words):
+        read_export(content, source="x.csv", mapping=mapping)
+
+
+def test_a_header_written_twice_keeps_both_columns():
+    data = read_export(_csv([["Компания", NPS_RU, "Комментарий", "Комментарий"], ["Альфа", "9", "a", "b"]]),
+                       source="dup.csv")
+    assert data.responses["comment"].tolist() == ["a"] and any("already comes from" in n for n in data.notes)
