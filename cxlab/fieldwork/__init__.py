@@ -26,14 +26,32 @@ Examples
     print(fw.send(ws, "2026-Q4"))
     print(fw.status(ws, "2026-Q4").summary("ru"))
 """
-from cxlab.fieldwork.common import ConfigError, FieldworkError
-from cxlab.fieldwork.config import WaveConfig, load_config, parse_config, resolve_smtp, stored_config
-from cxlab.fieldwork.funnel import (FieldworkStatus, ResponseRate, fieldwork_funnel, response_rate, status,
-                                   wave_response_rate)
-from cxlab.fieldwork.links import LinkTemplate, build_link
-from cxlab.fieldwork.mail import render_email
-from cxlab.fieldwork.outreach import SendResult, mark, remind, send
-from cxlab.fieldwork.planning import PlanResult, eligibility, plan
+from importlib import import_module
+
+# Names are loaded on first use (PEP 562): the report kernel needs only the funnel,
+# not pydantic, jinja2 and smtplib.
+_WHERE = {
+    "ConfigError": "common", "FieldworkError": "common",
+    "WaveConfig": "config", "load_config": "config", "parse_config": "config", "resolve_smtp": "config",
+    "stored_config": "config",
+    "FieldworkStatus": "funnel", "ResponseRate": "funnel", "fieldwork_funnel": "funnel",
+    "response_rate": "funnel", "status": "funnel", "wave_response_rate": "funnel",
+    "LinkTemplate": "links", "build_link": "links",
+    "render_email": "mail",
+    "SendResult": "outreach", "mark": "outreach", "remind": "outreach", "send": "outreach",
+    "PlanResult": "planning", "eligibility": "planning", "plan": "planning",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(f"cxlab.fieldwork.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'cxlab.fieldwork' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_WHERE))
+
 
 __all__ = [
     "plan", "send", "remind", "mark", "status",
