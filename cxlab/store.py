@@ -496,9 +496,6 @@ class Workspace:
                                      "or give a wave_id column"))
         wave_rec = self.wave(wave)
         responses["wave_id"] = wave
-        # Complete unless the file says otherwise (a cxlab file may carry 1/0, true/false).
-        responses["complete"] = [not (v is False or str(v).strip().casefold() in ("0", "false", "no", "нет"))
-                                 if not _isna(v) else True for v in responses.get("complete", [None] * len(responses))]
         local_ids = (responses["_id_generated"].fillna(False).astype(bool) if "_id_generated" in responses
                      else pd.Series(data.tool not in ("cxlab", "generic"), index=responses.index))
         if local_ids.any():

@@ -21,6 +21,7 @@ import pandas as pd
 
 from cxlab.errors import CxlabError
 from cxlab.schema import TABLES
+from cxlab.store import _isna as isna  # one definition of "missing" for stored values
 
 __all__ = ["FieldworkError", "ConfigError", "local_now", "read_invitations", "save_invitations",
            "outbox_dir", "waves_dir", "isna", "row_dict", "without_address", "RECIPIENT", "INVITATION_COLUMNS"]
@@ -51,14 +52,6 @@ def local_now(now=None) -> datetime:
     if now.tzinfo is not None:
         now = now.astimezone().replace(tzinfo=None)
     return now
-
-
-def isna(value) -> bool:
-    """True for None, NaN, NaT and pandas' NA (scalars only)."""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def read_invitations(ws, wave: str) -> pd.DataFrame:

@@ -44,9 +44,9 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from cxlab.fieldwork.common import isna, local_now
+from cxlab.metrics.csat import wilson
 
 __all__ = ["status", "fieldwork_funnel", "FieldworkStatus", "ResponseRate", "STAGES", "response_rate",
            "wave_response_rate", "RATE_METHOD", "RATE_DEFINITION"]
@@ -96,7 +96,7 @@ def response_rate(responded: int, delivered: int, confidence: float = 0.95) -> R
     responded, delivered = int(responded), int(delivered)
     if delivered == 0:
         return ResponseRate(responded, 0, math.nan, math.nan, math.nan, confidence)
-    low, high = proportion_confint(responded, delivered, alpha=1 - confidence, method="wilson")
+    low, high = wilson(responded, delivered, confidence)  # the metrics' one Wilson interval
     return ResponseRate(responded, delivered, responded / delivered, float(low), float(high), confidence)
 
 

@@ -18,7 +18,6 @@ Formats (``tool=``):
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,10 +25,11 @@ import pandas as pd
 from cxlab.errors import InputError, Problem
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.canonical import ITEM_KINDS, RESPONSE_FIELDS, parse_wide, to_wide
-from cxlab.ingest.files import read_table, sha256_bytes
+from cxlab.ingest.files import read_table
 from cxlab.ingest.interpret import interpret
 from cxlab.ingest.source import META_FIELDS, SourceColumn, ToolTable
-from cxlab.ingest.tools import READERS, detect_tool, reader, unknown_layout
+from cxlab.ingest.tools import READERS, detect_tool, reader
+from cxlab.ingest.tools._common import describe_header, unique_keys
 
 __all__ = ["ExportData", "read_export", "to_wide", "read_table", "FORMATS"]
 
@@ -227,45 +227,32 @@ def _check_mapping(mapping, columns, source: str) -> None:
         raise InputError(problems)
 
 
-# Headers of a plain spreadsheet that say who answered and when (matched whole, case-insensitive).
-_GENERIC_META = {
-    "token": r"token|токен|персональный код|код участника|код респондента|personal code|invitation code",
-    "email": r"e-?mail|email address|эл\.? ?почта|электронная почта|адрес электронной почты|почта",
-    "company": r"company|company name|organi[sz]ation|client|компания|название компании|организация|клиент",
-    "submitted_at": r"timestamp|date|submitted|date submitted|отметка времени|дата|дата заполнения|"
-                    r"время|время создания|дата и время",
-    "name": r"name|full name|имя|фио|ваше имя|имя и фамилия",
-}
-
-
-def _generic_field(header: str) -> str | None:
-    text = normalize_text(header)
-    for name, pattern in _GENERIC_META.items():
-        if re.fullmatch(pattern, text):
-            return name
-    return None
+# Headers of a plain spreadsheet that say when it was answered (who answered: the readers' titles).
+_SUBMITTED_HEADERS = {"timestamp", "date", "submitted", "date submitted", "отметка времени", "дата",
+                      "дата заполнения", "время", "время создания", "дата и время"}
 
 
 def _generic_table(head, mapping, questionnaire) -> ToolTable:
     _check_mapping(mapping, list(head.frame.columns), head.source)
-    columns, keys = [], []
-    for name in head.frame.columns:
+    names = list(head.frame.columns)
+    keys = unique_keys(names)  # a header written twice keeps both columns
+    columns = []
+    for name, key in zip(names, keys):
         value = (mapping or {}).get(name)
         if value is None and (name in RESPONSE_FIELDS or (":" in name and name.split(":", 1)[0] in ITEM_KINDS)):
             value = name
-        fieldname, target = (_target_of(value, questionnaire, head.source, name) if value else
-                             (_generic_field(name), None))
-        # "Question [Row]": a grid row, as spreadsheets of form tools write it.
-        grid = re.match(r"^(.*\S)\s*\[([^\]]+)\]$", name) if not (fieldname or target) else None
-        question, item = (grid.group(1), grid.group(2)) if grid else (name, None)
-        # A header written twice keeps both columns, told apart by position.
-        key = name if name not in keys else f"{name} ({len(keys) + 1})"
-        if key != name:
-            question = key  # a second column of its own, not a row of the first
-        keys.append(key)
-        columns.append(SourceColumn(key=key, question=question, item=item, field=fieldname, target=target))
-    frame = head.frame.set_axis(keys, axis=1)
-    return ToolTable(tool="generic", raw=head, frame=frame, columns=columns)
+        if value:
+            fieldname, target = _target_of(value, questionnaire, head.source, name)
+            col = SourceColumn(key=key, question=name, field=fieldname, target=target)
+        elif normalize_text(name) in _SUBMITTED_HEADERS:
+            col = SourceColumn(key=key, field="submitted_at")
+        else:
+            col = describe_header(name)
+            col.key = key
+            if key != name:
+                col.question, col.item = key, None  # a second column of its own, not a row of the first
+        columns.append(col)
+    return ToolTable(tool="generic", raw=head, frame=head.frame.set_axis(keys, axis=1), columns=columns)
 
 
 def _apply_mapping(table: ToolTable, mapping, questionnaire) -> ToolTable:

@@ -22,31 +22,29 @@ import numpy as np
 import pandas as pd
 
 from cxlab.errors import InputError, Problem
-from cxlab.ingest.files import RawTable, _locator
+from cxlab.ingest.files import _NUMBER, RawTable, _locator
+from cxlab.questionnaire import normalize_label
 
-__all__ = ["normalize_text", "to_score", "is_selected", "split_choices"]
+__all__ = ["normalize_text", "to_score", "parse_flag", "is_selected", "split_choices"]
 
-_PUNCT = string.punctuation + "«»“”„‘’…–—•"
+_PUNCT = string.punctuation + "«»“”„‘’…–—•"  # stripped around the parts of a split cell
 # "10 - Крайне вероятно", "0 – Not at all likely", "5 (Полностью доволен)", "4. Скорее доволен"
 _LEADING_NUMBER = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(?:[-–—:.)(]|\s)\s*\D")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _QUESTION_NUMBER = re.compile(r"^\s*(?:q\s*)?\d+(?:\.\d+)*\s*[.):]\s+", re.I)
 
 
 def normalize_text(value) -> str:
-    """Text for comparison: case-folded, ``ё`` as ``е``, one space, no punctuation at the ends.
+    """Text for comparison: :func:`~cxlab.questionnaire.normalize_label` without a leading question number.
 
-    A leading question number (``"3. "``, ``"Q3) "``) is dropped.
+    A leading question number (``"3. "``, ``"Q3) "``) is dropped, as exports
+    often number their questions.
 
     >>> normalize_text("  3. Насколько ВЫ довольны работой?  ")
     'насколько вы довольны работой'
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if _missing(value):
         return ""
-    text = str(value).replace("\u00a0", " ").replace("ё", "е").replace("Ё", "Е")
-    text = _QUESTION_NUMBER.sub("", text)
-    text = re.sub(r"\s+", " ", text).strip().casefold()
-    return text.strip(_PUNCT + " ")
+    return normalize_label(_QUESTION_NUMBER.sub("", str(value)))
 
 
 def _missing(v) -> bool:
@@ -82,7 +80,7 @@ def to_score(values: pd.Series, *, labels: dict[str, int] | None = None, table: 
             continue
         s = str(v).strip()
         compact = s.replace("\u00a0", "").replace(" ", "")
-        if _PLAIN_NUMBER.match(compact):
+        if _NUMBER.match(compact):
             out[i] = float(compact.replace(",", "."))
             continue
         key = normalize_text(s)
@@ -103,6 +101,20 @@ def to_score(values: pd.Series, *, labels: dict[str, int] | None = None, table: 
             raise InputError(local)
         problems.extend(local)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+_TRUE = {"1", "true", "yes", "да", "complete", "completed", "finished", "завершен", "завершено", "полный"}
+_FALSE = {"0", "false", "no", "нет", "partial", "incomplete", "неполный", "не завершен", "незавершен"}
+
+
+def parse_flag(value) -> bool | None:
+    """A yes/no cell (``1``/``0``, ``true``, ``да``, ``Complete``/``Partial``) as True/False; None otherwise.
+
+    >>> [parse_flag(v) for v in ["1", "Нет", "Complete", "", "maybe"]]
+    [True, False, True, None, None]
+    """
+    key = normalize_text(value)
+    return True if key in _TRUE else False if key in _FALSE else None
 
 
 _NOT_SELECTED = {"0", "n", "no", "нет", "false", "ложь", "не выбрано", "not selected", "unchecked"}

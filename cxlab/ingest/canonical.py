@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cxlab.errors import InputError, Problem
-from cxlab.ingest.files import RawTable, to_datetime, to_number
+from cxlab.ingest.files import RawTable, to_datetime
 from cxlab.schema import TABLES
 
 __all__ = ["ITEM_KINDS", "RESPONSE_FIELDS", "parse_wide", "to_wide"]
@@ -41,7 +41,7 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
         Scores may be given as labels of the bundled questionnaires' scales
         ("Скорее доволен").
     """
-    from cxlab.ingest.answers import to_score
+    from cxlab.ingest.answers import parse_flag, to_score
     from cxlab.ingest.interpret import _bundled_vocabulary
 
     labels = _bundled_vocabulary().labels
@@ -68,13 +68,15 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
     for col in RESPONSE_FIELDS + ["wave_id"]:
         if col not in frame.columns:
             if col != "wave_id":
-                responses[col] = None
+                responses[col] = True if col == "complete" else None  # complete unless marked otherwise
             continue
         if col in _NUMERIC:
             responses[col] = to_score(frame[col], labels=labels.get({"overall": "rating"}.get(col, col), {}),
                                       table=table, column=col, problems=problems)
         elif col == "submitted_at":
             responses[col] = to_datetime(frame[col], table=table, column=col, problems=problems)
+        elif col == "complete":
+            responses[col] = [flag is not False for flag in frame[col].map(parse_flag)]
         else:
             responses[col] = frame[col].astype(object).where(frame[col].notna(), None)
     responses["_row"] = rows

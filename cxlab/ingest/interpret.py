@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.errors import Problem
-from cxlab.ingest.answers import is_selected, normalize_text, split_choices, to_score
+from cxlab.ingest.answers import is_selected, normalize_text, parse_flag, split_choices, to_score
 from cxlab.ingest.canonical import RESPONSE_FIELDS
 from cxlab.ingest.files import to_datetime
 from cxlab.ingest.source import SourceColumn, ToolTable
@@ -134,25 +134,12 @@ class _Vocabulary:
         return best if score >= 0.85 else None
 
 
-def _default_target(q: dict) -> str | None:
-    if q.get("target"):
-        return q["target"]
-    if q["type"] == "nps":
-        return "responses.nps"
-    if q["type"] == "grid":
-        return {"services": "answers.service", "attributes": "answers.attribute",
-                "touchpoints": "answers.touchpoint"}.get(q.get("items"))
-    if q["type"] == "multi_choice" and q.get("items") == "services":
-        return "answers.need"
-    return None
-
-
 def _vocabulary(questionnaires) -> _Vocabulary:
     questions, items, labels, scales, option_labels = [], {}, {}, {}, {}
     for qn in questionnaires:
         for q in qn.questions:
             questions.append({"id": q["id"], "texts": [normalize_text(q[lang]) for lang in ("ru", "en")],
-                              "target": _default_target(q), "scale": q.get("scale"), "items": q.get("items"),
+                              "target": qn.target(q["id"]), "scale": q.get("scale"), "items": q.get("items"),
                               "questionnaire": qn.id})
         frames = {"services": (qn.services, "service_id"), "attributes": (qn.attributes, "attribute_id")}
         touch = getattr(qn, "touchpoints", None)
@@ -167,11 +154,10 @@ def _vocabulary(questionnaires) -> _Vocabulary:
                 for name in (row.name_ru, row.name_en):
                     table.setdefault(normalize_text(name), ident)
                     written.append(name)
-        for name, points in qn.scale_labels.items():
+        for name in qn.scales:
             table = labels.setdefault(name, {})
-            for point, texts in points.items():
-                for text in texts.values():
-                    table.setdefault(normalize_text(text), int(point))
+            for text, point in qn.scale_label_values(name).items():
+                table.setdefault(text, point)
         for name, bounds in qn.scales.items():
             scales.setdefault(name, bounds)
     return _Vocabulary(questions, items, labels, scales, option_labels)
@@ -457,8 +443,6 @@ def _answer_frame(parts, responses, rows) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------- meta
-_TRUE = {"1", "true", "yes", "да", "complete", "completed", "finished", "завершен", "завершено", "полный"}
-_FALSE = {"0", "false", "no", "нет", "partial", "incomplete", "неполный", "не завершен", "незавершен"}
 _LANGS = {"ru": "ru", "rus": "ru", "russian": "ru", "русский": "ru", "en": "en", "eng": "en",
           "english": "en", "английский": "en"}
 
@@ -489,8 +473,7 @@ def _read_meta(table: ToolTable, meta: dict, responses: pd.DataFrame, problems: 
             lambda v: _LANGS.get(re.split(r"[-_]", normalize_text(v))[0]) if isinstance(v, str) else None)
     complete = pd.Series([None] * len(frame), dtype=object)
     if cells("finished") is not None:
-        complete = cells("finished").map(lambda v: True if normalize_text(v) in _TRUE else
-                                         False if normalize_text(v) in _FALSE else None)
+        complete = cells("finished").map(parse_flag)
     if cells("progress") is not None:
         progress = to_score(cells("progress").map(lambda v: v.rstrip("%") if isinstance(v, str) else v),
                             problems=[])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from cxlab.errors import InputError, Problem
 from cxlab.ingest.files import RawTable
 
 __all__ = ["READERS", "reader", "detect_tool"]
@@ -40,10 +39,3 @@ def detect_tool(head: RawTable) -> str | None:
         if reader(name).detect(head):
             return name
     return None
-
-
-def unknown_layout(head: RawTable) -> InputError:
-    return InputError(Problem(head.source, 1, None,
-                              "not a known survey-tool export (Google Forms, Yandex Forms, SurveyMonkey, "
-                              "Qualtrics, LimeSurvey) nor a cxlab response file; pass tool=... or a "
-                              "mapping={file column: canonical field}"))

@@ -40,7 +40,7 @@ import pandas as pd
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.files import RawTable, read_table
 from cxlab.ingest.source import SourceColumn, ToolTable
-from cxlab.ingest.tools.google_forms import split_grid, text_frame, title_field, unique_keys
+from cxlab.ingest.tools._common import describe_header, text_frame, unique_keys
 
 NAME = "limesurvey"
 TITLE = "LimeSurvey"
@@ -114,11 +114,7 @@ def _describe(header: str, position: int, layout: str) -> SourceColumn:
         code = _FIRST_FOUR[position]  # named in a language not listed: known by position and values
     if code is not None:
         return SourceColumn(key=header, field=META[code][0])
-    field = title_field(header)
-    if field:
-        return SourceColumn(key=header, field=field)
-    question, item = split_grid(header)
-    return SourceColumn(key=header, question=question, item=item)
+    return describe_header(header)
 
 
 def _is_other(col: SourceColumn) -> bool:

@@ -31,12 +31,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-import pandas as pd
-
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.files import RawTable, read_table
 from cxlab.ingest.source import SourceColumn, ToolTable
-from cxlab.ingest.tools.google_forms import choice_separator, split_grid, text_frame, title_field, unique_keys
+from cxlab.ingest.tools._common import choice_separator, describe_header, text_frame, unique_keys
 
 NAME = "yandex_forms"
 TITLE = "Yandex Forms"
@@ -85,11 +83,7 @@ def _describe(header: str, position: int, seen: set) -> SourceColumn:
         return SourceColumn(key=header, field="ignore")
     if _TOKEN_PARAM.match(header.strip()):
         return SourceColumn(key=header, field="token")
-    field = title_field(header)
-    if field:
-        return SourceColumn(key=header, field=field)
-    question, item = split_grid(header)
-    return SourceColumn(key=header, question=question, item=item)
+    return describe_header(header)
 
 
 def detect(head: RawTable) -> bool:

@@ -10,28 +10,16 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
-from cxlab.ingest.files import read_table
-from cxlab.ingest.tools import qualtrics, surveymonkey as sm
+from cxlab.ingest.tools import surveymonkey as sm
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 RU_XLSX = FIX / "surveymonkey" / "sm_ru_all_responses.xlsx"
 EN_CSV = FIX / "surveymonkey" / "sm_en_all_responses.csv"
-QX_FILES = [FIX / "qualtrics" / "qx_ru_choice_text.csv", FIX / "qualtrics" / "qx_en_numeric_values.csv"]
 
 RU_ATTR = "Оцените, пожалуйста, нашу работу по следующим параметрам."
 RU_NEEDS = "Каких услуг, которые вы сейчас у нас не заказываете, вам не хватает?"
 EN_SERV = "Please rate the quality of the services you receive from us."
-
-#: Minimal headers of the other tools' exports (and of a cxlab response file).
-OTHERS = {
-    "google_forms_en": "Timestamp,How likely are you to recommend us?\n11/24/2026 10:05:33,9\n",
-    "google_forms_ru": "Отметка времени,Насколько вероятно?\n24.11.2026 10:05:33,9\n",
-    "limesurvey": "id,submitdate,lastpage,startlanguage,token,Q1\n1,2026-11-24 10:05:33,3,ru,abc,9\n",
-    "yandex_forms": "ID,Время создания,Насколько вероятно?\n1,2026-11-24 10:05:33,9\n",
-    "cxlab": "response_id,submitted_at,nps\nr1,2026-11-24,9\n",
-}
 
 
 def cell(v):
@@ -46,31 +34,6 @@ def csv_bytes(rows, *, sep=",", encoding="utf-8") -> bytes:
     buf = io.StringIO()
     csv.writer(buf, delimiter=sep, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode(encoding)
-
-
-# ------------------------------------------------------------------ detection
-@pytest.mark.parametrize("path", [RU_XLSX, EN_CSV])
-def test_detects_own_exports(path):
-    assert sm.detect(read_table(path))
-
-
-@pytest.mark.parametrize("path", QX_FILES)
-def test_does_not_take_qualtrics_exports(path):
-    head = read_table(path)
-    assert not sm.detect(head)
-    assert qualtrics.detect(head)
-
-
-@pytest.mark.parametrize("name", sorted(OTHERS))
-def test_does_not_take_other_tools(name):
-    head = read_table(OTHERS[name].encode("utf-8"), source=f"{name}.csv")
-    assert not sm.detect(head)
-    assert not qualtrics.detect(head)
-
-
-def test_own_exports_are_not_taken_by_qualtrics():
-    for path in (RU_XLSX, EN_CSV):
-        assert not qualtrics.detect(read_table(path))
 
 
 # ------------------------------------------------------------------ Russian XLSX
