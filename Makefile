@@ -33,7 +33,10 @@ demo: $(BASE)
 test: $(DEV)
 	$(BIN)/python -m pytest
 
+# The comparison packages of benchmarks/bench_drivers.py (not project dependencies) go into the venv
+# first; --no-deps: dominance-analysis declares plotly, cufflinks and bokeh==2.4.3, needed only to plot.
 bench: $(DEV)
+	$(BIN)/python -m pip install --quiet --no-deps dominance-analysis==1.1.9 relativeImp==0.0.2
 	$(BIN)/python benchmarks/run_all.py
 
 clean-reports:

@@ -8,7 +8,9 @@ kernel becomes a :class:`cxlab.errors.RunError` naming the notebook and the
 cell.
 
 :func:`run_wave` executes ``notebooks/wave_report.ipynb`` for one wave into
-``reports/<workspace>/<wave>/`` and converts it to HTML without code.  The
+``reports/<workspace>/<wave>/`` beside ``notebooks/drivers.ipynb`` (key
+drivers, needs, managers), joins them into one HTML report without code and
+one Excel pack.  The
 run is written to a fresh folder that replaces the previous report only when
 everything succeeded, so a rerun overwrites cleanly and a failed run leaves
 the last good report in place.
@@ -48,9 +50,11 @@ __all__ = ["REPO_ROOT", "NOTEBOOKS", "notebook_path", "notebook_parameters", "va
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
-#: Notebooks that `run_wave` executes, in order, when they exist.  Later
-#: issues add theirs (drivers, churn risk) here.
-WAVE_NOTEBOOKS = ("wave_report",)
+#: Notebooks that `run_wave` executes, side by side, when they exist.  The
+#: first is the report; the others' cells follow it in the one HTML report
+#: and their packs (``*_pack.xlsx``) are merged into its ``wave_pack.xlsx``.
+WAVE_NOTEBOOKS = ("wave_report", "drivers")
+REPORT_PACK = "wave_pack.xlsx"
 
 SAFE_NAME = re.compile(r"[^\W_][\w .-]*")
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
@@ -217,6 +221,49 @@ def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: 
     return output_path
 
 
+def _run_side_by_side(names: list[str], staging: Path, params: dict, *, timeout: int, progress: bool) -> None:
+    """Execute the wave's notebooks at once, each in its own kernel.
+
+    They read the same workspace and write different files, so nothing
+    orders them; on two cores the run takes about as long as the slowest
+    notebook.  Every notebook is waited for, then the first failure (in
+    :data:`WAVE_NOTEBOOKS` order) is raised.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not names:
+        return
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        futures = [pool.submit(run_notebook, name, staging / f"{name}.ipynb", params, cwd=staging,
+                               timeout=timeout, progress=progress and i == 0)
+                   for i, name in enumerate(names)]
+        errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+def _joined_notebook(paths: list[Path]):
+    """The executed notebooks as one: the report's cells, then the others' (parameters left out)."""
+    nb = nbformat.read(str(paths[0]), as_version=4)
+    for path in paths[1:]:
+        other = nbformat.read(str(path), as_version=4)
+        nb.cells += [c for c in other.cells if not {"parameters", "injected-parameters"}
+                     & set(c.get("metadata", {}).get("tags", []))]
+    return nb
+
+
+def _merge_packs(folder: Path) -> None:
+    """Fold the section packs the notebooks wrote into the report's Excel pack."""
+    from cxlab.present.excel import merge_packs
+
+    packs = sorted(p for p in folder.glob("*_pack.xlsx") if p.name != REPORT_PACK)
+    if packs and (folder / REPORT_PACK).exists():
+        merge_packs(folder / REPORT_PACK, packs)
+        for p in packs:
+            p.unlink()
+
+
 def _html_exporter():
     from nbconvert import HTMLExporter
 
@@ -224,8 +271,9 @@ def _html_exporter():
 
 
 def notebook_to_html(notebook_file, html_file, *, title: str | None = None, exporter=None) -> Path:
-    """Executed notebook -> standalone HTML without code cells or prompts."""
-    nb = nbformat.read(str(notebook_file), as_version=4)
+    """Executed notebook (a path or a notebook node) -> standalone HTML without code cells or prompts."""
+    nb = notebook_file if isinstance(notebook_file, nbformat.NotebookNode) else \
+        nbformat.read(str(notebook_file), as_version=4)
     if title:
         nb.metadata["title"] = title
     body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
@@ -291,16 +339,16 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
     warm = threading.Thread(target=lambda: prepared.setdefault("exporter", _html_exporter()), daemon=True)
     warm.start()
     try:
-        for name in WAVE_NOTEBOOKS:
-            if not (NOTEBOOKS / f"{name}.ipynb").exists():
-                continue
-            executed = staging / f"{name}.ipynb"
-            run_notebook(name, executed, {
-                "workspace": str(ws.path.resolve()), "wave": wave, "lang": lang, "min_n": min_n,
-                "output_dir": str(staging.resolve())}, cwd=staging, timeout=timeout, progress=progress)
-            title = {"ru": f"Отчёт по волне {wave}", "en": f"Wave report {wave}"}[lang]
-            warm.join()
-            notebook_to_html(executed, staging / f"{name}.html", title=title, exporter=prepared.get("exporter"))
+        names = [name for name in WAVE_NOTEBOOKS if (NOTEBOOKS / f"{name}.ipynb").exists()]
+        params = {"workspace": str(ws.path.resolve()), "wave": wave, "lang": lang, "min_n": min_n,
+                  "output_dir": str(staging.resolve())}
+        _run_side_by_side(names, staging, params, timeout=timeout, progress=progress)
+        title = {"ru": f"Отчёт по волне {wave}", "en": f"Wave report {wave}"}[lang]
+        warm.join()
+        if names:
+            report = _joined_notebook([staging / f"{name}.ipynb" for name in names])
+            notebook_to_html(report, staging / f"{names[0]}.html", title=title, exporter=prepared.get("exporter"))
+            _merge_packs(staging)
     except BaseException as exc:
         failed = final.parent / f"{wave}.failed"
         if failed.exists():

@@ -774,10 +774,29 @@ class Workspace:
             answers = answers[answers["_row"].isin(responses["_row"])]
 
         # The manager and team in charge at the time travel with the response.
+        # `clients` holds today's manager; a wave imported after a handover
+        # takes the one in charge when the client answered, from the
+        # manager_changed events ('old -> new').
         by_client = clients.set_index("client_id")
-        for col in ("manager", "team"):
-            missing = responses[col].isna()
-            responses.loc[missing, col] = responses.loc[missing, "client_id"].map(by_client[col])
+        missing = responses["manager"].isna()
+        responses.loc[missing, "manager"] = responses.loc[missing, "client_id"].map(by_client["manager"])
+        changes = self.sql("SELECT client_id, date, detail FROM events WHERE kind = 'manager_changed' "
+                           "AND detail LIKE '%->%' ORDER BY date")
+        if len(changes) and responses["submitted_at"].notna().any():
+            team_of = clients.dropna(subset=["manager"]).groupby("manager")["team"].agg(
+                lambda s: s.mode().iloc[0] if len(s.mode()) else None)
+            stamps = pd.to_datetime(responses["submitted_at"])
+            for i in responses.index[missing & stamps.notna()]:
+                later = changes[(changes["client_id"] == responses.at[i, "client_id"])
+                                & (pd.to_datetime(changes["date"]) > stamps[i].normalize())]
+                if len(later):
+                    earlier_manager = later["detail"].iloc[0].split("->")[0].strip()
+                    if earlier_manager:
+                        responses.at[i, "manager"] = earlier_manager
+                        if responses.at[i, "team"] is None or _isna(responses.at[i, "team"]):
+                            responses.at[i, "team"] = team_of.get(earlier_manager)
+        missing = responses["team"].isna()
+        responses.loc[missing, "team"] = responses.loc[missing, "client_id"].map(by_client["team"])
         return responses, answers, rejected
 
 

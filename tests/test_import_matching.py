@@ -126,3 +126,19 @@ def test_a_later_partial_does_not_replace_a_complete_response(small_ws, csv_file
     later = f"Дата заполнения;E-mail;Завершено;{NPS}\n17.09.2026 10:00;a@example.ru;0;2\n"
     small_ws.import_wave(csv_file(later, "p2.csv"), "2026-Q3", mapping={"Завершено": "finished"})
     assert small_ws.responses("2026-Q3")["nps"].tolist() == [9]
+
+
+def test_a_wave_imported_after_a_handover_keeps_the_manager_in_charge_then(small_ws, csv_file):
+    # C1 passed from M0 (team T0) to M1 after the Q2 wave; `clients` already says M1.
+    small_ws.load("events", pd.DataFrame({
+        "client_id": ["C1", "C2"], "date": pd.to_datetime(["2026-07-15", "2026-05-01"]),
+        "kind": ["manager_changed", "manager_changed"], "detail": ["M0 -> M1", "M9 -> M2"]}))
+    small_ws.load("clients", pd.DataFrame({"client_id": ["C4"], "name": ["Дельта"], "manager": ["M0"],
+                                           "team": ["T0"], "status": ["active"]}))
+    text = "\n".join([f"Дата заполнения;E-mail;{NPS}",
+                      "20.06.2026 10:00;a@example.ru;9",     # C1 before the handover: M0 of T0
+                      "21.06.2026 10:00;c@example.com;7"])   # C2 changed before the answer: M2
+    small_ws.import_wave(csv_file(text, "q2.csv"), "2026-Q2")
+    stored = small_ws.responses("2026-Q2").set_index("client_id")
+    assert stored.loc["C1", ["manager", "team"]].tolist() == ["M0", "T0"]
+    assert stored.loc["C2", ["manager", "team"]].tolist() == ["M2", "T1"]

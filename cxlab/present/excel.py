@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-__all__ = ["Sheet", "write_pack", "write_frame", "safe_text"]
+__all__ = ["Sheet", "write_pack", "write_frame", "safe_text", "merge_packs"]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
@@ -144,3 +144,52 @@ def write_pack(path, sheets: list[Sheet]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def merge_packs(target, sources) -> Path:
+    """Append the sheets of other packs to ``target``, values and formatting alike.
+
+    ``cxlab run-wave`` runs its notebooks side by side, each writing its own
+    pack; this joins them into the one ``wave_pack.xlsx`` a reader opens.  A
+    sheet whose name is already taken gets a numbered suffix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = write_pack(d / "a.xlsx", [Sheet("Summary", pd.DataFrame({"x": [1]}))])
+    >>> _ = write_pack(d / "b.xlsx", [Sheet("Drivers", pd.DataFrame({"y": [0.5]}), percent=["y"])])
+    >>> from openpyxl import load_workbook
+    >>> load_workbook(merge_packs(d / "a.xlsx", [d / "b.xlsx"])).sheetnames
+    ['Summary', 'Drivers']
+    """
+    from copy import copy
+
+    from openpyxl import load_workbook
+
+    target = Path(target)
+    book = load_workbook(target)
+    for source in sources:
+        other = load_workbook(source)
+        for sheet in other.worksheets:
+            name = sheet.title
+            k = 1
+            while name in book.sheetnames:
+                k += 1
+                name = f"{sheet.title[:28]}_{k}"
+            out = book.create_sheet(name)
+            for row in sheet.iter_rows():
+                for cell in row:
+                    new = out.cell(row=cell.row, column=cell.column, value=cell.value)
+                    if cell.has_style:
+                        new.font, new.fill = copy(cell.font), copy(cell.fill)
+                        new.alignment, new.number_format = copy(cell.alignment), cell.number_format
+                    if cell.data_type == "s" and isinstance(cell.value, str):
+                        new.data_type = "s"  # text that looks like a formula stays text
+                    new.quotePrefix = cell.quotePrefix
+            for key, dim in sheet.column_dimensions.items():
+                out.column_dimensions[key].width = dim.width
+            out.freeze_panes = sheet.freeze_panes
+            out.auto_filter.ref = sheet.auto_filter.ref
+    book.save(target)
+    return target

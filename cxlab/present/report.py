@@ -185,12 +185,6 @@ class WaveReport:
         image: the report and the PNG files are the same picture, and the
         notebook does not pay for rendering twice.
         """
-        import base64
-        import html
-        import io
-
-        from IPython.display import HTML
-
         s = self.summary
         if name == "nps_trend":
             fig = figs.nps_trend(s.trend, lang=self.lang)
@@ -200,15 +194,8 @@ class WaveReport:
             fig = figs.csi_by_direction(s.by_direction, self._direction_names, lang=self.lang, min_n=self.min_n)
         else:
             raise KeyError(f"unknown figure '{name}'")
-        title = fig.axes[0].get_title()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        width = min(900, int(fig.get_figwidth() * 100))
-        plt.close(fig)
-        self.figures[name] = buffer.getvalue()
-        data = base64.b64encode(self.figures[name]).decode("ascii")
-        return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title)}" '
-                    f'style="max-width:100%;width:{width}px">')
+        self.figures[name], shown = figure_html(fig)
+        return shown
 
     # ------------------------------------------------------------- outputs
     def excel_sheets(self) -> list[Sheet]:
@@ -284,6 +271,29 @@ class WaveReport:
             path.write_bytes(png)
             written.append(path)
         return written
+
+
+def figure_html(fig):
+    """A figure as PNG bytes and as an ``<img>`` for the report (closed afterwards).
+
+    Each chart is rendered once, at print resolution: the report and the
+    PNG files are the same picture, and the notebook does not render twice.
+    """
+    import base64
+    import html
+    import io
+
+    from IPython.display import HTML
+
+    title = fig.axes[0].get_title()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    width = min(900, int(fig.get_figwidth() * 100))
+    plt.close(fig)
+    png = buffer.getvalue()
+    data = base64.b64encode(png).decode("ascii")
+    return png, HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title)}" '
+                     f'style="max-width:100%;width:{width}px">')
 
 
 def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):

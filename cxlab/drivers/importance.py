@@ -1,0 +1,598 @@
+"""Relative importance of key drivers: what clients value, with intervals.
+
+:func:`relative_importance` answers "which attributes move the likelihood to
+recommend (or overall satisfaction)?" with named, transparent methods side by
+side in one tidy frame:
+
+``correlation``
+    Pearson and Spearman correlation of each driver with the outcome;
+    importance = r² (the shares normalise them; r² do not add up to R²,
+    because drivers overlap).
+``ols``
+    Standardised OLS (statsmodels): beta weights, their p-values, VIF, and
+    Pratt's measure beta·r as importance (sums to R², but can be negative
+    when drivers overlap).
+``shapley``
+    Shapley decomposition of R² (LMG, general dominance): each driver's R²
+    gain averaged over every order of entry; exact over all ``2**p`` subsets,
+    computed from the correlation matrix (:mod:`cxlab.drivers.subsets`).
+``johnson``
+    Johnson's (2000) relative weights: R² split through the orthogonal
+    counterpart of the drivers (symmetric square root of their correlation
+    matrix); close to Shapley at a fraction of the cost.
+
+For Shapley, Johnson and Pratt the importances sum to R²; for every method
+the shares sum to 1.  Every importance and every rank has a percentile
+bootstrap interval (clients resampled as wholes when ``cluster`` is given:
+contacts of one client do not answer independently).  Warnings say when n
+per driver is small or drivers are collinear; missing answers are handled
+listwise (default) or pairwise, and the result says which.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> X = pd.DataFrame(rng.normal(size=(400, 3)), columns=["speed", "ideas", "price"])
+>>> X["nps"] = 0.6 * X["speed"] + 0.3 * X["ideas"] + rng.normal(size=400)
+>>> res = relative_importance(X, "nps", ["speed", "ideas", "price"], n_boot=200)
+>>> res.table.query("method == 'shapley'")["driver"].tolist()
+['speed', 'ideas', 'price']
+>>> bool(np.isclose(res.table.query("method == 'shapley'")["importance"].sum(), res.r2))
+True
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cxlab.drivers.subsets import all_subsets_r2, conditional_dominance, shapley_values
+
+__all__ = ["relative_importance", "RelativeImportance", "DriverWarning", "METHODS", "METHOD_NAMES",
+           "correlation_matrix", "johnson_weights", "shapley_importance"]
+
+#: Methods :func:`relative_importance` computes (``"all"`` means every one).
+METHODS = ("correlation", "ols", "shapley", "johnson")
+#: The name each method carries in the ``method`` column, and in words.
+METHOD_NAMES = {
+    "pearson": "Pearson correlation; importance r²",
+    "spearman": "Spearman rank correlation; importance ρ²",
+    "ols": "standardised OLS (statsmodels); importance Pratt's β·r",
+    "shapley": "Shapley decomposition of R² (LMG), exact over all subsets",
+    "johnson": "Johnson's relative weights",
+}
+#: Rows per driver below which importances are flagged as unstable.
+MIN_N_PER_DRIVER = 10
+#: VIF above which a driver is flagged as collinear with the others.
+VIF_LIMIT = 5.0
+
+
+class DriverWarning(UserWarning):
+    """A key-driver estimate that should be read with care (small n, collinearity...)."""
+
+
+# --------------------------------------------------------------------------- core computations
+def correlation_matrix(values: np.ndarray, missing: str = "listwise", weights=None) -> np.ndarray:
+    """Pearson correlation matrix of the columns of ``values``.
+
+    ``missing="pairwise"`` uses, for each pair, the rows where both are
+    present (as :meth:`pandas.DataFrame.corr`); ``"listwise"`` expects rows
+    without NaN.  ``weights`` of shape ``(B, n)`` give ``B`` matrices at once,
+    each with rows counted by their weight: a bootstrap resample is the data
+    with each row weighted by how often it was drawn.  ``values`` may then
+    also be ``(B, n, k)``: one data set per weight vector.
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.ones((1, x.shape[0])) if weights is None else np.asarray(weights, dtype=float)
+    present = ~np.isnan(x)
+    x0 = np.where(present, x, 0.0)
+    if missing == "listwise":
+        total = w.sum(axis=1)
+        wx = w[:, :, None] * x0                                   # (B, n, k)
+        mean = wx.sum(axis=1) / total[:, None]
+        cross = (np.swapaxes(wx, 1, 2) @ x0) / total[:, None, None]
+        cov = cross - mean[:, :, None] * mean[:, None, :]
+        sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = cov / sd[..., :, None] / sd[..., None, :]
+    else:
+        p = present.astype(float)
+        wx = w[:, :, None] * x0                                   # (B, n, k)
+        wp = w[:, :, None] * p
+        both = np.swapaxes(wp, 1, 2) @ p                          # weight where both present
+        sum_i = np.swapaxes(wx, 1, 2) @ p                         # sum of i where j present
+        sq_i = np.swapaxes(wx * x0, 1, 2) @ p
+        cross = np.swapaxes(wx, 1, 2) @ x0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_i = sum_i / both
+            mean_j = np.swapaxes(mean_i, -1, -2)
+            cov = cross / both - mean_i * mean_j
+            var_i = sq_i / both - mean_i ** 2
+            var_j = np.swapaxes(var_i, -1, -2)
+            out = cov / np.sqrt(var_i * var_j)
+    return out[0] if weights is None else out
+
+
+def weighted_ranks(values: np.ndarray, weights) -> np.ndarray:
+    """Mid-ranks of each column within each weighted resample, shape ``(B, n, k)``.
+
+    A row drawn ``w`` times occupies ``w`` consecutive places; tied values
+    share the mean of their places (as :func:`scipy.stats.rankdata`).  NaN
+    stays NaN.
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    out = np.full((w.shape[0],) + x.shape, np.nan)
+    for j in range(x.shape[1]):
+        ok = ~np.isnan(x[:, j])
+        uniq, inv = np.unique(x[ok, j], return_inverse=True)
+        counts = np.zeros((w.shape[0], len(uniq)))
+        np.add.at(counts.T, inv, w[:, ok].T)
+        below = np.cumsum(counts, axis=1) - counts
+        mid = below + (counts + 1) / 2
+        out[:, ok, j] = mid[:, inv]
+    return out
+
+
+def shapley_importance(corr) -> np.ndarray:
+    """Shapley (LMG) importances from correlation matrices with the outcome last.
+
+    Examples
+    --------
+    >>> corr = np.array([[1.0, 0.3, 0.5], [0.3, 1.0, 0.4], [0.5, 0.4, 1.0]])
+    >>> np.round(shapley_importance(corr), 4)
+    array([0.2043, 0.1143])
+    """
+    return shapley_values(all_subsets_r2(corr))
+
+
+def johnson_weights(corr) -> np.ndarray:
+    """Johnson's relative weights from correlation matrices with the outcome last.
+
+    ``R_xx = V diag(l) V'``, ``Lambda = V diag(sqrt l) V'`` (the correlations
+    of the drivers with their orthogonal counterparts Z),
+    ``beta = Lambda^-1 r_xy`` (the outcome regressed on Z) and
+    ``eps_j = sum_k Lambda_jk^2 beta_k^2``; the weights sum to R².
+
+    Examples
+    --------
+    >>> corr = np.array([[1.0, 0.3, 0.5], [0.3, 1.0, 0.4], [0.5, 0.4, 1.0]])
+    >>> np.round(johnson_weights(corr), 4)   # with two drivers, the same split as Shapley
+    array([0.2043, 0.1143])
+    """
+    corr = np.asarray(corr, dtype=float)
+    rxx, rxy = corr[..., :-1, :-1], corr[..., :-1, -1]
+    evals, evecs = np.linalg.eigh(rxx)
+    evals = np.clip(evals, 0.0, None)
+    root = np.sqrt(evals)
+    lam = (evecs * root[..., None, :]) @ np.swapaxes(evecs, -1, -2)
+    # Lambda^-1 through the same eigenvectors; a zero eigenvalue (perfectly
+    # collinear drivers) contributes nothing rather than dividing by zero.
+    inv_root = np.where(root > 1e-8, 1.0 / np.where(root > 1e-8, root, 1.0), 0.0)
+    proj = np.einsum("...kj,...k->...j", evecs, rxy)
+    beta = np.einsum("...jk,...k->...j", evecs, inv_root * proj)
+    return np.einsum("...jk,...k->...j", lam ** 2, beta ** 2)
+
+
+def _ranks(importance: np.ndarray) -> np.ndarray:
+    """Rank 1 = most important, along the last axis (ties share the better rank)."""
+    order = -importance
+    return (order[..., :, None] > order[..., None, :]).sum(axis=-1) + 1
+
+
+def _vif(rxx: np.ndarray) -> np.ndarray:
+    # VIF_j = 1 / (1 - R²_j) = [R_xx^-1]_jj: the same figure statsmodels'
+    # variance_inflation_factor gives from the data (checked in the tests),
+    # but it also exists for a pairwise correlation matrix.
+    try:
+        return np.diag(np.linalg.inv(rxx))
+    except np.linalg.LinAlgError:
+        return np.full(rxx.shape[0], np.inf)
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class RelativeImportance:
+    """Relative importance of drivers: the tidy table and what it rests on.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per method and driver: ``method, method_name, driver,
+        importance, share, ci_low, ci_high, share_ci_low, share_ci_high,
+        rank, rank_ci_low, rank_ci_high, n`` and, where the method has them,
+        ``estimate`` (r, ρ or β), ``se``, ``p_value``, ``vif``.
+    outcome : str
+    drivers : list of str
+    n : int
+        Rows used (listwise) or rows with the outcome (pairwise).
+    r2, r2_ci_low, r2_ci_high : float
+        R² of the full model and its bootstrap interval.
+    missing : {"listwise", "pairwise"}
+    interval : str
+        How the intervals were obtained.
+    warnings : list of str
+    dominance : DataFrame
+        Conditional dominance (Shapley only): mean R² a driver adds to
+        subsets of each size; rows are drivers, columns subset sizes.
+    n_rows : int
+        Rows in the data before missing answers were left out.
+    draws : dict
+        Bootstrap replicates: method -> array (n_boot, p) of importances
+        (``"_r2"``: R² per replicate); None without a bootstrap.
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    drivers: list
+    n: int
+    r2: float
+    r2_ci_low: float
+    r2_ci_high: float
+    missing: str
+    interval: str
+    confidence: float = 0.95
+    warnings: list = field(default_factory=list)
+    dominance: pd.DataFrame | None = None
+    n_rows: int = 0
+    draws: dict | None = field(default=None, repr=False)
+
+    def method(self, method: str) -> pd.DataFrame:
+        """Rows of one method, most important first."""
+        if method not in set(self.table["method"]):
+            raise KeyError(f"method '{method}' was not computed; have {sorted(set(self.table['method']))}")
+        return self.table[self.table["method"] == method].sort_values("rank").reset_index(drop=True)
+
+    def shares(self) -> pd.DataFrame:
+        """Shares side by side: one row per driver, one column per method."""
+        return self.table.pivot(index="driver", columns="method", values="share").reindex(self.drivers)
+
+    def summary(self) -> str:
+        """Readable report: R², n, missing handling, warnings, then each method's ranking."""
+        width = 78
+        pct = f"{100 * self.confidence:g}%"
+        lines = [f"Relative importance of drivers of '{self.outcome}'".center(width), "=" * width,
+                 f"n = {self.n} of {self.n_rows} rows ({self.missing} deletion), {len(self.drivers)} drivers",
+                 f"R² = {self.r2:.3f}   {pct} CI [{self.r2_ci_low:.3f}, {self.r2_ci_high:.3f}]",
+                 f"Intervals: {self.interval}"]
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        for method in dict.fromkeys(self.table["method"]):
+            rows = self.method(method)
+            lines += ["-" * width, rows["method_name"].iloc[0],
+                      f"{'driver':<26}{'importance':>11}{'share':>8}   {pct + ' CI':<17}{'rank':>5}  rank CI"]
+            for r in rows.itertuples():
+                lines.append(f"{str(r.driver)[:25]:<26}{r.importance:>11.4f}{100 * r.share:>7.1f}%   "
+                             f"[{r.ci_low:.3f}, {r.ci_high:.3f}]{'':<2}{r.rank:>5}  "
+                             f"{_rank_text(r.rank_ci_low, r.rank_ci_high)}")
+        lines.append("=" * width)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _rank_text(lo, hi) -> str:
+    if pd.isna(lo):
+        return "-"
+    return f"{int(lo)}" if lo == hi else f"{int(lo)}-{int(hi)}"
+
+
+# --------------------------------------------------------------------------- entry point
+def _check(data: pd.DataFrame, outcome: str, drivers) -> list:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    drivers = list(drivers)
+    if len(drivers) < 2:
+        raise ValueError("relative importance needs at least two drivers")
+    if len(set(drivers)) != len(drivers):
+        raise ValueError(f"drivers are listed twice: {sorted({d for d in drivers if drivers.count(d) > 1})}")
+    missing = [c for c in [outcome] + drivers if c not in data.columns]
+    if missing:
+        raise KeyError(f"columns not in data: {missing}")
+    if outcome in drivers:
+        raise ValueError(f"the outcome '{outcome}' is also listed as a driver")
+    if len(drivers) > 24:
+        raise ValueError(f"{len(drivers)} drivers: the exact all-subsets decomposition is limited to 24 "
+                         "(2**24 subsets); group or pre-select drivers")
+    return drivers
+
+
+def _methods(method) -> list[str]:
+    wanted = list(METHODS) if method == "all" else ([method] if isinstance(method, str) else list(method))
+    bad = [m for m in wanted if m not in METHODS]
+    if bad:
+        raise ValueError(f"unknown method(s) {bad}; choose from {list(METHODS)} or 'all'")
+    return wanted
+
+
+def prepare(data: pd.DataFrame, outcome: str, drivers: list, missing: str = "listwise",
+            cluster: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Drivers then outcome as a float array, rows without the outcome (listwise: any value) left out."""
+    values = data[list(drivers) + [outcome]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(values[:, -1])
+    if missing == "listwise":
+        keep &= ~np.isnan(values).any(axis=1)
+    clusters = data[cluster].to_numpy()[keep] if cluster else None
+    return values[keep], clusters
+
+
+def resample_weights(n: int, clusters, n_boot: int, rng) -> np.ndarray:
+    """Bootstrap resamples as row weights: how often each row is drawn, shape ``(n_boot, n)``.
+
+    Without clusters, rows are drawn with replacement (multinomial counts);
+    with clusters, whole clusters are drawn and every row of a cluster gets
+    the cluster's count, so a client's contacts always travel together.
+    """
+    if clusters is None:
+        return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+    codes, uniques = pd.factorize(pd.Series(clusters), use_na_sentinel=False)
+    k = len(uniques)
+    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(float)
+    return counts[:, codes]
+
+
+def _nearest_correlation(corr: np.ndarray, note: list) -> np.ndarray:
+    # A pairwise matrix need not be positive semi-definite; regressions on it
+    # would then report R² above 1.  Higham's nearest correlation matrix
+    # (statsmodels) repairs it, and the result says so.
+    if np.linalg.eigvalsh(corr).min() >= -1e-10:
+        return corr
+    from statsmodels.stats.correlation_tools import corr_nearest
+
+    note.append("the pairwise correlation matrix was not positive semi-definite; the nearest "
+                "correlation matrix (Higham) was used")
+    return corr_nearest(corr, threshold=1e-12, n_fact=100)
+
+
+def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all", *,
+                        missing: str = "listwise", cluster: str | None = None, n_boot: int = 1000,
+                        confidence: float = 0.95, seed: int = 0,
+                        min_n_per_driver: int = MIN_N_PER_DRIVER) -> RelativeImportance:
+    """Relative importance of drivers of an outcome, by one or several named methods.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent (e.g. :func:`cxlab.drivers.driver_frame`).
+    outcome : str
+        Column explained: likelihood to recommend (``"nps"``) or overall
+        satisfaction (``"overall"``).
+    drivers : list of str
+        Rated attributes or services (at least two, at most 24).
+    method : {"all", "shapley", "johnson", "ols", "correlation"} or list
+        ``"correlation"`` gives two rows per driver (``pearson`` and
+        ``spearman``).
+    missing : {"listwise", "pairwise"}
+        Listwise: rows with any missing value are left out.  Pairwise: each
+        correlation uses the rows where both answers exist (OLS is then
+        computed from the correlation matrix, without p-values).
+    cluster : str, optional
+        Column whose groups are resampled as wholes in the bootstrap (and
+        used for cluster-robust OLS standard errors): ``"client_id"`` for B2B
+        data, where a client's contacts do not answer independently.
+    n_boot : int
+        Bootstrap resamples for the intervals (0: point estimates only).
+    confidence : float
+    seed : int
+        Seed of the bootstrap (same seed, same intervals).
+    min_n_per_driver : int
+        Fewer rows per driver than this raises a small-n warning.
+
+    Returns
+    -------
+    RelativeImportance
+        ``.table`` has one row per driver and method; ``.summary()`` prints it.
+
+    Raises
+    ------
+    ValueError
+        Too few rows to estimate (n <= number of drivers + 1), an unknown
+        method, a driver listed twice.
+    """
+    drivers = _check(data, outcome, drivers)
+    methods = _methods(method)
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    if cluster is not None and cluster not in data.columns:
+        raise KeyError(f"cluster column '{cluster}' not in data")
+    notes: list[str] = []
+    n_rows = len(data)
+    values, clusters = prepare(data, outcome, drivers, missing, cluster)
+    n = len(values)
+    p = len(drivers)
+    if n <= p + 1:
+        raise ValueError(f"{n} usable rows for {p} drivers of '{outcome}' ({missing} deletion): at least "
+                         f"{p + 2} are needed, and about {min_n_per_driver * p} for stable importances")
+    constant = [d for d, sd in zip(drivers, np.nanstd(values[:, :-1], axis=0)) if not sd > 0]
+    if constant or not np.nanstd(values[:, -1]) > 0:
+        what = constant or [outcome]
+        raise ValueError(f"no variation in {what}: everyone gave the same answer, so nothing can be "
+                         "explained; leave these columns out")
+    if n_rows and missing == "listwise" and n < 0.8 * n_rows:
+        notes.append(f"listwise deletion kept {n} of {n_rows} rows ({100 * n / n_rows:.0f}%); "
+                     "consider missing='pairwise'")
+    if n < min_n_per_driver * p:
+        notes.append(f"small sample: n = {n} for {p} drivers ({n / p:.1f} per driver, fewer than "
+                     f"{min_n_per_driver}); importances and ranks are unstable, read the intervals")
+
+    corr = correlation_matrix(values, missing)
+    if missing == "pairwise":
+        corr = _nearest_correlation(corr, notes)
+    vif = _vif(corr[:-1, :-1])
+    collinear = [f"{d} (VIF {v:.1f})" for d, v in zip(drivers, vif) if v > VIF_LIMIT]
+    if collinear:
+        notes.append("collinear drivers: " + ", ".join(collinear) + "; they share what they explain, "
+                     "so their separate importances are uncertain (Shapley and Johnson split it "
+                     "fairly, OLS betas do not)")
+
+    point = _point_estimates(values, corr, methods, missing)
+    r2 = float(all_subsets_r2(corr)[-1]) if "shapley" in methods else _r2(corr)
+
+    boot = None
+    interval = "none (n_boot = 0)"
+    if n_boot:
+        rng = np.random.default_rng(seed)
+        weights = resample_weights(n, clusters, n_boot, rng)
+        boot = bootstrap_importances(values, weights, methods, missing)
+        unit = f"clients ('{cluster}') as wholes" if cluster else "rows"
+        interval = f"percentile bootstrap, {n_boot} resamples of {unit}"
+
+    rows = []
+    for name, imp in point.items():
+        share = imp / imp.sum() if imp.sum() else np.full(p, np.nan)
+        rank = _ranks(imp)
+        frame = pd.DataFrame({"method": name, "method_name": METHOD_NAMES[name], "driver": drivers,
+                              "importance": imp, "share": share, "rank": rank, "n": n})
+        if boot is not None:
+            b = boot[name]
+            lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
+            bshare = b / b.sum(axis=1, keepdims=True)
+            franks = _ranks(b)
+            frame["ci_low"], frame["ci_high"] = np.nanpercentile(b, [lo, hi], axis=0)
+            frame["share_ci_low"], frame["share_ci_high"] = np.nanpercentile(bshare, [lo, hi], axis=0)
+            frame["rank_ci_low"] = np.floor(np.percentile(franks, lo, axis=0)).astype(int)
+            frame["rank_ci_high"] = np.ceil(np.percentile(franks, hi, axis=0)).astype(int)
+        else:
+            for col in ("ci_low", "ci_high", "share_ci_low", "share_ci_high", "rank_ci_low", "rank_ci_high"):
+                frame[col] = np.nan
+        rows.append(frame)
+    table = pd.concat(rows, ignore_index=True)
+    extra = _method_details(values, corr, drivers, methods, missing, clusters, vif, confidence)
+    table = table.merge(extra, on=["method", "driver"], how="left") if len(extra) else table
+    cols = ["method", "method_name", "driver", "importance", "share", "ci_low", "ci_high", "share_ci_low",
+            "share_ci_high", "rank", "rank_ci_low", "rank_ci_high", "n", "estimate", "se", "p_value", "vif"]
+    table = table.reindex(columns=[c for c in cols if c in table.columns])
+    table = table.sort_values(["method", "rank"], key=lambda s: s.map(
+        {m: i for i, m in enumerate(point)}) if s.name == "method" else s).reset_index(drop=True)
+
+    r2_lo = r2_hi = math.nan
+    if boot is not None:
+        r2_lo, r2_hi = np.nanpercentile(boot["_r2"], [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
+    dominance = None
+    if "shapley" in methods:
+        cd = conditional_dominance(all_subsets_r2(corr))
+        dominance = pd.DataFrame(cd, index=pd.Index(drivers, name="driver"),
+                                 columns=pd.Index(range(p), name="subset_size"))
+    for note in notes:
+        warnings.warn(note, DriverWarning, stacklevel=2)
+    return RelativeImportance(table=table, outcome=outcome, drivers=drivers, n=n, r2=r2,
+                              r2_ci_low=float(r2_lo), r2_ci_high=float(r2_hi), missing=missing,
+                              interval=interval, confidence=confidence, warnings=notes,
+                              dominance=dominance, n_rows=n_rows, draws=boot)
+
+
+def _r2(corr: np.ndarray) -> np.ndarray:
+    rxx, rxy = corr[..., :-1, :-1], corr[..., :-1, -1]
+    beta = np.linalg.solve(rxx, rxy[..., None])[..., 0]
+    return (beta * rxy).sum(axis=-1)
+
+
+def _spearman(values: np.ndarray, missing: str) -> np.ndarray:
+    ranked = pd.DataFrame(values).rank().to_numpy()
+    return correlation_matrix(ranked, missing)
+
+
+def _point_estimates(values, corr, methods, missing) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    if "shapley" in methods:
+        out["shapley"] = shapley_importance(corr)
+    if "johnson" in methods:
+        out["johnson"] = johnson_weights(corr)
+    if "ols" in methods:
+        rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
+        beta = np.linalg.solve(rxx, rxy)
+        out["ols"] = beta * rxy
+    if "correlation" in methods:
+        out["pearson"] = corr[:-1, -1] ** 2
+        out["spearman"] = _spearman(values, missing)[:-1, -1] ** 2
+    return out
+
+
+def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 4_000_000) -> dict[str, np.ndarray]:
+    """Importances over bootstrap resamples, computed in batches.
+
+    Each resample is the data with rows weighted by how often they were
+    drawn (:func:`resample_weights`), so resamples of whole clients, of
+    different lengths, stack into one array; all-subsets R² is vectorised over the stack, whose size is
+    capped so that memory stays bounded for many drivers.
+    """
+    n, k = values.shape
+    p = k - 1
+    n_boot = len(weights)
+    out = {m: np.empty((n_boot, p)) for m in _point_names(methods)}
+    out["_r2"] = np.empty(n_boot)
+    per_batch = max(1, chunk_cells // (2 ** p * 4 + n * k))
+    for start in range(0, n_boot, per_batch):
+        batch = slice(start, min(start + per_batch, n_boot))
+        w = weights[batch]
+        corr = correlation_matrix(values, missing, w)
+        if missing == "pairwise":
+            corr = np.stack([_nearest_correlation(c, []) if np.isfinite(c).all() else c for c in corr])
+        good = np.isfinite(corr).all(axis=(-2, -1))
+        corr = np.where(good[:, None, None], corr, np.eye(k))
+        r2_all = all_subsets_r2(corr) if "shapley" in methods else None
+        out["_r2"][batch] = r2_all[:, -1] if r2_all is not None else _r2(corr)
+        if "shapley" in methods:
+            out["shapley"][batch] = shapley_values(r2_all)
+        if "johnson" in methods:
+            out["johnson"][batch] = johnson_weights(corr)
+        if "ols" in methods:
+            beta = np.linalg.solve(corr[:, :-1, :-1], corr[:, :-1, -1][..., None])[..., 0]
+            out["ols"][batch] = beta * corr[:, :-1, -1]
+        if "correlation" in methods:
+            out["pearson"][batch] = corr[:, :-1, -1] ** 2
+            rho = correlation_matrix(weighted_ranks(values, w), missing, w)[:, :-1, -1]
+            out["spearman"][batch] = rho ** 2
+        for key in out:
+            mask = good[:, None] if out[key].ndim == 2 else good
+            out[key][batch] = np.where(mask, out[key][batch], np.nan)
+    return out
+
+
+def _point_names(methods) -> list[str]:
+    names = [m for m in methods if m != "correlation"]
+    if "correlation" in methods:
+        names += ["pearson", "spearman"]
+    return names
+
+
+def _method_details(values, corr, drivers, methods, missing, clusters, vif, confidence) -> pd.DataFrame:
+    """Estimates behind the importances: r and ρ with p-values, OLS betas with SE and p, VIF."""
+    from scipy import stats
+
+    parts = []
+    p = len(drivers)
+    if "correlation" in methods:
+        x = pd.DataFrame(values)
+        for name, kind in (("pearson", "pearson"), ("spearman", "spearman")):
+            est, pv = [], []
+            for j in range(p):
+                pair = x[[j, p]].dropna()
+                fn = stats.pearsonr if kind == "pearson" else stats.spearmanr
+                res = fn(pair[j], pair[p])
+                est.append(float(res[0]))
+                pv.append(float(res[1]))
+            parts.append(pd.DataFrame({"method": name, "driver": drivers, "estimate": est, "p_value": pv}))
+    if "ols" in methods:
+        if missing == "listwise":
+            import statsmodels.api as sm
+
+            z = (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
+            model = sm.OLS(z[:, -1], sm.add_constant(z[:, :-1]))
+            fit = (model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(clusters)[0]})
+                   if clusters is not None else model.fit())
+            parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": fit.params[1:],
+                                       "se": fit.bse[1:], "p_value": fit.pvalues[1:], "vif": vif}))
+        else:
+            beta = np.linalg.solve(corr[:-1, :-1], corr[:-1, -1])
+            parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": beta, "vif": vif}))
+    for m in ("shapley", "johnson"):
+        if m in methods:
+            parts.append(pd.DataFrame({"method": m, "driver": drivers, "vif": vif}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

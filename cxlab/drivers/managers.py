@@ -1,0 +1,820 @@
+"""Manager and team scores with partial pooling: a development tool, not a verdict.
+
+A manager's raw mean score mixes what the manager does with who their clients
+are, which services they run and plain chance: with 5 clients and 40
+respondents a mean can sit a full point away from the manager's long-run level
+by luck alone.  :func:`manager_scores` therefore pulls every group's mean
+towards the agency's mean, the more so the less the group's own data say
+(*partial pooling*, empirical Bayes or a mixed model), gives every estimate an
+interval, and ranks groups only with a rank interval beside the rank.
+:func:`manager_profile` shows which relationship attributes the clients of the
+best-scored managers rate differently, which is what a team can learn from;
+:func:`manager_scores_over_waves` repeats the scores wave by wave for trends.
+
+Respondents are clustered within clients (several contacts of one account
+resemble each other), so every standard error here treats clients, not
+respondents, as the independent units.
+
+Every result carries :data:`NOTE`: the figures are a development tool and
+not a verdict on people.
+
+Examples
+--------
+>>> from cxlab.summary import SurveyData                                     # doctest: +SKIP
+>>> from cxlab.drivers.data import driver_frame                              # doctest: +SKIP
+>>> frame, items = driver_frame(SurveyData.from_workspace(ws))               # doctest: +SKIP
+>>> res = manager_scores(frame, outcome="net")                               # doctest: +SKIP
+>>> print(res.summary(lang="ru"))                                            # doctest: +SKIP
+>>> manager_profile(frame, items, scores=res)                                # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["ManagerScores", "NOTE", "manager_scores", "manager_profile",
+           "manager_scores_over_waves"]
+
+#: The label every manager table carries, in Russian and English.
+NOTE: dict[str, str] = {
+    "ru": ("Инструмент развития, а не оценка людей: различия между менеджерами отражают не "
+           "только их работу, но и состав клиентов, услуги и случайность. Если интервалы "
+           "пересекаются, данные не показывают различия. Используйте таблицу, чтобы понять, "
+           "чему поучиться друг у друга, а не для решений о сотрудниках."),
+    "en": ("A development tool, not a verdict on people: differences between managers reflect "
+           "their clients, services and chance as well as the manager. Overlapping intervals "
+           "mean the data show no difference. Use the table to see what to learn from each "
+           "other, not to make decisions about people."),
+}
+
+#: Outcomes with a fixed reading; any other numeric column is read as "mean of <column>".
+OUTCOME_LABELS: dict[str, str] = {
+    "nps": ("mean likelihood to recommend (0-10 score); the mean of the score, not the NPS "
+            "percentage, because a mean of a 0-10 score pools more cleanly than a difference "
+            "of two shares"),
+    "net": ("NPS in points: mean net score per respondent (+100 promoter 9-10, 0 passive 7-8, "
+            "-100 detractor 0-6), whose mean is the NPS"),
+    "overall": "mean overall satisfaction (1-5)",
+    "price": "mean price perception (1 much too expensive .. 5 well below the market)",
+}
+
+METHODS = ("eb", "mixedlm")
+CLUSTER = "client_id"
+
+TABLE_COLUMNS = ["n", "clients", "raw_mean", "raw_se", "estimate", "ci_low", "ci_high",
+                 "shrinkage", "effect", "effect_ci_low", "effect_ci_high", "rank",
+                 "rank_ci_low", "rank_ci_high", "p_top", "p_above_mean", "suppressed",
+                 "se_fallback", "method"]
+# Figures blanked for a suppressed group (n and clients stay visible).
+_MASKED = ["raw_mean", "raw_se", "estimate", "ci_low", "ci_high", "shrinkage", "effect",
+           "effect_ci_low", "effect_ci_high", "p_top", "p_above_mean"]
+_RANKS = ["rank", "rank_ci_low", "rank_ci_high"]
+
+PROFILE_COLUMNS = ["item", "mean_top", "mean_rest", "difference", "ci_low", "ci_high",
+                   "p_value", "p_holm", "cohens_d", "n_top", "n_rest", "clients_top",
+                   "clients_rest", "method"]
+
+
+# --------------------------------------------------------------------------- result
+
+@dataclass(repr=False)
+class ManagerScores:
+    """Pooled scores of managers (or teams) with intervals and rank intervals.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per group, best first (suppressed groups last): the group
+        column (named by ``by``), ``n`` (respondents with an answer),
+        ``clients``, ``raw_mean``, ``raw_se`` (cluster-robust, clients as
+        clusters), ``estimate`` (pooled), ``ci_low``, ``ci_high``,
+        ``shrinkage`` (share of the raw deviation pulled to the mean, 0-1),
+        ``effect`` (estimate - grand mean) with ``effect_ci_low`` and
+        ``effect_ci_high``, ``rank`` (1 = highest estimate), ``rank_ci_low``,
+        ``rank_ci_high``, ``p_top`` (probability of being in the top quarter),
+        ``p_above_mean`` (probability that the effect is positive),
+        ``suppressed`` (n < min_n: figures blanked, left out of the ranking),
+        ``se_fallback`` (the raw SE could not come from the group's own
+        clients, see :func:`manager_scores`) and ``method``.
+    by : str
+        Grouping column (``"manager"`` or ``"team"``).
+    outcome : str
+        Outcome scored.
+    outcome_label : str
+        What the outcome's figures mean.
+    method : str
+        Full name of the estimator, as in the table.
+    tau : float
+        Estimated between-group standard deviation on the outcome's scale.
+    grand_mean : float
+        The mean groups are pulled towards (precision-weighted mean of the
+        groups for ``"eb"``; the fixed part at the agency's average case mix
+        for ``"mixedlm"``).
+    grand_mean_se : float
+        Its standard error.
+    note : str
+        :data:`NOTE` in English followed by any remark on this fit (a model
+        that fell back, groups without a cluster-robust SE...).
+    remarks : list of str
+        Those remarks alone.
+    confidence : float
+        Level of every interval.
+    n_draws : int
+        Posterior draws behind the rank intervals and ``p_top``.
+    """
+
+    table: pd.DataFrame
+    by: str
+    outcome: str
+    outcome_label: str
+    method: str
+    tau: float
+    grand_mean: float
+    grand_mean_se: float
+    note: str
+    remarks: list = field(default_factory=list)
+    confidence: float = 0.95
+    n_draws: int = 4000
+
+    def summary(self, lang: str = "en") -> str:
+        """Readable report: fit, one line per group, the development-tool note.
+
+        Parameters
+        ----------
+        lang : {"en", "ru"}
+            Language of the note (figures and headings are the same).
+        """
+        if lang not in NOTE:
+            raise ValueError(f"lang must be one of {sorted(NOTE)}, got {lang!r}")
+        width = 80
+        pct = f"{100 * self.confidence:g}%"
+        t = self.table
+        shown = t[~t["suppressed"]]
+        lines = [f"{self.by} scores (partial pooling)".center(width), "=" * width]
+        rows = [
+            ("Outcome:", f"{self.outcome}: {self.outcome_label}"),
+            ("Groups:", f"{len(t)} ({int(t['suppressed'].sum())} suppressed)"),
+            ("Respondents:", f"{int(t['n'].sum())}"),
+            ("Grand mean:", f"{_fmt(self.grand_mean)} (se {_fmt(self.grand_mean_se)})"),
+            ("Between sd:", f"{_fmt(self.tau)} (tau, {self.by}-to-{self.by} spread of true scores)"),
+            ("Method:", self.method),
+        ]
+        for key, value in rows:
+            lines += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<14}",
+                                   subsequent_indent=" " * 14) or [key]
+        lines.append("-" * width)
+        name_w = max([len(str(g)) for g in t[self.by]] + [len(self.by)])
+        name_w = min(name_w, 18)
+        head = (f"{self.by[:name_w]:<{name_w}} {'n':>5} {'cl.':>4} {'raw':>7} {'pooled':>7} "
+                f"{pct + ' CI':>15} {'rank':>4} {'rank CI':>8} {'P(top)':>6}")
+        lines += [head, "-" * width]
+        for _, r in pd.concat([shown, t[t["suppressed"]]]).iterrows():
+            name = str(r[self.by])[:name_w]
+            if r["suppressed"]:
+                lines.append(f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4}"
+                             f"   (suppressed: n < min_n)")
+                continue
+            ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            rci = f"{_int(r['rank_ci_low'])}-{_int(r['rank_ci_high'])}"
+            lines.append(f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4} "
+                         f"{_fmt(r['raw_mean']):>7} {_fmt(r['estimate']):>7} {ci:>15} "
+                         f"{_int(r['rank']):>4} {rci:>8} {_fmt(r['p_top']):>6}")
+        lines.append("-" * width)
+        text = NOTE[lang] + ("" if not self.remarks else " " + " ".join(self.remarks))
+        lines += textwrap.wrap(text, width=width)
+        lines.append("=" * width)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        shown = int((~self.table["suppressed"]).sum())
+        return (f"<ManagerScores by={self.by!r} outcome={self.outcome!r} groups={len(self.table)} "
+                f"(ranked {shown}) tau={_fmt(self.tau)} grand_mean={_fmt(self.grand_mean)}>")
+
+
+def _fmt(x, digits: int = 2) -> str:
+    return "nan" if x is None or pd.isna(x) else f"{float(x):.{digits}f}"
+
+
+def _int(x) -> str:
+    return "-" if x is None or pd.isna(x) else str(int(x))
+
+
+# --------------------------------------------------------------------------- inputs
+
+def _check_confidence(confidence) -> float:
+    confidence = float(confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
+    return confidence
+
+
+def _outcome(frame: pd.DataFrame, outcome: str) -> tuple[pd.Series, str]:
+    """Outcome values per respondent and what they mean."""
+    if outcome == "net":
+        from cxlab.metrics import net_score
+
+        if "nps" not in frame.columns:
+            raise KeyError("outcome 'net' needs the 0-10 column 'nps'")
+        return net_score(frame["nps"]).set_axis(frame.index), OUTCOME_LABELS["net"]
+    if outcome not in frame.columns:
+        raise KeyError(f"outcome column {outcome!r} not in the frame")
+    y = frame[outcome]
+    if not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)):
+        raise TypeError(f"outcome column {outcome!r} is not numeric")
+    return y.astype(float), OUTCOME_LABELS.get(outcome, f"mean of {outcome}")
+
+
+def _respondents(frame: pd.DataFrame, by: str, outcome: str, extra=()) -> tuple[pd.DataFrame, str, list]:
+    """Rows with an outcome and a group: columns g (group), c (client), y, plus ``extra``."""
+    if by not in frame.columns:
+        raise KeyError(f"grouping column {by!r} not in the frame")
+    if CLUSTER not in frame.columns:
+        raise KeyError(f"the frame needs {CLUSTER!r}: clients are the clusters of every SE")
+    y, label = _outcome(frame, outcome)
+    d = pd.DataFrame({"g": frame[by].to_numpy(), "c": frame[CLUSTER].to_numpy(), "y": y.to_numpy()},
+                     index=frame.index)
+    for col in extra:
+        d[col] = frame[col].to_numpy()
+    remarks = []
+    no_group = d["g"].isna() & d["y"].notna()
+    if no_group.any():
+        remarks.append(f"{int(no_group.sum())} answers without a {by} were left out.")
+    d = d[d["y"].notna() & d["g"].notna()].copy()
+    # A respondent without a client id is their own cluster rather than a hidden link.
+    missing = d["c"].isna()
+    if missing.any():
+        d.loc[missing, "c"] = [f"__respondent_{i}" for i in range(int(missing.sum()))]
+    return d, label, remarks
+
+
+def _group_stats(d: pd.DataFrame) -> pd.DataFrame:
+    """n, clients, mean, SRS variance and the between-cluster variance of each group's mean."""
+    grp = d.groupby("g", sort=True)["y"]
+    out = pd.DataFrame({"n": grp.size(), "mean": grp.mean(), "s2": grp.var(ddof=1)})
+    resid = d["y"] - d["g"].map(out["mean"])
+    totals = resid.groupby([d["g"], d["c"]], sort=True).sum()
+    out["clients"] = totals.groupby(level=0).size()
+    ss = (totals ** 2).groupby(level=0).sum()
+    C, n = out["clients"].astype(float), out["n"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["var_cr"] = np.where(C > 1, C / (C - 1) * ss / n ** 2, np.nan)
+    return out
+
+
+def _raw_variance(st: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Variance of each group's raw mean and whether it needed the fallback.
+
+    Cluster-robust (between-client) variance, with the design effect floored
+    at 1: contacts of one client resemble each other, so a variance below the
+    simple-random-sampling one almost always means too few clients to
+    estimate it, not a real gain.  A group with one client (or no spread at
+    all) cannot estimate its own clustering: it gets the pooled within-group
+    variance times the median design effect of the other groups.
+    """
+    dof = (st["n"] - 1).clip(lower=0)
+    pooled = float((dof * st["s2"].fillna(0)).sum() / dof.sum()) if dof.sum() > 0 else math.nan
+    own = (st["clients"] > 1) & (st["s2"] > 0)
+    # A lone client's spread is only within-client spread: the pooled
+    # within-group variance also holds the between-client part the design
+    # effect is measured against.
+    srs = st["s2"].where(own, pooled) / st["n"]
+    deff = (st["var_cr"] / srs)[own]
+    deff_med = max(1.0, float(deff.median())) if len(deff) else 1.0
+    var = pd.Series(np.where(own, np.fmax(st["var_cr"], srs), deff_med * srs), index=st.index)
+    return var, ~own
+
+
+# --------------------------------------------------------------------------- estimators
+
+def _eb(y: np.ndarray, v: np.ndarray) -> dict:
+    """Normal-normal empirical Bayes: DL tau², precision-weighted mu, posterior moments."""
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    k = len(y)
+    if k == 1:
+        tau2, mu, var_mu = 0.0, float(y[0]), float(v[0])
+    elif not (v > 0).all():
+        # No answer varies inside any group: the means are known exactly and
+        # all of their spread is between groups.
+        tau2, mu = float(np.var(y, ddof=1)), float(np.mean(y))
+        var_mu = tau2 / k
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Its random-effects part divides by v + tau² even when tau² < 0;
+            # that part is discarded below in that case.
+            res = combine_effects(y, v, method_re="dl")
+        # statsmodels does not truncate the DerSimonian-Laird moment estimate:
+        # a negative tau² means "no spread beyond chance", i.e. the fixed-effect fit.
+        if res.tau2 > 0:
+            tau2, mu, var_mu = float(res.tau2), float(res.mean_effect_re), float(res.var_eff_w_re)
+        else:
+            tau2, mu, var_mu = 0.0, float(res.mean_effect_fe), float(res.var_eff_w_fe)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        B = np.where(tau2 + v > 0, tau2 / (tau2 + v), 0.0)
+    return {"tau2": tau2, "mu": mu, "var_mu": var_mu, "B": B,
+            "estimate": mu + B * (y - mu),
+            # mu is itself estimated: its variance reaches each group through (1 - B).
+            "sd": np.sqrt(B * v + (1 - B) ** 2 * var_mu),
+            "effect": B * (y - mu), "effect_sd": np.sqrt(B * v + B ** 2 * var_mu),
+            "shrinkage": 1 - B}
+
+
+def _eb_draws(fit: dict, y: np.ndarray, v: np.ndarray, n_draws: int, rng) -> np.ndarray:
+    """Joint posterior draws: one mu per draw, then each group given mu."""
+    mu = rng.normal(fit["mu"], math.sqrt(fit["var_mu"]), size=(n_draws, 1))
+    B = fit["B"]
+    return mu + B * (y - mu) + np.sqrt(B * v) * rng.standard_normal((n_draws, len(y)))
+
+
+def _design(d: pd.DataFrame, adjust_for: list) -> tuple[str, pd.DataFrame]:
+    """Formula terms for the case-mix columns (categorical unless numeric)."""
+    terms = []
+    for i, col in enumerate(adjust_for):
+        name = f"a{i}"
+        x = d[col]
+        if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+            # Centred so the intercept stays near the agency's mean.
+            d[name] = x.astype(float) - x.astype(float).mean()
+            terms.append(name)
+        else:
+            d[name] = x.astype(str)
+            terms.append(f"C({name})")
+    return "y ~ 1" + "".join(f" + {t}" for t in terms), d
+
+
+def _mixedlm(d: pd.DataFrame, adjust_for: list) -> dict:
+    """Random intercept per group, client variance component within group (REML).
+
+    Raises RuntimeError when the fit fails or does not converge.
+    """
+    import statsmodels.formula.api as smf
+
+    formula, d = _design(d.copy(), adjust_for)
+    d["c"] = d["c"].astype(str)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = smf.mixedlm(formula, d, groups=d["g"], re_formula="1",
+                                vc_formula={"client": "0 + C(c)"})
+            res = model.fit(reml=True)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            raise RuntimeError(f"MixedLM failed: {exc}") from exc
+    k_fe = model.k_fe
+    cov_fe = np.asarray(res.cov_params())[:k_fe, :k_fe]
+    # The pooled mean is read at the agency's average case mix, not at the
+    # reference category of each adjustment.
+    xbar = np.asarray(model.exog).mean(axis=0)
+    mu = float(xbar @ np.asarray(res.fe_params))
+    var_mu = float(xbar @ cov_fe @ xbar)
+    tau2 = float(np.asarray(res.cov_re)[0, 0])
+    groups = list(res.random_effects)
+    # "Group" is statsmodels' name for the random intercept; the rest are clients.
+    blup = np.array([float(res.random_effects[g]["Group"]) for g in groups])
+    cond = np.array([float(res.random_effects_cov[g].loc["Group", "Group"]) for g in groups])
+    if not res.converged or not all(np.isfinite([mu, var_mu, tau2])) or not np.isfinite(blup).all():
+        msgs = "; ".join(sorted({str(w.message) for w in caught})) or "no convergence"
+        raise RuntimeError(f"MixedLM did not converge ({msgs})")
+    return {"tau2": max(tau2, 0.0), "mu": mu, "var_mu": var_mu,
+            "blup": pd.Series(blup, index=groups), "cond": pd.Series(np.clip(cond, 0, None), index=groups),
+            "scale": float(res.scale), "vc": float(np.asarray(res.vcomp)[0]) if len(res.vcomp) else math.nan}
+
+
+def _fit_eb(y: np.ndarray, v: np.ndarray, n_draws: int, rng) -> dict:
+    """Empirical Bayes fit of the shown groups, with their joint draws."""
+    method = ("empirical Bayes partial pooling (normal-normal, DerSimonian-Laird tau², "
+              "cluster-robust SE by client, design effect floored at 1); ranks from "
+              f"{n_draws} posterior draws")
+    if not len(y):
+        empty = np.array([])
+        return {"tau2": math.nan, "mu": math.nan, "var_mu": math.nan, "estimate": empty, "sd": empty,
+                "effect": empty, "effect_sd": empty, "shrinkage": empty,
+                "draws": np.empty((n_draws, 0)), "method": method}
+    fit = _eb(y, v)
+    return dict(fit, draws=_eb_draws(fit, y, v, n_draws, rng), method=method)
+
+
+def _fit_mixedlm(d: pd.DataFrame, names: pd.Index, by: str, adjust_for: list, n_draws: int, rng,
+                 remarks: list) -> dict:
+    """Mixed-model fit on all respondents, figures for the shown groups (RuntimeError if it fails)."""
+    if adjust_for:
+        dropped = int(d[adjust_for].isna().any(axis=1).sum())
+        if dropped:
+            remarks.append(f"{dropped} answers with a missing adjustment column were left "
+                           "out of the model.")
+        d = d.dropna(subset=adjust_for)
+    if d["g"].nunique() < 2:
+        raise RuntimeError(f"MixedLM needs at least two {by} groups")
+    m = _mixedlm(d, adjust_for)
+    tau2, mu, var_mu = m["tau2"], m["mu"], m["var_mu"]
+    blup = m["blup"].reindex(names).to_numpy(float)
+    cond = m["cond"].reindex(names).to_numpy(float)
+    # statsmodels' conditional variance treats the fixed part as known.  Its
+    # own variance reaches a group as in the normal-normal model: times the
+    # share pulled to the mean for the estimate, the share kept for the effect.
+    # The draws share one fixed part across groups, so ranks are drawn jointly.
+    shrink = np.clip(cond / tau2, 0, 1) if tau2 > 0 else np.ones(len(names))
+    mu_draw = rng.normal(mu, math.sqrt(var_mu), size=(n_draws, 1))
+    draws = (mu + blup + shrink * (mu_draw - mu)
+             + np.sqrt(cond) * rng.standard_normal((n_draws, len(names))))
+    adj = (f", fixed effects for {', '.join(adjust_for)} (estimate at the average case mix)"
+           if adjust_for else "")
+    method = (f"mixed model partial pooling (statsmodels MixedLM, REML: random intercept per "
+              f"{by}, variance component for client within {by}{adj}; estimate = fixed part + "
+              "BLUP, interval from the conditional variance of the random effect plus the "
+              "fixed part's variance times the squared shrinkage); ranks from "
+              f"{n_draws} posterior draws")
+    return {"tau2": tau2, "mu": mu, "var_mu": var_mu, "estimate": mu + blup,
+            "sd": np.sqrt(cond + shrink ** 2 * var_mu), "effect": blup,
+            "effect_sd": np.sqrt(cond + (1 - shrink) ** 2 * var_mu),
+            # In the normal-normal model posterior variance / tau² = 1 - B: the same reading.
+            "shrinkage": shrink,
+            "draws": draws, "method": method}
+
+
+# --------------------------------------------------------------------------- ranks
+
+def _rank_draws(draws: np.ndarray, rng) -> np.ndarray:
+    """Rank of each group in each draw (1 = highest); exact ties broken at random."""
+    tiebreak = rng.random(draws.shape)
+    order = np.lexsort((tiebreak, -draws), axis=-1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, draws.shape[1] + 1)[None, :].repeat(len(draws), 0), axis=1)
+    return ranks
+
+
+def _prob_positive(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = stats.norm.cdf(mean / sd)
+    # A point-mass posterior at exactly 0 (tau² = 0) is no evidence either way.
+    return np.where(sd > 0, p, np.where(mean > 0, 1.0, np.where(mean < 0, 0.0, 0.5)))
+
+
+def _top_k(k: int, share: float = 0.25) -> int:
+    return max(1, math.ceil(share * k))
+
+
+# --------------------------------------------------------------------------- public
+
+def manager_scores(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps", *,
+                   method: str = "eb", min_n: int = 10, confidence: float = 0.95,
+                   n_draws: int = 4000, seed: int = 0, adjust_for=None) -> ManagerScores:
+    """Pooled score of each manager (or team) with intervals and rank intervals.
+
+    Each group's mean is pulled towards the agency's mean in proportion to how
+    little its own data say, so a manager with 4 clients is not ranked first
+    or last on luck.  Ranks come with rank intervals from joint posterior
+    draws: a rank interval of 2-9 means the data cannot place the group.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per response, as from :func:`cxlab.drivers.data.driver_frame`:
+        needs ``by``, ``client_id`` and the outcome column (``nps`` for
+        ``"net"``).  Manager and team are as at the time of the response.
+    by : str, default "manager"
+        Grouping column (``"manager"``, ``"team"``...).
+    outcome : str, default "nps"
+        ``"nps"``: mean of the 0-10 recommend score (not the NPS percentage:
+        a mean pools more cleanly); ``"net"``: net score per respondent
+        (+100 / 0 / -100), whose mean is the NPS, to show a pooled NPS per
+        manager; ``"overall"`` or any numeric column.  Higher is better.
+    method : {"eb", "mixedlm"}, default "eb"
+        ``"eb"``: empirical Bayes normal-normal model on the group means.
+        For each group the raw mean and its cluster-robust SE (clients as
+        clusters, ``se² = C/(C-1) * sum_c (sum_{i in c} (y_i - ybar))² / n²``,
+        design effect floored at 1; a group with one client takes the pooled
+        within-group variance times the median design effect of the others,
+        flagged ``se_fallback``); between-group variance tau² by
+        DerSimonian-Laird (statsmodels ``combine_effects``, truncated at 0);
+        mu = precision-weighted mean; ``estimate = mu + B (ybar - mu)`` with
+        ``B = tau² / (tau² + se²)``; posterior sd
+        ``sqrt(B se² + (1 - B)² var(mu))``.  Only groups with ``n >= min_n``
+        enter the fit.
+        ``"mixedlm"``: statsmodels MixedLM (REML) on the respondents of all
+        groups, ``outcome ~ 1 (+ adjust_for)``, a random intercept per group
+        and a variance component for clients within the group.  ``estimate``
+        = fixed part at the average case mix + the predicted random effect
+        (BLUP); its variance is the conditional variance of the random
+        effect given the data (``random_effects_cov``, which takes the fixed
+        part as known) plus the fixed part's variance times the squared
+        shrinkage, as in the normal-normal model.  The interval covers the
+        group's true long-run level at the agency's average case mix (its
+        clients' and respondents' noise averaged out), not the score of a
+        future wave.  ``shrinkage`` = conditional variance / tau².  If the
+        model fails or does not converge a warning is issued and ``"eb"`` is
+        used instead (said in ``note``).
+    min_n : int, default 10
+        Groups with fewer answers keep their row and ``n`` but get NaN
+        figures, ``suppressed=True``, and stay out of the ranking.
+    confidence : float, default 0.95
+        Level of the estimate, effect and rank intervals.
+    n_draws : int, default 4000
+        Joint posterior draws of all groups, for rank intervals and ``p_top``.
+    seed : int, default 0
+        Seed of the draws: the same seed gives the same ranks.
+    adjust_for : list of str, optional
+        Case-mix columns for ``"mixedlm"`` (e.g. ``["role", "segment"]``);
+        text columns enter as categorical, numeric ones linearly (centred).
+
+    Returns
+    -------
+    ManagerScores
+        ``.table`` (one row per group, see :class:`ManagerScores`),
+        ``.summary()``, ``.tau``, ``.grand_mean``, ``.method``, ``.note``.
+
+    Notes
+    -----
+    ``rank`` is the competition rank of the pooled estimate (1 = best);
+    ``rank_ci_low``/``rank_ci_high`` are the (1 - confidence)/2 and
+    (1 + confidence)/2 quantiles of the ranks over the draws; ``p_top`` is
+    the share of draws in which the group is among the top
+    ``ceil(K / 4)`` of the K ranked groups; ``p_above_mean`` the posterior
+    probability that the group's effect is above 0.  The draws hold the
+    grand mean common to all groups, so ranks are drawn jointly.  With
+    tau² = 0 the model sees no spread beyond chance: every estimate equals
+    the grand mean and every rank interval spans all ranks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "manager": ["A"] * 6 + ["B"] * 6 + ["C"] * 6,
+    ...     "client_id": ["a1", "a1", "a2", "a2", "a3", "a3", "b1", "b1", "b2", "b2", "b3", "b3",
+    ...                   "c1", "c1", "c2", "c2", "c3", "c3"],
+    ...     "nps": [10, 9, 10, 10, 9, 8, 7, 8, 6, 7, 8, 9, 3, 5, 6, 4, 7, 5]})
+    >>> res = manager_scores(frame, min_n=5)
+    >>> res.table[["manager", "n", "raw_mean", "estimate", "rank"]].round(2)
+      manager  n  raw_mean  estimate  rank
+    0       A  6      9.33      9.25     1
+    1       B  6      7.50      7.49     2
+    2       C  6      5.00      5.15     3
+    """
+    confidence = _check_confidence(confidence)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not float(min_n).is_integer() or min_n < 0:
+        raise ValueError(f"min_n must be a whole number >= 0, got {min_n!r}")
+    if int(n_draws) < 1:
+        raise ValueError("n_draws must be at least 1")
+    n_draws = int(n_draws)
+    adjust_for = [adjust_for] if isinstance(adjust_for, str) else list(adjust_for or [])
+    if adjust_for and method != "mixedlm":
+        raise ValueError("adjust_for needs method='mixedlm' (the empirical Bayes model has no covariates)")
+    missing = [c for c in adjust_for if c not in frame.columns]
+    if missing:
+        raise KeyError(f"adjust_for column(s) {missing} not in the frame")
+
+    d, label, remarks = _respondents(frame, by, outcome, extra=adjust_for)
+    st = _group_stats(d)
+    shown = st["n"] >= min_n
+    var, fallback = _raw_variance(st[shown])
+    st["var"] = var.reindex(st.index)
+    st["se_fallback"] = fallback.reindex(st.index).fillna(False).astype(bool)
+    names = st.index[shown]
+    y, v = st.loc[names, "mean"].to_numpy(float), st.loc[names, "var"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+
+    fit = None
+    if method == "mixedlm":
+        try:
+            fit = _fit_mixedlm(d, names, by, adjust_for, n_draws, rng, remarks)
+        except RuntimeError as exc:
+            lost = " without case-mix adjustment" if adjust_for else ""
+            warnings.warn(f"manager_scores: the mixed model could not be used ({exc}); falling back "
+                          f"to empirical Bayes partial pooling{lost}.", RuntimeWarning, stacklevel=2)
+            remarks.append(f"The mixed model could not be used ({exc}); empirical Bayes partial "
+                           f"pooling was used instead{lost}.")
+    if fit is None:
+        fit = _fit_eb(y, v, n_draws, rng)
+        if len(names) == 1:
+            remarks.append(f"Only one {by} has n >= {min_n}: nothing to pool with; "
+                           "the estimate is its raw mean.")
+    if st.loc[names, "se_fallback"].any():
+        few = ", ".join(map(str, names[st.loc[names, "se_fallback"].to_numpy()]))
+        remarks.append(f"One client only (or no spread) for {few}: their SE uses the pooled "
+                       "within-group variance times the median design effect.")
+
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    alpha = 1 - confidence
+    out = pd.DataFrame(index=st.index)
+    out["n"] = st["n"].astype(int)
+    out["clients"] = st["clients"].astype(int)
+    out["raw_mean"] = st["mean"]
+    out["raw_se"] = np.sqrt(st["var"])
+    for col in ("estimate", "ci_low", "ci_high", "shrinkage", "effect", "effect_ci_low",
+                "effect_ci_high", "rank", "rank_ci_low", "rank_ci_high", "p_top", "p_above_mean"):
+        out[col] = np.nan
+    if len(names):
+        est, sd, eff, esd = fit["estimate"], fit["sd"], fit["effect"], fit["effect_sd"]
+        ranks = _rank_draws(fit["draws"], rng)
+        k_top = _top_k(len(names))
+        out.loc[names, "estimate"] = est
+        out.loc[names, "ci_low"] = est - z * sd
+        out.loc[names, "ci_high"] = est + z * sd
+        out.loc[names, "shrinkage"] = fit["shrinkage"]
+        out.loc[names, "effect"] = eff
+        out.loc[names, "effect_ci_low"] = eff - z * esd
+        out.loc[names, "effect_ci_high"] = eff + z * esd
+        out.loc[names, "rank"] = stats.rankdata(-est, method="min")
+        out.loc[names, "rank_ci_low"] = np.quantile(ranks, alpha / 2, axis=0, method="lower")
+        out.loc[names, "rank_ci_high"] = np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher")
+        out.loc[names, "p_top"] = (ranks <= k_top).mean(axis=0)
+        out.loc[names, "p_above_mean"] = _prob_positive(eff, esd)
+    out["suppressed"] = ~shown.to_numpy()
+    out.loc[out["suppressed"], _MASKED] = np.nan
+    out["se_fallback"] = st["se_fallback"] & ~out["suppressed"]
+    out["method"] = fit["method"]
+    for col in _RANKS:
+        out[col] = out[col].astype("Int64")
+    out = out.rename_axis(by).reset_index()
+    out = (out.assign(_s=out["suppressed"], _e=-out["estimate"])
+           .sort_values(["_s", "_e", by], kind="stable").drop(columns=["_s", "_e"])
+           .reset_index(drop=True))
+    out = out[[by] + TABLE_COLUMNS]
+    note = NOTE["en"] + ("" if not remarks else " " + " ".join(remarks))
+    return ManagerScores(table=out, by=by, outcome=outcome, outcome_label=label,
+                         method=fit["method"], tau=_sqrt(fit["tau2"]), grand_mean=float(fit["mu"]),
+                         grand_mean_se=_sqrt(fit["var_mu"]), note=note, remarks=remarks,
+                         confidence=confidence, n_draws=n_draws)
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else math.nan  # NaN stays NaN
+
+
+def manager_profile(frame: pd.DataFrame, items, by: str = "manager", outcome: str = "nps", *,
+                    top_share: float = 0.25, scores: ManagerScores | None = None,
+                    min_n: int = 10, confidence: float = 0.95) -> pd.DataFrame:
+    """The attribute profile that separates the best-scored managers from the rest.
+
+    The respondents of the top managers (the top ``top_share`` of the ranked
+    groups by pooled estimate) are compared with the respondents of the other
+    ranked groups, attribute by attribute.  It describes what the clients of
+    the best-scored managers rate differently - a starting point for learning
+    from each other, not proof of what makes a manager good (their clients
+    and services differ too).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per response (:func:`cxlab.drivers.data.driver_frame`).
+    items : list of str
+        Attribute columns (1-5 ratings) to compare.
+    by, outcome : str
+        Grouping column and outcome of the ranking when ``scores`` is None.
+    top_share : float, default 0.25
+        Share of the ranked groups counted as "top": ``ceil(top_share * K)``
+        groups, at least one.
+    scores : ManagerScores, optional
+        Scores to rank by (e.g. from ``method="mixedlm"``); computed with
+        :func:`manager_scores` (``method="eb"``) when omitted.
+    min_n : int, default 10
+        Passed to :func:`manager_scores`; suppressed groups are left out of
+        both sides.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        One row per item, largest difference first: ``item, mean_top,
+        mean_rest, difference`` (top - rest), ``ci_low, ci_high, p_value``
+        (OLS of the rating on a top dummy, cluster-robust SE with clients as
+        clusters, t with C - 1 df), ``p_holm`` (Holm across items),
+        ``cohens_d`` (difference / pooled SD of respondents), ``n_top,
+        n_rest, clients_top, clients_rest, method``.  ``attrs["top_groups"]``
+        lists the top groups, ``attrs["note"]`` the :data:`NOTE`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "manager": ["A"] * 4 + ["B"] * 4 + ["C"] * 4 + ["D"] * 4,
+    ...     "client_id": [f"k{i // 2}" for i in range(16)],
+    ...     "nps": [10, 9, 10, 9, 8, 7, 8, 7, 7, 8, 6, 7, 5, 6, 7, 6],
+    ...     "reporting": [5, 5, 5, 4, 3, 3, 4, 3, 3, 4, 3, 3, 3, 3, 4, 3],
+    ...     "deadlines": [4, 4, 3, 4, 4, 3, 4, 4, 3, 4, 4, 3, 4, 4, 3, 4]})
+    >>> prof = manager_profile(frame, ["reporting", "deadlines"], min_n=4)
+    >>> prof.attrs["top_groups"], prof["item"].tolist()
+    (['A'], ['reporting', 'deadlines'])
+    """
+    import statsmodels.api as sm
+
+    from cxlab.metrics import adjust_pvalues
+
+    confidence = _check_confidence(confidence)
+    if not 0 < top_share < 1:
+        raise ValueError(f"top_share must be strictly between 0 and 1, got {top_share}")
+    items = [items] if isinstance(items, str) else list(items)
+    missing = [c for c in items if c not in frame.columns]
+    if missing:
+        raise KeyError(f"item column(s) {missing} not in the frame")
+    if scores is None:
+        scores = manager_scores(frame, by, outcome, min_n=min_n, confidence=confidence)
+    elif scores.by != by:
+        by = scores.by
+    t = scores.table
+    ranked = (t[~t["suppressed"] & t["rank"].notna()]
+              .sort_values(["rank", "estimate"], ascending=[True, False]))
+    if len(ranked) < 2:
+        raise ValueError(f"manager_profile needs at least two ranked {by} groups, found {len(ranked)}")
+    k = min(_top_k(len(ranked), top_share), len(ranked) - 1)
+    top = list(ranked[by].iloc[:k])
+    d = frame[frame[by].isin(ranked[by])]
+    is_top = d[by].isin(top).to_numpy()
+    clients = d[CLUSTER].to_numpy(dtype=object)
+    method = ("difference of mean ratings, top minus rest; OLS of the rating on a top-group dummy "
+              "with cluster-robust SE (clients as clusters), t interval with C - 1 df; Holm "
+              "adjustment across items; Cohen's d on the pooled respondent SD; top = "
+              f"{k} of {len(ranked)} {by} groups by pooled {scores.outcome}")
+    rows = []
+    for item in items:
+        x = d[item].astype(float).to_numpy()
+        ok = ~np.isnan(x)
+        xt, xr = x[ok & is_top], x[ok & ~is_top]
+        row = {"item": item, "mean_top": xt.mean() if len(xt) else np.nan,
+               "mean_rest": xr.mean() if len(xr) else np.nan,
+               "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+               "cohens_d": np.nan, "n_top": len(xt), "n_rest": len(xr),
+               "clients_top": pd.unique(clients[ok & is_top]).size,
+               "clients_rest": pd.unique(clients[ok & ~is_top]).size, "method": method}
+        if len(xt) >= 2 and len(xr) >= 2:
+            row["difference"] = xt.mean() - xr.mean()
+            pooled = math.sqrt(((len(xt) - 1) * xt.var(ddof=1) + (len(xr) - 1) * xr.var(ddof=1))
+                               / (len(xt) + len(xr) - 2))
+            row["cohens_d"] = row["difference"] / pooled if pooled > 0 else np.nan
+            codes = pd.factorize(pd.Series(clients[ok]).fillna("__none__"))[0]
+            if np.unique(codes).size >= 2 and pooled > 0:
+                X = sm.add_constant(is_top[ok].astype(float), has_constant="add")
+                res = sm.OLS(x[ok], X).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+                lo, hi = res.conf_int(alpha=1 - confidence)[1]
+                row.update(ci_low=lo, ci_high=hi, p_value=float(res.pvalues[1]))
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["p_holm"] = adjust_pvalues(out["p_value"].to_numpy(float), method="holm")
+    out = out.sort_values("difference", ascending=False, na_position="last", kind="stable")
+    out = out[PROFILE_COLUMNS].reset_index(drop=True)
+    out.attrs["top_groups"] = top
+    out.attrs["by"] = by
+    out.attrs["note"] = dict(NOTE)
+    return out
+
+
+def manager_scores_over_waves(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps",
+                              **kw) -> pd.DataFrame:
+    """Pooled scores wave by wave, stacked, for trend charts.
+
+    Each wave is pooled on its own (:func:`manager_scores` on that wave's
+    respondents), so a wave's figures do not borrow from other waves; with
+    fewer respondents per wave, expect more shrinkage and wider intervals.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per response with a ``wave_id`` column.
+    by, outcome : str
+        As in :func:`manager_scores`.
+    **kw
+        Passed to :func:`manager_scores` (``method``, ``min_n``, ``seed``...).
+
+    Returns
+    -------
+    DataFrame
+        ``wave_id`` then the columns of :attr:`ManagerScores.table`, then the
+        wave's ``grand_mean`` and ``tau``; waves in sorted order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"wave_id": ["Q1"] * 6 + ["Q2"] * 6,
+    ...                       "manager": ["A", "A", "A", "B", "B", "B"] * 2,
+    ...                       "client_id": ["a1", "a2", "a3", "b1", "b2", "b3"] * 2,
+    ...                       "nps": [9, 10, 8, 6, 7, 8, 10, 9, 9, 7, 6, 6]})
+    >>> manager_scores_over_waves(frame, min_n=3)[["wave_id", "manager", "rank"]]
+      wave_id manager  rank
+    0      Q1       A     1
+    1      Q1       B     2
+    2      Q2       A     1
+    3      Q2       B     2
+    """
+    if "wave_id" not in frame.columns:
+        raise KeyError("the frame needs a 'wave_id' column")
+    parts = []
+    for wave in sorted(frame["wave_id"].dropna().unique()):
+        res = manager_scores(frame[frame["wave_id"] == wave], by, outcome, **kw)
+        part = res.table.copy()
+        part.insert(0, "wave_id", wave)
+        part["grand_mean"] = res.grand_mean
+        part["tau"] = res.tau
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["wave_id", by, *TABLE_COLUMNS, "grand_mean", "tau"])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,169 @@
+"""Key drivers compared across waves: did the priorities move?
+
+:func:`drivers_over_waves` runs :func:`relative_importance` in each wave and
+compares consecutive waves: the change in each driver's share of R² with a
+bootstrap interval (the waves are independent samples, so replicate ``b`` of
+one wave is paired with replicate ``b`` of the other), a bootstrap p-value
+with Holm's adjustment across drivers, and Kendall's tau between the two
+rankings (do the same things still matter most?).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(3)
+>>> parts = []
+>>> for wave, w in (("2026-Q1", [0.7, 0.1]), ("2026-Q2", [0.1, 0.7])):
+...     X = pd.DataFrame(rng.normal(size=(300, 2)), columns=["speed", "ideas"])
+...     X["nps"] = X @ np.array(w) + rng.normal(size=300) * 0.5
+...     parts.append(X.assign(wave_id=wave))
+>>> trend = drivers_over_waves(pd.concat(parts), "nps", ["speed", "ideas"], n_boot=200)
+>>> trend.changes.set_index("driver").loc["speed", "significant"]
+np.True_
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cxlab.drivers.importance import METHOD_NAMES, relative_importance
+
+__all__ = ["drivers_over_waves", "DriverTrend"]
+
+
+@dataclass
+class DriverTrend:
+    """Driver importance wave by wave and its changes.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``wave_id, driver, importance, share, share_ci_low, share_ci_high,
+        rank, rank_ci_low, rank_ci_high, n, r2``: one row per wave and driver.
+    changes : DataFrame
+        ``wave_before, wave_after, driver, share_before, share_after,
+        change, ci_low, ci_high, p_value, p_adjusted, significant,
+        rank_before, rank_after``: consecutive waves.
+    agreement : DataFrame
+        ``wave_before, wave_after, kendall_tau, p_value``: agreement of the
+        two rankings.
+    method : str
+    skipped : dict
+        Waves left out, with the reason (e.g. too few responses).
+    """
+
+    table: pd.DataFrame
+    changes: pd.DataFrame
+    agreement: pd.DataFrame
+    method: str
+    interval: str
+    skipped: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [f"Drivers across waves ({self.method}; {self.interval})"]
+        for r in self.agreement.itertuples():
+            moved = self.changes[(self.changes["wave_after"] == r.wave_after) & self.changes["significant"]]
+            shift = ", ".join(f"{m.driver} {100 * m.change:+.1f} pp" for m in moved.itertuples()) or "none"
+            lines.append(f"  {r.wave_before} -> {r.wave_after}: Kendall tau {r.kendall_tau:.2f} "
+                         f"(p {r.p_value:.3f}); significant shifts: {shift}")
+        for wave, why in self.skipped.items():
+            lines.append(f"  {wave}: not analysed ({why})")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str = "wave_id",
+                       method: str = "shapley", cluster: str | None = None, missing: str = "listwise",
+                       n_boot: int = 1000, confidence: float = 0.95, seed: int = 0,
+                       min_n: int | None = None) -> DriverTrend:
+    """Relative importance in each wave and the change between consecutive waves.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents of several waves (``wave`` column).
+    outcome, drivers, cluster, missing, confidence
+        As in :func:`relative_importance`.
+    method : {"shapley", "johnson", "ols", "pearson", "spearman"}
+    n_boot : int
+        Resamples per wave (at least 1: the changes need them).
+    seed : int
+        Each wave gets its own stream derived from ``seed``.
+    min_n : int, optional
+        Waves with fewer usable rows are skipped (default: drivers + 2).
+
+    Returns
+    -------
+    DriverTrend
+    """
+    import warnings
+
+    from scipy import stats
+
+    from cxlab.metrics import adjust_pvalues
+
+    if n_boot < 1:
+        raise ValueError("n_boot must be at least 1: changes between waves are tested by bootstrap")
+    if wave not in data.columns:
+        raise KeyError(f"wave column '{wave}' not in data")
+    drivers = list(drivers)
+    base_method = "correlation" if method in ("pearson", "spearman") else method
+    min_n = min_n if min_n is not None else len(drivers) + 2
+    tables, draws, skipped = [], {}, {}
+    waves = sorted(data[wave].dropna().unique())
+    for i, w in enumerate(waves):
+        part = data[data[wave] == w]
+        usable = part[[outcome] + drivers].dropna().shape[0] if missing == "listwise" else part[outcome].notna().sum()
+        if usable < min_n:
+            skipped[w] = f"{usable} usable responses, fewer than {min_n}"
+            continue
+        with warnings.catch_warnings():
+            # Each wave's caveats are in its own result; repeating them per wave adds noise.
+            warnings.simplefilter("ignore")
+            res = relative_importance(part, outcome, drivers, method=base_method, cluster=cluster,
+                                      missing=missing, n_boot=n_boot, confidence=confidence, seed=seed + i)
+        rows = res.method(method)
+        tables.append(rows[["driver", "importance", "share", "share_ci_low", "share_ci_high", "rank",
+                            "rank_ci_low", "rank_ci_high", "n"]].assign(wave_id=w, r2=res.r2))
+        b = res.draws[method]
+        draws[w] = (res.drivers, b / b.sum(axis=1, keepdims=True))
+    table = (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=[
+        "driver", "importance", "share", "share_ci_low", "share_ci_high", "rank", "rank_ci_low",
+        "rank_ci_high", "n", "wave_id", "r2"]))
+    table = table[["wave_id"] + [c for c in table.columns if c != "wave_id"]]
+    lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
+    changes, agreement = [], []
+    done = [w for w in waves if w in draws]
+    for before, after in zip(done, done[1:]):
+        names, b0 = draws[before]
+        _, b1 = draws[after]
+        diff = b1 - b0
+        t0 = table[table["wave_id"] == before].set_index("driver").reindex(names)
+        t1 = table[table["wave_id"] == after].set_index("driver").reindex(names)
+        # Two-sided bootstrap p-value: how often the resampled change falls on the other side of zero.
+        p_value = np.clip(2 * np.minimum((diff <= 0).mean(axis=0), (diff >= 0).mean(axis=0)), 0, 1)
+        ch = pd.DataFrame({
+            "wave_before": before, "wave_after": after, "driver": names,
+            "share_before": t0["share"].to_numpy(), "share_after": t1["share"].to_numpy(),
+            "change": t1["share"].to_numpy() - t0["share"].to_numpy(),
+            "ci_low": np.percentile(diff, lo, axis=0), "ci_high": np.percentile(diff, hi, axis=0),
+            "p_value": p_value, "p_adjusted": adjust_pvalues(p_value, "holm"),
+            "rank_before": t0["rank"].to_numpy(), "rank_after": t1["rank"].to_numpy()})
+        ch["significant"] = ch["p_adjusted"] < 1 - confidence
+        changes.append(ch)
+        tau = stats.kendalltau(t0["share"].to_numpy(), t1["share"].to_numpy())
+        agreement.append({"wave_before": before, "wave_after": after, "kendall_tau": float(tau.statistic),
+                          "p_value": float(tau.pvalue)})
+    changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(columns=[
+        "wave_before", "wave_after", "driver", "share_before", "share_after", "change", "ci_low", "ci_high",
+        "p_value", "p_adjusted", "rank_before", "rank_after", "significant"])
+    unit = f"clients ('{cluster}') as wholes" if cluster else "rows"
+    return DriverTrend(table=table, changes=changes,
+                       agreement=pd.DataFrame(agreement, columns=["wave_before", "wave_after", "kendall_tau",
+                                                                  "p_value"]),
+                       method=METHOD_NAMES[method],
+                       interval=f"percentile bootstrap per wave, {n_boot} resamples of {unit}; Holm across drivers",
+                       skipped=skipped)
