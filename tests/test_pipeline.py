@@ -212,3 +212,42 @@ def test_notebooks_run_in_this_python_whatever_python3_points_at(tmp_path, monke
     out = run_notebook(nb, tmp_path / "out.ipynb", {}, progress=False)
     printed = nbformat.read(str(out), as_version=4).cells[-1].outputs[0]["text"].strip()
     assert printed == sys.executable
+
+
+def test_drivers_section_joins_the_report_and_the_pack(demo_ws, demo_run):
+    """notebooks/drivers.ipynb runs beside the wave report: its cells follow the report's in the one
+    HTML file, its sheets join wave_pack.xlsx, and the numbers are cxlab.drivers'."""
+    import warnings
+
+    from cxlab import drivers
+    from cxlab.summary import SurveyData
+
+    out = demo_run.output_dir
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"drivers.ipynb", "drivers.json", "figures/drivers_importance.png", "figures/drivers_ipa.png",
+            "figures/drivers_needs.png", "figures/drivers_managers.png"} <= names
+    assert "drivers_pack.xlsx" not in names and "drivers.html" not in names  # one pack, one report
+    html = (out / "wave_report.html").read_text(encoding="utf-8")
+    for alt in ("What clients value: each attribute's share of the recommend score",
+                "Importance-performance matrix", "Services clients lack: share of respondents, %",
+                "Account managers: partially pooled scores"):
+        assert f'alt="{alt}"' in html, alt
+    assert html.index("Client survey wave report") < html.index("Key drivers, needs and manager effectiveness")
+    assert "Shapley decomposition of R² (LMG)" in html and "development tool, not a verdict" in html
+    assert "DriversReport(" not in html
+    wb = openpyxl.load_workbook(out / "wave_pack.xlsx")
+    assert wb.sheetnames[0] == "Summary"
+    assert {"Key drivers", "IPA", "Needs", "Managers", "Teams", "Penalty-reward"} <= set(wb.sheetnames)
+    sheet = wb["Key drivers"]
+    header = [c.value for c in sheet[3]]
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=4, values_only=True)]
+    frame, items = drivers.driver_frame(SurveyData.from_workspace(demo_ws), "2026-Q3")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", drivers.DriverWarning)
+        expected = drivers.relative_importance(frame, "nps", items, cluster="client_id", n_boot=1000, seed=0)
+    shap = expected.method("shapley").set_index("driver")
+    got = {r["Attribute"]: r for r in rows if r["Method"] == "shapley"}
+    for d, row in shap.iterrows():
+        assert got[d]["Share"] == pytest.approx(row["share"])
+        assert got[d]["Rank, from"] == row["rank_ci_low"] and got[d]["Rank, to"] == row["rank_ci_high"]
+    assert wb["Key drivers"]["E4"].number_format in ("#,##0.0000", "0.0%")

@@ -203,11 +203,13 @@ class DriversReport:
                          decimals={"beta": 2, "vif": 1})
         styled = styled.relabel_index([labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns")
         res = self.importance
+        methods = "; ".join(dict.fromkeys(res.table["method_name"]))
         return styled.set_caption(
             {"ru": f"Доли в объяснённой дисперсии (R² = {res.r2:.2f} [{res.r2_ci_low:.2f}; {res.r2_ci_high:.2f}]), "
-                   f"n = {res.n}, {res.missing} удаление пропусков. Интервалы: {res.interval}.",
+                   f"n = {res.n}, {res.missing} удаление пропусков. Методы: {methods}. Интервалы: {res.interval}.",
              "en": f"Shares of explained variance (R² = {res.r2:.2f} [{res.r2_ci_low:.2f}, {res.r2_ci_high:.2f}]), "
-                   f"n = {res.n}, {res.missing} deletion. Intervals: {res.interval}."}[self.lang])
+                   f"n = {res.n}, {res.missing} deletion. Methods: {methods}. Intervals: {res.interval}."}[
+                self.lang])
 
     def ipa_table(self) -> pd.DataFrame:
         from cxlab.drivers.ipa import QUADRANT_LABELS
