@@ -37,8 +37,10 @@ def driver_frame(data, wave: str | list[str] | None = None, *, kind: str = "attr
         The survey's frames (``SurveyData.from_workspace(ws)``).
     wave : str or list of str, optional
         Wave id(s); all waves when omitted.
-    kind : {"attribute", "service", "touchpoint"}
-        Which grid supplies the item columns.
+    kind : {"attribute", "service", "direction", "touchpoint"}
+        Which grid supplies the item columns; ``"direction"`` is each
+        respondent's mean rating of the services they rated in a direction
+        (fewer, fuller columns than one per service: a client buys few).
     complete_only : bool
         Leave out partial responses (``complete = false``) when the column
         exists; drivers are read from whole questionnaires.
@@ -59,7 +61,14 @@ def driver_frame(data, wave: str | list[str] | None = None, *, kind: str = "attr
     if complete_only and "complete" in responses.columns:
         responses = responses[responses["complete"].fillna(True).astype(bool)]
     answers = data.answers
-    grid = answers[(answers["kind"] == kind) & answers["response_id"].isin(responses["response_id"])]
+    if kind not in ("attribute", "service", "direction", "touchpoint"):
+        raise ValueError(f"kind must be 'attribute', 'service', 'direction' or 'touchpoint', not {kind!r}")
+    grid = answers[(answers["kind"] == ("service" if kind == "direction" else kind))
+                   & answers["response_id"].isin(responses["response_id"])]
+    if kind == "direction":
+        direction = data.services.set_index("service_id")["direction"]
+        grid = (grid.assign(item=grid["item"].map(direction)).dropna(subset=["item"])
+                .groupby(["response_id", "item"], sort=False, as_index=False)["value"].mean())
     items = list(dict.fromkeys(grid["item"].tolist()))
     wide = (grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
             .reindex(columns=items) if len(grid) else pd.DataFrame(columns=items))

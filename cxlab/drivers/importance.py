@@ -335,17 +335,39 @@ def resample_weights(n: int, clusters, n_boot: int, rng) -> np.ndarray:
     return counts[:, codes]
 
 
+def _check_pairs(values: np.ndarray, corr: np.ndarray, names: list, min_pair: int, notes: list) -> None:
+    """Pairwise deletion needs every pair answered together often enough to correlate."""
+    present = (~np.isnan(values)).astype(float)
+    both = present.T @ present
+    k = len(names)
+    undefined = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k)
+                 if not np.isfinite(corr[i, j])]
+    if undefined:
+        shown = ", ".join(f"{a} & {b} (n = {n})" for a, b, n in undefined[:5])
+        more = f" and {len(undefined) - 5} more" if len(undefined) > 5 else ""
+        raise ValueError(f"pairwise correlations undefined for {shown}{more}: these were never rated "
+                         "together with any variation; leave some drivers out or group them")
+    thin = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k)
+            if both[i, j] < min_pair]
+    if thin:
+        shown = ", ".join(f"{a} & {b} (n = {n})" for a, b, n in thin[:5])
+        notes.append(f"{len(thin)} pair(s) of columns were answered together by fewer than {min_pair} "
+                     f"respondents ({shown}{', ...' if len(thin) > 5 else ''}); their correlations, and "
+                     "the importances built on them, are unstable")
+
+
 def _nearest_correlation(corr: np.ndarray, note: list) -> np.ndarray:
     # A pairwise matrix need not be positive semi-definite; regressions on it
-    # would then report R² above 1.  Higham's nearest correlation matrix
-    # (statsmodels) repairs it, and the result says so.
+    # would then report R² above 1.  Its negative eigenvalues are clipped and
+    # the diagonal restored (statsmodels' corr_clipped, a fast approximation
+    # of Higham's nearest correlation matrix), and the result says so.
     if np.linalg.eigvalsh(corr).min() >= -1e-10:
         return corr
-    from statsmodels.stats.correlation_tools import corr_nearest
+    from statsmodels.stats.correlation_tools import corr_clipped
 
-    note.append("the pairwise correlation matrix was not positive semi-definite; the nearest "
-                "correlation matrix (Higham) was used")
-    return corr_nearest(corr, threshold=1e-12, n_fact=100)
+    note.append("the pairwise correlation matrix was not positive semi-definite; its negative eigenvalues "
+                "were clipped (nearest correlation matrix, statsmodels corr_clipped)")
+    return corr_clipped(corr, threshold=1e-8)
 
 
 def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all", *,
@@ -423,6 +445,7 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
 
     corr = correlation_matrix(values, missing)
     if missing == "pairwise":
+        _check_pairs(values, corr, drivers + [outcome], min_n_per_driver, notes)
         corr = _nearest_correlation(corr, notes)
     vif = _vif(corr[:-1, :-1])
     collinear = [f"{d} (VIF {v:.1f})" for d, v in zip(drivers, vif) if v > VIF_LIMIT]

@@ -218,3 +218,34 @@ def test_summary_names_methods_n_and_interval(survey):
                  f"n = {len(survey)}", "percentile bootstrap, 100 resamples"):
         assert part in text
     assert relative_importance(survey, "nps", DRIVERS, n_boot=0).dominance.shape == (4, 4)
+
+
+def test_pairwise_needs_every_pair_answered_together(survey):
+    # Services a client does not buy are not rated: "speed" and "ideas" never by the same people.
+    holes = survey.copy()
+    half = np.arange(len(holes)) < len(holes) // 2
+    holes.loc[half, "speed"] = np.nan
+    holes.loc[~half, "ideas"] = np.nan
+    with pytest.raises(ValueError, match="undefined for speed & ideas \\(n = 0\\)"):
+        relative_importance(holes, "nps", DRIVERS, missing="pairwise", n_boot=0)
+    thin = survey.copy()
+    thin.loc[6:, "price"] = np.nan
+    with pytest.warns(DriverWarning, match="answered together by fewer than 10"):
+        relative_importance(thin, "nps", DRIVERS, missing="pairwise", n_boot=0)
+
+
+def test_service_ratings_by_direction_as_drivers(demo_ws):
+    from cxlab.drivers import driver_frame
+    from cxlab.summary import SurveyData
+
+    data = SurveyData.from_workspace(demo_ws)
+    frame, items = driver_frame(data, "2026-Q3", kind="direction")
+    assert set(items) <= set(data.services["direction"])
+    # One respondent's direction value is the mean of their ratings of that direction's services.
+    answers = data.answers[data.answers["kind"] == "service"]
+    rid = frame.dropna(subset=["digital"])["response_id"].iloc[0]
+    mine = answers[(answers["response_id"] == rid)
+                   & answers["item"].isin(data.services.loc[data.services["direction"] == "digital", "service_id"])]
+    assert frame.set_index("response_id").loc[rid, "digital"] == pytest.approx(mine["value"].mean())
+    with pytest.raises(ValueError, match="kind must be"):
+        driver_frame(data, "2026-Q3", kind="mood")
