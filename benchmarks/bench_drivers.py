@@ -16,7 +16,8 @@ sum of the drivers + noise), for each p:
   one: there it takes about 3.5 minutes (about 1 for the 32,767 subsets,
   2.5 for its pure-Python dominance tables, which compare every pair of
   subsets of adjacent sizes), and the data mode would add about 2 more for
-  the LinearRegression fits.  One run each.  It needs import shims under
+  the LinearRegression fits.  One run each (after a warm-up on 4 drivers,
+  as for the statsmodels loop).  It needs import shims under
   numpy 2 (its plotting libraries are stubbed, in this process only);
 - a plain loop of 2**p - 1 statsmodels OLS fits, Shapley values from their
   R², for p = 10 and 12 (one run);
@@ -43,6 +44,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 from cxlab.drivers import DriverWarning, relative_importance
 from cxlab.drivers.subsets import shapley_values
@@ -170,8 +172,6 @@ def dominance_run(Dominance, frame: pd.DataFrame, drivers: list[str], data_forma
 
 def statsmodels_loop(frame: pd.DataFrame, drivers: list[str]) -> pd.Series:
     """R² of 2**p - 1 statsmodels OLS fits (bit j of the index = driver j), then Shapley values."""
-    import statsmodels.api as sm
-
     x = frame[drivers].to_numpy()
     y = frame["y"].to_numpy()
     p = len(drivers)
@@ -197,6 +197,13 @@ def main() -> None:
     Dominance = import_dominance()
     relativeImp = import_relativeimp()
     shapley_s = {}
+    # The one-run tools are warmed up too, on 4 drivers: first-call costs (lazy imports and the
+    # like) are not what is compared.
+    small, small_drivers = make_data(4)
+    statsmodels_loop(small, small_drivers)
+    for mode in (0, 1) if Dominance else ():
+        with contextlib.suppress(Exception):
+            dominance_run(Dominance, small, small_drivers, mode)
 
     def row(p, tool, seconds, base=None, diff=None):
         ratio = "" if base is None else f"{seconds / base:.0f}x" if seconds / base >= 10 else f"{seconds / base:.1f}x"
@@ -204,9 +211,10 @@ def main() -> None:
               f"{'-' if diff is None else f'{diff:.1e}'}", flush=True)
 
     print(f"n = {N:,} rows, correlated drivers.  cxlab and relativeImp: median of {REPEATS} runs after a warm-up;\n"
-          "dominance-analysis and the statsmodels loop: one run.  ratio = tool seconds / cxlab seconds (same\n"
-          "method, same p); max|diff| = largest absolute difference from cxlab's importances.\n"
-          "dominance-analysis at p=15: correlation-matrix mode only (data_format=1; see the module docstring).\n")
+          "dominance-analysis and the statsmodels loop: one run after a warm-up on 4 drivers.\n"
+          "ratio = tool seconds / cxlab seconds (same method, same p); max|diff| = largest absolute\n"
+          "difference from cxlab's importances (a cross-check).  dominance-analysis at p=15:\n"
+          "correlation-matrix mode only (data_format=1; see the module docstring).\n")
     print(f"  {'p':>3}  {'tool':<60} {'seconds':>9} {'ratio':>8}  max|diff|")
     for p in sorted(set(P_OURS) | set(P_DOMINANCE) | set(P_STATSMODELS)):
         frame, drivers = make_data(p)

@@ -233,8 +233,12 @@ def _run_side_by_side(names: list[str], staging: Path, params: dict, *, timeout:
 
     if not names:
         return
+    # Registered once, before the threads: two installs into one prefix collide.
+    ensure_kernel()
+    # No cwd: papermill changes the whole process's directory for it, which
+    # threads would undo for each other; every path passed is absolute.
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        futures = [pool.submit(run_notebook, name, staging / f"{name}.ipynb", params, cwd=staging,
+        futures = [pool.submit(run_notebook, name, staging / f"{name}.ipynb", params, cwd=None,
                                timeout=timeout, progress=progress and i == 0)
                    for i, name in enumerate(names)]
         errors = [f.exception() for f in futures]

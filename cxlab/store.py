@@ -782,10 +782,15 @@ class Workspace:
         responses.loc[missing, "manager"] = responses.loc[missing, "client_id"].map(by_client["manager"])
         changes = self.sql("SELECT client_id, date, detail FROM events WHERE kind = 'manager_changed' "
                            "AND detail LIKE '%->%' ORDER BY date")
-        if len(changes) and responses["submitted_at"].notna().any():
-            team_of = clients.dropna(subset=["manager"]).groupby("manager")["team"].agg(
-                lambda s: s.mode().iloc[0] if len(s.mode()) else None)
-            stamps = pd.to_datetime(responses["submitted_at"])
+        if len(changes):
+            # A manager's team: from the responses already stored under them
+            # (a manager who has left has no clients today), else from `clients`.
+            known = pd.concat([self.sql("SELECT manager, team FROM responses WHERE manager IS NOT NULL "
+                                        "AND team IS NOT NULL"), clients[["manager", "team"]]]).dropna()
+            team_of = known.groupby("manager")["team"].agg(lambda s: s.mode().iloc[0])
+            # An answer without a time stamp is dated by its wave's opening.
+            stamps = pd.to_datetime(responses["submitted_at"]).fillna(
+                pd.Timestamp(opened) if opened is not None and not _isna(opened) else pd.NaT)
             for i in responses.index[missing & stamps.notna()]:
                 later = changes[(changes["client_id"] == responses.at[i, "client_id"])
                                 & (pd.to_datetime(changes["date"]) > stamps[i].normalize())]

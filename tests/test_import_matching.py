@@ -129,16 +129,24 @@ def test_a_later_partial_does_not_replace_a_complete_response(small_ws, csv_file
 
 
 def test_a_wave_imported_after_a_handover_keeps_the_manager_in_charge_then(small_ws, csv_file):
-    # C1 passed from M0 (team T0) to M1 after the Q2 wave; `clients` already says M1.
+    # C1 passed from M0 (team T0) to M1 after the Q2 wave, C3 from M7, who has left the agency, to M3;
+    # `clients` already shows the new managers.  M0's team is known from his clients today, M7's from
+    # the responses stored under him.
     small_ws.load("events", pd.DataFrame({
-        "client_id": ["C1", "C2"], "date": pd.to_datetime(["2026-07-15", "2026-05-01"]),
-        "kind": ["manager_changed", "manager_changed"], "detail": ["M0 -> M1", "M9 -> M2"]}))
+        "client_id": ["C1", "C2", "C3"], "date": pd.to_datetime(["2026-07-15", "2026-05-01", "2026-08-01"]),
+        "kind": ["manager_changed"] * 3, "detail": ["M0 -> M1", "M9 -> M2", "M7 -> M3"]}))
     small_ws.load("clients", pd.DataFrame({"client_id": ["C4"], "name": ["Дельта"], "manager": ["M0"],
                                            "team": ["T0"], "status": ["active"]}))
+    small_ws.add_wave("2026-Q1", opened_at="2026-03-10", closed_at="2026-03-30")
+    small_ws.load("responses", pd.DataFrame({
+        "response_id": ["R1"], "wave_id": ["2026-Q1"], "contact_id": ["K2"], "client_id": ["C1"],
+        "submitted_at": pd.to_datetime(["2026-03-20"]), "nps": [8.0], "manager": ["M7"], "team": ["T7"]}))
     text = "\n".join([f"Дата заполнения;E-mail;{NPS}",
                       "20.06.2026 10:00;a@example.ru;9",     # C1 before the handover: M0 of T0
-                      "21.06.2026 10:00;c@example.com;7"])   # C2 changed before the answer: M2
+                      "21.06.2026 10:00;c@example.com;7",    # C2 changed before the answer: M2
+                      "22.06.2026 10:00;e@example.ru;6"])    # C3 before the handover: M7 of T7
     small_ws.import_wave(csv_file(text, "q2.csv"), "2026-Q2")
     stored = small_ws.responses("2026-Q2").set_index("client_id")
     assert stored.loc["C1", ["manager", "team"]].tolist() == ["M0", "T0"]
     assert stored.loc["C2", ["manager", "team"]].tolist() == ["M2", "T1"]
+    assert stored.loc["C3", ["manager", "team"]].tolist() == ["M7", "T7"]

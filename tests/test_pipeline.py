@@ -90,7 +90,11 @@ def test_excel_pack_read_back(demo_ws, demo_run):
 
 
 def test_rerun_overwrites_cleanly(demo_ws, tmp_path):
+    import os
+
+    here = os.getcwd()
     first = run_wave(demo_ws, "2026-Q3", lang="ru", reports_root=tmp_path, progress=False)
+    assert os.getcwd() == here  # the notebooks ran side by side without moving this process
     (first.output_dir / "stale.txt").write_text("left over")
     second = run_wave(demo_ws, "2026-Q3", lang="ru", reports_root=tmp_path, progress=False)
     assert second.output_dir == first.output_dir

@@ -36,7 +36,7 @@ import importlib
 # Names load on first use: the report kernel pays for statsmodels only when
 # a function that needs it runs.
 _EXPORTS = {
-    "driver_frame": "data",
+    "driver_frame": "data", "usable_drivers": "data",
     "relative_importance": "importance", "RelativeImportance": "importance", "DriverWarning": "importance",
     "METHODS": "importance", "METHOD_NAMES": "importance", "johnson_weights": "importance",
     "shapley_importance": "importance", "correlation_matrix": "importance",

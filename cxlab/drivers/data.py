@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["driver_frame", "ID_COLUMNS", "OUTCOMES"]
+__all__ = ["driver_frame", "usable_drivers", "ID_COLUMNS", "OUTCOMES"]
 
 #: Columns carried beside the ratings.
 ID_COLUMNS = ["response_id", "wave_id", "contact_id", "client_id", "manager", "team", "segment",
@@ -79,3 +79,30 @@ def driver_frame(data, wave: str | list[str] | None = None, *, kind: str = "attr
     frame = base.merge(wide.astype(float), left_on="response_id", right_index=True, how="left")
     frame.columns.name = None
     return frame.reset_index(drop=True), items
+
+
+def usable_drivers(frame: pd.DataFrame, items, *, min_share: float = 0.5) -> tuple[list[str], dict[str, str]]:
+    """Items fit to be drivers: rated by at least ``min_share`` of the rows and not all alike.
+
+    An attribute added late, asked of few respondents or rated the same by
+    everyone would, under listwise deletion, empty the analysis or make it
+    singular; it is left out and the reason kept for the report.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"a": [1, 2, 3, 4], "b": [5, 5, 5, 5], "c": [1, None, None, None]})
+    >>> usable_drivers(f, ["a", "b", "c"])
+    (['a'], {'b': 'everyone gave the same rating', 'c': 'rated by 1 of 4 respondents'})
+    """
+    kept, dropped = [], {}
+    n = len(frame)
+    for item in items:
+        values = pd.to_numeric(frame[item], errors="coerce")
+        rated = int(values.notna().sum())
+        if rated < min_share * n or rated == 0:
+            dropped[item] = f"rated by {rated} of {n} respondents"
+        elif values.nunique() < 2:
+            dropped[item] = "everyone gave the same rating"
+        else:
+            kept.append(item)
+    return kept, dropped

@@ -178,19 +178,33 @@ def johnson_weights(corr) -> np.ndarray:
 
 
 def _ranks(importance: np.ndarray) -> np.ndarray:
-    """Rank 1 = most important, along the last axis (ties share the better rank)."""
+    """Rank 1 = most important, along the last axis (ties share the better rank; NaN rows stay NaN)."""
     order = -importance
-    return (order[..., :, None] > order[..., None, :]).sum(axis=-1) + 1
+    ranks = ((order[..., :, None] > order[..., None, :]).sum(axis=-1) + 1).astype(float)
+    return np.where(np.isnan(importance).any(axis=-1, keepdims=True), np.nan, ranks)
+
+
+def _solve(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
+    """Standardised OLS coefficients R_xx^+ r_xy (pseudo-inverse: exactly collinear drivers share)."""
+    return (np.linalg.pinv(rxx, hermitian=True) @ rxy[..., None])[..., 0]
 
 
 def _vif(rxx: np.ndarray) -> np.ndarray:
-    # VIF_j = 1 / (1 - R²_j) = [R_xx^-1]_jj: the same figure statsmodels'
-    # variance_inflation_factor gives from the data (checked in the tests),
-    # but it also exists for a pairwise correlation matrix.
-    try:
-        return np.diag(np.linalg.inv(rxx))
-    except np.linalg.LinAlgError:
-        return np.full(rxx.shape[0], np.inf)
+    """Variance inflation factors 1 / (1 - R²_j) from the drivers' correlation matrix.
+
+    R²_j regresses driver j on the others (pseudo-inverse, so an exact
+    linear combination gives an infinite VIF rather than an error).  The
+    same figures as statsmodels' ``variance_inflation_factor`` on the data
+    (checked in the tests), but also defined for a pairwise matrix.
+    """
+    p = rxx.shape[0]
+    out = np.empty(p)
+    for j in range(p):
+        others = np.arange(p) != j
+        r = rxx[others, j]
+        r2 = float(r @ np.linalg.pinv(rxx[np.ix_(others, others)], hermitian=True) @ r)
+        out[j] = np.inf if 1 - r2 < 1e-10 else 1 / (1 - r2)
+    return out
 
 
 # --------------------------------------------------------------------------- result
@@ -448,14 +462,16 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
         _check_pairs(values, corr, drivers + [outcome], min_n_per_driver, notes)
         corr = _nearest_correlation(corr, notes)
     vif = _vif(corr[:-1, :-1])
-    collinear = [f"{d} (VIF {v:.1f})" for d, v in zip(drivers, vif) if v > VIF_LIMIT]
+    collinear = [f"{d} (VIF {v:.1f})" if np.isfinite(v) else f"{d} (exactly collinear)"
+                 for d, v in zip(drivers, vif) if v > VIF_LIMIT]
     if collinear:
         notes.append("collinear drivers: " + ", ".join(collinear) + "; they share what they explain, "
                      "so their separate importances are uncertain (Shapley and Johnson split it "
                      "fairly, OLS betas do not)")
 
-    point = _point_estimates(values, corr, methods, missing)
-    r2 = float(all_subsets_r2(corr)[-1]) if "shapley" in methods else _r2(corr)
+    subsets = all_subsets_r2(corr) if "shapley" in methods else None  # once: Shapley, R², dominance
+    point = _point_estimates(values, corr, methods, missing, subsets)
+    r2 = float(subsets[-1]) if subsets is not None else float(_r2(corr))
 
     boot = None
     interval = "none (n_boot = 0)"
@@ -469,7 +485,7 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
     rows = []
     for name, imp in point.items():
         share = imp / imp.sum() if imp.sum() else np.full(p, np.nan)
-        rank = _ranks(imp)
+        rank = _ranks(imp).astype(int)
         frame = pd.DataFrame({"method": name, "method_name": METHOD_NAMES[name], "driver": drivers,
                               "importance": imp, "share": share, "rank": rank, "n": n})
         if boot is not None:
@@ -479,8 +495,8 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
             franks = _ranks(b)
             frame["ci_low"], frame["ci_high"] = np.nanpercentile(b, [lo, hi], axis=0)
             frame["share_ci_low"], frame["share_ci_high"] = np.nanpercentile(bshare, [lo, hi], axis=0)
-            frame["rank_ci_low"] = np.floor(np.percentile(franks, lo, axis=0)).astype(int)
-            frame["rank_ci_high"] = np.ceil(np.percentile(franks, hi, axis=0)).astype(int)
+            frame["rank_ci_low"] = np.floor(np.nanpercentile(franks, lo, axis=0)).astype(int)
+            frame["rank_ci_high"] = np.ceil(np.nanpercentile(franks, hi, axis=0)).astype(int)
         else:
             for col in ("ci_low", "ci_high", "share_ci_low", "share_ci_high", "rank_ci_low", "rank_ci_high"):
                 frame[col] = np.nan
@@ -499,7 +515,7 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
         r2_lo, r2_hi = np.nanpercentile(boot["_r2"], [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
     dominance = None
     if "shapley" in methods:
-        cd = conditional_dominance(all_subsets_r2(corr))
+        cd = conditional_dominance(subsets)
         dominance = pd.DataFrame(cd, index=pd.Index(drivers, name="driver"),
                                  columns=pd.Index(range(p), name="subset_size"))
     for note in notes:
@@ -512,7 +528,7 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
 
 def _r2(corr: np.ndarray) -> np.ndarray:
     rxx, rxy = corr[..., :-1, :-1], corr[..., :-1, -1]
-    beta = np.linalg.solve(rxx, rxy[..., None])[..., 0]
+    beta = _solve(rxx, rxy)
     return (beta * rxy).sum(axis=-1)
 
 
@@ -521,15 +537,15 @@ def _spearman(values: np.ndarray, missing: str) -> np.ndarray:
     return correlation_matrix(ranked, missing)
 
 
-def _point_estimates(values, corr, methods, missing) -> dict[str, np.ndarray]:
+def _point_estimates(values, corr, methods, missing, subsets=None) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     if "shapley" in methods:
-        out["shapley"] = shapley_importance(corr)
+        out["shapley"] = shapley_values(subsets) if subsets is not None else shapley_importance(corr)
     if "johnson" in methods:
         out["johnson"] = johnson_weights(corr)
     if "ols" in methods:
         rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
-        beta = np.linalg.solve(rxx, rxy)
+        beta = _solve(rxx, rxy)
         out["ols"] = beta * rxy
     if "correlation" in methods:
         out["pearson"] = corr[:-1, -1] ** 2
@@ -551,7 +567,12 @@ def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 
     out = {m: np.empty((n_boot, p)) for m in _point_names(methods)}
     out["_r2"] = np.empty(n_boot)
     per_batch = max(1, chunk_cells // (2 ** p * 4 + n * k))
-    for start in range(0, n_boot, per_batch):
+    from tqdm.auto import tqdm
+
+    # Seconds of work (15+ drivers with a thousand resamples) show progress.
+    long = n_boot * 2 ** p * (4 if "shapley" in methods else 0) > 2 ** 27
+    for start in tqdm(range(0, n_boot, per_batch), desc="bootstrap resamples", unit="batch",
+                      disable=not long, leave=False):
         batch = slice(start, min(start + per_batch, n_boot))
         w = weights[batch]
         corr = correlation_matrix(values, missing, w)
@@ -566,7 +587,7 @@ def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 
         if "johnson" in methods:
             out["johnson"][batch] = johnson_weights(corr)
         if "ols" in methods:
-            beta = np.linalg.solve(corr[:, :-1, :-1], corr[:, :-1, -1][..., None])[..., 0]
+            beta = _solve(corr[:, :-1, :-1], corr[:, :-1, -1])
             out["ols"][batch] = beta * corr[:, :-1, -1]
         if "correlation" in methods:
             out["pearson"][batch] = corr[:, :-1, -1] ** 2
@@ -613,7 +634,7 @@ def _method_details(values, corr, drivers, methods, missing, clusters, vif, conf
             parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": fit.params[1:],
                                        "se": fit.bse[1:], "p_value": fit.pvalues[1:], "vif": vif}))
         else:
-            beta = np.linalg.solve(corr[:-1, :-1], corr[:-1, -1])
+            beta = _solve(corr[:-1, :-1], corr[:-1, -1])
             parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": beta, "vif": vif}))
     for m in ("shapley", "johnson"):
         if m in methods:

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import METHOD_NAMES, prepare, relative_importance, resample_weights
+from cxlab.drivers.importance import (METHOD_NAMES, bootstrap_importances, prepare, relative_importance,
+                                      resample_weights)
 
 __all__ = ["importance_performance", "ImportancePerformance", "QUADRANTS", "QUADRANT_LABELS", "quadrant_of"]
 
@@ -142,13 +143,19 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method:
         raise ValueError("n_boot must be at least 1: the quadrant shares come from the bootstrap")
     base_method = "correlation" if method in ("pearson", "spearman") else method
     res = relative_importance(data, outcome, drivers, method=base_method, missing=missing, cluster=cluster,
-                              n_boot=n_boot, confidence=confidence, seed=seed)
+                              n_boot=0, confidence=confidence, seed=seed)
     drivers = res.drivers
     rows = res.method(method).set_index("driver").reindex(drivers)
     share = rows["share"].to_numpy()
-    values, clusters = prepare(data, outcome, drivers, missing, cluster)
-    perf = np.nanmean(values[:, :-1], axis=0)
-    n = (~np.isnan(values[:, :-1])).sum(axis=0)
+    # Performance is every rater's mean (as in the wave report), not only
+    # the rows the regression kept; the importance uses those rows.
+    ratings = data[drivers].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    rated = ~np.isnan(ratings)
+    perf = np.nanmean(ratings, axis=0)
+    n = rated.sum(axis=0)
+    values, _ = prepare(data, outcome, drivers, missing)
+    kept = prepare(data.assign(_row=np.arange(len(data))), outcome, drivers + ["_row"], missing)[0][:, -2]
+    kept = kept.astype(int)
 
     def cut(perf_values):
         if performance_cut == "mean":
@@ -164,14 +171,17 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method:
     perf_cut = float(cut(perf))
     quadrant = quadrant_of(share, perf, imp_cut, perf_cut)
 
-    # The same seed gives the same resamples relative_importance drew, so
-    # each replicate's importance meets the performance of the same rows.
-    weights = resample_weights(len(values), clusters, n_boot, np.random.default_rng(seed))
-    boot = res.draws[method]
-    bshare = boot / boot.sum(axis=1, keepdims=True)
-    rated = ~np.isnan(values[:, :-1])
+    # One set of resamples of all respondents (clients as wholes): each
+    # replicate's importance comes from its rows that the regression uses,
+    # its performance from all its raters.
+    clusters = data[cluster].to_numpy() if cluster else None
+    weights = resample_weights(len(data), clusters, n_boot, np.random.default_rng(seed))
+    boot = bootstrap_importances(values, weights[:, kept], [base_method], missing)[method]
     with np.errstate(invalid="ignore", divide="ignore"):
-        bperf = (weights @ np.where(rated, values[:, :-1], 0.0)) / (weights @ rated)
+        bshare = boot / boot.sum(axis=1, keepdims=True)
+        bperf = (weights @ np.where(rated, ratings, 0.0)) / (weights @ rated)
+    valid = np.isfinite(bshare).all(axis=1) & np.isfinite(bperf).all(axis=1)
+    bshare, bperf = bshare[valid], bperf[valid]
     bquad = quadrant_of(bshare, bperf, imp_cut, cut(bperf)[:, None])
     lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
     table = pd.DataFrame({

@@ -240,8 +240,9 @@ def _respondents(frame: pd.DataFrame, by: str, outcome: str, extra=()) -> tuple[
     if CLUSTER not in frame.columns:
         raise KeyError(f"the frame needs {CLUSTER!r}: clients are the clusters of every SE")
     y, label = _outcome(frame, outcome)
-    d = pd.DataFrame({"g": frame[by].to_numpy(), "c": frame[CLUSTER].to_numpy(), "y": y.to_numpy()},
-                     index=frame.index)
+    # A fresh index: frames concatenated from several waves repeat labels,
+    # which the mixed model's design would misalign.
+    d = pd.DataFrame({"g": frame[by].to_numpy(), "c": frame[CLUSTER].to_numpy(), "y": y.to_numpy()})
     for col in extra:
         d[col] = frame[col].to_numpy()
     remarks = []

@@ -361,7 +361,7 @@ def _by_client(data, resp, named, bought, svc) -> pd.DataFrame:
     for col in ("name", "segment", "contract_value"):
         out[col] = out["client_id"].map(cl[col]) if col in cl.columns else None
     out["contract_value"] = out["contract_value"].astype(float)
-    out["services_lacked"] = out["client_id"].map(lacked).fillna("")
+    out["services_lacked"] = out["client_id"].map(lacked).astype(object).fillna("")
     out["n_lacked"] = out["client_id"].map(m.groupby("client_id").size()).fillna(0).astype(int)
     out["already_buys"] = out["client_id"].map(bought.groupby("client_id").size()).fillna(0).astype(int)
     out["method"] = _CLIENT_METHOD

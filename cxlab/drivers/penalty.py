@@ -34,12 +34,14 @@ import pandas as pd
 
 __all__ = ["penalty_reward", "KINDS", "KIND_LABELS"]
 
-KINDS = ("dissatisfier", "delighter", "performance", "neutral")
+KINDS = ("dissatisfier", "delighter", "performance", "neutral", "not_estimated")
 KIND_LABELS = {
     "dissatisfier": {"ru": "Базовое ожидание (наказывает за провал)", "en": "Dissatisfier (basic expectation)"},
     "delighter": {"ru": "Источник восторга (награда за отличное)", "en": "Delighter (rewards excellence)"},
     "performance": {"ru": "Линейный (и наказывает, и награждает)", "en": "Performance (penalises and rewards)"},
     "neutral": {"ru": "Без значимого влияния", "en": "No significant effect"},
+    "not_estimated": {"ru": "Не оценено (мало оценок в средней полосе)",
+                      "en": "Not estimated (too few middle ratings)"},
 }
 
 
@@ -64,7 +66,9 @@ def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=
     confidence : float
     min_cell : int
         A band with fewer respondents than this is not estimated (its
-        dummy is left out and its penalty or reward is NaN).
+        dummy is left out and its penalty or reward is NaN); with a middle
+        band that thin the attribute is not estimated at all
+        (``kind = "not_estimated"``).
 
     Returns
     -------
@@ -97,6 +101,8 @@ def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=
         x = frame[d].to_numpy(dtype=float)
         is_low, is_high = np.isin(x, low), np.isin(x, high)
         counts[d] = (int(is_low.sum()), int(is_high.sum()))
+        if (~is_low & ~is_high).sum() < min_cell:
+            continue  # no reference band to measure a penalty or a reward against
         if is_low.sum() >= min_cell:
             design[(d, "low")] = is_low.astype(float)
         if is_high.sum() >= min_cell:
@@ -135,6 +141,8 @@ def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=
 
 
 def _kind(r, alpha: float) -> str:
+    if np.isnan(r.penalty) and np.isnan(r.reward) and (r.n_low or r.n_high):
+        return "not_estimated"
     pen_sig = (r.penalty_p < alpha) and r.penalty > 0
     rew_sig = (r.reward_p < alpha) and r.reward > 0
     if pen_sig and rew_sig:

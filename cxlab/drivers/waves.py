@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import METHOD_NAMES, relative_importance
+from cxlab.drivers.importance import METHOD_NAMES, bootstrap_importances, prepare, relative_importance
 
 __all__ = ["drivers_over_waves", "DriverTrend"]
 
@@ -78,7 +78,7 @@ class DriverTrend:
 def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str = "wave_id",
                        method: str = "shapley", cluster: str | None = None, missing: str = "listwise",
                        n_boot: int = 1000, confidence: float = 0.95, seed: int = 0,
-                       min_n: int | None = None) -> DriverTrend:
+                       min_n: int | None = None, order=None) -> DriverTrend:
     """Relative importance in each wave and the change between consecutive waves.
 
     Parameters
@@ -94,6 +94,8 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
         Each wave gets its own stream derived from ``seed``.
     min_n : int, optional
         Waves with fewer usable rows are skipped (default: drivers + 2).
+    order : list of str, optional
+        Waves in time order (e.g. by opening date); default: sorted ids.
 
     Returns
     -------
@@ -113,18 +115,27 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
     base_method = "correlation" if method in ("pearson", "spearman") else method
     min_n = min_n if min_n is not None else len(drivers) + 2
     tables, draws, skipped = [], {}, {}
-    waves = sorted(data[wave].dropna().unique())
+    present = set(data[wave].dropna().unique())
+    waves = [w for w in order if w in present] if order is not None else sorted(present)
     for i, w in enumerate(waves):
         part = data[data[wave] == w]
+        unrated = [d for d in drivers if part[d].notna().sum() == 0]
+        if unrated:
+            skipped[w] = f"not rated in this wave: {', '.join(unrated)}"
+            continue
         usable = part[[outcome] + drivers].dropna().shape[0] if missing == "listwise" else part[outcome].notna().sum()
         if usable < min_n:
             skipped[w] = f"{usable} usable responses, fewer than {min_n}"
             continue
-        with warnings.catch_warnings():
-            # Each wave's caveats are in its own result; repeating them per wave adds noise.
-            warnings.simplefilter("ignore")
-            res = relative_importance(part, outcome, drivers, method=base_method, cluster=cluster,
-                                      missing=missing, n_boot=n_boot, confidence=confidence, seed=seed + i)
+        try:
+            with warnings.catch_warnings():
+                # Each wave's caveats are in its own result; repeating them per wave adds noise.
+                warnings.simplefilter("ignore")
+                res = relative_importance(part, outcome, drivers, method=base_method, cluster=cluster,
+                                          missing=missing, n_boot=n_boot, confidence=confidence, seed=seed + i)
+        except ValueError as exc:  # e.g. an attribute everyone rated alike in that wave
+            skipped[w] = str(exc)
+            continue
         rows = res.method(method)
         tables.append(rows[["driver", "importance", "share", "share_ci_low", "share_ci_high", "rank",
                             "rank_ci_low", "rank_ci_high", "n"]].assign(wave_id=w, r2=res.r2))
@@ -137,12 +148,16 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
     lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
     changes, agreement = [], []
     done = [w for w in waves if w in draws]
-    for before, after in zip(done, done[1:]):
+    for k, (before, after) in enumerate(zip(done, done[1:])):
         names, b0 = draws[before]
         _, b1 = draws[after]
+        if cluster:
+            b0, b1 = _joint_draws(data, wave, before, after, outcome, names, cluster, missing, base_method,
+                                  method, n_boot, seed + 10_000 + k)
         diff = b1 - b0
         t0 = table[table["wave_id"] == before].set_index("driver").reindex(names)
         t1 = table[table["wave_id"] == after].set_index("driver").reindex(names)
+        diff = diff[np.isfinite(diff).all(axis=1)]
         # Two-sided bootstrap p-value: how often the resampled change falls on the other side of zero.
         p_value = np.clip(2 * np.minimum((diff <= 0).mean(axis=0), (diff >= 0).mean(axis=0)), 0, 1)
         ch = pd.DataFrame({
@@ -165,5 +180,30 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
                        agreement=pd.DataFrame(agreement, columns=["wave_before", "wave_after", "kendall_tau",
                                                                   "p_value"]),
                        method=METHOD_NAMES[method],
-                       interval=f"percentile bootstrap per wave, {n_boot} resamples of {unit}; Holm across drivers",
+                       interval=(f"percentile bootstrap, {n_boot} resamples of {unit}"
+                                 + ("; changes from the same clients resampled in both waves" if cluster else "")
+                                 + "; Holm across drivers"),
                        skipped=skipped)
+
+
+def _joint_draws(data, wave, before, after, outcome, drivers, cluster, missing, base_method, method, n_boot,
+                 seed):
+    """Share draws of two waves from one resample of clients.
+
+    The same clients answer wave after wave, so the two waves are not
+    independent samples: each replicate draws clients once and weights both
+    waves' rows by the same counts, which keeps the covariance between the
+    waves in the interval of the change.
+    """
+    parts = [data[data[wave] == w] for w in (before, after)]
+    everyone = pd.Index(pd.unique(pd.concat([p[cluster] for p in parts])))
+    counts = np.random.default_rng(seed).multinomial(len(everyone), np.full(len(everyone), 1 / len(everyone)),
+                                                     size=n_boot).astype(float)
+    out = []
+    for part in parts:
+        values, clusters = prepare(part, outcome, drivers, missing, cluster)
+        weights = counts[:, everyone.get_indexer(clusters)]
+        b = bootstrap_importances(values, weights, [base_method], missing)[method]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(b / b.sum(axis=1, keepdims=True))
+    return out

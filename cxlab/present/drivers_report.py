@@ -72,10 +72,11 @@ class DriversReport:
         self.questionnaire = self._questionnaire()
         self.figures: dict[str, bytes] = {}
         self.unavailable: dict[str, str] = {}
-        waves = sorted(w for w in self.data.responses["wave_id"].dropna().unique() if w <= self.wave)
+        waves = _waves_up_to(self.data, self.wave)
         self.history = waves
         self.manager_window = waves[-manager_waves:]
-        self.frame, self.items = drivers.driver_frame(self.data, self.wave)
+        self.frame, rated = drivers.driver_frame(self.data, self.wave)
+        self.items, self.dropped = drivers.usable_drivers(self.frame, rated)
         self.all_frame, _ = drivers.driver_frame(self.data, waves)
         self._compute()
 
@@ -111,12 +112,16 @@ class DriversReport:
     def _compute(self) -> None:
         f, items, boot = self.frame, self.items, dict(n_boot=self.n_boot, seed=self.seed)
         if not items:
-            for s in ("importance", "ipa", "penalty", "trend", "managers", "teams", "profile"):
-                self.unavailable[s] = {"ru": "в волне нет оценок атрибутов",
-                                       "en": "the wave has no attribute ratings"}[self.lang]
+            for s in ("importance", "ipa", "penalty", "trend", "profile"):
+                self.unavailable[s] = {"ru": "в волне нет пригодных оценок атрибутов",
+                                       "en": "the wave has no usable attribute ratings"}[self.lang]
+                if self.dropped:
+                    self.unavailable[s] += " (" + "; ".join(f"{k}: {v}" for k, v in self.dropped.items()) + ")"
         # Scale of the attribute grid, for penalty-reward bands.
         scale = (1, 5)
-        grid = self.data.answers[self.data.answers["kind"] == "attribute"]["scale"].dropna()
+        answers = self.data.answers
+        grid = answers[(answers["kind"] == "attribute")
+                       & answers["response_id"].isin(self.frame["response_id"])]["scale"].dropna()
         if len(grid):
             from cxlab.schema import parse_scale
 
@@ -128,9 +133,11 @@ class DriversReport:
         self.penalty = self._attempt("penalty", lambda: drivers.penalty_reward(
             f, self.outcome, items, cluster="client_id", scale=scale)) if items else None
         self.trend = self._attempt("trend", lambda: drivers.drivers_over_waves(
-            self.all_frame, self.outcome, items, cluster="client_id", **boot)) if items else None
+            self.all_frame, self.outcome, items, cluster="client_id", order=self.history, **boot)) \
+            if items else None
         self.needs = self._attempt("needs", lambda: drivers.needs_map(self.data, self.wave, by="direction",
                                                                       min_n=self.min_n))
+        self.needs_by_client = self._attempt("needs", lambda: drivers.needs_map(self.data, self.wave, by="client"))
         self.needs_grid = self._attempt("needs", lambda: drivers.needs_map(
             self.data, self.wave, by=["segment", "direction"], min_n=self.min_n))
         self.cross_sell = self._attempt("cross_sell", lambda: drivers.cross_sell(
@@ -168,10 +175,14 @@ class DriversReport:
         return "" if reason is None else t("not_available", self.lang).format(reason=reason)
 
     def warnings_text(self) -> str:
-        if self.importance is None or not self.importance.warnings:
+        notes = list(self.importance.warnings) if self.importance is not None else []
+        notes += [f"{self.label(item)}: {why}; " + {"ru": "атрибут не участвует в анализе",
+                                                    "en": "left out of the analysis"}[self.lang]
+                  for item, why in self.dropped.items()]
+        if not notes:
             return ""
         head = {"ru": "**Предупреждения:**", "en": "**Warnings:**"}[self.lang]
-        return "\n".join([head] + [f"- {w}" for w in self.importance.warnings])
+        return "\n".join([head] + [f"- {w}" for w in notes])
 
     def manager_note(self) -> str:
         method = self.managers.method if self.managers is not None else ""
@@ -460,7 +471,7 @@ class DriversReport:
                                     percent=["share_before", "share_after", "change", "ci_low", "ci_high"],
                                     decimals={"p_value": 4, "p_adjusted": 4}))
         for name, frame in (("needs", self.needs), ("cross_sell", self.cross_sell),
-                            ("priorities", self.priorities)):
+                            ("priorities", self.priorities), ("needs_by_client", self.needs_by_client)):
             if frame is not None:
                 pct = [c for c in ("share", "ci_low", "ci_high", "penetration", "weighted_demand")
                        if c in frame and not (name == "cross_sell" and c in ("ci_low", "ci_high"))]
@@ -537,3 +548,11 @@ def _note(lang: str) -> str:
     from cxlab.drivers.managers import NOTE
 
     return NOTE[lang]
+
+
+def _waves_up_to(data, wave: str) -> list[str]:
+    """Waves with responses up to ``wave``, in time order (opening date, then id)."""
+    waves = data.waves[["wave_id", "opened_at"]].copy()
+    waves = waves[waves["wave_id"].isin(set(data.responses["wave_id"].dropna()))]
+    waves = waves.sort_values(["opened_at", "wave_id"], na_position="last")["wave_id"].tolist()
+    return waves[:waves.index(wave) + 1] if wave in waves else waves

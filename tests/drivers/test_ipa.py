@@ -73,3 +73,14 @@ def test_fixed_cut_and_median(ratings):
 def test_quadrant_of():
     assert quadrant_of([0.3, 0.3, 0.1, 0.1], [2, 5, 5, 2], 0.2, 3).tolist() == \
         ["concentrate", "keep_up", "overkill", "low_priority"]
+
+
+def test_performance_counts_every_rater(ratings):
+    # Respondents who skipped the recommend question still rated the attributes.
+    drivers = ["speed", "ideas", "office", "paperwork"]
+    holes = ratings.copy()
+    holes.loc[holes.index[:150], "nps"] = np.nan
+    holes.loc[holes.index[150:200], "ideas"] = np.nan
+    t = importance_performance(holes, "nps", drivers, n_boot=50, cluster="client_id").table.set_index("driver")
+    np.testing.assert_allclose(t.loc[drivers, "performance"], holes[drivers].mean())
+    assert t.loc["ideas", "n"] == holes["ideas"].notna().sum()

@@ -75,3 +75,15 @@ def test_custom_bands_and_errors(asymmetric):
         penalty_reward(asymmetric, "nps", ["nope"])
     with pytest.raises(ValueError, match="too few"):
         penalty_reward(asymmetric.head(5), "nps", ["deadlines", "ideas", "reports"])
+
+
+def test_without_a_middle_band_nothing_is_estimated():
+    # On a 1-3 scale the default bands (1-2 low, 3 high) leave no reference: no nonsense coefficients.
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"speed": rng.integers(1, 4, 200).astype(float),
+                          "ideas": rng.integers(1, 6, 200).astype(float)})
+    frame["nps"] = frame["ideas"] + rng.normal(size=200)
+    out = penalty_reward(frame, "nps", ["speed", "ideas"], scale=(1, 3)).set_index("driver")
+    assert out.loc["speed", "kind"] == "not_estimated"
+    assert np.isnan(out.loc["speed", ["penalty", "reward"]].astype(float)).all()
+    assert (out["penalty"].abs().fillna(0) < 100).all()
