@@ -132,8 +132,11 @@ class DriversReport:
             f, self.outcome, items, cluster="client_id", **boot)) if items else None
         self.penalty = self._attempt("penalty", lambda: drivers.penalty_reward(
             f, self.outcome, items, cluster="client_id", scale=scale)) if items else None
+        # Priorities over the same year of waves as managers: the report shows the
+        # latest change, the pack every wave of the window.
+        window = self.all_frame[self.all_frame["wave_id"].isin(self.manager_window)]
         self.trend = self._attempt("trend", lambda: drivers.drivers_over_waves(
-            self.all_frame, self.outcome, items, cluster="client_id", order=self.history, **boot)) \
+            window, self.outcome, items, cluster="client_id", order=self.manager_window, **boot)) \
             if items else None
         self.needs = self._attempt("needs", lambda: drivers.needs_map(self.data, self.wave, by="direction",
                                                                       min_n=self.min_n))
@@ -144,7 +147,6 @@ class DriversReport:
             self.data, self.wave, n_boot=self.n_boot, seed=self.seed))
         self.priorities = self._attempt("priorities", lambda: drivers.development_priorities(
             self.data, self.wave, lang=self.lang, min_n=self.min_n))
-        window = self.all_frame[self.all_frame["wave_id"].isin(self.manager_window)]
         self.managers = self._attempt("managers", lambda: drivers.manager_scores(
             window, by="manager", outcome="net", min_n=self.min_n, seed=self.seed))
         self.teams = self._attempt("teams", lambda: drivers.manager_scores(
@@ -164,11 +166,11 @@ class DriversReport:
             return (f"# {t('drivers_title', 'ru')}\n\nЧто объясняет {what}: вклад каждого атрибута отношений, "
                     f"оценённый несколькими названными методами; {n} ответов волны {self.wave}. Интервалы — "
                     f"бутстреп ({self.n_boot} выборок клиентов целиком: контакты одного клиента отвечают не "
-                    f"независимо). Менеджеры и команды — за волны {window}.")
+                    f"независимо). Менеджеры, команды и динамика факторов — за волны {window}.")
         return (f"# {t('drivers_title', 'en')}\n\nWhat explains {what}: each relationship attribute's "
                 f"contribution by several named methods; {n} responses in wave {self.wave}. Intervals: bootstrap "
                 f"({self.n_boot} resamples of whole clients, as a client's contacts do not answer "
-                f"independently). Managers and teams: waves {window}.")
+                f"independently). Managers, teams and drivers by wave: waves {window}.")
 
     def unavailable_text(self, section: str) -> str:
         reason = self.unavailable.get(section)
