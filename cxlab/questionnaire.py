@@ -68,6 +68,7 @@ __all__ = [
     "QUESTION_TARGETS",
     "ITEM_SOURCES",
     "normalize_label",
+    "find_questionnaire",
 ]
 
 #: Directory of the bundled questionnaire templates.
@@ -169,8 +170,14 @@ def _default_target(question: dict) -> str | None:
     return _DEFAULT_TARGETS.get((question.get("type"), question.get("items")))
 
 
+def _item_frame(items, id_column: str) -> pd.DataFrame:
+    """Attributes or touchpoints as a frame: id, name_ru, name_en."""
+    return pd.DataFrame([(x["id"], x["ru"], x["en"]) for x in items or []],
+                        columns=[id_column, "name_ru", "name_en"]).astype("str")
+
+
 def _empty_touchpoints() -> pd.DataFrame:
-    return pd.DataFrame(columns=["touchpoint_id", "name_ru", "name_en"]).astype("str")
+    return _item_frame([], "touchpoint_id")
 
 
 @dataclass
@@ -441,23 +448,17 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
             c.ident(s, spath, seen)
             c.langs(s, spath)
 
-    # attributes
+    # attributes; touchpoints are optional (not every business rates its customer journey)
     attributes = c.seq(c.key(raw, "attributes", ""), "attributes")
-    for i, a in enumerate(attributes):
-        path = _join("attributes", i)
-        c.mapping(a, path)
-        c.ident(a, path, seen)
-        c.langs(a, path)
-
-    # touchpoints (optional: not every business rates its customer journey)
     touchpoints = raw.get("touchpoints")
     if touchpoints is not None:
         c.seq(touchpoints, "touchpoints")
-        for i, t in enumerate(touchpoints):
-            path = _join("touchpoints", i)
-            c.mapping(t, path)
-            c.ident(t, path, seen)
-            c.langs(t, path)
+    for name, items in (("attributes", attributes), ("touchpoints", touchpoints or [])):
+        for i, item in enumerate(items):
+            path = _join(name, i)
+            c.mapping(item, path)
+            c.ident(item, path, seen)
+            c.langs(item, path)
 
     # questions
     questions = c.seq(c.key(raw, "questions", ""), "questions")
@@ -570,14 +571,8 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
         [(s["id"], d["id"], s["ru"], s["en"]) for d in directions for s in d["services"]],
         columns=svc_cols,
     ).astype("str")
-    attributes = pd.DataFrame(
-        [(a["id"], a["ru"], a["en"]) for a in raw["attributes"]],
-        columns=["attribute_id", "name_ru", "name_en"],
-    ).astype("str")
-    touchpoints = pd.DataFrame(
-        [(t["id"], t["ru"], t["en"]) for t in raw.get("touchpoints") or []],
-        columns=["touchpoint_id", "name_ru", "name_en"],
-    ).astype("str")
+    attributes = _item_frame(raw["attributes"], "attribute_id")
+    touchpoints = _item_frame(raw.get("touchpoints"), "touchpoint_id")
     questions = [dict(q) for q in raw["questions"]]
     return Questionnaire(
         id=raw["id"],
@@ -592,3 +587,22 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
         scale_labels=scale_labels,
         path=path,
     )
+
+
+def find_questionnaire(name_or_path) -> Questionnaire | None:
+    """The questionnaire a wave names, or None when this checkout cannot load it.
+
+    A workspace may use a questionnaire of its own that is not bundled here;
+    reports then show ids where names would be, rather than failing.
+
+    Examples
+    --------
+    >>> find_questionnaire("pr_agency").id, find_questionnaire("no_such_template")
+    ('pr_agency', None)
+    """
+    if not name_or_path:
+        return None
+    try:
+        return load_questionnaire(name_or_path)
+    except Exception:
+        return None

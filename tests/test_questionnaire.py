@@ -44,6 +44,26 @@ REQUIRED_QUESTIONS = {
 }
 
 
+#: The smallest valid template: one direction, service, attribute and question, no scale labels.
+MINI = """
+id: mini
+title: {ru: "Мини", en: "Mini"}
+version: 1
+scales:
+  nps: {min: 0, max: 10}
+directions:
+  - id: media
+    ru: "СМИ"
+    en: "Media"
+    services:
+      - {id: press, ru: "Пресс-релизы", en: "Press releases"}
+attributes:
+  - {id: speed, ru: "Скорость", en: "Speed"}
+questions:
+  - {id: recommend, type: nps, scale: nps, ru: "Порекомендуете?", en: "Recommend?"}
+"""
+
+
 @pytest.fixture(scope="module")
 def q() -> Questionnaire:
     return load_questionnaire("pr_agency")
@@ -306,19 +326,7 @@ def test_scale_label_values(name):
 
 def test_scale_label_values_without_labels(tmp_path):
     path = tmp_path / "mini.yaml"
-    path.write_text("""
-id: mini
-title: {ru: "Мини", en: "Mini"}
-version: 1
-scales:
-  nps: {min: 0, max: 10}
-directions:
-  - {id: media, ru: "СМИ", en: "Media", services: [{id: press, ru: "Пресс-релизы", en: "Press releases"}]}
-attributes:
-  - {id: speed, ru: "Скорость", en: "Speed"}
-questions:
-  - {id: recommend, type: nps, scale: nps, ru: "Порекомендуете?", en: "Recommend?"}
-""", encoding="utf-8")
+    path.write_text(MINI, encoding="utf-8")
     assert load_questionnaire(path).scale_label_values("nps") == {}
 
 
@@ -493,25 +501,8 @@ def test_invalid_yaml_and_non_mapping(tmp_path):
 
 
 def test_minimal_custom_template(tmp_path):
-    text = """
-id: mini
-title: {ru: "Мини", en: "Mini"}
-version: 1
-scales:
-  nps: {min: 0, max: 10}
-directions:
-  - id: media
-    ru: "СМИ"
-    en: "Media"
-    services:
-      - {id: press, ru: "Пресс-релизы", en: "Press releases"}
-attributes:
-  - {id: speed, ru: "Скорость", en: "Speed"}
-questions:
-  - {id: recommend, type: nps, scale: nps, ru: "Порекомендуете?", en: "Recommend?"}
-"""
     path = tmp_path / "mini.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(MINI, encoding="utf-8")
     q = load_questionnaire(path)
     assert q.version == "1"
     assert q.services.to_dict("records") == [

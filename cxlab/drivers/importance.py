@@ -323,13 +323,23 @@ def _methods(method) -> list[str]:
     return wanted
 
 
-def prepare(data: pd.DataFrame, outcome: str, drivers: list, missing: str = "listwise",
-            cluster: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Drivers then outcome as a float array, rows without the outcome (listwise: any value) left out."""
-    values = data[list(drivers) + [outcome]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+def _numeric(data: pd.DataFrame, outcome: str, drivers: list) -> np.ndarray:
+    return data[list(drivers) + [outcome]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+
+
+def _complete(values: np.ndarray, missing: str) -> np.ndarray:
+    """Rows an analysis uses: those with the outcome (listwise: with every value)."""
     keep = ~np.isnan(values[:, -1])
     if missing == "listwise":
         keep &= ~np.isnan(values).any(axis=1)
+    return keep
+
+
+def prepare(data: pd.DataFrame, outcome: str, drivers: list, missing: str = "listwise",
+            cluster: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Drivers then outcome as a float array, rows without the outcome (listwise: any value) left out."""
+    values = _numeric(data, outcome, drivers)
+    keep = _complete(values, missing)
     clusters = data[cluster].to_numpy()[keep] if cluster else None
     return values[keep], clusters
 

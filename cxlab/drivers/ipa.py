@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import (METHOD_NAMES, bootstrap_importances, prepare, relative_importance,
+from cxlab.drivers.importance import (METHOD_NAMES, _complete, _numeric, bootstrap_importances, relative_importance,
                                       resample_weights)
 
 __all__ = ["importance_performance", "ImportancePerformance", "QUADRANTS", "QUADRANT_LABELS", "quadrant_of"]
@@ -149,13 +149,12 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method:
     share = rows["share"].to_numpy()
     # Performance is every rater's mean (as in the wave report), not only
     # the rows the regression kept; the importance uses those rows.
-    ratings = data[drivers].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    everyone = _numeric(data, outcome, drivers)
+    kept = _complete(everyone, missing)
+    values, ratings = everyone[kept], everyone[:, :-1]
     rated = ~np.isnan(ratings)
     perf = np.nanmean(ratings, axis=0)
     n = rated.sum(axis=0)
-    values, _ = prepare(data, outcome, drivers, missing)
-    kept = prepare(data.assign(_row=np.arange(len(data))), outcome, drivers + ["_row"], missing)[0][:, -2]
-    kept = kept.astype(int)
 
     def cut(perf_values):
         if performance_cut == "mean":

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlab.metrics._result import _check_confidence
+
 __all__ = ["ManagerScores", "NOTE", "manager_scores", "manager_profile",
            "manager_scores_over_waves"]
 
@@ -209,13 +211,6 @@ def _int(x) -> str:
 
 
 # --------------------------------------------------------------------------- inputs
-
-def _check_confidence(confidence) -> float:
-    confidence = float(confidence)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
-    return confidence
-
 
 def _outcome(frame: pd.DataFrame, outcome: str) -> tuple[pd.Series, str]:
     """Outcome values per respondent and what they mean."""

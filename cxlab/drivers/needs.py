@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.metrics._result import _check_confidence
+from cxlab.metrics.breakdown import check_min_n
 from cxlab.metrics.csat import wilson
 
 __all__ = ["needs_map", "cross_sell", "development_priorities", "needs_over_waves",
@@ -142,14 +143,6 @@ def _parse_by(by) -> tuple[list[str], str | None]:
         return [], None
     cells = [b for b in dict.fromkeys(raw) if b in _CELL_BY]
     return cells, ("service" if "service" in raw else "direction")
-
-
-def _check_min_n(min_n) -> int:
-    if min_n is None:
-        return 0
-    if isinstance(min_n, bool) or not float(min_n).is_integer() or min_n < 0:
-        raise ValueError(f"min_n must be a whole number >= 0, got {min_n!r}")
-    return int(min_n)
 
 
 # --------------------------------------------------------------------------- estimator
@@ -312,7 +305,7 @@ def needs_map(data, wave: str, *, by="direction", min_n: int = 10, confidence: f
     >>> grid.pivot(index="segment", columns="direction", values="share")  # doctest: +SKIP
     """
     confidence = _check_confidence(confidence)
-    min_n = _check_min_n(min_n)
+    min_n = check_min_n(min_n)
     cells, level = _parse_by(by)
     rec = _wave_record(data, wave)
     svc, directions = _catalogue(data)
@@ -499,9 +492,10 @@ def _bootstrap(v: np.ndarray, need: np.ndarray, confidence: float, n_boot: int, 
     C, S = need.shape
     if C == 0 or v.sum() <= 0:
         return np.full(S, np.nan), np.full(S, np.nan)
-    rng = np.random.default_rng(seed)
+    from cxlab.drivers.importance import resample_weights
+
     # How often each client is drawn in each replicate: one matrix product gives every ratio.
-    counts = rng.multinomial(C, np.full(C, 1.0 / C), size=n_boot).astype(float)
+    counts = resample_weights(C, None, n_boot, np.random.default_rng(seed))
     den = counts @ v
     with np.errstate(invalid="ignore", divide="ignore"):
         ratios = (counts @ (v[:, None] * need)) / den[:, None]
@@ -513,15 +507,11 @@ def _bootstrap(v: np.ndarray, need: np.ndarray, confidence: float, n_boot: int, 
 
 # --------------------------------------------------------------------------- priorities
 def _direction_labels(data, wave: str, lang: str) -> dict:
-    name = _wave_record(data, wave).get("questionnaire")
-    if not isinstance(name, str) or not name:
-        return {}
-    try:
-        from cxlab.questionnaire import load_questionnaire
+    from cxlab.questionnaire import find_questionnaire
 
-        return {d["id"]: d[lang] for d in load_questionnaire(name).directions}
-    except Exception:  # a workspace may use a questionnaire this checkout lacks: ids stand in
-        return {}
+    name = _wave_record(data, wave).get("questionnaire")
+    q = find_questionnaire(name) if isinstance(name, str) else None
+    return {} if q is None else {d["id"]: d[lang] for d in q.directions}
 
 
 def development_priorities(data, wave: str, top: int = 5, lang: str = "ru", *, min_n: int = 10,
@@ -606,7 +596,7 @@ def needs_over_waves(data, *, by: str = "direction", min_n: int = 10, confidence
     >>> t.pivot(index="wave_id", columns="direction", values="share")  # doctest: +SKIP
     """
     confidence = _check_confidence(confidence)
-    min_n = _check_min_n(min_n)
+    min_n = check_min_n(min_n)
     if by not in ("direction", "service"):
         raise ValueError(f"by must be one of direction, service, got {by!r}")
     svc, directions = _catalogue(data)

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import METHOD_NAMES, bootstrap_importances, prepare, relative_importance
+from cxlab.drivers.importance import (METHOD_NAMES, bootstrap_importances, prepare, relative_importance,
+                                      resample_weights)
 
 __all__ = ["drivers_over_waves", "DriverTrend"]
 
@@ -197,8 +198,7 @@ def _joint_draws(data, wave, before, after, outcome, drivers, cluster, missing, 
     """
     parts = [data[data[wave] == w] for w in (before, after)]
     everyone = pd.Index(pd.unique(pd.concat([p[cluster] for p in parts])))
-    counts = np.random.default_rng(seed).multinomial(len(everyone), np.full(len(everyone), 1 / len(everyone)),
-                                                     size=n_boot).astype(float)
+    counts = resample_weights(len(everyone), None, n_boot, np.random.default_rng(seed))
     out = []
     for part in parts:
         values, clusters = prepare(part, outcome, drivers, missing, cluster)

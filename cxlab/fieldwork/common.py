@@ -27,6 +27,8 @@ __all__ = ["FieldworkError", "ConfigError", "local_now", "read_invitations", "sa
            "outbox_dir", "waves_dir", "isna", "row_dict", "without_address", "RECIPIENT", "INVITATION_COLUMNS"]
 
 INVITATION_COLUMNS = TABLES["invitations"].names
+#: A plausible e-mail address (one @, a dot in the domain, no separators).
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
 class FieldworkError(CxlabError):

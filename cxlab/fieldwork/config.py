@@ -41,7 +41,7 @@ from typing import Literal, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from cxlab.fieldwork.common import ConfigError, waves_dir
+from cxlab.fieldwork.common import EMAIL, ConfigError, waves_dir
 from cxlab.fieldwork.links import FORM_TOOLS, LinkTemplate
 from cxlab.schema import ROLES
 
@@ -50,7 +50,6 @@ __all__ = ["WaveConfig", "FormConfig", "Eligibility", "Sender", "SmtpConfig", "R
            "check_wave", "resolve_smtp", "DEFAULT_PASSWORD_ENV"]
 
 DEFAULT_PASSWORD_ENV = "CXLAB_SMTP_PASSWORD"
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # Words that name a group or a robot, not a person.  Respondents answer people:
 # an invitation signed by "the team" or sent from noreply@ gets fewer answers
 # and leaves nobody to reply to.
@@ -132,7 +131,7 @@ class Sender(_Model):
     @field_validator("email")
     @classmethod
     def _mailbox(cls, email):
-        if not _EMAIL.match(email):
+        if not EMAIL.match(email):
             raise ValueError(f"'{email}' is not an e-mail address")
         local = email.split("@", 1)[0].lower()
         if local in _GENERIC_MAILBOX:

@@ -22,7 +22,6 @@ Examples
 """
 from __future__ import annotations
 
-import re
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlab.fieldwork.common import (ConfigError, isna, read_invitations, row_dict, save_invitations)
+from cxlab.fieldwork.common import EMAIL, ConfigError, isna, read_invitations, row_dict, save_invitations
 from cxlab.fieldwork.config import Eligibility, WaveConfig, config_for_wave, save_config
 from cxlab.schema import ROLES, parse_scale
 
@@ -43,7 +42,6 @@ NO_EMAIL_NOTE = "no e-mail address"
 INVALID_EMAIL_NOTE = f"{NO_EMAIL_NOTE}: the e-mail address is not valid"
 #: Columns of :attr:`PlanResult.plan`.
 PLAN_COLUMNS = ["contact_id", "client_id", "role", "language", "status", "link"]
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 #: The first character of a token: never "-" (a formula in a spreadsheet) nor "_".
 _TOKEN_FIRST = string.ascii_letters + string.digits
 
@@ -307,7 +305,7 @@ def plan(ws, wave: str, config) -> PlanResult:
 
 
 def _has_email(email) -> bool:
-    return not isna(email) and bool(_EMAIL.match(str(email).strip()))
+    return not isna(email) and bool(EMAIL.match(str(email).strip()))
 
 
 def _no_email_note(email) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from cxlab.errors import InputError, Problem
 from cxlab.ingest.answers import normalize_text
-from cxlab.ingest.canonical import ITEM_KINDS, RESPONSE_FIELDS, parse_wide, to_wide
+from cxlab.ingest.canonical import RESPONSE_FIELDS, is_item_column, parse_wide, to_wide
 from cxlab.ingest.files import read_table
 from cxlab.ingest.interpret import interpret
 from cxlab.ingest.source import META_FIELDS, SourceColumn, ToolTable
@@ -34,8 +34,6 @@ from cxlab.ingest.tools._common import describe_header, unique_keys
 __all__ = ["ExportData", "read_export", "to_wide", "read_table", "FORMATS"]
 
 FORMATS = ("cxlab", "generic") + READERS
-TITLES = {"generic": "spreadsheet", "google_forms": "Google Forms", "yandex_forms": "Yandex Forms",
-          "surveymonkey": "SurveyMonkey", "qualtrics": "Qualtrics", "limesurvey": "LimeSurvey"}
 ERROR_MODES = ("report", "raise")
 
 
@@ -133,15 +131,10 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
         notes.append(f"read as {head.encoding} text separated by '{head.separator}'")
     if tool == "cxlab":
         _check_mapping(mapping, list(head.frame.columns), head.source)
-        try:
-            responses, answers = parse_wide(head, mapping)
-            problems = []
-        except InputError as exc:
-            if errors == "raise" or any(p.row == 1 or p.row is None for p in exc.problems):
-                raise
-            # Cells that are not numbers or dates: read again, keeping the rest.
-            problems = exc.problems
-            responses, answers = parse_wide(head, mapping, problems=[])
+        # Header problems raise at once; cells that are not numbers or dates are
+        # collected, and _finish raises them only when errors="raise".
+        problems: list = []
+        responses, answers = parse_wide(head, mapping, problems=problems)
         for col in ("_token", "_email", "_company"):
             responses[col] = None
         return _finish(ExportData(responses=responses, answers=answers, source=head.source, sha256=head.sha256,
@@ -149,7 +142,7 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
     if tool == "generic":
         table = _generic_table(head, mapping, questionnaire)
     else:
-        table = reader(tool).read(path, source=head.source)
+        table = reader(tool).read(path, source=head.source, head=head)
         if mapping:
             table = _apply_mapping(table, mapping, questionnaire)
     result = interpret(table, questionnaire)
@@ -157,8 +150,9 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
     if len(table.frame) and not used.isin(["nps", "overall", "price", "reason", "comment"]).any() \
             and not used.str.contains(":").any():
         # Nothing answered a question cxlab knows: say so instead of loading an empty import.
+        title = reader(tool).TITLE if tool in READERS else "spreadsheet"
         raise InputError(Problem(head.source, 1, None,
-                                 f"no question recognised in this {TITLES.get(tool, tool)} file (columns: "
+                                 f"no question recognised in this {title} file (columns: "
                                  + ", ".join(f"'{c}'" for c in list(table.frame.columns)[:8])
                                  + "); pass the wave's questionnaire, tool=... or a mapping={column: field}"
                                  + "".join(f"; {n}" for n in result.notes if "not used" in n)))
@@ -177,7 +171,7 @@ def _finish(data: ExportData, errors: str) -> ExportData:
 def _detect(head, mapping) -> str:
     names = set((mapping or {}).get(c, c) for c in head.frame.columns)
     canonical = set(RESPONSE_FIELDS) | {"wave_id"}
-    is_item = {c for c in names if ":" in c and c.split(":", 1)[0] in ITEM_KINDS}
+    is_item = {c for c in names if is_item_column(c)}
     if "response_id" in names and names <= canonical | is_item:
         return "cxlab"
     found = detect_tool(head)
@@ -197,7 +191,7 @@ def _target_of(value: str, questionnaire, source: str = "<mapping>",
         return value, None
     if value in RESPONSE_FIELDS or value == "wave_id":
         return None, value
-    if ":" in value and value.split(":", 1)[0] in ITEM_KINDS:
+    if is_item_column(value):
         return None, value
     if questionnaire is not None:
         try:
@@ -239,7 +233,7 @@ def _generic_table(head, mapping, questionnaire) -> ToolTable:
     columns = []
     for name, key in zip(names, keys):
         value = (mapping or {}).get(name)
-        if value is None and (name in RESPONSE_FIELDS or (":" in name and name.split(":", 1)[0] in ITEM_KINDS)):
+        if value is None and (name in RESPONSE_FIELDS or is_item_column(name)):
             value = name
         if value:
             fieldname, target = _target_of(value, questionnaire, head.source, name)

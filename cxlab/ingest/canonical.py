@@ -15,7 +15,7 @@ from cxlab.errors import InputError, Problem
 from cxlab.ingest.files import RawTable, to_datetime
 from cxlab.schema import TABLES
 
-__all__ = ["ITEM_KINDS", "RESPONSE_FIELDS", "parse_wide", "to_wide"]
+__all__ = ["ITEM_KINDS", "RESPONSE_FIELDS", "parse_wide", "to_wide", "is_item_column", "label_scale"]
 
 ITEM_KINDS = ("attribute", "service", "touchpoint", "need", "importance")
 RESPONSE_FIELDS = [c for c in TABLES["responses"].names if c not in ("import_id",)]
@@ -56,7 +56,7 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
         missing.append("client_id (or contact_id)")
     if missing:
         raise InputError([Problem(table.source, 1, m, "required column is missing") for m in missing])
-    item_cols = [c for c in frame.columns if ":" in c and c.split(":", 1)[0] in ITEM_KINDS]
+    item_cols = [c for c in frame.columns if is_item_column(c)]
     unknown = [c for c in frame.columns if c not in RESPONSE_FIELDS and c not in item_cols
                and c != "wave_id"]
     if unknown:
@@ -71,7 +71,7 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
                 responses[col] = True if col == "complete" else None  # complete unless marked otherwise
             continue
         if col in _NUMERIC:
-            responses[col] = to_score(frame[col], labels=labels.get({"overall": "rating"}.get(col, col), {}),
+            responses[col] = to_score(frame[col], labels=labels.get(label_scale(col), {}),
                                       table=table, column=col, problems=problems)
         elif col == "submitted_at":
             responses[col] = to_datetime(frame[col], table=table, column=col, problems=problems)
@@ -83,7 +83,7 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
     long = []
     for col in item_cols:
         kind, item = col.split(":", 1)
-        values = to_score(frame[col], labels=labels.get("rating", {}) if kind != "need" else {},
+        values = to_score(frame[col], labels=labels.get(label_scale(kind), {}),
                           table=table, column=col, problems=problems)
         keep = values.notna()
         if keep.any():
@@ -96,6 +96,23 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
     if problems and not collect:
         raise InputError(problems)
     return responses.reset_index(drop=True), answers
+
+
+def label_scale(target: str) -> str | None:
+    """The scale whose answer labels a field's cells may be written in.
+
+    ``nps`` and ``price`` have their own; a need is ticked, not rated; every
+    other rating (overall, services, attributes...) is on the rating scale.
+
+    >>> [label_scale(t) for t in ("nps", "overall", "need", "attribute")]
+    ['nps', 'rating', None, 'rating']
+    """
+    return {"nps": "nps", "price": "price", "need": None}.get(target, "rating")
+
+
+def is_item_column(name) -> bool:
+    """Whether a column name is ``<kind>:<item>`` with a known answer kind (``attribute:deadlines``)."""
+    return isinstance(name, str) and ":" in name and name.split(":", 1)[0] in ITEM_KINDS
 
 
 def to_wide(responses: pd.DataFrame, answers: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from cxlab.errors import Problem
 from cxlab.ingest.answers import is_selected, normalize_text, parse_flag, split_choices, to_score
-from cxlab.ingest.canonical import RESPONSE_FIELDS
+from cxlab.ingest.canonical import RESPONSE_FIELDS, label_scale
 from cxlab.ingest.files import to_datetime
 from cxlab.ingest.source import SourceColumn, ToolTable
 
@@ -215,17 +215,16 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
             continue
         kind, sep, item = col.target.partition(":")
         if sep:
-            scale = {"need": None}.get(kind, "rating")
-            values = to_score(frame[col.key], labels=vocab.labels.get(scale, {}) if scale else {}, table=raw,
+            values = to_score(frame[col.key], labels=vocab.labels.get(label_scale(kind), {}), table=raw,
                               column=col.key, question=col.question, problems=problems)
             keep = values.notna().to_numpy()
             if keep.any():
                 answers.append(pd.DataFrame({"_pos": np.flatnonzero(keep), "item": item, "kind": kind,
                                              "value": values.to_numpy()[keep], "_column": col.key}))
         elif col.target in ("nps", "overall", "price"):
-            scale = {"overall": "rating"}.get(col.target, col.target)
-            responses[col.target] = to_score(frame[col.key], labels=vocab.labels.get(scale, {}), table=raw,
-                                             column=col.key, question=col.question, problems=problems).to_numpy()
+            labels = vocab.labels.get(label_scale(col.target), {})
+            responses[col.target] = to_score(frame[col.key], labels=labels, table=raw, column=col.key,
+                                             question=col.question, problems=problems).to_numpy()
         else:
             responses[col.target] = frame[col.key].to_numpy()
         taken[col.target] = col.key
@@ -263,7 +262,7 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
                              f"'{taken[name]}'")
                 uses.append(_use(col, None, f"duplicate of {name}"))
                 continue
-            scale = (q or {}).get("scale") or {"nps": "nps", "overall": "rating", "price": "price"}.get(name)
+            scale = (q or {}).get("scale") or label_scale(name)
             if name in _TEXT_FIELDS:
                 responses[name] = [v if isinstance(v, str) else None for v in frame[col.key].tolist()]
             else:
@@ -502,7 +501,8 @@ def _finish_responses(table: ToolTable, responses, answers, rows, notes) -> None
         # Tools without response ids (Google Forms): an id from when and who, so that a
         # cumulative export, or one with a question added to the form, gives the same ids.
         who = [c.key for c in table.columns if c.field in ("submitted_at", "token", "email", "company", "name")]
-        if not [c for c in who if table.meta("submitted_at") is None or c != table.meta("submitted_at").key]:
+        stamp = table.meta("submitted_at")
+        if not [c for c in who if stamp is None or c != stamp.key]:
             who = [c.key for c in table.columns]  # only a timestamp (or nothing): the whole row
         cells = table.frame[who].itertuples(index=False, name=None)
         digests = [hashlib.sha1("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))

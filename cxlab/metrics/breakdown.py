@@ -50,7 +50,7 @@ def by_list(by, *frames: pd.DataFrame) -> list:
 def check_min_n(min_n) -> int:
     if min_n is None:
         return 0
-    if not float(min_n).is_integer() or min_n < 0:
+    if isinstance(min_n, bool) or not float(min_n).is_integer() or min_n < 0:
         raise ValueError(f"min_n must be a whole number >= 0, got {min_n!r}")
     return int(min_n)
 

@@ -29,7 +29,7 @@ from cxlab import drivers
 from cxlab.present import driver_figures as dfig
 from cxlab.present.excel import Sheet, write_pack
 from cxlab.present.labels import t
-from cxlab.present.report import _interval, _styled, figure_html
+from cxlab.present.report import _interval, _rank_range, _styled, figure_html, write_figures
 from cxlab.summary import SurveyData
 
 __all__ = ["DriversReport", "PACK_NAME"]
@@ -82,12 +82,9 @@ class DriversReport:
 
     # ------------------------------------------------------------ computing
     def _questionnaire(self):
-        try:
-            from cxlab.questionnaire import load_questionnaire
+        from cxlab.questionnaire import find_questionnaire
 
-            return load_questionnaire(self.wave_record.get("questionnaire") or "pr_agency")
-        except Exception:  # a workspace may use a questionnaire this checkout lacks
-            return None
+        return find_questionnaire(self.wave_record.get("questionnaire") or "pr_agency")
 
     def label(self, item: str) -> str:
         """An attribute's or direction's name in the report's language (its id when unknown)."""
@@ -199,8 +196,7 @@ class DriversReport:
         out["shapley"] = shap["share"]
         out["shapley_95"] = _interval(100 * shap["share_ci_low"], 100 * shap["share_ci_high"])
         out["rank"] = shap["rank"]
-        out["rank_95"] = [f"{int(lo)}–{int(hi)}" if lo != hi else f"{int(lo)}"
-                          for lo, hi in zip(shap["rank_ci_low"], shap["rank_ci_high"])]
+        out["rank_95"] = [_rank_range(lo, hi) for lo, hi in zip(shap["rank_ci_low"], shap["rank_ci_high"])]
         for m in ("johnson", "ols", "pearson", "spearman"):
             out[m] = res.method(m).set_index("driver")["share"].reindex(shap.index)
         ols = res.method("ols").set_index("driver")
@@ -213,8 +209,7 @@ class DriversReport:
                   "ols": "OLS, Pratt β·r", "pearson": "Pearson r²", "spearman": "Spearman ρ²", "beta": "β"}
         frame = self.importance_table()
         styled = _styled(frame, self.lang, percent=["shapley", "johnson", "ols", "pearson", "spearman"],
-                         decimals={"beta": 2, "vif": 1})
-        styled = styled.relabel_index([labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns")
+                         decimals={"beta": 2, "vif": 1}, headers=labels)
         res = self.importance
         methods = "; ".join(dict.fromkeys(res.table["method_name"]))
         return styled.set_caption(
@@ -253,8 +248,7 @@ class DriversReport:
             "kind": [KIND_LABELS[k][self.lang] for k in p["kind"]], "n_low": p["n_low"], "n_high": p["n_high"]})
         labels = {"penalty_95": "95%", "reward_95": "95%", "n_low": {"ru": "n низких", "en": "n low"}[self.lang],
                   "n_high": {"ru": "n высоких", "en": "n high"}[self.lang]}
-        return _styled(frame, self.lang, decimals={"penalty": 2, "reward": 2}).relabel_index(
-            [labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns").set_caption(
+        return _styled(frame, self.lang, decimals={"penalty": 2, "reward": 2}, headers=labels).set_caption(
             f"{t('method', self.lang)}: {p['method'].iloc[0]}")
 
     def display_trend(self):
@@ -272,9 +266,8 @@ class DriversReport:
         labels = {"change": {"ru": "Изменение, п.п.", "en": "Change, pp"}[self.lang],
                   "rank_before": {"ru": "Ранг (прошлая)", "en": "Rank (previous)"}[self.lang],
                   "rank_after": {"ru": "Ранг (эта)", "en": "Rank (this)"}[self.lang]}
-        return _styled(frame, self.lang, percent=["share_before", "share_after"],
-                       decimals={"p_adjusted": 3}).relabel_index(
-            [labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns").set_caption(
+        return _styled(frame, self.lang, percent=["share_before", "share_after"], decimals={"p_adjusted": 3},
+                       headers=labels).set_caption(
             f"{agree['wave_before']} → {agree['wave_after']}: τ Kendall = {agree['kendall_tau']:.2f} "
             f"(p = {agree['p_value']:.3f}). {tr.interval}.")
 
@@ -287,8 +280,8 @@ class DriversReport:
         labels = {"potential_value": {"ru": "Потенциал, млн ₽ (сумма контрактов)",
                                       "en": "Potential, M RUB (contract value)"}[self.lang],
                   "label": t("direction", self.lang)}
-        return _styled(frame, self.lang, percent=["share"], decimals={"potential_value": 1}).relabel_index(
-            [labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns").set_caption(
+        return _styled(frame, self.lang, percent=["share"], decimals={"potential_value": 1},
+                       headers=labels).set_caption(
             f"{t('method', self.lang)}: {p['method'].iloc[0]}")
 
     def display_cross_sell(self, top: int = 10):
@@ -302,8 +295,7 @@ class DriversReport:
                               "penetration": c["penetration"]})
         labels = {"potential_value": {"ru": "Потенциал, млн ₽", "en": "Potential, M RUB"}[self.lang]}
         return _styled(frame, self.lang, percent=["weighted_demand", "penetration"],
-                       decimals={"potential_value": 1}).relabel_index(
-            [labels.get(col, t(col, self.lang)) for col in frame.columns], axis="columns").set_caption(
+                       decimals={"potential_value": 1}, headers=labels).set_caption(
             f"{t('method', self.lang)}: {c['method'].iloc[0] if len(c) else ''}")
 
     def group_table(self, which: str = "managers") -> pd.DataFrame:
@@ -314,8 +306,7 @@ class DriversReport:
             by: tab[by], "n": tab["n"], "clients": tab["clients"], "raw_mean": tab["raw_mean"],
             "estimate": tab["estimate"], "estimate_95": _interval(tab["ci_low"], tab["ci_high"]),
             "rank": tab["rank"],
-            "rank_95": ["—" if pd.isna(lo) else (f"{int(lo)}–{int(hi)}" if lo != hi else f"{int(lo)}")
-                        for lo, hi in zip(tab["rank_ci_low"], tab["rank_ci_high"])],
+            "rank_95": [_rank_range(lo, hi) for lo, hi in zip(tab["rank_ci_low"], tab["rank_ci_high"])],
             "p_above_mean": tab["p_above_mean"], "shrinkage": tab["shrinkage"]})
 
     def display_group(self, which: str = "managers"):
@@ -339,8 +330,7 @@ class DriversReport:
                   "mean_rest": {"ru": "Остальные", "en": "The rest"}[self.lang],
                   "difference": {"ru": "Разница", "en": "Difference"}[self.lang]}
         return _styled(frame, self.lang, decimals={"mean_top": 2, "mean_rest": 2, "difference": 2,
-                                                   "p_adjusted": 3}).relabel_index(
-            [labels.get(c, t(c, self.lang)) for c in frame.columns], axis="columns").set_caption(
+                                                   "p_adjusted": 3}, headers=labels).set_caption(
             f"{t('method', self.lang)}: {p['method'].iloc[0]}")
 
     # ------------------------------------------------------------- sections
@@ -536,13 +526,7 @@ class DriversReport:
         if not self.figures:
             for name in self.available_figures():
                 self.figure(name)
-        fig_dir = out / "figures"
-        fig_dir.mkdir(exist_ok=True)
-        for name, png in self.figures.items():
-            path = fig_dir / f"drivers_{name}.png"
-            path.write_bytes(png)
-            written.append(path)
-        return written
+        return written + write_figures(self.figures, out / "figures", prefix="drivers_")
 
 
 def _note(lang: str) -> str:

@@ -58,13 +58,10 @@ class WaveReport:
         self._direction_names = self._directions()
 
     def _directions(self) -> dict:
-        try:
-            from cxlab.questionnaire import load_questionnaire
+        from cxlab.questionnaire import find_questionnaire
 
-            q = load_questionnaire(self.wave_record.get("questionnaire") or "pr_agency")
-            return {d["id"]: d[self.lang] for d in q.directions}
-        except Exception:  # a workspace may use a questionnaire this checkout lacks
-            return {}
+        q = find_questionnaire(self.wave_record.get("questionnaire") or "pr_agency")
+        return {} if q is None else {d["id"]: d[self.lang] for d in q.directions}
 
     # --------------------------------------------------------------- text
     def title(self) -> str:
@@ -264,13 +261,19 @@ class WaveReport:
         if not self.figures:
             for name in ("nps_trend", "nps_by_service", "csi_by_direction"):
                 self.figure(name)
-        fig_dir = out / "figures"
-        fig_dir.mkdir(exist_ok=True)
-        for name, png in self.figures.items():
-            path = fig_dir / f"{name}.png"
-            path.write_bytes(png)
-            written.append(path)
-        return written
+        return written + write_figures(self.figures, out / "figures")
+
+
+def write_figures(figures: dict[str, bytes], folder, prefix: str = "") -> list[Path]:
+    """Write PNG charts as ``<folder>/<prefix><name>.png``; the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, png in figures.items():
+        path = folder / f"{prefix}{name}.png"
+        path.write_bytes(png)
+        paths.append(path)
+    return paths
 
 
 def figure_html(fig):
@@ -296,8 +299,11 @@ def figure_html(fig):
                      f'style="max-width:100%;width:{width}px">')
 
 
-def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):
-    """pandas Styler for the HTML report: labels translated, numbers rounded, no index."""
+def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None, headers=None):
+    """pandas Styler for the HTML report: labels translated, numbers rounded, no index.
+
+    ``headers`` names columns whose label is not the translated column name.
+    """
     decimals = decimals or {}
     formats = {}
     for col in frame.columns:
@@ -315,7 +321,8 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None):
     if intervals:
         # An interval broken over two lines reads as two numbers.
         styled = styled.set_properties(subset=intervals, **{"white-space": "nowrap"})
-    return styled.relabel_index([t(c, lang) for c in frame.columns], axis="columns")
+    headers = headers or {}
+    return styled.relabel_index([headers.get(c, t(c, lang)) for c in frame.columns], axis="columns")
 
 
 def _num(v, places: int = 1, thousands: bool = False) -> str:
@@ -327,6 +334,13 @@ def _num(v, places: int = 1, thousands: bool = False) -> str:
 def _interval(low: pd.Series, high: pd.Series, places: int = 1) -> list[str]:
     return ["—" if pd.isna(lo) or pd.isna(hi) else f"{_num(lo, places)} … {_num(hi, places)}"
             for lo, hi in zip(low, high)]
+
+
+def _rank_range(low, high) -> str:
+    """A rank interval as text: '2', '1–3', or '—' when there is none."""
+    if pd.isna(low):
+        return "—"
+    return f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
 
 
 def _fmt_num(v) -> str:

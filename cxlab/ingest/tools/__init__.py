@@ -6,8 +6,10 @@ Each reader module has
 * ``detect(head: RawTable) -> bool``: whether a file read with one header row
   (``read_table(path)``; the second and third header rows of SurveyMonkey and
   Qualtrics then appear as the first data rows) is this tool's export;
-* ``read(path_or_bytes, *, source=None, sheet=0) -> ToolTable``: the export
-  with the tool's layout undone (see :mod:`cxlab.ingest.source`).
+* ``read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable``:
+  the export with the tool's layout undone (see :mod:`cxlab.ingest.source`);
+  ``head`` is that one-header-row read when the caller has it already, so
+  the file is not read again for it.
 
 Timestamps are turned into ISO text (``2026-11-24 10:05:33``; converted to
 UTC when the tool writes a zone) by the reader that knows the tool's format;

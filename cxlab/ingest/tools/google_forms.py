@@ -142,9 +142,9 @@ def detect(head: RawTable) -> bool:
     return bool(headers) and headers[0] in TIMESTAMP_HEADERS and "response_id" not in head.frame.columns
 
 
-def read(path_or_bytes, *, source: str | None = None, sheet=0) -> ToolTable:
+def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> ToolTable:
     """Read a Forms CSV download or the linked sheet (CSV or XLSX) into a :class:`ToolTable`."""
-    raw = read_table(path_or_bytes, source=source, sheet=sheet)
+    raw = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     headers = [str(h) for h in raw.frame.columns]
     keys = unique_keys(headers)
     frame = text_frame(raw, keys)

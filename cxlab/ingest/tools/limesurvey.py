@@ -135,19 +135,18 @@ def _mark_choices(columns: list[SourceColumn], frame: pd.DataFrame) -> list[str]
             continue
         for col in group:
             col.choice = True
-            if not _is_other(col):
-                values = frame[col.key]
-                frame[col.key] = values.where(values.map(normalize_text).isin(_YES), None).astype(object)
-            else:
-                values = frame[col.key]
-                frame[col.key] = values.where(~values.map(normalize_text).isin(_NO), None).astype(object)
+            values = frame[col.key]
+            # An option keeps its "yes" cells; an "other" text keeps everything but a "no".
+            keep = (values.map(normalize_text).isin(_YES) if not _is_other(col)
+                    else ~values.map(normalize_text).isin(_NO))
+            frame[col.key] = values.where(keep, None).astype(object)
         notes.append(f"'{question}': multiple choice, one column per option")
     return notes
 
 
-def read(path_or_bytes, *, source: str | None = None, sheet=0) -> ToolTable:
+def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> ToolTable:
     """Read a LimeSurvey response export (CSV; code or full-text headings) into a :class:`ToolTable`."""
-    raw = read_table(path_or_bytes, source=source, sheet=sheet)
+    raw = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     headers = [str(h) for h in raw.frame.columns]
     layout = _layout(headers, raw.frame) or "full"
     keys = unique_keys(headers)

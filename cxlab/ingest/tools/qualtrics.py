@@ -146,7 +146,7 @@ def _split(label: str, question: str) -> str:
 _JOINED = re.compile(r",(?! )")
 
 
-def read(path_or_bytes, *, source=None, sheet=0) -> ToolTable:
+def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
     """Read a Qualtrics export into a :class:`~cxlab.ingest.source.ToolTable`.
 
     >>> t = read(b'ResponseId,Finished,Q1\\nResponse ID,Finished,Overall?\\n'
@@ -157,7 +157,7 @@ def read(path_or_bytes, *, source=None, sheet=0) -> ToolTable:
     >>> t.raw.rows
     [4]
     """
-    head = read_table(path_or_bytes, source=source, sheet=sheet)
+    head = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     if _has_import_ids(_row(head.frame, 1)):
         header_rows = 3
     elif _has_import_ids(_row(head.frame, 0)) or _is_label_row(head):

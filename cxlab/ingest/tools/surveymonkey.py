@@ -144,7 +144,7 @@ def _is_choice_group(frame: pd.DataFrame, keys: list[str], labels: list[str]) ->
     return seen
 
 
-def read(path_or_bytes, *, source=None, sheet=0) -> ToolTable:
+def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
     """Read a SurveyMonkey export into a :class:`~cxlab.ingest.source.ToolTable`.
 
     >>> t = read(b"Respondent ID,Collector ID,End Date,How likely are you to recommend us?\\n"
@@ -154,7 +154,7 @@ def read(path_or_bytes, *, source=None, sheet=0) -> ToolTable:
     >>> t.frame.loc[0, "End Date"]
     '2026-11-24 13:05:33'
     """
-    head = read_table(path_or_bytes, source=source, sheet=sheet)
+    head = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     first = next((c for c in head.frame.columns if str(c).strip().casefold() == "respondent id"), None)
     two_rows = first is None or _cell(head.frame, 0, first) is None
     raw = read_table(path_or_bytes, source=source, sheet=sheet, header_rows=2 if two_rows else 1)

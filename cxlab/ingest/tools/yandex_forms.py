@@ -93,9 +93,9 @@ def detect(head: RawTable) -> bool:
             and not _OTHER_TOOLS & {str(h) for h in head.frame.columns})
 
 
-def read(path_or_bytes, *, source: str | None = None, sheet=0) -> ToolTable:
+def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> ToolTable:
     """Read a Yandex Forms answers file (XLSX or CSV) into a :class:`ToolTable`."""
-    raw = read_table(path_or_bytes, source=source, sheet=sheet)
+    raw = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     headers = [str(h) for h in raw.frame.columns]
     keys = unique_keys(headers)
     frame = text_frame(raw, keys)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlab.ingest.files import read_table
 from cxlab.ingest.tools import google_forms
 from cxlab.ingest.tools.google_forms import choice_separator, normalize_timestamps
 
@@ -109,18 +108,10 @@ def test_english_download_columns():
     assert t.frame["Company name"].iloc[2] == "Fabrikam, Inc."
 
 
-def test_cp1251_semicolon_copy_reads_the_same(tmp_path):
+def test_cp1251_semicolon_copy_reads_the_same(reads_the_same_when_resaved):
     """The download opened in Excel and saved as 'CSV (разделители - точки с запятой)'."""
-    rows = raw_rows(HERE / "google_forms_ru.csv")
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
-    path = tmp_path / "google_forms_ru_excel.csv"
-    path.write_bytes(buf.getvalue().encode("cp1251"))
-    copy, original = google_forms.read(path), google_forms.read(HERE / "google_forms_ru.csv")
-    assert (copy.raw.encoding, copy.raw.separator) == ("cp1251", ";")
-    assert google_forms.detect(read_table(path))
-    assert copy.frame.equals(original.frame)
-    assert [vars(c) for c in copy.columns] == [vars(c) for c in original.columns]
+    reads_the_same_when_resaved(google_forms, raw_rows(HERE / "google_forms_ru.csv"), HERE / "google_forms_ru.csv",
+                                name="google_forms_ru_excel.csv")
 
 
 def test_quiz_score_and_repeated_titles():
