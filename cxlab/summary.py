@@ -104,12 +104,18 @@ class SurveyData:
     clients: pd.DataFrame
     invitations: pd.DataFrame
     workspace: str = ""
+    # Churn risk needs who was invited (contacts without PII), what happened
+    # to each client (events) and the follow-up actions.
+    contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_workspace(cls, ws) -> "SurveyData":
         return cls(responses=ws.response_frame(), answers=ws.answers(), waves=ws.waves(),
                    services=ws.services(), client_services=ws.table("client_services"),
-                   clients=ws.clients(), invitations=ws.table("invitations"), workspace=ws.name)
+                   clients=ws.clients(), invitations=ws.table("invitations"), workspace=ws.name,
+                   contacts=ws.contacts(), events=ws.events(), actions=ws.table("actions"))
 
 
 @dataclass
