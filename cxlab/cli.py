@@ -1,4 +1,4 @@
-"""Command line: ``cxlab demo | import | wave | run-wave | export | metrics``.
+"""Command line: ``cxlab demo | import | wave | actions | run-wave | export | metrics``.
 
 Every command prints what it did and where; a failure prints one clear
 message (file, row, column; or notebook and cell) and exits non-zero.
@@ -11,6 +11,8 @@ Examples
     cxlab wave plan --workspace workspaces/demo --wave 2026-Q4 --config wave.yaml
     cxlab wave send --workspace workspaces/demo --wave 2026-Q4
     cxlab wave status --workspace workspaces/demo --wave 2026-Q4
+    cxlab actions create --workspace workspaces/demo --wave 2026-Q3
+    cxlab actions update --workspace workspaces/demo A0004 --status done
     cxlab import --workspace workspaces/demo --wave 2026-Q4 responses.csv
     cxlab run-wave --workspace workspaces/demo --wave 2026-Q3 --lang en
     cxlab export --workspace workspaces/demo --format parquet --out out/
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     from cxlab.fieldwork.cli import add_wave_parser
 
     add_wave_parser(sub)
+    from cxlab.risk.cli import add_actions_parser
+    add_actions_parser(sub)
 
     m = sub.add_parser("metrics", help="print a wave's headline figures as JSON")
     m.add_argument("--workspace", required=True)

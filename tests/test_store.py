@@ -353,7 +353,7 @@ def test_workspace_of_an_older_version_is_upgraded_on_open(small_ws):
     assert "reason" in ws.responses().columns and "note" in ws.table("invitations", include_pii=True).columns
     assert ws.responses()["nps"].tolist() == [9]  # nothing lost
     assert ws.responses()["complete"].tolist() == [True]
-    assert json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == 2
+    assert json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == store.SCHEMA_VERSION
 
 
 def test_complete_flag_of_a_cxlab_file(small_ws, csv_file):
