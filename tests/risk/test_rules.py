@@ -251,8 +251,8 @@ def test_key_attribute_drop_fires_on_a_key_attribute_only():
     ])
     flags = early_warnings(data, "W2")
     hit = one(flags, "C1", "key_attribute_drop")
-    assert (hit["value"], hit["threshold"], hit["severity"]) == (-2.0, -1.0, "medium")
-    assert hit["evidence"] == "responsiveness 5.0 → 3.0 (−2.0) on 1-5, since W1 (threshold: a fall of 1.0)"
+    assert (hit["value"], hit["threshold"], hit["severity"]) == (-2.0, -1.5, "medium")
+    assert hit["evidence"] == "responsiveness 5.0 → 3.0 (−2.0) on 1-5, since W1 (threshold: a fall of 1.5)"
     assert fired(flags, "C2", "key_attribute_drop").empty
     assert fired(flags, "C3", "key_attribute_drop").empty
     # Watching reporting too catches C3; a 2.5-point threshold lets C1's 2-point fall pass.
@@ -361,7 +361,7 @@ def test_disabled_rule_never_fires_and_higher_thresholds_fire_less(demo_data):
                 "silence": RuleConfig(silence_waves=3, silence_this_wave=False),
                 "divergence": RuleConfig(divergence_min=4), "price_risk": RuleConfig(price_max=1.5,
                                                                                      value_for_money_max=1.5),
-                "key_attribute_drop": RuleConfig(attribute_drop=1.5),
+                "key_attribute_drop": RuleConfig(attribute_drop=2.0),
                 "recent_events": RuleConfig(events_lookback_months=3)}
     for rule, config in stricter.items():
         panel_c = add_rule_inputs(demo_data, panel, config) if rule == "recent_events" else panel
