@@ -65,12 +65,18 @@ Events and churn
     the opening of the next one; events end at the close of the last wave.
 Truth of churn
     ``truth.churn_probabilities`` has one row per account and wave it was
-    active: ``hazard`` is the hazard used for the quarter after the wave,
-    ``p_churn_12m = 1 - prod_{q=t}^{t+3} (1 - hazard[c, q])`` over the true
-    hazards of the simulated latent path (for quarters after the last wave the
-    path is continued with the manager frozen and no new manager changes; for
-    quarters after an account churned the path is its counterfactual
-    continuation), ``churned_within_12m`` says whether the generated events
+    active: ``hazard`` is the hazard used for the quarter after the wave;
+    ``p_churn_12m`` is the true probability *at the wave*: P(churn within
+    the four quarters after it | the account's state at the wave: latent
+    drift, manager, recent manager change), averaged over 400 simulated
+    futures that follow the model's own dynamics (drift and shocks, manager
+    changes, which are likelier for unhappy clients); ``p_churn_12m_path =
+    1 - prod_{q=t}^{t+3} (1 - hazard[c, q])`` is the same product along the
+    path that actually happened (it knows the shocks still to come, so no
+    model fed with what was known at the wave can match its AUC; for
+    quarters after the last wave the path is continued with the manager
+    frozen, for quarters after an account churned it is its counterfactual
+    continuation); ``churned_within_12m`` says whether the generated events
     hold a churn within those four quarters and ``observed_12m`` whether
     those four quarters are all inside the data (only then is the flag a
     complete 12-month outcome).
@@ -391,7 +397,8 @@ class Truth:
         ``manager -> effect`` on the latent satisfaction scale (sum 0).
     churn_probabilities
         ``client_id, wave_id, hazard, p_churn_12m, churned_within_12m,
-        observed_12m``: one row per account and wave it was active.
+        observed_12m, p_churn_12m_path``: one row per account and wave it
+        was active (see the module's "Truth of churn").
     latent
         ``client_id, wave_id, satisfaction``: the latent satisfaction ``s``.
     response_model
@@ -655,6 +662,64 @@ def _phrase(rng, q, attr: str, polarity: str, lang: str) -> str:
     return f"Очень нравится: {label}." if lang == "ru" else f"We really like: {label}."
 
 
+def _expected_churn_12m(rng, *, h0, u0, base, manager, changed_ago, meff, mgr_team, n_paths: int = 400,
+                        chunk: int = 2000):
+    """P(churn within the next four quarters | the state at the wave), by Monte Carlo over futures.
+
+    The first quarter's hazard ``h0`` is known at the wave.  The next three
+    follow the simulator's own dynamics from the wave's state: the AR(1)
+    drift with its shocks, a manager change with probability 0.02 (0.22 when
+    the client is unhappy: latent at or below -1.03, i.e. a mean recommend
+    score of 6 or less, the rule the simulation applies to answers) to
+    another manager of the team (85 %) or of the agency, and the hazard's
+    manager-change term for the two quarters after a change.  Rows are
+    simulated in chunks, ``n_paths`` futures each.
+    """
+    M = len(meff)
+    # Other managers of each manager's team, padded with -1, to pick from by index.
+    others = [np.flatnonzero((mgr_team == mgr_team[m]) & (np.arange(M) != m)) for m in range(M)]
+    n_others = np.array([len(o) for o in others])
+    table = np.full((M, max(1, n_others.max())), -1)
+    for m, o in enumerate(others):
+        table[m, :len(o)] = o
+    out = np.empty(len(h0))
+    for lo in range(0, len(h0), chunk):
+        sl = slice(lo, lo + chunk)
+        out[sl] = _expected_chunk(rng, h0[sl], u0[sl], base[sl], manager[sl], changed_ago[sl], meff, table,
+                                  n_others, n_paths)
+    return out
+
+
+def _expected_chunk(rng, h0, u0, base, manager, changed_ago, meff, table, n_others, n_paths):
+    cm = _CHURN_MODEL
+    shape = (len(h0), n_paths)
+    M = len(meff)
+    u = np.repeat(u0[:, None], n_paths, axis=1)
+    mgr = np.repeat(manager[:, None], n_paths, axis=1)
+    ago = np.repeat(changed_ago[:, None].astype(float), n_paths, axis=1)  # quarters since the last change
+    survive = np.repeat((1 - h0)[:, None], n_paths, axis=1)
+    s = base[:, None] + meff[mgr] + u
+    unhappy_cut = (6 - _NPS_A) / _NPS_B
+    for _ in range(3):
+        # A manager change in the quarter after the wave (the simulation's rule), felt from the next wave.
+        change = rng.random(shape) < np.where(s <= unhappy_cut, 0.22, 0.02)
+        old = mgr[change]
+        pick = rng.integers(0, M - 1, old.shape)
+        anyone = np.where(pick >= old, pick + 1, pick)
+        k = n_others[old]
+        in_team = (rng.random(old.shape) < 0.85) & (k > 0)
+        team_pick = table[old, (rng.random(old.shape) * np.maximum(k, 1)).astype(int)]
+        mgr[change] = np.where(in_team, team_pick, anyone)
+        ago = np.where(change, 0, ago) + 1
+        shock = ((rng.random(shape) < 0.035) * rng.normal(-1.1, 0.3, shape)
+                 + (rng.random(shape) < 0.025) * rng.normal(0.5, 0.2, shape))
+        u = _RHO * u + rng.normal(0, _SD_EPS, shape) + shock
+        s = base[:, None] + meff[mgr] + u
+        recent = (ago == 1) | (ago == 2)
+        survive *= 1 - _expit(cm["alpha"] + cm["beta"] * s + cm["gamma"] * recent)
+    return 1 - survive.mean(axis=1)
+
+
 def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progress) -> Simulation:
     rng = np.random.default_rng(seed)
     q = load_questionnaire(questionnaire)
@@ -797,6 +862,8 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
     s_full = np.full((n, TQ), np.nan)
     h_full = np.full((n, TQ), np.nan)
     active_hist = np.zeros((n, TQ), dtype=bool)
+    mgr_hist = np.zeros((n, TQ), dtype=int)
+    changed_hist = np.full((n, TQ), -99)
     ev_c, ev_date, ev_kind, ev_detail, ev_value = [], [], [], [], []
     inv_parts, resp_parts, ans_parts = [], [], []
     cm = _CHURN_MODEL
@@ -834,6 +901,8 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         recent = (changed_q == t - 1) | (changed_q == t - 2)
         h_t = _expit(cm["alpha"] + cm["beta"] * s_t + cm["gamma"] * recent)
         h_full[:, t] = h_t
+        mgr_hist[:, t] = mgr
+        changed_hist[:, t] = changed_q
 
         # ---- invitations ----
         tenure_ok = start <= np.datetime64((pd.Timestamp(op) - pd.DateOffset(months=3)).date(), "D")
@@ -1084,13 +1153,17 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
     for k in range(4):
         surv *= 1 - h_full[ac, at + k]
     churned_12 = (churn_q[ac] >= at) & (churn_q[ac] <= at + 3)
+    expected = _expected_churn_12m(
+        np.random.default_rng([seed, 12]), h0=h_full[ac, at], u0=u[ac, at], base=base[ac],
+        manager=mgr_hist[ac, at], changed_ago=at - changed_hist[ac, at], meff=meff, mgr_team=mgr_team)
     churn_prob = pd.DataFrame({
         "client_id": _str_series([client_ids[c] for c in ac]),
         "wave_id": _str_series([wave_ids[t] for t in at]),
         "hazard": h_full[ac, at],
-        "p_churn_12m": 1 - surv,
+        "p_churn_12m": expected,
         "churned_within_12m": churned_12,
         "observed_12m": at + 3 <= T - 2,
+        "p_churn_12m_path": 1 - surv,
     })
     latent = pd.DataFrame({
         "client_id": _str_series([client_ids[c] for c in ac]),
@@ -1114,7 +1187,9 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         f"{_BASE_SD})) + manager effect (sd {_MANAGER_SD}) + AR(1) drift (rho {_RHO}, sd {_SD_EPS}) "
         "+ shocks; recommend and overall = sum_k w_k A_k + noise with the weights in driver_weights; "
         "response propensity and quarterly churn hazard are logistic in s (response_model, "
-        "churn_model); p_churn_12m = 1 - prod of (1 - hazard) over the four quarters after the wave."
+        "churn_model); p_churn_12m = P(churn within the four quarters after the wave | the state at the "
+        "wave), averaged over simulated futures; p_churn_12m_path = 1 - prod of (1 - hazard) along the "
+        "path that happened."
     )
     return sim
 

@@ -10,6 +10,10 @@ nothing later:
   invited, reached and answered;
 - the same figures' change since the client last answered, the last known
   score when the client is silent, and how many waves in a row it has been;
+- a score index (recommend, overall, attribute and service ratings on one
+  0-10 scale) with its last known value, its exponentially weighted history
+  and its change: the steadier reading of satisfaction the churn model uses
+  first;
 - events up to the wave's close (manager changes, complaints, scope cuts,
   downsizing, expansion), tenure, services bought by then and the contract
   value set at the latest renewal known by then.
@@ -36,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["client_waves", "churn_labels", "wave_cutoffs", "known_at", "data_end",
-           "MODEL_FEATURES", "FEATURE_LABELS", "KEY_ATTRIBUTES", "CHURN_KINDS"]
+           "MODEL_FEATURES", "FEATURE_LABELS", "KEY_ATTRIBUTES", "CHURN_KINDS", "SCORE_EWM_ALPHA"]
 
 #: Event kinds that end a relationship (the churn label).
 CHURN_KINDS = ("churned",)
+#: Weight of the latest answer in ``score_ewm`` (each earlier answered wave counts half as much as the next).
+SCORE_EWM_ALPHA = 0.5
 #: Attributes the key-attribute rule and the model watch first (where the questionnaire has them).
 KEY_ATTRIBUTES = ("responsiveness", "deadlines", "understanding_goals")
 _DECISION = "decision_maker"
@@ -47,6 +53,7 @@ _NOT_REACHED = ("planned", "bounced", "unreachable")
 
 #: Features the churn model uses (attribute means are added as ``attr_<id>``).
 MODEL_FEATURES = (
+    "score_last", "score_ewm", "score_history", "score_change",
     "nps_last", "nps_change", "nps_min", "detractor_share", "dm_nps", "divergence",
     "overall_mean", "price_mean", "attr_mean", "attr_min",
     "responded", "silent_waves", "waves_since_answer", "response_share",
@@ -55,6 +62,11 @@ MODEL_FEATURES = (
 )
 
 FEATURE_LABELS = {
+    "score_index": {"ru": "индекс оценки в волне (0-10)", "en": "score index this wave (0-10)"},
+    "score_last": {"ru": "последний известный индекс оценки", "en": "last known score index"},
+    "score_ewm": {"ru": "сглаженный индекс оценки по истории", "en": "score index smoothed over past answers"},
+    "score_history": {"ru": "средний индекс оценки за всё время", "en": "mean score index over all answers"},
+    "score_change": {"ru": "изменение индекса с прошлого ответа", "en": "change in score index since the last answer"},
     "nps_mean": {"ru": "оценка рекомендации в волне", "en": "recommend score this wave"},
     "nps_last": {"ru": "последняя известная оценка рекомендации", "en": "last known recommend score"},
     "nps_change": {"ru": "изменение оценки с прошлого ответа", "en": "change in score since the last answer"},
@@ -157,7 +169,7 @@ def client_waves(data, waves=None) -> pd.DataFrame:
         ``client_id, wave_id, order, cutoff`` and the features listed in
         :data:`FEATURE_LABELS` (plus ``nps_mean``, ``nps_prev``,
         ``prev_wave``, ``n_prev`` (respondents then), ``n_invited``, ``n_reached``, ``n_responses``,
-        ``others_nps``, ``attr_<id>`` and ``attr_<id>_change`` for every
+        ``others_nps``, ``score_index``, ``attr_<id>`` and ``attr_<id>_change`` for every
         attribute rated, ``price_change``, ``overall_change``,
         ``contract_value`` (at the latest renewal known) and
         ``current_value`` (the clients table's, for revenue at risk)).
@@ -281,7 +293,54 @@ def _wave_scores(data) -> pd.DataFrame:
                 r.set_index("response_id")[keys])
             summary = per_response.groupby(keys).agg(attr_mean=("mean", "mean"), attr_min=("min", "min"))
             out = out.join(attrs).join(summary)
+    out = out.join(_score_index(data, r))
     return out.reset_index()
+
+
+def _to_ten(values: pd.Series, scales: pd.Series, default: str) -> pd.Series:
+    """Values on their scale (``'1-5'``, ``'0-10'``...) mapped linearly to 0-10."""
+    from cxlab.schema import parse_scale
+
+    scales = scales.astype(object).fillna(default).astype(str)
+    bounds = {s: parse_scale(s) for s in pd.unique(scales)}
+    lo = scales.map(lambda s: bounds[s][0]).astype(float)
+    hi = scales.map(lambda s: bounds[s][1]).astype(float)
+    return (values.astype(float) - lo) / (hi - lo) * 10
+
+
+def _score_index(data, r: pd.DataFrame) -> pd.Series:
+    """The client's score index per wave: every rating it gave, on one 0-10 scale.
+
+    Each response's index is the mean of up to four blocks, each put on 0-10
+    by its own scale: the recommend score, overall satisfaction, the mean of
+    the attribute ratings and the mean of the service ratings; the client's
+    index is the mean over its respondents.  One recommend score moves in
+    whole points and a 1-5 rating in steps of 2.5: averaging a dozen
+    ratings reads the client's satisfaction with far less noise than any of
+    them alone, with fixed equal block weights (nothing fitted, so nothing
+    from later waves can leak in).
+    """
+    keys = ["client_id", "wave_id"]
+    waves = data.waves.set_index("wave_id")
+    blocks = pd.DataFrame(index=r.index)
+    nps_scale = r["wave_id"].map(waves["nps_scale"]) if "nps_scale" in waves else pd.Series(np.nan, index=r.index)
+    blocks["nps"] = _to_ten(r["nps"], nps_scale, "0-10")
+    if "overall" in r:
+        rating = (r["wave_id"].map(waves["rating_scale"]) if "rating_scale" in waves
+                  else pd.Series(np.nan, index=r.index))
+        blocks["overall"] = _to_ten(r["overall"], rating, "1-5")
+    a = data.answers
+    if len(a) and {"kind", "value", "response_id"} <= set(a.columns):
+        a = a[a["kind"].isin(("attribute", "service")) & a["value"].notna()]
+        if len(a):
+            scale = a["scale"] if "scale" in a else pd.Series(np.nan, index=a.index)
+            a = a.assign(v=_to_ten(a["value"], scale, "1-5"))
+            means = a.groupby(["response_id", "kind"])["v"].mean().unstack()
+            for kind in ("attribute", "service"):
+                if kind in means:
+                    blocks[kind] = r["response_id"].map(means[kind]).to_numpy()
+    index = blocks.mean(axis=1, skipna=True)
+    return index.groupby([r["client_id"], r["wave_id"]]).mean().rename_axis(keys).rename("score_index")
 
 
 def _reach(data) -> pd.DataFrame:
@@ -300,7 +359,10 @@ def _history(panel: pd.DataFrame) -> pd.DataFrame:
     panel = panel.sort_values(["client_id", "order"]).reset_index(drop=True)
     answered = panel["n_responses"] > 0
     # Previous answered wave: shift, then carry the last answered values forward.
-    prev_cols = ["nps_mean", "n_responses", "overall_mean", "price_mean"] + [c for c in panel if c.startswith("attr_")]
+    if "score_index" not in panel:
+        panel["score_index"] = np.nan
+    prev_cols = (["nps_mean", "n_responses", "overall_mean", "price_mean", "score_index"]
+                 + [c for c in panel if c.startswith("attr_")])
     answered_rows = panel[prev_cols + ["wave_id"]].where(answered)
     carried = answered_rows.groupby(panel["client_id"]).ffill()
     previous = carried.groupby(panel["client_id"]).shift(1)
@@ -313,6 +375,17 @@ def _history(panel: pd.DataFrame) -> pd.DataFrame:
     for col in [c for c in prev_cols if c.startswith("attr_") and c not in ("attr_mean", "attr_min")]:
         panel[f"{col}_change"] = panel[col] - previous[col]
     panel["nps_last"] = carried["nps_mean"]
+    panel["score_change"] = panel["score_index"] - previous["score_index"]
+    panel["score_last"] = carried["score_index"]
+    # Satisfaction has a lasting level and a drift: the weighted history (each
+    # answer counts half as much as the next one) is steadier than the last
+    # answer, the plain mean of all answers keeps the level.  Both use answered
+    # waves up to this one only and carry through silent waves.
+    by_client = panel.groupby("client_id", sort=False)["score_index"]
+    panel["score_ewm"] = (by_client.ewm(alpha=SCORE_EWM_ALPHA, ignore_na=True).mean()
+                          .reset_index(level=0, drop=True).reindex(panel.index))
+    panel["score_history"] = (by_client.expanding().mean()
+                              .reset_index(level=0, drop=True).reindex(panel.index))
     # Silence counts waves the client's contacts were reached and nobody answered.
     silent = (panel["n_reached"] > 0) & ~answered
     run = silent.astype(int).groupby((~silent).cumsum().add(panel["client_id"].factorize()[0] * len(panel))).cumsum()
