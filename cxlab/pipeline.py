@@ -9,8 +9,9 @@ cell.
 
 :func:`run_wave` executes ``notebooks/wave_report.ipynb`` for one wave into
 ``reports/<workspace>/<wave>/`` beside ``notebooks/drivers.ipynb`` (key
-drivers, needs, managers), joins them into one HTML report without code and
-one Excel pack.  The
+drivers, needs, managers) and ``notebooks/churn_risk.ipynb`` (early
+warnings, churn risk, revenue at risk, follow-up), joins them into one HTML
+report without code and one Excel pack.  The
 run is written to a fresh folder that replaces the previous report only when
 everything succeeded, so a rerun overwrites cleanly and a failed run leaves
 the last good report in place.
@@ -53,7 +54,7 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 #: Notebooks that `run_wave` executes, side by side, when they exist.  The
 #: first is the report; the others' cells follow it in the one HTML report
 #: and their packs (``*_pack.xlsx``) are merged into its ``wave_pack.xlsx``.
-WAVE_NOTEBOOKS = ("wave_report", "drivers")
+WAVE_NOTEBOOKS = ("wave_report", "drivers", "churn_risk")
 REPORT_PACK = "wave_pack.xlsx"
 
 SAFE_NAME = re.compile(r"[^\W_][\w .-]*")

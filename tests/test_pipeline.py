@@ -255,3 +255,42 @@ def test_drivers_section_joins_the_report_and_the_pack(demo_ws, demo_run):
         assert got[d]["Share"] == pytest.approx(row["share"])
         assert got[d]["Rank, from"] == row["rank_ci_low"] and got[d]["Rank, to"] == row["rank_ci_high"]
     assert wb["Key drivers"]["E4"].number_format in ("#,##0.0000", "0.0%")
+
+
+def test_churn_risk_section_joins_the_report_and_the_pack(demo_ws, demo_run):
+    """notebooks/churn_risk.ipynb runs beside the wave report: its cells follow in the one HTML file, its
+    sheets join wave_pack.xlsx, the at-risk list is cxlab.risk's, and no respondent data is published."""
+    import json
+
+    from cxlab import risk
+    from cxlab.summary import SurveyData
+
+    out = demo_run.output_dir
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"churn_risk.ipynb", "risk.json", "figures/risk_revenue_at_risk.png", "figures/risk_rule_value.png"} <= names
+    assert "risk_pack.xlsx" not in names
+    html = (out / "wave_report.html").read_text(encoding="utf-8")
+    assert html.index("Key drivers, needs and manager effectiveness") < \
+        html.index("Hidden crises: early warnings, churn risk and revenue at risk")
+    # The demo's eight churned clients: the fallback is said, and the backtest says why it cannot run.
+    assert "Small data: only 8 churned clients" in html and "Nothing to test yet" in html
+    assert "RiskReport(" not in html
+    wb = openpyxl.load_workbook(out / "wave_pack.xlsx")
+    assert {"At-risk clients", "Flags", "Rule backtest", "Model backtest", "Follow-up actions"} <= set(wb.sheetnames)
+    data = SurveyData.from_workspace(demo_ws)
+    flags = risk.early_warnings(data, "2026-Q3")
+    sheet = wb["Flags"]
+    header = [c.value for c in sheet[3]] if sheet["A1"].value and sheet["A3"].value else [c.value for c in sheet[1]]
+    rows = [r for r in sheet.iter_rows(min_row=header and 4, values_only=True) if any(v is not None for v in r)]
+    assert len(rows) == len(flags)
+    scores = risk.score_clients(data, "2026-Q3", n_boot=200, random_state=0, lang="en")
+    saved = json.loads((out / "risk.json").read_text(encoding="utf-8"))
+    assert saved["revenue_at_risk"]["revenue_at_risk"] == pytest.approx(scores.total["revenue_at_risk"])
+    contacts = demo_ws.contacts(include_pii=True)
+    text = (out / "risk.json").read_text(encoding="utf-8") + html
+    for email in contacts["email"].dropna().head(200):
+        assert email not in text
+    staff = set(demo_ws.clients()["manager"]) | set(demo_ws.responses()["manager"].dropna())
+    for name in contacts["name"].dropna().head(200):
+        if name not in staff:  # the simulator's name pools can give a contact a manager's name
+            assert name not in text
