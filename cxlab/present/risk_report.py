@@ -117,8 +117,9 @@ class RiskReport:
         waves = order["wave_id"].tolist()
         here = waves.index(self.wave)
         self.previous_wave = waves[here - 1] if here > 0 else None
-        self.flags = risk.early_warnings(data, self.wave, lang=self.lang)
-        self.rule_value = risk.backtest_rules(data)
+        # One panel for every analysis: building it is the costly part.
+        self.flags = risk.early_warnings(data, self.wave, lang=self.lang, panel=self.panel)
+        self.rule_value = risk.backtest_rules(data, panel=self.panel)
         self.scores = risk.score_clients(data, self.wave, n_boot=self.n_boot, random_state=self.seed,
                                          panel=self.panel, lang=self.lang)
         self.backtest = risk.backtest(data, panel=self.panel, k=self.k, random_state=self.seed)
@@ -127,25 +128,20 @@ class RiskReport:
 
     def _follow_up(self):
         """What became of the clients flagged in the previous wave, with and without a completed action."""
-        before = risk.early_warnings(self.data, self.previous_wave, lang=self.lang)
+        before = risk.early_warnings(self.data, self.previous_wave, lang=self.lang, panel=self.panel)
         flagged = before.groupby("client_id", as_index=False)["rule"].agg(lambda r: ";".join(sorted(set(r))))
-        p = self.panel.set_index(["client_id", "wave_id"])
-        cut = risk.wave_cutoffs(self.data.waves, self.data.responses).set_index("wave_id")["cutoff"]
-        start, end = cut[self.previous_wave], cut[self.wave]
-        now_flagged = set(self.flags["client_id"])
-        rows = []
-        for client in flagged["client_id"]:
-            churn = self.panel.loc[(self.panel["client_id"] == client)
-                                   & (self.panel["wave_id"] == self.previous_wave), "churn_date"]
-            churned = bool(len(churn) and pd.notna(churn.iloc[0]) and start < churn.iloc[0] <= end)
-            after = p.loc[(client, self.wave)] if (client, self.wave) in p.index else None
-            rows.append({"client_id": client, "churned": churned,
-                         "score_before": p.loc[(client, self.previous_wave), "nps_mean"],
-                         "score_after": np.nan if after is None else after["nps_mean"],
-                         "flagged_again": client in now_flagged,
-                         "responded": bool(after is not None and after["n_responses"] > 0)})
-        outcomes = pd.DataFrame(rows, columns=["client_id", "churned", "score_before", "score_after",
-                                               "flagged_again", "responded"])
+        panel = self.panel
+        before_rows = panel[panel["wave_id"] == self.previous_wave].set_index("client_id")
+        now_rows = panel[panel["wave_id"] == self.wave].set_index("client_id")
+        ids = flagged["client_id"]
+        # churn_date is the first churn after the flagged wave's close; it counts up to this wave's close.
+        churn = ids.map(before_rows["churn_date"])
+        end = risk.wave_cutoffs(self.data.waves, self.data.responses).set_index("wave_id")["cutoff"][self.wave]
+        outcomes = pd.DataFrame({
+            "client_id": ids, "churned": churn.notna() & (churn <= end),
+            "score_before": ids.map(before_rows["nps_mean"]), "score_after": ids.map(now_rows["nps_mean"]),
+            "flagged_again": ids.isin(set(self.flags["client_id"])),
+            "responded": ids.map(now_rows["n_responses"]).fillna(0) > 0})
         return risk.follow_up(flagged, self.actions, outcomes, flagged_wave=self.previous_wave)
 
     # ----------------------------------------------------------------- text
@@ -189,15 +185,11 @@ class RiskReport:
         return (out.head(top) if top else out).reset_index(drop=True)
 
     def _action_status(self, wave: str) -> pd.Series:
-        a = self.actions
-        if not len(a):
-            return pd.Series(dtype=str)
-        a = a[a["wave_id"] == wave]
-        rank = {"done": 3, "in_progress": 2, "open": 1, "dropped": 0}
-        best = a.assign(r=a["status"].map(rank)).sort_values("r").groupby("client_id")["status"].last()
+        from cxlab.risk.actions import _action_status
+
         names = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),
                  "open": ("открыто", "open"), "dropped": ("отменено", "dropped")}
-        return best.map(lambda s: names.get(s, (s, s))[0 if self.lang == "ru" else 1])
+        return _action_status(self.actions, wave).map(lambda s: names[s][0 if self.lang == "ru" else 1])
 
     def display_at_risk(self, top: int = 20):
         frame = self.at_risk_table()
@@ -261,10 +253,7 @@ class RiskReport:
                       f"waves are not independent, so the intervals are optimistic."}[self.lang]
 
     def _rule_names(self) -> dict:
-        names = dict(zip(self.flags["rule"], self.flags["rule_name"]))
-        for rule, spec in risk.RULES.items():
-            if rule not in names:
-                names[rule] = _spec_name(spec, self.lang)
+        names = {rule: spec["name"][self.lang] for rule, spec in risk.RULES.items()}
         names.setdefault("any_rule", {"ru": "любой сигнал", "en": "any flag"}[self.lang])
         return names
 
@@ -281,8 +270,7 @@ class RiskReport:
                               "brier": tab["brier"], "n": tab["n"], "events": tab["n_events"]})
         if "precision_at_k" in tab:
             frame["precision_at_k"] = tab["precision_at_k"]
-        headers = {"method": _h("method", self.lang) if "method" in _H else
-                   {"ru": "Модель", "en": "Model"}[self.lang],
+        headers = {"method": {"ru": "Модель", "en": "Model"}[self.lang],
                    "auc": "AUC", "auc_95": "95%", "brier": {"ru": "Брайер", "en": "Brier"}[self.lang],
                    "events": {"ru": "Уходов", "en": "Churn rows"}[self.lang],
                    "precision_at_k": {"ru": f"Точность в топ-{self.k}", "en": f"Precision at top {self.k}"}[self.lang]}
@@ -457,12 +445,3 @@ class RiskReport:
                 self.figure(name)
         return written + write_figures(self.figures, out / "figures", prefix="risk_")
 
-
-def _spec_name(spec, lang: str) -> str:
-    """A rule's name from the registry, whatever shape its entry has."""
-    if isinstance(spec, dict):
-        name = spec.get("name", spec)
-        if isinstance(name, dict):
-            return name.get(lang, next(iter(name.values())))
-        return spec.get(lang, str(name))
-    return str(getattr(spec, f"name_{lang}", getattr(spec, "name", spec)))

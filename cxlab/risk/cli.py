@@ -18,13 +18,10 @@ Examples
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
-from cxlab.errors import CxlabError
-
-__all__ = ["add_actions_parser", "main", "format_actions"]
+__all__ = ["add_actions_parser", "format_actions"]
 
 _STATUSES = "open, in_progress, done, dropped"
 _NOTE_WIDTH = 50
@@ -187,19 +184,3 @@ def add_actions_parser(subparsers) -> argparse.ArgumentParser:
                    help="language of the notes (default: the workspace's)")
     p.set_defaults(func=_cmd_create)
     return a
-
-
-def main(argv=None) -> int:
-    """Run ``actions ...`` on its own (``python -m cxlab.risk.cli actions list ...``)."""
-    parser = argparse.ArgumentParser(prog="cxlab")
-    add_actions_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (CxlabError, KeyError, ValueError) as exc:
-        print(f"cxlab actions {args.actions_command}: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

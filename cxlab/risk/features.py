@@ -183,9 +183,10 @@ def client_waves(data, waves=None) -> pd.DataFrame:
     >>> panel.loc[panel["silent_waves"] >= 2, ["client_id", "wave_id"]]  # doctest: +SKIP
     """
     cut = wave_cutoffs(data.waves, data.responses)
-    panel = _active_clients(data, cut)
+    reach = _reach(data)
+    panel = _active_clients(data, cut, reach)
     panel = panel.merge(_wave_scores(data), on=["client_id", "wave_id"], how="left")
-    panel = panel.merge(_reach(data), on=["client_id", "wave_id"], how="left")
+    panel = panel.merge(reach, on=["client_id", "wave_id"], how="left")
     for col in _SCORE_COLUMNS:
         if col not in panel:  # a workspace without responses yet
             panel[col] = np.nan
@@ -213,7 +214,7 @@ def _churn_dates(events: pd.DataFrame, kinds=CHURN_KINDS) -> pd.DataFrame:
     return pd.DataFrame({"client_id": ev["client_id"], "date": pd.to_datetime(ev["date"])})
 
 
-def _active_clients(data, cut: pd.DataFrame) -> pd.DataFrame:
+def _active_clients(data, cut: pd.DataFrame, reach: pd.DataFrame) -> pd.DataFrame:
     clients = data.clients[["client_id"]].copy()
     clients["start"] = pd.to_datetime(data.clients.get("start_date"))
     churns = _churn_dates(data.events).groupby("client_id")["date"].apply(sorted)
@@ -227,7 +228,7 @@ def _active_clients(data, cut: pd.DataFrame) -> pd.DataFrame:
     active = started & ~gone
     # Whoever was invited or answered was a client at that wave, whatever the dates say.
     seen = set(zip(data.responses["client_id"], data.responses["wave_id"]))
-    seen |= _invited_pairs(data)
+    seen |= set(zip(reach["client_id"], reach["wave_id"]))
     seen_mask = pd.Series([(c, w) in seen for c, w in zip(rows["client_id"], rows["wave_id"])], index=rows.index)
     return rows.loc[active | seen_mask, ["client_id", "wave_id", "order", "cutoff"]].reset_index(drop=True)
 
@@ -252,14 +253,6 @@ def _came_back(rows: pd.DataFrame, data, since: pd.Series) -> pd.Series:
     for client, s, cutoff in zip(rows["client_id"], since, rows["cutoff"]):
         out.append(pd.notna(s) and any(s < d <= cutoff for d in dates.get(client, [])))
     return pd.Series(out, index=rows.index)
-
-
-def _invited_pairs(data) -> set:
-    inv = data.invitations
-    if not len(inv) or not len(data.contacts):
-        return set()
-    inv = inv[~inv["status"].isin(("planned",))].merge(data.contacts[["contact_id", "client_id"]], on="contact_id")
-    return set(zip(inv["client_id"], inv["wave_id"]))
 
 
 _SCORE_COLUMNS = ("nps_mean", "nps_min", "detractor_share", "overall_mean", "price_mean", "n_responses",

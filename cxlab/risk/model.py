@@ -67,9 +67,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit as _expit
 # Only the estimator base classes: the models themselves are imported when fitted.
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from cxlab.drivers.importance import resample_weights
 from cxlab.risk.features import FEATURE_LABELS, MODEL_FEATURES, churn_labels, client_waves, wave_cutoffs
 
 __all__ = ["ChurnRiskModel", "RiskScores", "BacktestResult", "score_clients", "backtest",
@@ -151,20 +153,17 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
-
-
-def _cluster_counts(codes: np.ndarray, n_clusters: int, rng) -> np.ndarray:
-    """Times each row is drawn when whole clusters are resampled with replacement."""
-    drawn = np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
-    return drawn[codes]
-
-
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
     from cxlab.metrics.csat import wilson
 
     return wilson(int(k), int(n), confidence)
+
+
+def _close_summary(lines: list, message: dict | None, lang: str, width: int) -> str:
+    """A summary's last lines: the result's message, if any, then the closing rule."""
+    if message:
+        lines += ["-" * width] + textwrap.wrap(message[lang], width=width)
+    return "\n".join(lines + ["=" * width])
 
 
 def _resolve_features(features, panel: pd.DataFrame) -> list[str]:
@@ -410,11 +409,10 @@ class ChurnRiskModel:
         """Refits on client resamples: whole clients drawn with replacement, all their rows kept."""
         if self.n_boot <= 0:
             return
-        rng = np.random.default_rng(self.random_state)
-        codes, uniques = pd.factorize(clients)
+        weights = resample_weights(len(X), clients, self.n_boot, np.random.default_rng(self.random_state))
         rows = np.arange(len(X))
-        for _ in range(self.n_boot):
-            idx = np.repeat(rows, _cluster_counts(codes, len(uniques), rng))
+        for counts in weights.astype(int):
+            idx = np.repeat(rows, counts)
             yb = y[idx]
             if yb.min() == yb.max():
                 self.n_boot_skipped_ += 1
@@ -695,11 +693,7 @@ class ChurnRiskModel:
             for _, r in self.odds_ratios().iterrows():
                 lines.append(f"  {r['label_ru' if ru else 'label_en'][:50]:<50} {_fmt(r['odds_ratio'], 2):>6} "
                              f"[{_fmt(r['ci_low'], 2)}, {_fmt(r['ci_high'], 2)}]")
-        if self.message:
-            lines.append("-" * width)
-            lines += textwrap.wrap(self.message[lang], width=width)
-        lines.append("=" * width)
-        return "\n".join(lines)
+        return _close_summary(lines, self.message, lang, width)
 
     def __repr__(self) -> str:
         state = getattr(self, "mode_", "unfitted")
@@ -798,11 +792,7 @@ class RiskScores:
                 if r["reasons"]:
                     lines += textwrap.wrap(str(r["reasons"]), width=width, initial_indent="    ",
                                            subsequent_indent="    ")
-        if self.message:
-            lines.append("-" * width)
-            lines += textwrap.wrap(self.message[lang], width=width)
-        lines.append("=" * width)
-        return "\n".join(lines)
+        return _close_summary(lines, self.message, lang, width)
 
     def __str__(self) -> str:
         return self.summary()
@@ -1049,11 +1039,7 @@ class BacktestResult:
                                  + f"{_fmt(r['auc_minus_truth'])} [{_fmt(r['gap_ci_low'])}, "
                                    f"{_fmt(r['gap_ci_high'])}]")
             lines.append(("Тестовые волны: " if ru else "Test waves: ") + str(t["test_waves"].iloc[0]))
-        if self.message:
-            lines.append("-" * width)
-            lines += textwrap.wrap(self.message[lang], width=width)
-        lines.append("=" * width)
-        return "\n".join(lines)
+        return _close_summary(lines, self.message, lang, width)
 
     def __str__(self) -> str:
         return self.summary()
@@ -1288,10 +1274,8 @@ def precision_at_k(frame: pd.DataFrame, p_col: str, k: int, *, y_col: str = "chu
 def _score(pred: pd.DataFrame, names: dict, descriptions: dict, by_wave: pd.DataFrame, k: int, n_boot: int,
            n_bins: int, confidence: float, seed) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     y = pred["churned"].to_numpy(dtype=int)
-    codes, uniques = pd.factorize(pred["client_id"])
-    rng = np.random.default_rng(seed)
     # The same client resamples for every method: the AUC gaps are paired.
-    weights = [_cluster_counts(codes, len(uniques), rng) for _ in range(n_boot)]
+    weights = resample_weights(len(pred), pred["client_id"].to_numpy(), n_boot, np.random.default_rng(seed))
     alpha = (1 - confidence) / 2
     tested = by_wave[by_wave["tested"]] if len(by_wave) else by_wave
     test_waves = tested["wave_id"].tolist()

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from cxlab.metrics.csat import wilson
 from cxlab.risk.features import KEY_ATTRIBUTES, churn_labels, client_waves, wave_cutoffs
 
 __all__ = ["RULES", "RuleConfig", "SEVERITIES", "DEFAULT_SEVERITY", "EVENT_KINDS", "WARNING_COLUMNS",
@@ -749,15 +750,6 @@ def _method(confidence: float, horizon_months=None) -> str:
             "several rows), so the intervals are optimistic.")
 
 
-def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
-    from statsmodels.stats.proportion import proportion_confint
-
-    if n == 0:
-        return math.nan, math.nan
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
-    return float(low), float(high)
-
-
 def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.95, lang: str = "en",
                      horizon_months=None) -> pd.DataFrame:
     """Precision and recall of boolean flags against a churn outcome, with Wilson intervals.
@@ -809,8 +801,8 @@ def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.9
     for rule in rules:
         f = known[rule].fillna(False).astype(bool).to_numpy()
         k_flag, k_both = int(f.sum()), int((f & y).sum())
-        p_low, p_high = _wilson(k_both, k_flag, confidence)
-        r_low, r_high = _wilson(k_both, n_churned, confidence)
+        p_low, p_high = wilson(k_both, k_flag, confidence)
+        r_low, r_high = wilson(k_both, n_churned, confidence)
         precision = k_both / k_flag if k_flag else math.nan
         name = _ANY_NAME[lang] if rule == _ANY else RULES.get(rule, {}).get("name", {}).get(lang, rule)
         rows.append({
@@ -826,7 +818,7 @@ def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.9
 
 
 def backtest_rules(data, *, config: RuleConfig | None = None, horizon_months: int = 12, waves=None,
-                   confidence: float = 0.95, lang: str = "en") -> pd.DataFrame:
+                   confidence: float = 0.95, lang: str = "en", panel: pd.DataFrame | None = None) -> pd.DataFrame:
     """What each rule was worth: precision and recall against the churn that followed, on past waves.
 
     Every client-wave whose ``horizon_months`` outcome is known (churned
@@ -851,6 +843,9 @@ def backtest_rules(data, *, config: RuleConfig | None = None, horizon_months: in
     confidence : float, default 0.95
     lang : {"en", "ru"}
         Language of ``rule_name``.
+    panel : DataFrame, optional
+        The panel of :func:`~cxlab.risk.features.churn_labels` with the same
+        ``horizon_months``, already built from ``data`` (saves rebuilding it).
 
     Returns
     -------
@@ -869,7 +864,8 @@ def backtest_rules(data, *, config: RuleConfig | None = None, horizon_months: in
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     config = config or RuleConfig()
-    panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
+    if panel is None:
+        panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
     if waves is not None:
         waves = [waves] if isinstance(waves, str) else list(waves)
         unknown = [w for w in waves if w not in set(_known_waves(data))]
