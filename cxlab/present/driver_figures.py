@@ -135,7 +135,7 @@ def needs_heatmap(grid: pd.DataFrame, *, rows: str = "segment", columns: str = "
 
 
 def group_forest(table: pd.DataFrame, by: str, *, lang: str = "ru", grand_mean: float | None = None,
-                 unit: str = "", method: str = "", note: str = ""):
+                 unit: str = "", method: str = "", note: str = "", title: str | None = None):
     """Pooled estimates per manager or team with intervals (suppressed groups left out)."""
     use_style()
     data = table[~table["suppressed"].astype(bool)].sort_values("estimate")
@@ -151,7 +151,8 @@ def group_forest(table: pd.DataFrame, by: str, *, lang: str = "ru", grand_mean: 
     if grand_mean is not None:
         ax.axvline(grand_mean, color="#888888", lw=0.9, ls="--")
     ax.set_xlabel(unit)
-    ax.set_title({"ru": {"manager": "Менеджеры: оценка с частичным объединением",
+    ax.set_title(title if title is not None else
+                 {"ru": {"manager": "Менеджеры: оценка с частичным объединением",
                          "team": "Команды: оценка с частичным объединением"}.get(by, by),
                   "en": {"manager": "Account managers: partially pooled scores",
                          "team": "Teams: partially pooled scores"}.get(by, by)}[lang])

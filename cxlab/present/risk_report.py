@@ -171,25 +171,8 @@ class RiskReport:
     # --------------------------------------------------------------- tables
     def at_risk_table(self, top: int | None = None) -> pd.DataFrame:
         """Every active client: probability, revenue at risk, the flags that fired, reasons, follow-up status."""
-        c = self.scores.clients.copy()
-        rules = self.flags.groupby("client_id")["rule_name"].agg(lambda r: "; ".join(dict.fromkeys(r)))
-        status = self._action_status(self.wave)
-        out = pd.DataFrame({
-            "client_id": c["client_id"], "client": c["client"], "manager": c.get("manager"),
-            "p": c["p"], "p_95": _interval(100 * c["ci_low"], 100 * c["ci_high"], 0),
-            "contract_value": c["contract_value"], "revenue_at_risk": c["revenue_at_risk"],
-            "revenue_95": _interval(c["revenue_ci_low"] / 1e6, c["revenue_ci_high"] / 1e6, 2),
-            "flags": c["client_id"].map(rules).fillna(""), "reasons": c.get("reasons", ""),
-            "action": c["client_id"].map(status).fillna("—")})
-        out = out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last")
+        out = at_risk_frame(self.scores, self.flags, self.actions, self.wave, self.lang)
         return (out.head(top) if top else out).reset_index(drop=True)
-
-    def _action_status(self, wave: str) -> pd.Series:
-        from cxlab.risk.actions import _action_status
-
-        names = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),
-                 "open": ("открыто", "open"), "dropped": ("отменено", "dropped")}
-        return _action_status(self.actions, wave).map(lambda s: names[s][0 if self.lang == "ru" else 1])
 
     def display_at_risk(self, top: int = 20):
         frame = self.at_risk_table()
@@ -445,3 +428,42 @@ class RiskReport:
                 self.figure(name)
         return written + write_figures(self.figures, out / "figures", prefix="risk_")
 
+
+_STATUS_NAMES = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),
+                 "open": ("открыто", "open"), "dropped": ("отменено", "dropped")}
+
+
+def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
+    """The at-risk table of the report and the dashboard, most revenue at risk first.
+
+    Parameters
+    ----------
+    scores : cxlab.risk.RiskScores
+        ``risk.score_clients`` for the wave.
+    flags : DataFrame
+        ``risk.early_warnings`` for the wave (in ``lang``).
+    actions : DataFrame
+        The workspace's follow-up actions.
+    wave : str
+    lang : {"ru", "en"}
+
+    Returns
+    -------
+    DataFrame
+        ``client_id, client, manager, p, p_95, contract_value,
+        revenue_at_risk, revenue_95, flags, reasons, action``.
+    """
+    from cxlab.risk.actions import _action_status
+
+    c = scores.clients
+    rules = flags.groupby("client_id")["rule_name"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+    status = _action_status(actions, wave).map(lambda s: _STATUS_NAMES[s][0 if lang == "ru" else 1])
+    out = pd.DataFrame({
+        "client_id": c["client_id"], "client": c["client"], "manager": c.get("manager"),
+        "p": c["p"], "p_95": _interval(100 * c["ci_low"], 100 * c["ci_high"], 0),
+        "contract_value": c["contract_value"], "revenue_at_risk": c["revenue_at_risk"],
+        "revenue_95": _interval(c["revenue_ci_low"] / 1e6, c["revenue_ci_high"] / 1e6, 2),
+        "flags": c["client_id"].map(rules).fillna(""),
+        "reasons": scores.reasons_in(lang) if lang != scores.lang else c.get("reasons", ""),
+        "action": c["client_id"].map(status).astype(object).fillna("—")})
+    return out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last").reset_index(drop=True)

@@ -737,6 +737,10 @@ class RiskScores:
     total_draws : ndarray
         Bootstrap draws of the total, ``sum_i p_b,i * value_i`` (one per
         refit), behind ``total["ci_low"]`` and ``total["ci_high"]``.
+    client_draws : ndarray
+        Bootstrap draws of each client's probability, (refits, clients), the
+        columns in the order of ``clients``; :meth:`total_for` sums them
+        over a subset of clients.
     """
 
     wave: str
@@ -750,6 +754,52 @@ class RiskScores:
     n_train_events: int = 0
     train_until: str | None = None
     total_draws: np.ndarray | None = None
+    client_draws: np.ndarray | None = None
+    confidence: float = 0.95
+    random_state: int = 0
+    scored_rows: pd.DataFrame | None = None
+
+    def reasons_in(self, lang: str, top: int = 3) -> pd.Series:
+        """Each client's top reasons in ``lang`` (``clients["reasons"]`` holds them in :attr:`lang`).
+
+        Returns
+        -------
+        Series
+            Aligned with :attr:`clients`; empty text where no reason applies.
+        """
+        _check_lang(lang)
+        if self.scored_rows is None:
+            return self.clients["reasons"]
+        text, _ = _reason_text(self.model.reasons(self.scored_rows, top=top), lang)
+        return self.clients["client_id"].map(lambda c: text.get(c, "")).fillna("")
+
+    def total_for(self, client_ids, n_loss_draws: int = 1000) -> tuple[dict, np.ndarray]:
+        """Revenue at risk of some of the clients, with the interval of :attr:`total` computed the same way.
+
+        Parameters
+        ----------
+        client_ids : iterable of str
+            Clients of :attr:`clients` to sum over (others are ignored).
+        n_loss_draws : int
+            Monte Carlo draws of the realised loss.
+
+        Returns
+        -------
+        total : dict
+            As :attr:`total`, over the subset.
+        draws : ndarray
+            The subset's bootstrap draws of the total.
+
+        Examples
+        --------
+        >>> sub, draws = scores.total_for(["C001", "C007"])   # doctest: +SKIP
+        """
+        keep = self.clients["client_id"].isin(set(client_ids)).to_numpy()
+        p = self.clients["p"].to_numpy(dtype=float)[keep]
+        v = self.clients["contract_value"].to_numpy(dtype=float)[keep]
+        draws = self.client_draws[:, keep] if self.client_draws is not None and len(self.client_draws) \
+            else np.empty((0, int(keep.sum())))
+        return _totals(p, draws, v, self.confidence, n_loss_draws, self.random_state)
 
     def summary(self, lang: str | None = None, top: int = 10) -> str:
         """Readable report: method, training data, total revenue at risk, the top clients."""
@@ -910,12 +960,14 @@ def score_clients(data, wave: str, *, method: str = "logistic", n_boot: int = 20
     out["reason_features"] = [feats.get(c, "") for c in out["client_id"]]
     total, total_draws = _totals(p, draws, v, confidence, n_loss_draws, random_state)
     out = out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last", kind="stable")
+    client_draws = draws[:, out.index.to_numpy()] if len(draws) else np.empty((0, len(out)))
     train_waves = train.loc[train["order"] == train["order"].max(), "wave_id"] if len(train) else []
     return RiskScores(wave=wave, clients=out.reset_index(drop=True), total=total, model=model,
                       message=model.message, method=model.method_name, lang=lang,
                       n_train_rows=model.n_rows_, n_train_events=model.n_events_,
                       train_until=str(train_waves.iloc[0]) if len(train_waves) else None,
-                      total_draws=total_draws)
+                      total_draws=total_draws, client_draws=client_draws, confidence=confidence,
+                      random_state=random_state, scored_rows=current)
 
 
 def _totals(p: np.ndarray, draws: np.ndarray, value: np.ndarray, confidence: float, n_loss_draws: int,

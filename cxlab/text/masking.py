@@ -1,0 +1,53 @@
+"""Mask e-mail addresses and phone numbers inside free text before it is published.
+
+Comments reach dashboards and reports without the respondent's name or
+e-mail, but a respondent may write their own (or a colleague's) address or
+number into the comment itself.
+
+Examples
+--------
+>>> mask_contact_details("write to ivan.petrov@client.com, tel. 8 916 123 45 67", lang="en")
+'write to [e-mail], tel. [phone]'
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["mask_contact_details", "EMAIL", "PHONE"]
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# A run of digits split by spaces, dots, dashes or brackets is a candidate;
+# :func:`_is_phone` decides (dates, sums and contract numbers are candidates too).
+PHONE = re.compile(r"(?<![\w+])(?:\+\s?)?\(?\d(?:[\s().-]{0,2}\d){6,16}(?![\w])")
+_LABELS = {"ru": ("[e-mail]", "[телефон]"), "en": ("[e-mail]", "[phone]")}
+
+
+def _is_phone(candidate: str) -> bool:
+    """10-15 digits written as a phone: with +, as a Russian 8/7 number of 11 digits, or with brackets or dashes.
+
+    Local 7-digit numbers are not masked: written without a code they look
+    like sums ("3 500 000") and are rare in client comments.
+    """
+    digits = re.sub(r"\D", "", candidate)
+    if not 10 <= len(digits) <= 15:
+        return False
+    if candidate.lstrip().startswith("+") or (len(digits) == 11 and digits[0] in "78"):
+        return True
+    return "(" in candidate or "-" in candidate
+
+
+def mask_contact_details(text, lang: str = "ru"):
+    """The text with e-mail addresses and phone numbers replaced by a marker.
+
+    Parameters
+    ----------
+    text : str or None
+        Missing values are returned unchanged.
+    lang : {"ru", "en"}
+        Language of the markers.
+    """
+    if not isinstance(text, str):
+        return text
+    email, phone = _LABELS["ru" if lang == "ru" else "en"]
+    text = EMAIL.sub(email, text)
+    return PHONE.sub(lambda m: phone if _is_phone(m.group(0)) else m.group(0), text)

@@ -1,0 +1,247 @@
+"""The dashboard's figures against the report's and against hand computations, on the real demo workspace."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab import metrics
+from cxlab.fieldwork.funnel import wave_response_rate
+from cxlab.present.dashboard_data import DashboardData, DashboardQueryError, Selection
+from cxlab.summary import summarize_wave
+
+WAVE = "2026-Q3"
+
+
+@pytest.fixture(scope="module")
+def dash(demo_ws):
+    return DashboardData(demo_ws, min_n=10)
+
+
+@pytest.fixture(scope="module")
+def summary(dash):
+    return summarize_wave(dash.data, WAVE, min_n=10)
+
+
+@pytest.fixture(scope="module")
+def team(dash):
+    return dash.options()["team"][0]
+
+
+def tile(dash, sel, metric):
+    t = dash.tiles(sel)
+    return t.set_index("metric").loc[metric]
+
+
+def test_nps_tile_is_the_report_headline_and_the_hand_formula(dash, summary, demo_ws):
+    row = tile(dash, Selection(WAVE), "nps")
+    head = summary.headline_value("nps")
+    assert row["estimate"] == pytest.approx(head["estimate"])
+    assert row["n"] == head["n"]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((head["ci_low"], head["ci_high"]))
+    # By hand from the stored responses: %promoters - %detractors, trinomial SE.
+    s = demo_ws.responses(WAVE)["nps"].dropna()
+    n, p, d = len(s), (s >= 9).mean(), (s <= 6).mean()
+    assert row["n"] == n
+    assert row["estimate"] == pytest.approx(100 * (p - d))
+    se = 100 * math.sqrt((p + d - (p - d) ** 2) / n)
+    assert row["ci_high"] - row["estimate"] == pytest.approx(1.959964 * se, rel=1e-4)
+    ch = summary.changes.set_index("metric").loc["nps"]
+    assert row["change"] == pytest.approx(ch["change"])
+    assert row["p_value"] == pytest.approx(ch["p_value"])
+    assert row["significant"] == (ch["p_value"] < 0.05)
+
+
+def test_filtered_nps_is_computed_on_the_filtered_respondents(dash, demo_ws, team):
+    row = tile(dash, Selection(WAVE, team=team), "nps")
+    frame = demo_ws.response_frame(WAVE)
+    s = frame.loc[frame["team"] == team, "nps"].dropna()
+    assert row["n"] == len(s) < len(frame)
+    assert row["estimate"] == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
+    before = demo_ws.response_frame("2026-Q2")
+    b = before.loc[before["team"] == team, "nps"].dropna()
+    assert row["change"] == pytest.approx(metrics.nps_change(b, s).estimate)
+
+
+def test_service_filter_counts_respondents_of_clients_buying_the_service(dash, demo_ws):
+    cs = demo_ws.table("client_services")
+    service = cs["service_id"].value_counts().index[0]
+    buyers = set(cs.loc[cs["service_id"] == service, "client_id"])
+    row = tile(dash, Selection(WAVE, service=service), "nps")
+    s = demo_ws.response_frame(WAVE)
+    s = s.loc[s["client_id"].isin(buyers), "nps"].dropna()
+    assert row["n"] == len(s)
+    assert row["estimate"] == pytest.approx(metrics.nps(s).estimate)
+
+
+def test_csi_and_response_rate_tiles_equal_the_report(dash, summary):
+    tiles = dash.tiles(Selection(WAVE)).set_index("metric")
+    for metric in ("csi", "response_rate"):
+        head = summary.headline_value(metric)
+        assert tiles.loc[metric, "estimate"] == pytest.approx(head["estimate"])
+        assert tiles.loc[metric, "n"] == head["n"]
+        assert tiles.loc[metric, "ci_low"] == pytest.approx(head["ci_low"])
+    ch = summary.changes.set_index("metric").loc["csi"]
+    assert tiles.loc["csi", "change"] == pytest.approx(ch["change"])
+
+
+def test_filtered_response_rate_by_hand(dash, demo_ws, team):
+    row = tile(dash, Selection(WAVE, team=team), "response_rate")
+    inv = demo_ws.table("invitations", wave=WAVE).merge(demo_ws.contacts()[["contact_id", "client_id"]],
+                                                       on="contact_id")
+    resp = demo_ws.response_frame(WAVE)
+    # The team in charge when the wave ran: from the wave's responses, else today's.
+    at_wave = resp.drop_duplicates("client_id").set_index("client_id")["team"]
+    today = demo_ws.clients().set_index("client_id")["team"]
+    inv_team = inv["client_id"].map(at_wave).fillna(inv["client_id"].map(today))
+    mine = inv[inv_team == team]
+    expected = wave_response_rate(mine, resp[resp["team"] == team])
+    delivered = mine[mine["sent_at"].notna() & (mine["status"] != "bounced")
+                     | mine["contact_id"].isin(resp["contact_id"])]
+    assert row["n"] == expected.n == len(delivered)
+    assert row["estimate"] == pytest.approx(expected.rate)
+    assert 0 < row["estimate"] < 1
+
+
+def test_revenue_tile_is_score_clients_total_and_filtered_sum(dash, team):
+    scores = dash.risk_scores(WAVE)
+    row = tile(dash, Selection(WAVE), "revenue_at_risk")
+    assert row["estimate"] == pytest.approx(scores.total["revenue_at_risk"])
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((scores.total["ci_low"], scores.total["ci_high"]))
+    sub = tile(dash, Selection(WAVE, team=team), "revenue_at_risk")
+    c = scores.clients[scores.clients["team"] == team]
+    assert sub["n"] == len(c)
+    assert sub["estimate"] == pytest.approx((c["p"] * c["contract_value"]).sum())
+    assert sub["ci_low"] <= sub["estimate"] <= sub["ci_high"]
+    # The change: this wave's total minus the previous wave's, over the same accounts filter.
+    prev = dash.risk_scores("2026-Q2").clients
+    prev = prev[prev["team"] == team]
+    assert sub["change"] == pytest.approx(sub["estimate"] - (prev["p"] * prev["contract_value"]).sum())
+    assert sub["change_ci_low"] <= sub["change"] <= sub["change_ci_high"]
+
+
+def test_total_for_subset_draws_sum_the_clients(dash):
+    scores = dash.risk_scores(WAVE)
+    ids = scores.clients["client_id"].iloc[::3]
+    total, draws = scores.total_for(ids)
+    keep = scores.clients["client_id"].isin(ids).to_numpy()
+    v = scores.clients["contract_value"].to_numpy()[keep]
+    np.testing.assert_allclose(draws, scores.client_draws[:, keep] @ v)
+    assert scores.client_draws.shape == (len(scores.total_draws), len(scores.clients))
+    # Over every client the subset total is the report's total.
+    all_total, all_draws = scores.total_for(scores.clients["client_id"])
+    np.testing.assert_allclose(all_draws, scores.total_draws)
+    assert all_total["ci_low"] == pytest.approx(scores.total["ci_low"])
+
+
+def test_small_selection_is_suppressed(dash):
+    opts = dash.options()
+    counts = dash.data.responses[dash.data.responses["wave_id"] == WAVE]["manager"].value_counts()
+    small = counts[(counts > 0) & (counts < 10)].index[0]
+    assert small in opts["manager"]
+    row = tile(dash, Selection(WAVE, manager=small), "nps")
+    assert row["suppressed"] and math.isnan(row["estimate"]) and 0 < row["n"] < 10
+    comments, hidden = dash.comments(Selection(WAVE, manager=small))
+    assert hidden is not None and comments.empty
+
+
+def test_trend_matches_metrics_per_wave(dash, demo_ws, team):
+    sel = Selection(WAVE, team=team)
+    trend = dash.trend(sel)
+    frame = demo_ws.response_frame()
+    for wave in dash.waves:
+        s = frame.loc[(frame["wave_id"] == wave) & (frame["team"] == team), "nps"].dropna()
+        got = trend[(trend["wave_id"] == wave) & (trend["metric"] == "nps")].iloc[0]
+        assert got["n"] == len(s)
+        if len(s) >= 10:
+            assert got["estimate"] == pytest.approx(metrics.nps(s).estimate)
+        else:
+            assert got["suppressed"] and math.isnan(got["estimate"])
+    assert set(trend["metric"]) == {"nps", "csi"}
+    # Only waves up to the selected one.
+    assert trend["wave_id"].max() == WAVE
+    assert dash.trend(Selection("2025-Q2"))["wave_id"].max() == "2025-Q2"
+
+
+def test_breakdowns_are_the_reports(dash, summary):
+    sel = Selection(WAVE)
+    for got, want, key in ((dash.by_service(sel), summary.by_service, "service_id"),
+                           (dash.by_manager(sel), summary.by_manager, "manager")):
+        merged = got.merge(want, on=key, suffixes=("", "_report"))
+        assert len(merged) == len(want)
+        assert (merged["n"] == merged["n_report"]).all()
+        np.testing.assert_allclose(merged["estimate"].astype(float), merged["estimate_report"].astype(float))
+        np.testing.assert_allclose(merged["ci_low"].astype(float), merged["ci_low_report"].astype(float))
+
+
+def test_ipa_is_the_drivers_function_or_a_reason(dash):
+    from cxlab import drivers
+
+    ipa = dash.ipa(Selection(WAVE))
+    frame, rated = drivers.driver_frame(dash.data, WAVE)
+    items, _ = drivers.usable_drivers(frame, rated)
+    want = drivers.importance_performance(frame, "nps", items, cluster="client_id", n_boot=dash.ipa_boot,
+                                          seed=dash.seed)
+    pd.testing.assert_frame_equal(ipa.table.reset_index(drop=True), want.table.reset_index(drop=True))
+    tiny = dash.ipa(Selection(WAVE, role="finance", segment=dash.options()["segment"][0]))
+    assert isinstance(tiny, str) and "too few" in tiny
+
+
+def test_at_risk_filtered_to_team_with_reasons_in_language(dash, team):
+    table = dash.at_risk(Selection(WAVE, team=team), "ru")
+    scores = dash.risk_scores(WAVE)
+    teams = scores.clients.set_index("client_id")["team"]
+    assert len(table) and (table["client_id"].map(teams) == team).all()
+    assert set(table.columns) >= {"client", "p", "flags", "reasons", "action"}
+    flagged = table["flags"] != ""
+    # Flagged clients first.
+    assert list(flagged) == sorted(flagged, reverse=True)
+    assert table["reasons"].str.contains("[а-я]", regex=True).any()
+    flags = dash.flags(WAVE, "ru")
+    assert set(table.loc[flagged, "client_id"]) == set(flags["client_id"]) & set(teams[teams == team].index)
+
+
+def test_comments_carry_no_identity_and_mask_contacts(demo_ws, tmp_path):
+    from cxlab import Workspace
+    import shutil
+
+    copy = tmp_path / "ws"
+    shutil.copytree(demo_ws.path, copy)
+    ws = Workspace(copy)
+    with ws.connect(read_only=False) as con:
+        rid = con.execute("SELECT response_id FROM responses WHERE wave_id = ? ORDER BY response_id LIMIT 1",
+                          [WAVE]).fetchone()[0]
+        con.execute("UPDATE responses SET comment = 'звоните +7 (916) 123-45-67 или ivan@client.ru' "
+                    "WHERE response_id = ?", [rid])
+    dash = DashboardData(ws)
+    comments, hidden = dash.comments(Selection(WAVE))
+    assert hidden is None
+    assert list(comments.columns) == ["nps", "category", "comment"]
+    text = " ".join(comments["comment"])
+    assert "ivan@client.ru" not in text and "123-45-67" not in text
+    assert "звоните [телефон] или [e-mail]" in text
+    assert comments["nps"].is_monotonic_increasing
+    names = set(ws.contacts(include_pii=True)["name"].dropna())
+    assert not any(name in text for name in names)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("wave=2030-Q1", "wave='2030-Q1' does not exist"),
+    ("wave=../../etc/passwd", "does not exist"),
+    ("workspace=/etc", "unknown parameter 'workspace'"),
+    ("notebook=../drivers.ipynb", "unknown parameter 'notebook'"),
+    ("team=Nobody", "team='Nobody' does not exist"),
+    ("lang=de", "not a language"),
+    ("wave=2026-Q3&wave=2026-Q2", "given twice"),
+])
+def test_query_values_are_checked(dash, query, message):
+    with pytest.raises(DashboardQueryError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        dash.selection_from_query(query)
+
+
+def test_query_selection(dash, team):
+    sel, lang = dash.selection_from_query(f"token=secret&wave=2026-Q2&team={team}&lang=en")
+    assert sel == Selection("2026-Q2", team=team) and lang == "en"
+    assert dash.selection_from_query("") == (Selection(WAVE), None)
