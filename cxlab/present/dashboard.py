@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import threading
 from dataclasses import replace
 
 import ipywidgets as w
@@ -40,6 +41,7 @@ TEXT = {
     "vs": ("к", "vs"), "real": ("изменение значимо", "a real change"),
     "noise": ("в пределах случайности", "within noise"),
     "no_previous": ("нет прошлой волны для сравнения", "no previous wave to compare"),
+    "computing": ("считается…", "computing…"),
     "suppressed": ("скрыто: мало ответов", "hidden: too few answers"),
     "trend": ("Динамика NPS и CSI", "NPS and CSI over waves"),
     "by_service": ("NPS по услугам", "NPS by service"), "by_manager": ("NPS по менеджерам", "NPS by manager"),
@@ -149,6 +151,7 @@ class Dashboard:
         self._options = opts
         self._muted = False
         self._chart_cache: dict = {}
+        self._pending = None
         self._set_options()
         self.widget = self._layout()
         self.refresh()
@@ -177,6 +180,12 @@ class Dashboard:
         grid[4, :] = w.VBox([self.comments_title, w.HBox([self.comment_category, self.comment_search]),
                              self.comments])
         app = w.AppLayout(header=header, center=grid, footer=self.footer)
+        # Both templates size their rows in fractions of a fixed height; a page
+        # that scrolls wants rows as tall as their content.
+        grid.layout.grid_template_rows = "auto " * 5
+        grid.layout.height = "auto"
+        app.layout.grid_template_rows = "auto auto auto"
+        app.layout.height = "auto"
         app.add_class("cx-dashboard")
         return app
 
@@ -227,19 +236,49 @@ class Dashboard:
 
     # ------------------------------------------------------------ drawing
     def refresh(self) -> None:
-        """Redraw everything for the current selection: tiles first (they are what people look at)."""
+        """Redraw everything for the current selection: tiles first (they are what people look at), charts last."""
         sel, lang = self.selection, self.lang
         self.title.value = (f"<h2 style='margin:4px 0'>{html.escape(_t('title', lang))} — "
                             f"{html.escape(self.data.ws.name)}, {html.escape(sel.wave)}</h2>")
         for metric in ("nps", "csi", "response_rate"):
             self.tiles[metric].value = self._tile(getattr(self.data, f"{metric}_tile")(sel))
-        self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
-        self._draw_charts()
+        self._show_revenue()
+        # Tables are quick; the charts (drawn by matplotlib) come last.
         self._show_at_risk()
         self._show_comments()
+        self._draw_charts()
+        self._score_previous_in_background()
         self.footer.value = f"<p class='cx-caption'>{html.escape(_t('footer', lang).format(min_n=self.data.min_n))}</p>"
 
-    def _tile(self, row: dict) -> str:
+    def _show_revenue(self) -> None:
+        """The revenue tile; its change waits for the previous wave's scoring, done in the background once."""
+        sel = self.selection
+        prev = self.data.previous_wave(sel.wave)
+        if prev is None or self.data.has_risk_scores(prev):
+            self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
+            return
+        self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel, compare=False),
+                                                         pending=True)
+
+        self._pending = (sel, prev)
+
+    def _score_previous_in_background(self) -> None:
+        if self._pending is None:
+            return
+        sel, prev = self._pending
+        self._pending = None
+
+        def score_previous():
+            self.data.risk_scores(prev)
+            if self.selection == sel:
+                self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
+
+        # Started after the charts so that it does not slow the first view down.
+        # ipywidgets send updates from any thread; a filter change meanwhile
+        # waits on the scores' lock instead of scoring the wave twice.
+        threading.Thread(target=score_previous, daemon=True, name=f"cxlab-risk-{prev}").start()
+
+    def _tile(self, row: dict, pending: bool = False) -> str:
         lang, metric = self.lang, row["metric"]
         est = row["estimate"]
         if metric == "nps":
@@ -269,6 +308,9 @@ class Dashboard:
             ci = html.escape(str(row["note"]))
         if row["previous_wave"] is None:
             change_html = f"<span class='cx-change-noise'>{_t('no_previous', lang)}</span>"
+        elif pending:
+            change_html = (f"<span class='cx-change-pending'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: "
+                           f"{_t('computing', lang)}</span>")
         elif isinstance(change, float) and math.isnan(change):
             change_html = f"<span class='cx-change-noise'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: —</span>"
         else:
@@ -474,15 +516,15 @@ class Startup:
         self.lang = query_lang or self.lang
 
     def warm(self) -> None:
-        """Compute the slow parts for the first view: churn risk of this and the previous wave, the matrix."""
+        """Compute the slow parts of the first view: churn risk of the wave, the matrix.
+
+        The previous wave's churn risk (for the change of revenue at risk) is
+        scored in the background once the dashboard is on screen.
+        """
         if self.error:
             return
-        sel = self.selection
-        self.data.risk_scores(sel.wave)
-        prev = self.data.previous_wave(sel.wave)
-        if prev is not None:
-            self.data.risk_scores(prev)
-        self.data.ipa(sel)
+        self.data.risk_scores(self.selection.wave)
+        self.data.ipa(self.selection)
 
     def widget(self):
         """The dashboard, or the refusal."""

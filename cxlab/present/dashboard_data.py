@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import warnings
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -131,6 +132,7 @@ class DashboardData:
         self._services = self.data.services.set_index("service_id") if len(self.data.services) else pd.DataFrame()
         self._invitations = self._invitation_frame()
         self._risk: dict = {}
+        self._risk_lock = threading.RLock()
         self._flags: dict = {}
         self._panel = None
         self._driver_frames: dict = {}
@@ -391,15 +393,23 @@ class DashboardData:
         return self._panel
 
     def risk_scores(self, wave: str):
-        """``risk.score_clients`` for the wave, computed once (the report's call and defaults)."""
+        """``risk.score_clients`` for the wave, computed once (the report's call and defaults).
+
+        Thread-safe: the dashboard scores the previous wave in the background
+        while the first view is on screen.
+        """
         from cxlab import risk
 
-        if wave not in self._risk:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._risk[wave] = risk.score_clients(self.data, wave, n_boot=self.n_boot, random_state=self.seed,
-                                                      panel=self.panel(), lang="en")
-        return self._risk[wave]
+        with self._risk_lock:
+            if wave not in self._risk:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._risk[wave] = risk.score_clients(self.data, wave, n_boot=self.n_boot,
+                                                          random_state=self.seed, panel=self.panel(), lang="en")
+            return self._risk[wave]
+
+    def has_risk_scores(self, wave: str) -> bool:
+        return wave in self._risk
 
     def flags(self, wave: str, lang: str) -> pd.DataFrame:
         """``risk.early_warnings`` for the wave, computed once per language."""
@@ -409,13 +419,14 @@ class DashboardData:
             self._flags[(wave, lang)] = risk.early_warnings(self.data, wave, lang=lang, panel=self.panel())
         return self._flags[(wave, lang)]
 
-    def revenue_tile(self, sel: Selection) -> dict:
+    def revenue_tile(self, sel: Selection, *, compare: bool = True) -> dict:
         """Revenue at risk of the selected accounts: Σ p × contract value, client-bootstrap interval.
 
         The change since the previous wave is the difference of the two
         waves' totals; its interval pairs the two sets of bootstrap draws
         (independent refits), and the change is called real when that
-        interval excludes zero.
+        interval excludes zero.  ``compare=False`` leaves the change out
+        (the previous wave's scoring is the slow part).
         """
         row = self._empty_row("revenue_at_risk", sel)
         scores = self.risk_scores(sel.wave)
@@ -428,7 +439,7 @@ class DashboardData:
             row["note"] = (scores.message or {}).get("en", "no churn model")
             return row
         prev = row["previous_wave"]
-        if prev is not None:
+        if prev is not None and compare:
             before = self.risk_scores(prev)
             b_ids = before.clients.loc[self.client_ids(sel, before.clients), "client_id"]
             b_total, b_draws = before.total_for(b_ids)
