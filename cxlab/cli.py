@@ -1,4 +1,4 @@
-"""Command line: ``cxlab demo | import | wave | actions | run-wave | export | metrics``.
+"""Command line: ``cxlab demo | import | wave | actions | run-wave | export | metrics | dashboard``.
 
 Every command prints what it did and where; a failure prints one clear
 message (file, row, column; or notebook and cell) and exits non-zero.
@@ -16,6 +16,7 @@ Examples
     cxlab import --workspace workspaces/demo --wave 2026-Q4 responses.csv
     cxlab run-wave --workspace workspaces/demo --wave 2026-Q3 --lang en
     cxlab export --workspace workspaces/demo --format parquet --out out/
+    cxlab dashboard --workspace workspaces/demo --lang en     # prints http://127.0.0.1:8866/?token=...
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def _cmd_demo(args) -> int:
     print(run)
     html = run.output_dir / "wave_report.html"
     print(f"open the report: {html}")
+    print(f"executive dashboard in a browser: cxlab dashboard --workspace {ws.path}")
     return 0
 
 
@@ -107,6 +109,13 @@ def _cmd_metrics(args) -> int:
     return 0
 
 
+def _cmd_dashboard(args) -> int:
+    from cxlab.serve import serve_dashboard
+
+    return serve_dashboard(args.workspace, port=args.port, host=args.host, token_file=args.token_file,
+                           min_n=args.min_n, lang=args.lang)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cxlab", description="Client-experience workbench: CSI, CSAT, NPS "
                                 "with intervals, per-wave reports.")
@@ -165,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--wave", default=None)
     m.add_argument("--min-n", type=int, default=10)
     m.set_defaults(func=_cmd_metrics)
+
+    b = sub.add_parser("dashboard", help="serve the executive dashboard (Voila) for one workspace, with a token",
+                       description="Serve notebooks/dashboard.ipynb with Voila for one workspace. The token is "
+                       "$CXLAB_DASHBOARD_TOKEN, else the one in --token-file, else a new one; the URL with it is "
+                       "printed. There is no --token option: command lines are visible to every user.")
+    b.add_argument("--workspace", required=True)
+    b.add_argument("--port", type=int, default=8866)
+    b.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine "
+                   "only)")
+    b.add_argument("--token-file", default=None, help="file with the token on its first line (or YAML with "
+                   "dashboard_token:)")
+    b.add_argument("--min-n", type=int, default=10, help="smallest group shown")
+    b.add_argument("--lang", choices=("ru", "en"), default=None, help="default: the workspace's language")
+    b.set_defaults(func=_cmd_dashboard)
     return p
 
 
