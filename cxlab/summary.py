@@ -290,9 +290,7 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
 
     # By service: a respondent counts under every service the client buys.
     svc = data.services.set_index("service_id")
-    bought = resp.loc[resp["nps"].notna(), ["response_id", "client_id", "nps"]].merge(data.client_services[["client_id", "service_id"]],
-                                                             on="client_id")
-    by_service = nps_cells(bought, "service_id", min_n=min_n, confidence=confidence)
+    by_service = service_nps_cells(resp, data.client_services, min_n=min_n, confidence=confidence)
     svc_ratings = ans[ans["kind"] == "service"].rename(columns={"item": "service_id"})
     if len(svc_ratings):
         rating = metrics.breakdown(svc_ratings, by="service_id", metric="csat_mean", value="value",
@@ -434,6 +432,14 @@ def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) 
         out.loc[degenerate, ["se", "ci_low", "ci_high"]] = adj[["se", "ci_low", "ci_high"]].to_numpy()
         out.loc[degenerate, "method"] = adj["method"].to_numpy() + " (all respondents of the cell alike)"
     return out[nps_cells_columns(by)]
+
+
+def service_nps_cells(responses: pd.DataFrame, client_services: pd.DataFrame, *, min_n: int,
+                      confidence: float = 0.95) -> pd.DataFrame:
+    """NPS by service: a respondent counts under every service their client buys (:func:`nps_cells`)."""
+    scored = responses.loc[responses["nps"].notna(), ["response_id", "client_id", "nps"]]
+    bought = scored.merge(client_services[["client_id", "service_id"]], on="client_id")
+    return nps_cells(bought, "service_id", min_n=min_n, confidence=confidence)
 
 
 def nps_cells_columns(by) -> list[str]:

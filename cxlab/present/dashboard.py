@@ -1,10 +1,10 @@
 """The executive dashboard: ipywidgets laid out for Voila, every figure from :mod:`dashboard_data`.
 
-``notebooks/dashboard.ipynb`` calls :func:`dashboard_from_environment`, which
-reads the workspace the server fixed at start (``CXLAB_WORKSPACE``) and the
-viewer's query string (``QUERY_STRING``, set by Voila), checks every value
-against what exists and returns the :class:`Dashboard` widget, or a message
-saying what was refused.
+``notebooks/dashboard.ipynb`` runs :class:`Startup`, which reads the
+workspace the server fixed at start (``CXLAB_WORKSPACE``) and the viewer's
+query string (``QUERY_STRING``, set by Voila), checks every value against
+what exists and gives the :class:`Dashboard` widget, or a message saying
+what was refused.
 
 Nothing is loaded from the internet: charts are PNG images made by
 matplotlib in the kernel, styles are inline.
@@ -27,7 +27,7 @@ import pandas as pd
 
 from cxlab.present.dashboard_data import FILTERS, DashboardData, DashboardQueryError, Selection
 
-__all__ = ["Dashboard", "Startup", "dashboard_from_environment", "error_widget", "TEXT"]
+__all__ = ["Dashboard", "Startup", "error_widget", "TEXT"]
 
 ALL = ""  # the dropdowns' value for "no filter"
 
@@ -281,10 +281,7 @@ class Dashboard:
     def _tile(self, row: dict, pending: bool = False) -> str:
         lang, metric = self.lang, row["metric"]
         est = row["estimate"]
-        if metric == "nps":
-            value, ci = _fmt(est, 1), f"{_fmt(row['ci_low'], 1)} … {_fmt(row['ci_high'], 1)}"
-            change, unit = row["change"], ""
-        elif metric == "csi":
+        if metric in ("nps", "csi"):
             value, ci = _fmt(est, 1), f"{_fmt(row['ci_low'], 1)} … {_fmt(row['ci_high'], 1)}"
             change, unit = row["change"], ""
         elif metric == "response_rate":
@@ -402,16 +399,10 @@ class Dashboard:
         return png(fig), f"n ≥ {int(ipa.table['n'].min())}; {ipa.method}"
 
     def _attribute_labels(self, items) -> dict:
-        from cxlab.questionnaire import find_questionnaire
+        from cxlab.present.drivers_report import item_label, wave_questionnaire
 
-        q = find_questionnaire(self.data.ws.wave(self.selection.wave).get("questionnaire") or "pr_agency")
-        out = {}
-        for item in items:
-            try:
-                out[item] = q.label(item, self.lang) if q is not None else item
-            except KeyError:
-                out[item] = item
-        return out
+        q = wave_questionnaire(self.data.ws.wave(self.selection.wave))
+        return {item: item_label(q, item, self.lang) for item in items}
 
     def _chart(self, name: str, image: bytes, caption: str) -> None:
         self.charts[name].value = image
@@ -531,10 +522,3 @@ class Startup:
         if self.error:
             return error_widget(self.error, self.lang)
         return Dashboard(self.data, self.selection, lang=self.lang).widget
-
-
-def dashboard_from_environment(environ=None):
-    """The dashboard for the server's workspace and the viewer's query string, or a refusal (one call)."""
-    start = Startup(environ)
-    start.warm()
-    return start.widget()

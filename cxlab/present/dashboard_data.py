@@ -26,7 +26,6 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import numpy as np
@@ -35,7 +34,7 @@ import pandas as pd
 from cxlab import metrics
 from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
-from cxlab.summary import SurveyData, csi_items, nps_cells
+from cxlab.summary import SurveyData, csi_items, nps_cells, service_nps_cells
 from cxlab.text.masking import mask_contact_details
 
 __all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS"]
@@ -136,6 +135,7 @@ class DashboardData:
         self._flags: dict = {}
         self._panel = None
         self._driver_frames: dict = {}
+        self._ipa_cache: dict = {}
 
     # ------------------------------------------------------------ prepare
     def _prepare(self) -> _Prepared:
@@ -256,8 +256,11 @@ class DashboardData:
         cs = self._client_services
         return set(cs.loc[cs["service_id"] == service, "client_id"].astype(str)) if len(cs) else set()
 
-    def client_ids(self, sel: Selection, clients: pd.DataFrame) -> pd.Series:
-        """Which of ``clients`` (``client_id, manager, team``...) the account filters keep (role does not apply)."""
+    def account_ids(self, sel: Selection, clients: pd.DataFrame) -> pd.Series:
+        """The ``client_id`` of the rows of ``clients`` (``client_id, manager, team``) the account filters keep.
+
+        The role filter does not apply to accounts.
+        """
         keep = pd.Series(True, index=clients.index)
         info = self.data.clients.set_index("client_id")
         for key, value in sel.filters().items():
@@ -268,7 +271,7 @@ class DashboardData:
             elif key in ("team", "manager"):
                 col = clients[key] if key in clients else clients["client_id"].map(info[key])
                 keep &= col == value
-        return keep
+        return clients.loc[keep, "client_id"]
 
     def previous_wave(self, wave: str) -> str | None:
         i = self.waves.index(wave)
@@ -430,8 +433,7 @@ class DashboardData:
         """
         row = self._empty_row("revenue_at_risk", sel)
         scores = self.risk_scores(sel.wave)
-        clients = scores.clients
-        ids = clients.loc[self.client_ids(sel, clients), "client_id"]
+        ids = self.account_ids(sel, scores.clients)
         total, draws = scores.total_for(ids)
         row.update(estimate=total["revenue_at_risk"], ci_low=total["ci_low"], ci_high=total["ci_high"],
                    n=int(len(ids)), method=scores.method["en"])
@@ -441,8 +443,7 @@ class DashboardData:
         prev = row["previous_wave"]
         if prev is not None and compare:
             before = self.risk_scores(prev)
-            b_ids = before.clients.loc[self.client_ids(sel, before.clients), "client_id"]
-            b_total, b_draws = before.total_for(b_ids)
+            b_total, b_draws = before.total_for(self.account_ids(sel, before.clients))
             if not math.isnan(b_total["revenue_at_risk"]):
                 change = total["revenue_at_risk"] - b_total["revenue_at_risk"]
                 row.update(before=b_total["revenue_at_risk"], change=change,
@@ -467,9 +468,7 @@ class DashboardData:
 
         scores = self.risk_scores(sel.wave)
         table = at_risk_frame(scores, self.flags(sel.wave, lang), self.data.actions, sel.wave, lang)
-        keep = self.client_ids(sel, table.assign(team=table["client_id"].map(
-            scores.clients.set_index("client_id")["team"])))
-        table = table[keep.to_numpy()]
+        table = table[table["client_id"].isin(self.account_ids(sel, scores.clients))]
         flagged = table["flags"] != ""
         return pd.concat([table[flagged], table[~flagged]]).reset_index(drop=True)
 
@@ -506,10 +505,9 @@ class DashboardData:
         cs = self._client_services
         if not len(cs) or not len(frame):
             return pd.DataFrame()
-        bought = frame[["response_id", "client_id", "nps"]].merge(cs[["client_id", "service_id"]], on="client_id")
         if sel.service is not None:
-            bought = bought[bought["service_id"] == sel.service]
-        return nps_cells(bought, "service_id", min_n=self.min_n, confidence=self.confidence)
+            cs = cs[cs["service_id"] == sel.service]
+        return service_nps_cells(frame, cs, min_n=self.min_n, confidence=self.confidence)
 
     def by_manager(self, sel: Selection) -> pd.DataFrame:
         """NPS by account manager in charge when the client answered, cluster-robust, as in the report."""
@@ -526,13 +524,13 @@ class DashboardData:
         -------
         ImportancePerformance or str
         """
-        return self._ipa(sel.key())
+        if sel not in self._ipa_cache:
+            self._ipa_cache[sel] = self._ipa(sel)
+        return self._ipa_cache[sel]
 
-    @lru_cache(maxsize=64)
-    def _ipa(self, key: str):
+    def _ipa(self, sel: Selection):
         from cxlab import drivers
 
-        sel = self._selection_from_key(key)
         if sel.wave not in self._driver_frames:
             frame, rated = drivers.driver_frame(self.data, sel.wave)
             self._driver_frames[sel.wave] = (frame, drivers.usable_drivers(frame, rated)[0])
@@ -551,10 +549,6 @@ class DashboardData:
                                                       n_boot=self.ipa_boot, seed=self.seed)
         except (ValueError, KeyError) as exc:
             return str(exc).strip("'\"")
-
-    def _selection_from_key(self, key: str) -> Selection:
-        wave, *rest = key.split("|")
-        return Selection(wave=wave, **dict(part.split("=", 1) for part in rest))
 
     # ------------------------------------------------------------ comments
     def comments(self, sel: Selection) -> tuple[pd.DataFrame, str | None]:

@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cxlab import drivers
 from cxlab.present import driver_figures as dfig
-from cxlab.present.excel import Sheet, write_pack
+from cxlab.present.excel import Sheet
 from cxlab.present.labels import t
-from cxlab.present.report import _interval, _rank_range, _styled, figure_html, write_figures
+from cxlab.present.report import SectionOutputs, _interval, _rank_range, _styled, figure_html
 from cxlab.summary import SurveyData
 
 __all__ = ["DriversReport", "PACK_NAME"]
@@ -40,7 +39,7 @@ PACK_NAME = "drivers_pack.xlsx"
 MANAGER_WAVES = 4
 
 
-class DriversReport:
+class DriversReport(SectionOutputs):
     """Key drivers, needs and managers for one wave in one language.
 
     Parameters
@@ -59,6 +58,9 @@ class DriversReport:
     manager_waves : int
         Waves pooled for managers and teams (this one and the previous ones).
     """
+
+    PACK_NAME = PACK_NAME
+    JSON_NAME, FIGURE_PREFIX = "drivers.json", "drivers_"
 
     def __init__(self, workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10,
                  outcome: str = "nps", n_boot: int = 1000, seed: int = 0, manager_waves: int = MANAGER_WAVES):
@@ -82,18 +84,11 @@ class DriversReport:
 
     # ------------------------------------------------------------ computing
     def _questionnaire(self):
-        from cxlab.questionnaire import find_questionnaire
-
-        return find_questionnaire(self.wave_record.get("questionnaire") or "pr_agency")
+        return wave_questionnaire(self.wave_record)
 
     def label(self, item: str) -> str:
         """An attribute's or direction's name in the report's language (its id when unknown)."""
-        if self.questionnaire is None:
-            return item
-        try:
-            return self.questionnaire.label(item, self.lang)
-        except KeyError:
-            return item
+        return item_label(self.questionnaire, item, self.lang)
 
     def _attempt(self, section: str, fn):
         try:
@@ -512,21 +507,22 @@ class DriversReport:
             "unavailable": self.unavailable,
         }
 
-    def write_outputs(self, output_dir) -> list[Path]:
-        """``drivers_pack.xlsx``, ``drivers.json`` and the charts drawn so far (all if none were)."""
-        out = Path(output_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        sheets = self.excel_sheets()
-        if sheets:
-            written.append(write_pack(out / PACK_NAME, sheets))
-        (out / "drivers.json").write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str),
-                                          encoding="utf-8")
-        written.append(out / "drivers.json")
-        if not self.figures:
-            for name in self.available_figures():
-                self.figure(name)
-        return written + write_figures(self.figures, out / "figures", prefix="drivers_")
+
+def wave_questionnaire(wave_record: dict):
+    """The questionnaire a wave was asked with (``pr_agency`` when the wave does not say), or None."""
+    from cxlab.questionnaire import find_questionnaire
+
+    return find_questionnaire(wave_record.get("questionnaire") or "pr_agency")
+
+
+def item_label(questionnaire, item: str, lang: str) -> str:
+    """An attribute's or direction's name in ``lang`` (its id when the questionnaire does not know it)."""
+    if questionnaire is None:
+        return item
+    try:
+        return questionnaire.label(item, lang)
+    except KeyError:
+        return item
 
 
 def _note(lang: str) -> str:

@@ -264,6 +264,36 @@ class WaveReport:
         return written + write_figures(self.figures, out / "figures")
 
 
+class SectionOutputs:
+    """``write_outputs`` of a report section run beside the wave report (drivers, churn risk).
+
+    A subclass sets ``PACK_NAME`` (its Excel pack, merged into
+    ``wave_pack.xlsx`` by ``cxlab run-wave``), ``JSON_NAME`` and
+    ``FIGURE_PREFIX``, and has ``excel_sheets()``, ``to_json()``,
+    ``figures``, ``available_figures()`` and ``figure(name)``.
+    """
+
+    PACK_NAME: str
+    JSON_NAME: str
+    FIGURE_PREFIX: str
+
+    def write_outputs(self, output_dir) -> list[Path]:
+        """The section's pack, its JSON and the charts drawn so far (all if none were)."""
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        sheets = self.excel_sheets()
+        if sheets:
+            written.append(write_pack(out / self.PACK_NAME, sheets))
+        (out / self.JSON_NAME).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str),
+                                          encoding="utf-8")
+        written.append(out / self.JSON_NAME)
+        if not self.figures:
+            for name in self.available_figures():
+                self.figure(name)
+        return written + write_figures(self.figures, out / "figures", prefix=self.FIGURE_PREFIX)
+
+
 def write_figures(figures: dict[str, bytes], folder, prefix: str = "") -> list[Path]:
     """Write PNG charts as ``<folder>/<prefix><name>.png``; the paths written."""
     folder = Path(folder)

@@ -22,15 +22,14 @@ Examples
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cxlab import risk
 from cxlab.present import risk_figures as rfig
-from cxlab.present.excel import Sheet, write_pack
-from cxlab.present.report import _interval, _num, _styled, figure_html, write_figures
+from cxlab.present.excel import Sheet
+from cxlab.present.report import SectionOutputs, _interval, _num, _styled, figure_html
 from cxlab.summary import SurveyData
 
 __all__ = ["RiskReport", "PACK_NAME"]
@@ -77,7 +76,7 @@ def _h(key: str, lang: str) -> str:
     return key if pair is None else pair[0 if lang == "ru" else 1]
 
 
-class RiskReport:
+class RiskReport(SectionOutputs):
     """Early warnings, churn risk, revenue at risk and follow-up for one wave in one language.
 
     Parameters
@@ -95,6 +94,9 @@ class RiskReport:
     k : int
         Top-k clients for precision at k in the backtest.
     """
+
+    PACK_NAME = PACK_NAME
+    JSON_NAME, FIGURE_PREFIX = "risk.json", "risk_"
 
     def __init__(self, workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10,
                  n_boot: int = 200, seed: int = 0, k: int = 10):
@@ -414,19 +416,6 @@ class RiskReport:
                 "clients": clean(self.at_risk_table().drop(columns=["reasons"], errors="ignore")),
                 "flags": clean(self.flags), "rule_value": clean(self.rule_value),
                 "model": clean(self.backtest.table), "backtest_message": self.backtest.message}
-
-    def write_outputs(self, output_dir) -> list[Path]:
-        """``risk_pack.xlsx``, ``risk.json`` and the charts drawn so far (all if none were)."""
-        out = Path(output_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [write_pack(out / PACK_NAME, self.excel_sheets())]
-        (out / "risk.json").write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str),
-                                       encoding="utf-8")
-        written.append(out / "risk.json")
-        if not self.figures:
-            for name in self.available_figures():
-                self.figure(name)
-        return written + write_figures(self.figures, out / "figures", prefix="risk_")
 
 
 _STATUS_NAMES = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),
