@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_run_wave.py", "bench_breakdown.py", "bench_import.py", "bench_drivers.py", "bench_risk.py", "bench_dashboard.py"]
+SCRIPTS = ["bench_run_wave.py", "bench_breakdown.py", "bench_import.py", "bench_drivers.py", "bench_risk.py", "bench_dashboard.py", "bench_text.py"]
 
 if __name__ == "__main__":
     failed = []

@@ -368,6 +368,36 @@ _PHRASES = {
     },
 }
 
+# Sentences added to some comments from their own random stream (so that every
+# other draw stays as it was): results and communication, which the attribute
+# grid does not ask about, and paperwork, which no codebook theme covers, for
+# theme discovery to find.
+_EXTRA_PHRASES = {
+    "results": {
+        "neg": {"ru": ["Результата для бизнеса пока не видим.", "Публикаций и охватов меньше, чем обещали.",
+                       "KPI по лидам не выполнены."],
+                "en": ["We do not see business results yet.", "Coverage is below what was promised.",
+                       "The lead KPIs were missed."]},
+        "pos": {"ru": ["Отличный результат по охватам.", "Заявок стало заметно больше, KPI выполнены."],
+                "en": ["Great results on coverage.", "Leads went up and the KPIs were met."]}},
+    "communication": {
+        "neg": {"ru": ["Созвонов слишком много, а толку мало.", "Согласования тянутся бесконечно.",
+                       "Не всегда держите нас в курсе."],
+                "en": ["Too many calls with little outcome.", "Approvals drag on forever.",
+                       "We are not always kept informed."]},
+        "pos": {"ru": ["Удобно выстроена коммуникация, всегда в курсе.", "Приятно общаться."],
+                "en": ["Communication is well organised, we are always in the loop.", "Easy to work with."]}},
+    "paperwork": {
+        "neg": {"ru": ["Закрывающие документы приходится ждать месяцами.",
+                       "Счета и акты приходится запрашивать по нескольку раз.",
+                       "В закрывающих документах постоянно ошибки."],
+                "en": ["Closing documents and invoices take months to arrive.",
+                       "We have to ask for invoices and acts several times.",
+                       "There are always mistakes in the invoices."]},
+        "pos": {"ru": ["Документы и счета всегда в порядке."],
+                "en": ["Invoices and paperwork are always in order."]}},
+}
+
 #: pandas dtypes used for the DuckDB types of :mod:`cxlab.schema`.
 PANDAS_DTYPES = {
     "VARCHAR": "str",
@@ -660,6 +690,21 @@ def _phrase(rng, q, attr: str, polarity: str, lang: str) -> str:
     if polarity == "neg":
         return f"Хотелось бы улучшить: {label}." if lang == "ru" else f"Room for improvement: {label}."
     return f"Очень нравится: {label}." if lang == "ru" else f"We really like: {label}."
+
+
+def _extra_sentences(rng, comments: list, nps: np.ndarray, langs: np.ndarray) -> list:
+    """Add a sentence on results, communication or paperwork to some comments (tone follows the score)."""
+    out = []
+    for text, score, lang in zip(comments, nps, langs):
+        u = rng.random(3)
+        if text is None or u[0] >= 0.35:
+            out.append(text)
+            continue
+        topic = "paperwork" if u[0] < 0.14 else "results" if u[0] < 0.25 else "communication"
+        negative = score <= 6 or (score <= 8 and u[1] < 0.5) or (topic == "paperwork" and u[1] < 0.7)
+        bank = _EXTRA_PHRASES[topic]["neg" if negative else "pos"][lang if lang in ("ru", "en") else "ru"]
+        out.append(f"{text} {bank[int(u[2] * len(bank))]}")
+    return out
 
 
 def _expected_churn_12m(rng, *, h0, u0, base, manager, changed_ago, meff, mgr_team, n_paths: int = 400,
@@ -997,6 +1042,7 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
                 if rng.random() < 0.3:
                     parts = [_phrase(rng, q, hi, "pos", lang), _phrase(rng, q, lo, "neg", lang)]
             comments.append(" ".join(parts))
+        comments = _extra_sentences(np.random.default_rng([seed, 70, t]), comments, nps, r_lang)
 
         resp_parts.append(dict(response_id=rid, wave_id=np.full(R, wave_ids[t], dtype=object),
                                contact=rc, client=rcl, submitted_at=submitted, nps=nps,

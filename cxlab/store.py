@@ -288,7 +288,7 @@ class Workspace:
         """
         query = """
             SELECT r.response_id, r.wave_id, r.contact_id, r.client_id, r.submitted_at,
-                   r.nps, r.overall, r.price, r.comment, r.language,
+                   r.nps, r.overall, r.price, r.reason, r.comment, r.language,
                    r.manager, r.team,
                    c.segment, c.direction, c.contract_value, c.status AS client_status,
                    k.role

@@ -294,3 +294,24 @@ def test_churn_risk_section_joins_the_report_and_the_pack(demo_ws, demo_run):
     for name in contacts["name"].dropna().head(200):
         if name not in staff:  # the simulator's name pools can give a contact a manager's name
             assert name not in text
+
+
+def test_comments_section_joins_the_report_and_the_pack(demo_ws, demo_run):
+    """The wave report's comments section: its HTML, its sheets in wave_pack.xlsx, its JSON and charts."""
+    from cxlab import text as cxtext
+
+    out = demo_run.output_dir
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"comments.json", "figures/comments_themes.png", "figures/comments_waves.png"} <= names
+    assert "comments_pack.xlsx" not in names
+    html = (out / "wave_report.html").read_text(encoding="utf-8")
+    assert "What clients say in their own words" in html and "Representative quotes" in html
+    assert html.index("What clients say in their own words") < html.index("Key drivers, needs and manager")
+    assert "CommentsReport(" not in html
+    wb = openpyxl.load_workbook(out / "wave_pack.xlsx")
+    assert {"Themes", "Comments", "Themes by wave", "New topics", "Codebook"} <= set(wb.sheetnames)
+    saved = json.loads((out / "comments.json").read_text(encoding="utf-8"))
+    coded = cxtext.code_themes(demo_ws.response_frame("2026-Q3")[["nps", "reason", "comment"]])
+    assert saved["n_comments"] == int((coded["text"].str.strip() != "").sum())
+    by_theme = {t["theme"]: t["n"] for t in saved["themes"]}
+    assert by_theme["deadlines"] == int(coded["deadlines"].sum())

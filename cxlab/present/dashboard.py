@@ -53,6 +53,18 @@ TEXT = {
                                     "the author could be guessed."),
     "comments_none": ("В выборке нет комментариев.", "No comments in this selection."),
     "search": ("Поиск по тексту", "Search the text"), "category": ("Категория", "Category"),
+    "theme": ("Тема", "Theme"), "themes": ("Темы", "Themes"),
+    "themes_title": ("О чём пишут", "What the comments are about"),
+    "n_comments": ("Комментариев", "Comments"), "share_comments": ("Доля комментариев", "Share of comments"),
+    "share_detractors": ("У критиков", "Among detractors"), "share_promoters": ("У промоутеров", "Among promoters"),
+    "themes_caption": ("Доля — от {n} комментариев выборки; у критиков и промоутеров — доля их комментариев с "
+                       "темой («—», если таких комментариев меньше {min_n}). Комментарий — ответ «почему такая "
+                       "оценка» и открытый комментарий вместе.",
+                       "Share: of the selection's {n} comments; among detractors and promoters: share of their "
+                       "comments on the theme ('—' when they wrote fewer than {min_n}). A comment is the answer to "
+                       "'why this score' and the open comment together."),
+    "no_themes": ("Ни одна тема кодбука не найдена в комментариях выборки.",
+                  "No theme of the codebook found in this selection's comments."),
     "promoter": ("промоутеры", "promoters"), "passive": ("нейтралы", "passives"),
     "detractor": ("критики", "detractors"),
     "no_data": ("нет данных для этой выборки", "no data for this selection"),
@@ -84,6 +96,8 @@ CSS = """
 .cx-table {border-collapse: collapse; font-size: 12px; width: 100%;}
 .cx-table th, .cx-table td {border-bottom: 1px solid #e3e6eb; padding: 3px 6px; text-align: left; vertical-align: top;}
 .cx-caption {font-size: 11px; color: #666;}
+.cx-themes-table {width: auto; min-width: 50%; margin-bottom: 6px;}
+.cx-themes-table td.cx-num, .cx-themes-table th.cx-num {text-align: right;}
 .cx-error {border: 1px solid #c0392b; background: #fdecea; padding: 12px 16px; border-radius: 6px; color: #922b21;}
 </style>
 """
@@ -110,7 +124,7 @@ class Dashboard:
         What to show first (default: the latest wave, no filters).
     lang : {"ru", "en"}
     max_comments : int
-        Comments listed at most (the search narrows them).
+        Comments listed at most (the category, theme and search filters narrow them).
 
     Attributes
     ----------
@@ -144,8 +158,11 @@ class Dashboard:
         self.at_risk = w.HTML().add_class("cx-at-risk")
         self.comment_category = w.Dropdown(layout=w.Layout(width="auto"), style={"description_width": "initial"})
         self.comment_category.add_class("cx-comment-category")
+        self.comment_theme = w.Dropdown(layout=w.Layout(width="auto"), style={"description_width": "initial"})
+        self.comment_theme.add_class("cx-comment-theme")
         self.comment_search = w.Text(continuous_update=False, layout=w.Layout(width="260px"))
         self.comment_search.add_class("cx-comment-search")
+        self.themes = w.HTML().add_class("cx-themes")
         self.comments = w.HTML().add_class("cx-comments")
         self.footer = w.HTML()
         self._options = opts
@@ -159,6 +176,7 @@ class Dashboard:
             dd.observe(self._on_filter, names="value")
         self.lang_toggle.observe(self._on_lang, names="value")
         self.comment_category.observe(lambda _c: self._show_comments(), names="value")
+        self.comment_theme.observe(lambda _c: self._show_comments(), names="value")
         self.comment_search.observe(lambda _c: self._show_comments(), names="value")
         self.widget.add_class("cx-dashboard-ready")
 
@@ -177,7 +195,9 @@ class Dashboard:
         self.at_risk_title = w.HTML()
         self.comments_title = w.HTML()
         grid[3, :] = w.VBox([self.at_risk_title, self.at_risk])
-        grid[4, :] = w.VBox([self.comments_title, w.HBox([self.comment_category, self.comment_search]),
+        grid[4, :] = w.VBox([self.comments_title, self.themes,
+                             w.HBox([self.comment_category, self.comment_theme, self.comment_search],
+                                    layout=w.Layout(flex_flow="row wrap", grid_gap="6px")),
                              self.comments])
         app = w.AppLayout(header=header, center=grid, footer=self.footer)
         # Both templates size their rows in fractions of a fixed height; a page
@@ -211,6 +231,12 @@ class Dashboard:
             self.comment_category.options = cats
             self.comment_category.value = value
             self.comment_category.description = _t("category", self.lang)
+            themes = [(_t("all", self.lang), ALL)] + [(label, theme) for theme, label in
+                                                      self.data.theme_labels(self.lang).items()]
+            value = self.comment_theme.value or ALL
+            self.comment_theme.options = themes
+            self.comment_theme.value = value if value in dict(themes).values() else ALL
+            self.comment_theme.description = _t("theme", self.lang)
             self.comment_search.placeholder = _t("search", self.lang)
         finally:
             self._muted = False
@@ -245,6 +271,7 @@ class Dashboard:
         self._show_revenue()
         # Tables are quick; the charts (drawn by matplotlib) come last.
         self._show_at_risk()
+        self._show_themes()
         self._show_comments()
         self._draw_charts()
         self._score_previous_in_background()
@@ -434,10 +461,57 @@ class Dashboard:
                               f"data-flagged='{len(flagged)}'><tr>{heads}</tr>{''.join(rows)}</table>"
                               f"<p class='cx-caption'>{html.escape(method)}. {html.escape(note)}</p>")
 
+    def _show_themes(self) -> None:
+        """The selection's themes: how many comments, what share, among detractors vs promoters."""
+        lang, d = self.lang, self.data
+        key = html.escape(self.selection.key())
+        table, hidden = d.themes(self.selection, lang)
+        if hidden is not None:
+            # The comments panel below says why.
+            self.themes.value = f"<div class='cx-themes-hidden' data-key='{key}'></div>"
+            return
+        if not len(table):
+            # No comments at all: the comments panel below says so.
+            self.themes.value = f"<div class='cx-themes-none' data-key='{key}'></div>"
+            return
+        shown = table[table["n"] > 0]
+        if not len(shown):
+            self.themes.value = f"<p class='cx-caption' data-key='{key}'>{html.escape(_t('no_themes', lang))}</p>"
+            return
+        n_comments = int(table["n_comments"].iloc[0])
+        # Comments by detractors and by promoters (None: no 0-10 score in this wave); a side with fewer than
+        # min_n comments shows no shares.
+        sides = {side: int(table[f"n_{side}"].iloc[0]) if f"n_{side}" in table else None
+                 for side in ("detractors", "promoters")}
+
+        def pct(value) -> str:
+            return "—" if value is None or pd.isna(value) else f"{100 * value:.0f}%"
+
+        def share(r, side) -> str:
+            return pct(r[f"share_{side}"]) if sides[side] is not None and sides[side] >= d.min_n else "—"
+
+        rows = "".join(
+            f"<tr data-theme='{html.escape(str(r['theme']))}' data-n='{int(r['n'])}'>"
+            f"<td>{html.escape(str(r['label']))}</td><td class='cx-num'>{int(r['n'])}</td>"
+            f"<td class='cx-num'>{pct(r['share'])}</td>"
+            + "".join(f"<td class='cx-num'>{share(r, side)}</td>" for side in sides) + "</tr>"
+            for _, r in shown.iterrows())
+        heads = [f"<th>{html.escape(_t('theme', lang))}</th>"]
+        heads += [f"<th class='cx-num'>{html.escape(_t(k, lang))}</th>" for k in ("n_comments", "share_comments")]
+        for side, n in sides.items():
+            count = "" if n is None else f" <span class='cx-caption'>(n = {n})</span>"
+            heads.append(f"<th class='cx-num'>{html.escape(_t(f'share_{side}', lang))}{count}</th>")
+        caption = _t("themes_caption", lang).format(n=n_comments, min_n=d.min_n)
+        method = d.comment_method(lang)
+        self.themes.value = (f"<h4 style='margin:4px 0'>{html.escape(_t('themes_title', lang))}</h4>"
+                             f"<table class='cx-table cx-themes-table' data-key='{key}' "
+                             f"data-comments='{n_comments}'><tr>{''.join(heads)}</tr>{rows}</table>"
+                             f"<p class='cx-caption'>{html.escape(caption)} {html.escape(method)}.</p>")
+
     def _show_comments(self) -> None:
         lang, d = self.lang, self.data
         self.comments_title.value = f"<h3>{html.escape(_t('comments', lang))}</h3>"
-        frame, hidden = d.comments(self.selection)
+        frame, hidden = d.comments(self.selection, lang)
         key = html.escape(self.selection.key())
         if hidden is not None:
             n = int(d.response_mask(self.selection).sum())
@@ -446,6 +520,9 @@ class Dashboard:
             return
         if self.comment_category.value:
             frame = frame[frame["category"] == self.comment_category.value]
+        theme = self.comment_theme.value
+        if theme:
+            frame = frame[frame["theme_ids"].map(lambda ids: theme in ids.split("; "))]
         needle = (self.comment_search.value or "").strip().lower()
         if needle:
             frame = frame[frame["comment"].str.lower().str.contains(needle, regex=False)]
@@ -454,13 +531,13 @@ class Dashboard:
             return
         rows = "".join(f"<tr><td>{'' if pd.isna(r.nps) else int(r.nps)}</td>"
                        f"<td>{html.escape(_t(r.category, lang)) if isinstance(r.category, str) else ''}</td>"
+                       f"<td>{html.escape(str(r.themes))}</td>"
                        f"<td>{html.escape(str(r.comment))}</td></tr>"
                        for r in frame.head(self.max_comments).itertuples())
-        self.comments.value = (f"<table class='cx-table' data-key='{key}' data-count='{len(frame)}'><tr>"
-                               f"<th>{_t('nps_score', lang)}</th><th>{_t('category', lang)}</th>"
-                               f"<th>{_t('comment', lang)}</th></tr>{rows}</table>"
+        heads = "".join(f"<th>{html.escape(_t(k, lang))}</th>" for k in ("nps_score", "category", "themes", "comment"))
+        self.comments.value = (f"<table class='cx-table' data-key='{key}' data-count='{len(frame)}'>"
+                               f"<tr>{heads}</tr>{rows}</table>"
                                f"<p class='cx-caption'>{len(frame)}</p>")
-
 
 def error_widget(message: str, lang: str = "ru") -> w.HTML:
     """A refusal shown instead of the dashboard (an escaped message, never a traceback)."""
@@ -507,7 +584,7 @@ class Startup:
         self.lang = query_lang or self.lang
 
     def warm(self) -> None:
-        """Compute the slow parts of the first view: churn risk of the wave, the matrix.
+        """Compute the slow parts of the first view: churn risk of the wave, the matrix, the comments' themes.
 
         The previous wave's churn risk (for the change of revenue at risk) is
         scored in the background once the dashboard is on screen.
@@ -516,6 +593,7 @@ class Startup:
             return
         self.data.risk_scores(self.selection.wave)
         self.data.ipa(self.selection)
+        self.data.coded_comments()
 
     def widget(self):
         """The dashboard, or the refusal."""

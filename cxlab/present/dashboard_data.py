@@ -25,6 +25,7 @@ import math
 import re
 import threading
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass, fields, replace
 from urllib.parse import parse_qsl
 
@@ -35,9 +36,12 @@ from cxlab import metrics
 from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
 from cxlab.summary import SurveyData, csi_items, nps_cells, service_nps_cells
-from cxlab.text.masking import mask_contact_details
+from cxlab.text import code_themes, load_codebook, theme_summary
+from cxlab.text.masking import mask_contact_details, mask_names
+from cxlab.text.theme_stats import has_text
+from cxlab.text.tokens import lemma, tokenize
 
-__all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS"]
+__all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS", "COMMENT_COLUMNS"]
 
 #: The filters, in the order the dashboard shows them.
 FILTERS = ("wave", "direction", "service", "team", "manager", "segment", "role")
@@ -47,6 +51,10 @@ QUERY_KEYS = FILTERS + ("lang",)
 _IGNORED_KEYS = {"token", "voila-template", "voila-theme"}
 # Filters that apply to client accounts (revenue at risk, flags) and the column holding them.
 _ACCOUNT_FILTERS = ("direction", "service", "team", "manager", "segment")
+#: Columns of :meth:`DashboardData.comments`.
+COMMENT_COLUMNS = ["nps", "category", "comment", "themes", "theme_ids", "sentiment"]
+# The respondent's own words: why the score, and the open comment (joined by code_themes).
+_TEXT_COLUMNS = ("reason", "comment")
 
 
 class DashboardQueryError(ValueError):
@@ -136,6 +144,12 @@ class DashboardData:
         self._panel = None
         self._driver_frames: dict = {}
         self._ipa_cache: dict = {}
+        # Comments coded by theme once, on first use (the dashboard's first view, or Startup.warm).
+        self._coded: pd.DataFrame | None = None
+        self._codebook = None
+        self._masked: dict = {}
+        self._theme_cache: dict = {}
+        self._text_lock = threading.RLock()
 
     # ------------------------------------------------------------ prepare
     def _prepare(self) -> _Prepared:
@@ -551,23 +565,174 @@ class DashboardData:
             return str(exc).strip("'\"")
 
     # ------------------------------------------------------------ comments
-    def comments(self, sel: Selection) -> tuple[pd.DataFrame, str | None]:
-        """The selection's comments, without who wrote them, or why they are hidden.
+    @property
+    def codebook(self):
+        """The theme codebook (``templates/themes/agency.yaml``), loaded once."""
+        with self._text_lock:
+            if self._codebook is None:
+                self._codebook = load_codebook()
+            return self._codebook
+
+    def theme_labels(self, lang: str = "ru") -> dict[str, str]:
+        """Theme id -> label in ``lang``, in codebook order."""
+        return self.codebook.labels(lang)
+
+    def coded_comments(self) -> pd.DataFrame:
+        """Every response with words (why the score and the comment), coded by theme once.
+
+        :func:`cxlab.text.code_themes` on ``response_id, reason, comment,
+        nps`` of the responses that hold any text; the index is the
+        responses' (so a selection's mask picks its rows).  Computed on first
+        use and kept; thread-safe like :meth:`risk_scores`.  The text is not
+        masked here: see :meth:`comments`.
+        """
+        with self._text_lock:
+            if self._coded is None:
+                r = self.responses
+                cols = [c for c in ("response_id",) + _TEXT_COLUMNS + ("nps",) if c in r]
+                words = np.zeros(len(r), dtype=bool)
+                for col in _TEXT_COLUMNS:
+                    if col in r:
+                        words |= r[col].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
+                coded = code_themes(r.loc[words, cols], self.codebook)
+                coded["theme_ids"] = _joined(coded, self.codebook.theme_ids)
+                self._coded = coded
+            return self._coded
+
+    def _selected_coded(self, sel: Selection) -> tuple[pd.DataFrame | None, str | None]:
+        """The selection's coded comments, or None and why they are hidden (fewer than ``min_n`` respondents)."""
+        mask = self.response_mask(sel)
+        n = int(mask.sum())
+        if n < self.min_n:
+            return None, f"n = {n} < {self.min_n}"
+        coded = self.coded_comments()
+        part = coded[mask[coded.index.to_numpy()]] if len(coded) else coded
+        return part[has_text(part).to_numpy(dtype=bool)] if len(part) else part, None
+
+    def _masked_text(self, lang: str) -> pd.Series:
+        """The coded texts as they may be shown: e-mails, phones and respondents' names masked (once per language).
+
+        Names are those of every contact who answered, each part in any
+        inflected form (:func:`cxlab.text.mask_names`), as in the report's
+        comments section.
+        """
+        with self._text_lock:
+            if lang not in self._masked:
+                coded = self.coded_comments()
+                index = self._name_index()
+                out = []
+                for text in coded["text"]:
+                    text = mask_contact_details(text, lang=lang)
+                    if index and isinstance(text, str):
+                        # Only the names one of the text's words could be (same result as passing them all, and
+                        # the cost does not grow with the number of contacts).
+                        hits = set()
+                        for tok in tokenize(text):
+                            hits |= index.get(tok.lemma, set()) | index.get(tok.text.lower(), set())
+                        if hits:
+                            text = mask_names(text, sorted(hits), lang=lang)
+                    out.append(text)
+                self._masked[lang] = pd.Series(out, index=coded.index, dtype=object)
+            return self._masked[lang]
+
+    def _name_index(self) -> dict[str, set]:
+        """Each part of a respondent's name (as written, lower case, and in dictionary form) -> the full names."""
+        contacts = self.ws.contacts(include_pii=True)
+        if "name" not in contacts or "contact_id" not in self.responses:
+            return {}
+        answered = set(self.responses["contact_id"].dropna().astype(str))
+        names = contacts.loc[contacts["contact_id"].astype(str).isin(answered), "name"].dropna().unique()
+        index: dict[str, set] = defaultdict(set)
+        for name in names:
+            if isinstance(name, str):
+                for part in re.findall(r"[^\W\d_]{3,}", name):
+                    index[part.lower()].add(name)
+                    index[lemma(part)].add(name)
+        return dict(index)
+
+    def comments(self, sel: Selection, lang: str = "ru") -> tuple[pd.DataFrame, str | None]:
+        """The selection's comments with their themes, without who wrote them, or why they are hidden.
 
         Shown only when the selection has at least ``min_n`` respondents
-        (a small cell would let a reader guess the author); e-mail
-        addresses and phone numbers inside the text are masked.  Columns:
-        ``nps, category, comment``, lowest score first.
+        (a small cell would let a reader guess the author).  The text is the
+        respondent's words as :func:`cxlab.text.code_themes` reads them
+        (why the score and the comment, joined), with e-mail addresses,
+        phone numbers and respondents' names masked (markers in ``lang``).
+
+        Returns
+        -------
+        frame : DataFrame
+            ``nps, category, comment, themes`` (theme labels in ``lang``,
+            joined by "; "), ``theme_ids`` (codebook ids, "; "),
+            ``sentiment`` (positive | negative | mixed | neutral); lowest
+            score first.  Empty when hidden.
+        hidden : str or None
+            Why the comments are hidden (``n = 4 < 10``), or None.
         """
-        frame = self.responses.loc[self.response_mask(sel), ["nps", "comment"]]
-        n = len(frame)
-        if n < self.min_n:
-            return pd.DataFrame(columns=["nps", "category", "comment"]), f"n = {n} < {self.min_n}"
-        frame = frame[frame["comment"].fillna("").str.strip() != ""]
-        out = pd.DataFrame({"nps": frame["nps"].to_numpy(),
-                            "category": metrics.classify_nps(frame["nps"]).to_numpy() if len(frame) else [],
-                            "comment": [mask_contact_details(c) for c in frame["comment"]]})
+        part, hidden = self._selected_coded(sel)
+        if hidden is not None:
+            return pd.DataFrame(columns=COMMENT_COLUMNS), hidden
+        labels = self.theme_labels(lang)
+        nps = pd.to_numeric(part["nps"], errors="coerce")
+        # A category is a 0-10 reading: none for a wave that asked the question on another scale.
+        category = (metrics.classify_nps(nps).to_numpy() if len(part) and sel.wave in self.nps_waves
+                    else [None] * len(part))
+        out = pd.DataFrame({
+            "nps": nps.to_numpy(), "category": category,
+            "comment": self._masked_text(lang).loc[part.index].to_numpy(),
+            "themes": ["; ".join(labels.get(t, t) for t in ids.split("; ") if t) for ids in part["theme_ids"]],
+            "theme_ids": part["theme_ids"].to_numpy(), "sentiment": part["sentiment"].to_numpy()},
+            columns=COMMENT_COLUMNS)
         return out.sort_values("nps", na_position="last", kind="stable").reset_index(drop=True), None
+
+    def themes(self, sel: Selection, lang: str = "ru") -> tuple[pd.DataFrame | None, str | None]:
+        """What the selection's comments are about: :func:`cxlab.text.theme_summary` of its coded comments.
+
+        One row per theme of the codebook: ``theme, label`` (in ``lang``),
+        ``n, n_comments, share`` and, for a wave with NPS on 0-10, the shares
+        among detractors and promoters, the gap between them and the link to
+        the score (comparisons with fewer than ``min_n`` comments on a side
+        are left empty by ``theme_summary``).  Hidden, as the comments are,
+        when the selection has fewer than ``min_n`` respondents.
+
+        Returns
+        -------
+        frame : DataFrame or None
+            None when hidden; no rows when the selection has no comments.
+        hidden : str or None
+        """
+        key = (sel, lang)
+        if key not in self._theme_cache:
+            part, hidden = self._selected_coded(sel)
+            if hidden is not None:
+                result = (None, hidden)
+            elif not len(part):
+                # theme_summary needs at least one row; no comments is no themes.
+                result = (pd.DataFrame(columns=["theme", "label", "n", "n_comments", "share"]), None)
+            else:
+                score = "nps" if sel.wave in self.nps_waves else None
+                with warnings.catch_warnings():
+                    # scipy's precision notes on groups whose scores are all alike; the intervals stand.
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    result = (theme_summary(part, score=score, codebook=self.codebook, lang=lang,
+                                            confidence=self.confidence, min_n=self.min_n), None)
+            if len(self._theme_cache) > 256:
+                self._theme_cache.clear()
+            self._theme_cache[key] = result
+        return self._theme_cache[key]
+
+    def comment_method(self, lang: str = "ru") -> str:
+        """How the comments were coded (codebook, lemmatiser, sentiment method), in ``lang``."""
+        return self.coded_comments().attrs.get("method", {}).get(lang, "")
+
+def _joined(coded: pd.DataFrame, ids: list[str]) -> pd.Series:
+    """The themes of each coded comment as codebook ids joined by "; " (codebook order)."""
+    cols = [t for t in ids if t in coded]
+    if not len(coded) or not cols:
+        return pd.Series("", index=coded.index, dtype=object)
+    present = coded[cols].to_numpy(dtype=bool)
+    return pd.Series(["; ".join(t for t, on in zip(cols, row) if on) for row in present], index=coded.index,
+                     dtype=object)
 
 
 def _trend_row(wave: str, metric: str, est, min_n: int) -> dict:

@@ -12,8 +12,9 @@ Examples
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-__all__ = ["mask_contact_details", "EMAIL", "PHONE"]
+__all__ = ["mask_contact_details", "mask_names", "EMAIL", "PHONE"]
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits split by spaces, dots, dashes or brackets is a candidate;
@@ -51,3 +52,47 @@ def mask_contact_details(text, lang: str = "ru"):
     email, phone = _LABELS["ru" if lang == "ru" else "en"]
     text = EMAIL.sub(email, text)
     return PHONE.sub(lambda m: phone if _is_phone(m.group(0)) else m.group(0), text)
+
+
+@lru_cache(maxsize=64)
+def _name_parts(names: tuple) -> frozenset:
+    """Every part of three letters or more of the names, as written (lower case) and in dictionary form."""
+    from cxlab.text.tokens import lemma
+
+    parts = [p for name in names for p in re.findall(r"[^\W\d_]{3,}", name)]
+    return frozenset({p.lower() for p in parts} | {lemma(p) for p in parts})
+
+
+def mask_names(text, names, lang: str = "ru"):
+    """The text with every part of the given personal names masked, in any inflected form.
+
+    Parameters
+    ----------
+    text : str or None
+    names : iterable of str
+        Full names ("Иван Петров", "Anna Smith"); each part of three letters
+        or more is masked wherever it stands, as written or inflected
+        ("Петрову", "Петровой" for "Петров").  Privacy comes first: a name
+        that is also a word ("Вера", "Роман") is masked as a word too.
+    lang : {"ru", "en"}
+        Language of the marker.
+
+    Examples
+    --------
+    >>> mask_names("Спасибо Петровой за работу", ["Анна Петрова"])
+    'Спасибо [имя] за работу'
+    """
+    from cxlab.text.tokens import lemmas, tokenize
+
+    if not isinstance(text, str):
+        return text
+    parts = _name_parts(tuple(n for n in names if isinstance(n, str)))
+    if not parts:
+        return text
+    marker = "[имя]" if lang == "ru" else "[name]"
+    out, last = [], 0
+    for tok in tokenize(text):
+        if tok.text.lower() in parts or (tok.lang == "ru" and lemmas(tok.text) & parts) or tok.lemma in parts:
+            out.append(text[last:tok.start] + marker)
+            last = tok.end
+    return "".join(out) + text[last:]

@@ -61,6 +61,10 @@ def test_nps_tile_is_metrics_for_latest_wave(page, dashboard_server, demo_ws):
     assert f"n = {want.n}" in got["text"]
     for metric in ("csi", "response_rate", "revenue_at_risk"):
         assert page.locator(TILE.format(metric)).get_attribute("data-value")
+    # The comments' themes (cxlab.text) above the comments, with the theme filter beside the category.
+    assert page.locator(".cx-themes table").get_attribute("data-key") == wave
+    assert page.locator(".cx-themes table tr[data-theme]").count() > 0
+    assert page.locator(".cx-comment-theme select option").first.text_content() == "All"
     # Sources are stripped: no code reaches the page.
     html = page.content()
     assert "Startup()" not in html and "import" not in page.locator(".cx-dashboard").inner_text()

@@ -70,13 +70,97 @@ def test_tile_says_whether_change_is_real(dash):
 def test_no_contact_identity_in_any_panel(dash, demo_ws):
     board = Dashboard(dash, lang="en")
     contacts = demo_ws.contacts(include_pii=True)
-    page = " ".join(x.value for x in (*board.tiles.values(), board.at_risk, board.comments))
+    page = " ".join(x.value for x in (*board.tiles.values(), board.at_risk, board.themes, board.comments))
     # The simulator gives some contacts the name of an account manager (staff names are shown).
     staff = set(dash.options()["manager"])
     names = [n for n in contacts["name"].dropna() if n not in staff]
     assert len(names) > 100
     for value in list(contacts["email"].dropna()) + names:
         assert value not in page
+
+
+def comment_rows(html: str) -> list[list[str]]:
+    """The cells of the comments table's rows (header left out)."""
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(<td>.*?)</tr>", html)]
+
+
+def test_themes_table_is_the_selections_theme_summary(dash):
+    board = Dashboard(dash, lang="en")
+    assert "cx-themes" in board.themes._dom_classes
+    html = board.themes.value
+    assert "cx-themes-table" in html and attr(html, "data-key") == WAVE
+    want, hidden = dash.themes(Selection(WAVE), "en")
+    want = want[want["n"] > 0]
+    shown = re.findall(r"data-theme='(\w+)' data-n='(\d+)'", html)
+    assert shown == [(t, str(n)) for t, n in zip(want["theme"], want["n"])]
+    assert int(attr(html, "data-comments")) == int(want["n_comments"].iloc[0])
+    top = want.iloc[0]
+    assert (f"<td>{top['label']}</td><td class='cx-num'>{top['n']}</td>"
+            f"<td class='cx-num'>{100 * top['share']:.0f}%</td>") in html
+    assert "Among detractors" in html and "Among promoters" in html
+    # The comments table has a Themes column with the labels of each comment's themes.
+    assert "<th>Themes</th>" in board.comments.value
+    rows = comment_rows(board.comments.value)
+    assert len(rows) == min(board.max_comments, int(attr(board.comments.value, "data-count")))
+    labels = set(dash.theme_labels("en").values())
+    assert all(set(filter(None, cells[2].split("; "))) <= labels for cells in rows)
+    team = dash.options()["team"][0]
+    board.filters["team"].value = team
+    assert attr(board.themes.value, "data-key") == f"{WAVE}|team={team}"
+    n_team = int(dash.themes(Selection(WAVE, team=team), "en")[0]["n_comments"].iloc[0])
+    assert int(attr(board.themes.value, "data-comments")) == n_team
+
+
+def test_theme_filter_narrows_the_comments(dash):
+    board = Dashboard(dash, lang="en", max_comments=1000)
+    everything = int(attr(board.comments.value, "data-count"))
+    options = dict(board.comment_theme.options)
+    assert board.comment_theme.options[0] == ("All", "")
+    assert list(options.values())[1:] == dash.codebook.theme_ids
+    summary, _ = dash.themes(Selection(WAVE), "en")
+    for theme in ("deadlines", summary["theme"].iloc[0]):
+        label = dash.theme_labels("en")[theme]
+        board.comment_theme.value = theme
+        want = int(summary.set_index("theme").loc[theme, "n"])
+        assert 0 < int(attr(board.comments.value, "data-count")) == want < everything
+        rows = comment_rows(board.comments.value)
+        assert len(rows) == want
+        assert all(label in cells[2].split("; ") for cells in rows)
+    # With the category filter too: fewer still, and only that category.
+    board.comment_category.value = "detractor"
+    rows = comment_rows(board.comments.value)
+    assert 0 < len(rows) < want and all(cells[1] == "detractors" for cells in rows)
+    board.comment_category.value = ""
+    # A language switch keeps the theme picked and translates its label.
+    board.lang_toggle.value = "ru"
+    assert board.comment_theme.value == theme
+    assert (dash.theme_labels("ru")[theme], theme) in board.comment_theme.options
+    assert all(dash.theme_labels("ru")[theme] in cells[2].split("; ") for cells in comment_rows(board.comments.value))
+    assert "О чём пишут" in board.themes.value and "У критиков" in board.themes.value
+    board.comment_theme.value = ""
+    assert int(attr(board.comments.value, "data-count")) == everything
+
+
+def test_themes_hidden_with_the_comments_in_a_small_selection(dash):
+    counts = dash.data.responses[dash.data.responses["wave_id"] == WAVE]["manager"].value_counts()
+    small = counts[(counts > 0) & (counts < 10)].index[0]
+    board = Dashboard(dash, Selection(WAVE, manager=small), lang="en")
+    key = f"{WAVE}|manager={small}"
+    assert "cx-themes-hidden" in board.themes.value and attr(board.themes.value, "data-key") == key
+    assert "<td>" not in board.themes.value
+    assert "cx-comments-hidden" in board.comments.value and "fewer than 10" in board.comments.value
+
+
+def test_comment_text_is_escaped(dash, monkeypatch):
+    import pandas as pd
+
+    board = Dashboard(dash, lang="en")
+    evil = pd.DataFrame({"nps": [3.0], "category": ["detractor"], "comment": ["<script>alert(1)</script>"],
+                         "themes": ["<b>x</b>"], "theme_ids": [""], "sentiment": ["negative"]})
+    monkeypatch.setattr(dash, "comments", lambda sel, lang="ru": (evil, None))
+    board._show_comments()
+    assert "<script>" not in board.comments.value and "&lt;script&gt;" in board.comments.value
+    assert "<b>x</b>" not in board.comments.value
 
 
 def test_refusals_are_escaped_messages(demo_ws):

@@ -210,21 +210,149 @@ def test_comments_carry_no_identity_and_mask_contacts(demo_ws, tmp_path):
     copy = tmp_path / "ws"
     shutil.copytree(demo_ws.path, copy)
     ws = Workspace(copy)
+    contacts = ws.contacts(include_pii=True)
     with ws.connect(read_only=False) as con:
-        rid = con.execute("SELECT response_id FROM responses WHERE wave_id = ? ORDER BY response_id LIMIT 1",
-                          [WAVE]).fetchone()[0]
+        rid, kid = con.execute("SELECT response_id, contact_id FROM responses WHERE wave_id = ? "
+                               "ORDER BY response_id LIMIT 1", [WAVE]).fetchone()
         con.execute("UPDATE responses SET comment = 'звоните +7 (916) 123-45-67 или ivan@client.ru' "
                     "WHERE response_id = ?", [rid])
+        # A respondent who signs the reason for the score with their own name.
+        name = contacts.set_index("contact_id").loc[kid, "name"]
+        con.execute("UPDATE responses SET reason = ? WHERE response_id = ?", [f"Сроки сорвали. {name}", rid])
     dash = DashboardData(ws)
     comments, hidden = dash.comments(Selection(WAVE))
     assert hidden is None
-    assert list(comments.columns) == ["nps", "category", "comment"]
+    assert list(comments.columns) == ["nps", "category", "comment", "themes", "theme_ids", "sentiment"]
+    assert not {"response_id", "contact_id", "client_id", "client", "name", "email", "phone", "manager",
+                "team"} & set(comments.columns)
     text = " ".join(comments["comment"])
     assert "ivan@client.ru" not in text and "123-45-67" not in text
-    assert "звоните [телефон] или [e-mail]" in text
+    # The reason and the comment are one text, as code_themes reads them.
+    planted = comments[comments["comment"].str.contains("звоните", regex=False)]
+    assert len(planted) == 1
+    masked_name = " ".join("[имя]" for _ in str(name).split())
+    assert planted["comment"].iloc[0] == f"Сроки сорвали. {masked_name}. звоните [телефон] или [e-mail]."
+    assert "deadlines" in planted["theme_ids"].iloc[0].split("; ")
+    assert "Сроки" in planted["themes"].iloc[0]
     assert comments["nps"].is_monotonic_increasing
-    names = set(ws.contacts(include_pii=True)["name"].dropna())
+    names = set(contacts["name"].dropna())
     assert not any(name in text for name in names)
+    for part in str(name).split():
+        assert part not in text
+    # Markers in the dashboard's language.
+    en, _ = dash.comments(Selection(WAVE), "en")
+    assert en["comment"].str.contains("[phone]", regex=False).sum() == 1
+    assert en["comment"].str.contains("[name]", regex=False).sum() == 1
+    assert en["themes"].str.contains("Deadlines", regex=False).any()
+
+
+def test_comments_are_the_responses_words_with_their_themes(dash, demo_ws, team):
+    from cxlab.text import code_themes, load_codebook
+
+    sel = Selection(WAVE, team=team)
+    comments, hidden = dash.comments(sel, "en")
+    assert hidden is None
+    frame = demo_ws.response_frame(WAVE)
+    frame = frame[frame["team"] == team]
+    words = frame[["reason", "comment"]].apply(
+        lambda row: any(isinstance(v, str) and v.strip() for v in row), axis=1)
+    assert len(comments) == int(words.sum()) > 0
+    coded = code_themes(frame.loc[words, ["response_id", "reason", "comment", "nps"]])
+    labels = load_codebook().labels("en")
+    ids = load_codebook().theme_ids
+    want = sorted("; ".join(t for t in ids if row[t]) for _, row in coded.iterrows())
+    assert sorted(comments["theme_ids"]) == want
+    for got_ids, got_labels in zip(comments["theme_ids"], comments["themes"]):
+        assert got_labels == "; ".join(labels[t] for t in got_ids.split("; ") if t)
+    assert sorted(comments["sentiment"]) == sorted(coded["sentiment"])
+    assert set(comments["category"].dropna()) <= {"detractor", "passive", "promoter"}
+
+
+def test_theme_counts_are_code_themes_and_theme_summary_on_the_selection(dash, demo_ws, team):
+    from cxlab.text import code_themes, theme_summary
+
+    sel = Selection(WAVE, team=team)
+    got, hidden = dash.themes(sel, "en")
+    assert hidden is None
+    frame = demo_ws.response_frame(WAVE)
+    frame = frame[frame["team"] == team]
+    # Coded directly on every response of the selection, with words or without (theme_summary counts
+    # comments only).
+    want = theme_summary(code_themes(frame[["response_id", "reason", "comment", "nps"]]), lang="en", min_n=10)
+    cols = ["theme", "label", "n", "n_comments", "share", "share_ci_low", "n_positive", "n_negative",
+            "n_detractors", "share_detractors", "n_promoters", "share_promoters", "detractor_gap", "score_gap",
+            "suppressed"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), want[cols].reset_index(drop=True))
+    # By hand: comments are the responses with any words, detractors those of them scoring 0-6.
+    words = frame["reason"].fillna("").str.strip().ne("") | frame["comment"].fillna("").str.strip().ne("")
+    assert (got["n_comments"] == int(words.sum())).all()
+    assert (got["n_detractors"] == int((words & (frame["nps"] <= 6)).sum())).all()
+    # A theme's count, by hand: the comments of the selection's rows of the whole workspace coded at once.
+    responses = demo_ws.response_frame()
+    everything = code_themes(responses[["response_id", "wave_id", "team", "reason", "comment", "nps"]])
+    mine = everything[(everything["wave_id"] == WAVE) & (everything["team"] == team)]
+    top = got.iloc[0]
+    assert top["n"] > 0
+    assert top["n"] == int(mine[top["theme"]].sum())
+    assert top["share"] == pytest.approx(top["n"] / words.sum())
+    # The comments list agrees with the counts.
+    comments, _ = dash.comments(sel, "en")
+    for row in got.itertuples():
+        assert row.n == int(comments["theme_ids"].map(lambda ids: row.theme in ids.split("; ")).sum())
+    # Labels follow the language; the numbers do not.
+    ru, _ = dash.themes(sel, "ru")
+    assert list(ru["n"]) == list(got["n"]) and ru["label"].str.contains("[а-я]", regex=True).all()
+
+
+def test_themes_hidden_below_min_n_like_the_comments(dash):
+    counts = dash.data.responses[dash.data.responses["wave_id"] == WAVE]["manager"].value_counts()
+    small = counts[(counts > 0) & (counts < 10)].index[0]
+    sel = Selection(WAVE, manager=small)
+    themes, hidden = dash.themes(sel, "en")
+    assert themes is None
+    assert hidden == f"n = {int(counts[small])} < 10"
+    assert dash.comments(sel)[1] == hidden
+
+
+def test_themes_of_a_selection_without_comments(demo_ws):
+    dash = DashboardData(demo_ws)
+    manager = dash.options()["manager"][0]
+    sel = Selection(WAVE, manager=manager)
+    assert dash.response_mask(sel).sum() >= dash.min_n
+    # Nobody in the selection wrote anything (set before the comments are coded, on first use).
+    dash.responses.loc[dash.response_mask(sel), ["reason", "comment"]] = None
+    themes, hidden = dash.themes(sel)
+    assert hidden is None and themes.empty
+    comments, hidden = dash.comments(sel)
+    assert hidden is None and comments.empty
+    assert not dash.themes(Selection(WAVE))[0].empty
+
+
+def test_comments_are_coded_once_and_thread_safely(demo_ws):
+    import threading
+    from unittest import mock
+
+    from cxlab.present import dashboard_data
+
+    dash = DashboardData(demo_ws)
+    calls = []
+    real = dashboard_data.code_themes
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with mock.patch.object(dashboard_data, "code_themes", counting):
+        threads = [threading.Thread(target=dash.themes, args=(Selection(WAVE),)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        dash.comments(Selection("2026-Q2"))
+    assert len(calls) == 1
+    r = dash.responses
+    words = r["comment"].fillna("").str.strip().ne("") | r["reason"].fillna("").str.strip().ne("")
+    assert list(dash.coded_comments().index) == list(r.index[words])
 
 
 @pytest.mark.parametrize("query, message", [
