@@ -92,6 +92,14 @@ DEFINITIONS = {
 }
 
 
+def waves_up_to(waves: pd.DataFrame, responses: pd.DataFrame, wave: str) -> list[str]:
+    """Waves with responses up to ``wave``, in time order (opening date, then id)."""
+    order = waves[["wave_id", "opened_at"]]
+    order = order[order["wave_id"].isin(set(responses["wave_id"].dropna()))]
+    ids = order.sort_values(["opened_at", "wave_id"], na_position="last")["wave_id"].tolist()
+    return ids[:ids.index(wave) + 1] if wave in ids else ids
+
+
 @dataclass
 class SurveyData:
     """The frames a wave summary needs (no personal data)."""

@@ -34,9 +34,10 @@ from cxlab import text as cxtext
 from cxlab.metrics.nps import classify_nps
 from cxlab.present import comment_figures as cfig
 from cxlab.present.excel import Sheet
+from cxlab.present.labels import pick
 from cxlab.present.report import SectionOutputs, _interval, _styled, figure_html
 from cxlab.text.discovery import DISCOVERY_METHOD
-from cxlab.text.masking import mask_contact_details, mask_names
+from cxlab.text.masking import mask_personal, respondent_names
 from cxlab.text.quotes import QUOTE_METHOD
 from cxlab.text.theme_stats import SUMMARY_METHOD, has_text
 
@@ -72,6 +73,20 @@ _H = {  # column headers, ru / en
     "category": ("Группа", "Group"), "client": ("Клиент", "Client"), "manager": ("Менеджер", "Manager"),
     "team": ("Команда", "Team"), "role": ("Роль", "Role"), "wave_id": ("Волна", "Wave"),
     "response_id": ("Ответ", "Response"),
+    "theme": ("Код темы", "Theme id"),
+    "share_ci_low": ("Доля: от", "Share: from"), "share_ci_high": ("Доля: до", "Share: to"),
+    "n_detractors": ("Критиков", "Detractors (n)"), "n_promoters": ("Промоутеров", "Promoters (n)"),
+    "share_detractors_ci_low": ("У критиков: от", "Detractors: from"),
+    "share_detractors_ci_high": ("У критиков: до", "Detractors: to"),
+    "share_promoters_ci_low": ("У промоутеров: от", "Promoters: from"),
+    "share_promoters_ci_high": ("У промоутеров: до", "Promoters: to"),
+    "detractor_gap_ci_low": ("Разница: от", "Gap: from"), "detractor_gap_ci_high": ("Разница: до", "Gap: to"),
+    "detractor_gap_p": ("Разница: p", "Gap: p"), "detractor_gap_p_adjusted": ("Разница: p (Холм)", "Gap: p (Holm)"),
+    "mean_with": ("Средняя оценка с темой", "Mean score with"), "mean_without": ("Без темы", "Mean score without"),
+    "score_gap_ci_low": ("Оценка: от", "Score gap: from"), "score_gap_ci_high": ("Оценка: до", "Score gap: to"),
+    "score_gap_p": ("Оценка: p", "Score gap: p"), "score_gap_p_adjusted": ("Оценка: p (Холм)", "Score gap: p (Holm)"),
+    "nps_with": ("NPS с темой", "NPS with"), "nps_without": ("NPS без темы", "NPS without"),
+    "suppressed": ("Сравнение скрыто (мало)", "Comparison hidden (small)"), "method": ("Метод", "Method"),
 }
 _CATEGORY = {"promoter": ("промоутер", "promoter"), "passive": ("нейтрал", "passive"),
              "detractor": ("критик", "detractor")}
@@ -80,8 +95,7 @@ _SENTIMENT = {"positive": ("позитивная", "positive"), "negative": ("н
 
 
 def _h(key: str, lang: str) -> str:
-    pair = _H.get(key)
-    return key if pair is None else pair[0 if lang == "ru" else 1]
+    return pick(_H, key, lang)
 
 
 class CommentsReport(SectionOutputs):
@@ -119,11 +133,15 @@ class CommentsReport(SectionOutputs):
 
     # ------------------------------------------------------------ computing
     def _compute(self) -> None:
+        from cxlab.schema import parse_scale
+        from cxlab.summary import waves_up_to
+
         responses = self.ws.response_frame()
-        waves = self.ws.waves()
-        order = [w for w in waves.sort_values(["opened_at", "wave_id"])["wave_id"]
-                 if (responses["wave_id"] == w).any()]
-        order = order[:order.index(self.wave) + 1] if self.wave in order else [self.wave]
+        order = waves_up_to(self.ws.waves(), responses, self.wave) or [self.wave]
+        # The score's link is a 0-10 reading: a wave asked on another scale gets counts and shares only.
+        scale = self.ws.wave(self.wave).get("nps_scale") or "0-10"
+        self.score = "nps" if parse_scale(scale) == (0, 10) else None
+        self.names = respondent_names(self.ws.contacts(include_pii=True), responses)
         responses = responses[responses["wave_id"].isin(order)]
         clients = self.ws.clients().set_index("client_id")["name"]
         keep = ["response_id", "wave_id", "client_id", "contact_id", "manager", "team", "role", "nps", "reason",
@@ -134,24 +152,16 @@ class CommentsReport(SectionOutputs):
         self.coded_all = coded[has_text(coded)]
         self.coded = self.coded_all[self.coded_all["wave_id"] == self.wave]
         self.n_responses = int((responses["wave_id"] == self.wave).sum())
-        self.names = self._respondent_names(self.coded["contact_id"])
-        self.summary = cxtext.theme_summary(self.coded, codebook=self.codebook, lang=self.lang, min_n=self.min_n)
+        self.summary = cxtext.theme_summary(self.coded, score=self.score, codebook=self.codebook, lang=self.lang,
+                                            min_n=self.min_n)
         self.over_waves = cxtext.themes_over_waves(self.coded_all, codebook=self.codebook, lang=self.lang,
-                                                   order=order)
-        self.discovery = cxtext.discover_themes(self.coded[["text"]], self.codebook)
+                                                   order=order, min_n=self.min_n)
+        self.discovery = cxtext.discover_themes(self.coded, self.codebook, names=self.names, lang=self.lang)
         self.quotes = self._quotes()
 
-    def _respondent_names(self, contact_ids: pd.Series) -> list[str]:
-        """Names of this wave's respondents: masked in quotes and in the comments sheet, never shown."""
-        contacts = self.ws.contacts(include_pii=True)
-        if "name" not in contacts:
-            return []
-        names = contacts.loc[contacts["contact_id"].isin(set(contact_ids.dropna())), "name"]
-        return [n for n in names.dropna().unique() if isinstance(n, str)]
-
     def _quotes(self) -> pd.DataFrame:
-        parts = [cxtext.representative_quotes(self.coded, theme, k=self.n_quotes, codebook=self.codebook,
-                                              names=self.names, lang=self.lang)
+        parts = [cxtext.representative_quotes(self.coded, theme, k=self.n_quotes, score=self.score,
+                                              codebook=self.codebook, names=self.names, lang=self.lang)
                  for theme in self.summary.loc[self.summary["n"] > 0, "theme"]]
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -247,14 +257,15 @@ class CommentsReport(SectionOutputs):
         theme_cols = [t for t in self.codebook.theme_ids if t in c]
         themes = c[theme_cols].apply(lambda row: "; ".join(labels[t] for t in theme_cols if row[t]), axis=1) \
             if len(c) else pd.Series([], dtype=object)
-        category = classify_nps(pd.to_numeric(c["nps"], errors="coerce")) if len(c) else pd.Series([], dtype=object)
+        category = (classify_nps(pd.to_numeric(c["nps"], errors="coerce")) if len(c) and self.score
+                    else pd.Series([None] * len(c), index=c.index, dtype=object))
         out = pd.DataFrame({
             "response_id": c["response_id"], "wave_id": c["wave_id"], "client": c.get("client"),
             "manager": c.get("manager"), "team": c.get("team"), "role": c.get("role"), "nps": c["nps"],
             "category": category.map(lambda k: _CATEGORY[k][i] if k in _CATEGORY else ""),
             "themes": themes, "negative": c["negative_themes"].map(named), "positive": c["positive_themes"].map(named),
             "sentiment": c["sentiment"].map(lambda s: _SENTIMENT.get(s, (s, s))[i]),
-            "text": [mask_names(mask_contact_details(t, lang=lang), self.names, lang=lang) for t in c["text"]]})
+            "text": [mask_personal(t, self.names, lang=lang) for t in c["text"]]})
         return out.sort_values(["nps", "response_id"], na_position="last").reset_index(drop=True)
 
     # --------------------------------------------------------------- charts
@@ -311,7 +322,7 @@ class CommentsReport(SectionOutputs):
         topics = self.discovery.topics if len(self.discovery.topics) else pd.DataFrame(
             {"message": [self.discovery.message.get(lang, "")]})
         return [
-            Sheet(_SHEETS["themes"][lang], summary, percent=pct,
+            Sheet(_SHEETS["themes"][lang], summary, percent=pct, headers={k: _h(k, lang) for k in summary.columns},
                   decimals={"mean_with": 2, "mean_without": 2, "score_gap": 2, "score_gap_ci_low": 2,
                             "score_gap_ci_high": 2, "score_gap_p": 4, "detractor_gap_p": 4},
                   note=f"n = {len(self.coded)}; {SUMMARY_METHOD[lang]}"),
@@ -328,7 +339,7 @@ class CommentsReport(SectionOutputs):
             Sheet(_SHEETS["discovery"][lang], topics, note=f"{DISCOVERY_METHOD[lang]}, n = "
                                                           f"{self.discovery.n_documents}"),
             Sheet(_SHEETS["codebook"][lang], self.codebook.to_frame(),
-                  note=f"{self.codebook.source}"),
+                  note=self.codebook.source),
         ]
 
     def to_json(self) -> dict:

@@ -25,7 +25,6 @@ import math
 import re
 import threading
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass, fields, replace
 from urllib.parse import parse_qsl
 
@@ -37,9 +36,9 @@ from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
 from cxlab.summary import SurveyData, csi_items, nps_cells, service_nps_cells
 from cxlab.text import code_themes, load_codebook, theme_summary
-from cxlab.text.masking import mask_contact_details, mask_names
+from cxlab.text.masking import mask_personal, respondent_names
 from cxlab.text.theme_stats import has_text
-from cxlab.text.tokens import lemma, tokenize
+from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS
 
 __all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS", "COMMENT_COLUMNS"]
 
@@ -53,8 +52,6 @@ _IGNORED_KEYS = {"token", "voila-template", "voila-theme"}
 _ACCOUNT_FILTERS = ("direction", "service", "team", "manager", "segment")
 #: Columns of :meth:`DashboardData.comments`.
 COMMENT_COLUMNS = ["nps", "category", "comment", "themes", "theme_ids", "sentiment"]
-# The respondent's own words: why the score, and the open comment (joined by code_themes).
-_TEXT_COLUMNS = ("reason", "comment")
 
 
 class DashboardQueryError(ValueError):
@@ -612,43 +609,16 @@ class DashboardData:
     def _masked_text(self, lang: str) -> pd.Series:
         """The coded texts as they may be shown: e-mails, phones and respondents' names masked (once per language).
 
-        Names are those of every contact who answered, each part in any
-        inflected form (:func:`cxlab.text.mask_names`), as in the report's
-        comments section.
+        :func:`cxlab.text.masking.mask_personal` with the names of every
+        contact who answered, as in the report's comments section.
         """
         with self._text_lock:
             if lang not in self._masked:
                 coded = self.coded_comments()
-                index = self._name_index()
-                out = []
-                for text in coded["text"]:
-                    text = mask_contact_details(text, lang=lang)
-                    if index and isinstance(text, str):
-                        # Only the names one of the text's words could be (same result as passing them all, and
-                        # the cost does not grow with the number of contacts).
-                        hits = set()
-                        for tok in tokenize(text):
-                            hits |= index.get(tok.lemma, set()) | index.get(tok.text.lower(), set())
-                        if hits:
-                            text = mask_names(text, sorted(hits), lang=lang)
-                    out.append(text)
-                self._masked[lang] = pd.Series(out, index=coded.index, dtype=object)
+                names = respondent_names(self.ws.contacts(include_pii=True), self.responses)
+                self._masked[lang] = pd.Series([mask_personal(t, names, lang=lang) for t in coded["text"]],
+                                               index=coded.index, dtype=object)
             return self._masked[lang]
-
-    def _name_index(self) -> dict[str, set]:
-        """Each part of a respondent's name (as written, lower case, and in dictionary form) -> the full names."""
-        contacts = self.ws.contacts(include_pii=True)
-        if "name" not in contacts or "contact_id" not in self.responses:
-            return {}
-        answered = set(self.responses["contact_id"].dropna().astype(str))
-        names = contacts.loc[contacts["contact_id"].astype(str).isin(answered), "name"].dropna().unique()
-        index: dict[str, set] = defaultdict(set)
-        for name in names:
-            if isinstance(name, str):
-                for part in re.findall(r"[^\W\d_]{3,}", name):
-                    index[part.lower()].add(name)
-                    index[lemma(part)].add(name)
-        return dict(index)
 
     def comments(self, sel: Selection, lang: str = "ru") -> tuple[pd.DataFrame, str | None]:
         """The selection's comments with their themes, without who wrote them, or why they are hidden.

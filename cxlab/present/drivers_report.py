@@ -534,7 +534,6 @@ def _note(lang: str) -> str:
 
 def _waves_up_to(data, wave: str) -> list[str]:
     """Waves with responses up to ``wave``, in time order (opening date, then id)."""
-    waves = data.waves[["wave_id", "opened_at"]].copy()
-    waves = waves[waves["wave_id"].isin(set(data.responses["wave_id"].dropna()))]
-    waves = waves.sort_values(["opened_at", "wave_id"], na_position="last")["wave_id"].tolist()
-    return waves[:waves.index(wave) + 1] if wave in waves else waves
+    from cxlab.summary import waves_up_to
+
+    return waves_up_to(data.waves, data.responses, wave)

@@ -8,7 +8,13 @@
 """
 from __future__ import annotations
 
-__all__ = ["LABELS", "t", "column_labels"]
+__all__ = ["LABELS", "t", "column_labels", "pick"]
+
+
+def pick(pairs: dict, key: str, lang: str) -> str:
+    """``pairs[key]`` is ``(ru, en)``: the one in ``lang``; the key itself when there is none."""
+    pair = pairs.get(key)
+    return key if pair is None else pair[0 if lang == "ru" else 1]
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (ru, en)

@@ -346,7 +346,8 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None, headers=N
         elif pd.api.types.is_float_dtype(frame[col]):
             places = decimals.get(col, 1)
             formats[col] = lambda v, _p=places: "—" if pd.isna(v) else _num(v, _p, thousands=True)
-    styled = frame.style.format(formats).hide(axis="index")
+    # Cells hold clients' words (comments, topic examples): text, never markup.
+    styled = frame.style.format(formats, escape="html").hide(axis="index")
     intervals = [c for c in frame.columns if c == "95%" or str(c).endswith("_95")]
     if intervals:
         # An interval broken over two lines reads as two numbers.

@@ -29,6 +29,7 @@ import pandas as pd
 from cxlab import risk
 from cxlab.present import risk_figures as rfig
 from cxlab.present.excel import Sheet
+from cxlab.present.labels import pick
 from cxlab.present.report import SectionOutputs, _interval, _num, _styled, figure_html
 from cxlab.summary import SurveyData
 
@@ -72,8 +73,7 @@ _H = {  # column headers, ru / en
 
 
 def _h(key: str, lang: str) -> str:
-    pair = _H.get(key)
-    return key if pair is None else pair[0 if lang == "ru" else 1]
+    return pick(_H, key, lang)
 
 
 class RiskReport(SectionOutputs):

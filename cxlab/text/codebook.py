@@ -64,7 +64,7 @@ class Theme:
     exclude: tuple[Term, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Codebook:
     """Themes and sentiment lexicon, compiled for matching.
 
@@ -79,7 +79,9 @@ class Codebook:
     lexicon : dict
         ``negators, clause_breaks, lacking, positive, negative`` -> list of Term.
     source : str
-        File (or files, for ``extends``) the codebook came from.
+        File name (and its parent's, for ``extends``) the codebook came from.
+    files : tuple
+        ``(path, mtime)`` of each file read, so that an edit is noticed.
     """
 
     id: str
@@ -90,6 +92,7 @@ class Codebook:
     title: dict = field(default_factory=dict)
     source: str = ""
     digest: str = ""
+    files: tuple = ()
 
     @property
     def theme_ids(self) -> list[str]:
@@ -110,18 +113,16 @@ class Codebook:
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """Every term of every theme, one row each: for the Excel pack and for review.
 
-        Columns ``theme, label, kind (terms|negative|positive|exclude), lang, term``.
+        Columns ``theme, label, description, kind (terms|negative|positive|exclude), lang, term``.
         """
         kinds = {0: "terms", -1: "negative", 1: "positive"}
-        rows = [{"theme": th.id, "label": th.label.get(lang or "ru", th.id), "kind": kind,
-                 "lang": term.lang, "term": term.text}
+        rows = [{"theme": th.id, "label": th.label.get(lang or "ru", th.id),
+                 "description": th.description.get(lang or "ru", ""), "kind": kind, "lang": term.lang,
+                 "term": term.text}
                 for th in self.themes
                 for kind, term in [(kinds[t.polarity], t) for t in th.terms] + [("exclude", t) for t in th.exclude]
                 if lang is None or term.lang == lang]
-        return pd.DataFrame(rows, columns=["theme", "label", "kind", "lang", "term"])
-
-    def __hash__(self) -> int:
-        return hash(self.digest)
+        return pd.DataFrame(rows, columns=["theme", "label", "description", "kind", "lang", "term"])
 
 
 def compile_term(text: str, lang: str, polarity: int = 0) -> Term:
@@ -247,14 +248,16 @@ def load_codebook(codebook=None) -> Codebook:
     if isinstance(codebook, dict):
         return _compile(codebook, Path("<codebook>"))
     path = _path_of(codebook if codebook is not None else DEFAULT_CODEBOOK)
-    # A file is read once while it stays unchanged (the report and dashboard load it often).
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else None)
-    if key not in _LOADED:
-        _LOADED[key] = _compile(_read(path), path)
-    return _LOADED[key]
+    # A file is read once while it and the files it extends stay unchanged (reports and the dashboard load
+    # it often).
+    cached = _LOADED.get(str(path.resolve()))
+    if cached is not None and all(Path(f).exists() and _stamp(Path(f)) == (f, t) for f, t in cached.files):
+        return cached
+    _LOADED[str(path.resolve())] = loaded = _compile(_read(path), path)
+    return loaded
 
 
-_LOADED: dict[tuple, Codebook] = {}
+_LOADED: dict[str, Codebook] = {}
 
 
 def _compile(raw: dict, path: Path) -> Codebook:
@@ -272,13 +275,17 @@ def _compile(raw: dict, path: Path) -> Codebook:
         problems.append(Problem(str(path), None, "sentiment", "expected a mapping"))
         sentiment = None
     lexicon = {}
-    if sentiment:
-        for name in SENTIMENT_LISTS:
+    for name in SENTIMENT_LISTS:
+        if sentiment and sentiment.get(name) is not None:
             words = _by_lang(sentiment.get(name), f"sentiment.{name}", path, problems)
             polarity = {"lacking": -1, "negative": -1, "positive": 1}.get(name, 0)
             lexicon[name] = [compile_term(w, lang, polarity) for lang, ws in words.items() for w in ws]
-    for key in ("window", "negation_window"):
-        value = raw.get(key, (sentiment or {}).get(key))
+    unknown = set(sentiment or {}) - set(SENTIMENT_LISTS) - {"negation_window"}
+    if unknown:
+        problems.append(Problem(str(path), None, "sentiment", f"unknown list(s) {', '.join(sorted(unknown))}; "
+                                                             f"known: {', '.join(SENTIMENT_LISTS)}, negation_window"))
+    for key, value in (("window", raw.get("window")), ("sentiment.negation_window",
+                                                      (sentiment or {}).get("negation_window"))):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10):
             problems.append(Problem(str(path), None, key, f"expected a whole number 0-10, got {value!r}"))
     if problems:
@@ -286,16 +293,22 @@ def _compile(raw: dict, path: Path) -> Codebook:
     if base is not None:
         replaced = {t.id: t for t in themes}
         themes = [replaced.pop(t.id, t) for t in base.themes] + list(replaced.values())
-        lexicon = {**base.lexicon, **lexicon}
+        # An extending codebook's sentiment lists add to its parent's.
+        lexicon = {name: list(base.lexicon.get(name, ())) + lexicon.get(name, []) for name in SENTIMENT_LISTS}
     if not themes:
         raise InputError(Problem(str(path), None, "themes", "the codebook has no themes"))
     window = raw.get("window", base.window if base else 3)
     neg_window = (sentiment or {}).get("negation_window", base.negation_window if base else 3)
     digest = hashlib.sha256(yaml.safe_dump(raw, allow_unicode=True, sort_keys=True).encode()
                             + (base.digest.encode() if base else b"")).hexdigest()[:16]
+    files = ((_stamp(path),) if path.exists() else ()) + (base.files if base else ())
     return Codebook(id=str(raw.get("id") or path.stem), themes=themes, window=int(window),
                     negation_window=int(neg_window), lexicon=lexicon, title=dict(raw.get("title") or {}),
-                    source=str(path) + (f" (extends {base.source})" if base else ""), digest=digest)
+                    source=path.name + (f" (extends {base.source})" if base else ""), digest=digest, files=files)
+
+
+def _stamp(path: Path) -> tuple[str, int]:
+    return str(path.resolve()), path.stat().st_mtime_ns
 
 
 def lemma_set(codebook: Codebook) -> set[str]:

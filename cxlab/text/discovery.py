@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.text.codebook import lemma_set, load_codebook
-from cxlab.text.masking import mask_contact_details
+from cxlab.text.masking import mask_personal
 from cxlab.text.themes import comment_frame, theme_mentions
 from cxlab.text.tokens import tokenize
 
@@ -55,7 +55,8 @@ class ThemeDiscovery:
     examples : DataFrame
         ``topic, comment, weight``: up to ``n_examples`` per topic.
     n_documents : int
-        Comments with at least one word left after filtering.
+        Documents (sentences, or comments with ``scope="all"``) with at
+        least one word left after filtering.
     message : dict
         Why nothing was found, when nothing was ({"ru": ..., "en": ...}).
     method : dict
@@ -136,7 +137,7 @@ def _uncovered_sentences(texts, codebook) -> tuple[list[str], list[int]]:
 
 def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_terms: int = 8,
                     n_examples: int = 3, exclude_codebook: bool = True, min_df: int = 2,
-                    scope: str = "uncovered", random_state: int = 0) -> ThemeDiscovery:
+                    scope: str = "uncovered", names=(), lang: str = "ru", random_state: int = 0) -> ThemeDiscovery:
     """Find recurring topics in comments, beside or beyond the codebook.
 
     Parameters
@@ -147,13 +148,18 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
         Its words are left out (``exclude_codebook``), and comments it
         codes are counted as covered.
     n_topics : int, optional
-        Default: one per 15 comments with words, between 2 and 8.
+        Default: one per 10 documents with words, between 2 and 6.
     n_terms, n_examples : int
         Top terms and example comments per topic.
     min_df : int
         A term must appear in at least this many documents.
     scope : {"uncovered", "all"}
         Documents: the sentences no theme caught (default), or whole comments.
+    names : iterable of str
+        Respondents' names, masked in the examples with e-mails and phones
+        (:func:`cxlab.text.masking.mask_personal`).
+    lang : {"ru", "en"}
+        Language of the masks.
     random_state : int
         NMF's seed (the NNDSVD start makes it deterministic anyway).
 
@@ -167,6 +173,7 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
 
     frame = comment_frame(comments)
     cb = load_codebook(codebook)
+    names = tuple(names or ())
     texts = frame["text"].tolist()
     if scope not in ("uncovered", "all"):
         raise ValueError(f"scope must be 'uncovered' or 'all', not {scope!r}")
@@ -203,7 +210,8 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
         warnings.simplefilter("ignore", ConvergenceWarning)
         weights = model.fit_transform(matrix)
     vocab = vectorizer.get_feature_names_out()
-    covered = code_covered(frame, cb)
+    # A frame code_themes returned already knows which comments a theme caught.
+    covered = (frame["n_themes"] > 0).tolist() if "n_themes" in frame else code_covered(frame, cb)
     dominant = weights.argmax(axis=1)
     strength = weights.max(axis=1)
     rows, examples, terms = [], [], {}
@@ -216,7 +224,7 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
         ranked = sorted(rows_in, key=lambda j: -weights[j, t])
         ex, seen = [], set()
         for j in ranked:
-            quote = mask_contact_details(documents[keep[j]])
+            quote = mask_personal(documents[keep[j]], names, lang)
             if quote not in seen and len(ex) < n_examples:
                 seen.add(quote)
                 ex.append((quote, float(weights[j, t])))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["mask_contact_details", "mask_names", "EMAIL", "PHONE"]
+__all__ = ["mask_contact_details", "mask_names", "mask_personal", "respondent_names", "EMAIL", "PHONE"]
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits split by spaces, dots, dashes or brackets is a candidate;
@@ -96,3 +96,29 @@ def mask_names(text, names, lang: str = "ru"):
             out.append(text[last:tok.start] + marker)
             last = tok.end
     return "".join(out) + text[last:]
+
+
+def mask_personal(text, names=(), lang: str = "ru"):
+    """Text as it may be published: e-mails, phone numbers and the given names masked.
+
+    The one function reports, quotes, discovered topics and the dashboard
+    use.  Mask before shortening: a cut phone number no longer looks like one.
+
+    >>> mask_personal("Анна Петрова, anna@x.ru, +7 916 123-45-67", ["Анна Петрова"], lang="en")
+    '[name] [name], [e-mail], [phone]'
+    """
+    return mask_names(mask_contact_details(text, lang=lang), tuple(names or ()), lang=lang)
+
+
+def respondent_names(contacts, responses) -> tuple[str, ...]:
+    """Names of the contacts who answered (``contacts`` with PII, ``responses`` with ``contact_id``).
+
+    These are the names :func:`mask_personal` hides: a respondent may sign a
+    comment or name a colleague who also answered.  Staff (managers) are
+    not respondents and are not masked.
+    """
+    if "name" not in contacts or "contact_id" not in responses:
+        return ()
+    answered = set(responses["contact_id"].dropna().astype(str))
+    names = contacts.loc[contacts["contact_id"].astype(str).isin(answered), "name"].dropna()
+    return tuple(sorted({n for n in names if isinstance(n, str) and n.strip()}))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxlab.text.masking import mask_contact_details, mask_names
+from cxlab.text.masking import mask_personal
 from cxlab.text.themes import theme_mentions
 from cxlab.text.tokens import tokenize
 
@@ -34,6 +34,23 @@ QUOTE_METHOD = {
           "selection); e-mails, phones and respondents' names masked",
 }
 SHORT = 240
+MAX_CANDIDATES = 300
+
+
+def _most_typical(frame: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The k rows nearest the centroid (sparse; no n x n matrix)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = TfidfVectorizer(token_pattern=r"\S+").fit_transform(frame["doc"])
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    sim = matrix @ centroid
+    keep = np.argsort(-sim, kind="stable")[:k]
+    # Keep both polarities in the pool, so that _pick can still show praise and complaint.
+    for polarity in frame["polarity"].unique():
+        rows = np.flatnonzero(frame["polarity"].to_numpy() == polarity)
+        if not np.isin(rows, keep).any():
+            keep = np.append(keep, rows[np.argmax(sim[rows])])
+    return frame.iloc[np.sort(keep)].reset_index(drop=True)
 
 
 def _quote_text(text: str, sentence: str, evidence: str = "") -> str:
@@ -91,9 +108,11 @@ def representative_quotes(coded: pd.DataFrame, theme: str, k: int = 3, *, score:
         return pd.DataFrame(columns=cols)
     mentions = theme_mentions(part[["text"]], codebook)
     mentions = mentions[mentions["theme"] == theme].set_index("row")
-    quotes = [_quote_text(t, mentions.at[i, "sentence"], mentions.at[i, "evidence"]) if i in mentions.index else
-              _quote_text(t, t) for i, t in zip(part.index, part["text"])]
-    quotes = [mask_names(mask_contact_details(q, lang=lang), names or (), lang=lang) for q in quotes]
+    names = tuple(names or ())
+    # Masked first, then cut: a phone number cut in half would no longer look like one.
+    quotes = [_quote_text(t, mask_personal(mentions.at[i, "sentence"], names, lang),
+                          mentions.at[i, "evidence"]) if i in mentions.index else
+              _quote_text(t, mask_personal(t, names, lang)) for i, t in zip(part.index, part["text"])]
     polarity = [mentions.at[i, "polarity"] if i in mentions.index else "neutral" for i in part.index]
     docs = [" ".join(t.lemma for t in tokenize(q) if t.content) or q for q in quotes]
     frame = pd.DataFrame({"quote": quotes, "polarity": polarity, "doc": docs, "row": part.index},
@@ -104,6 +123,9 @@ def representative_quotes(coded: pd.DataFrame, theme: str, k: int = 3, *, score:
         frame["score"] = pd.to_numeric(part[score], errors="coerce").to_numpy()[frame.index]
     else:
         frame["score"] = np.nan
+    if len(frame) > MAX_CANDIDATES:
+        # Pairwise similarity is n x n: rank by typicality first, then diversify among the most typical.
+        frame = _most_typical(frame, MAX_CANDIDATES)
     try:
         matrix = TfidfVectorizer(token_pattern=r"\S+").fit_transform(frame["doc"])
     except ValueError:  # no words at all

@@ -69,16 +69,17 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
         :func:`cxlab.text.code_themes` output.  For the score columns it
         needs ``score`` (0-10 likelihood to recommend).
     score : str or None
-        Column with the 0-10 score; ``None`` or absent: counts and shares only.
+        Column with the 0-10 score; ``None``: counts and shares only.
     codebook : default ``agency``
         The codebook the comments were coded with (labels and theme order).
     lang : {"ru", "en"}
         Language of ``label`` and ``method``.
     confidence : float
     min_n : int
-        A comparison needs at least this many comments on each side
-        (with / without the theme; detractors / promoters); below it the
-        comparison's columns are empty and ``suppressed`` is true.
+        A group needs at least this many comments: below it its share
+        (detractors, promoters) and every comparison it is in (with /
+        without the theme; detractors / promoters) are empty and
+        ``suppressed`` is true.
 
     Returns
     -------
@@ -89,7 +90,9 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
         share_promoters (+ci), detractor_gap`` (share among detractors -
         among promoters) ``(+ci, p)``, ``mean_with, mean_without,
         score_gap`` (mean score with - without) ``(+ci, p)``, ``nps_with,
-        nps_without, suppressed, method``.  Sorted by ``n``, largest first.
+        nps_without, suppressed, method``; ``detractor_gap_p_adjusted`` and
+        ``score_gap_p_adjusted`` are Holm-adjusted over the themes (ten
+        tests at once).  Sorted by ``n``, largest first.
 
     Examples
     --------
@@ -101,7 +104,10 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
     n_all = len(data)
     pos = data.get("positive_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
     neg = data.get("negative_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
-    scored = score is not None and score in data.columns
+    if score is not None and score not in coded.columns:
+        raise ValueError(f"no score column {score!r} in the coded comments (columns: {list(coded.columns)}); "
+                         "pass score=None for counts and shares only")
+    scored = score is not None
     if scored:
         values = pd.to_numeric(data[score], errors="coerce")
         category = classify_nps(values)
@@ -120,6 +126,8 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
         rows.append(row)
     out = pd.DataFrame(rows)
     if scored and len(out):
+        for col in ("detractor_gap_p", "score_gap_p"):
+            out[f"{col}_adjusted"] = adjust_pvalues(out[col].to_numpy(dtype=float))
         out["method"] = SUMMARY_METHOD[lang]
     return out.sort_values(["n", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -149,6 +157,10 @@ def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Serie
                 "nps_without": nps.extra["before"] if nps else np.nan})
     small_link = len(with_) < min_n or len(without) < min_n
     small_gap = n_det < min_n or n_pro < min_n
+    for name, n in (("detractors", n_det), ("promoters", n_pro)):
+        if n < min_n:
+            for c in (f"share_{name}", f"share_{name}_ci_low", f"share_{name}_ci_high"):
+                row[c] = np.nan
     if small_link:
         for c in ("mean_with", "mean_without", "score_gap", "score_gap_ci_low", "score_gap_ci_high", "score_gap_p",
                   "nps_with", "nps_without"):
@@ -161,7 +173,7 @@ def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Serie
 
 
 def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None, lang: str = "ru",
-                      confidence: float = 0.95, order=None) -> pd.DataFrame:
+                      confidence: float = 0.95, order=None, min_n: int = 1) -> pd.DataFrame:
     """Share of comments on each theme in each wave, and its change since the wave before.
 
     Parameters
@@ -172,6 +184,9 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
         The wave column.
     order : list, optional
         Waves in time order; default sorted ids (``2026-Q1`` < ``2026-Q2``).
+    min_n : int
+        A wave with fewer comments has its shares and changes left empty
+        (``suppressed`` true) and is not compared with.
 
     Returns
     -------
@@ -179,7 +194,7 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
         ``wave_id, theme, label, n, n_comments, share, ci_low, ci_high``
         (Wilson) and, from the second wave on, ``change, change_ci_low,
         change_ci_high, p_value`` (Newcombe interval, score test) and
-        ``p_adjusted`` (Holm over the themes of the wave).
+        ``p_adjusted`` (Holm over the themes of the wave), ``suppressed``.
     """
     cb = load_codebook(codebook)
     cols = theme_columns(coded, cb)
@@ -190,13 +205,15 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
     for w in waves:
         part = data[data[wave] == w]
         n_all = len(part)
+        small = n_all < min_n
         block = []
         for theme in cols:
             k = int(part[theme].sum())
             share, low, high = _share_row(k, n_all, confidence)
             row = {"wave_id": w, "theme": theme, "label": cb.label(theme, lang), "n": k, "n_comments": n_all,
-                   "share": share, "ci_low": low, "ci_high": high}
-            if previous is not None and n_all and previous[1]:
+                   "share": np.nan if small else share, "ci_low": np.nan if small else low,
+                   "ci_high": np.nan if small else high, "suppressed": small}
+            if previous is not None and n_all and previous[1] and not small:
                 ch = proportion_change(previous[0][theme], previous[1], k, n_all, confidence=confidence)
                 row.update({"change": ch.estimate, "change_ci_low": ch.ci_low, "change_ci_high": ch.ci_high,
                             "p_value": ch.p_value})
@@ -206,7 +223,8 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
             for r, p in zip(block, adjusted):
                 r["p_adjusted"] = p
         rows += block
-        previous = ({t: int(part[t].sum()) for t in cols}, n_all)
+        if not small:
+            previous = ({t: int(part[t].sum()) for t in cols}, n_all)
     columns = ["wave_id", "theme", "label", "n", "n_comments", "share", "ci_low", "ci_high", "change",
-               "change_ci_low", "change_ci_high", "p_value", "p_adjusted"]
+               "change_ci_low", "change_ci_high", "p_value", "p_adjusted", "suppressed"]
     return pd.DataFrame(rows).reindex(columns=columns)

@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -53,7 +54,8 @@ OUTPUT_COLUMNS = ("lang", "n_themes", "positive_themes", "negative_themes", "sen
 CONTRAST_WEIGHT = 1.5
 COMMA_DISTANCE = 3
 _CONTRAST = {"но", "однако", "зато", "but", "however", "yet"}
-_TEXT_COLUMNS = ("reason", "comment")
+#: Columns holding the respondent's own words: why the score, and the open comment.
+TEXT_COLUMNS = ("reason", "comment")
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,9 @@ class _Reader:
             return self.cache[text]
         mentions, n_pos, n_neg = [], 0, 0
         toks_all = tokenize(text)
+        starts = [t.start for t in toks_all]
         for a, b in sentences(text):
-            toks = [t for t in toks_all if a <= t.start < b]
+            toks = toks_all[bisect_left(starts, a):bisect_left(starts, b)]
             if not toks:
                 continue
             clause, weight, commas, contrast = self._clauses(text, toks)
@@ -259,9 +262,15 @@ class _Reader:
             polarity = float(m.term.polarity)
             first = min(m.positions)
             if id(m.term) not in self.lacking and not any(k == "=" and v in self.negators for k, v in m.term.words):
+                # A negator between the words of a phrase written in another order ("сроки не соблюдают",
+                # "deadlines were not met"), else one just before it.
+                inside = [i for i in range(first + 1, max(m.positions)) if i not in m.positions]
+                before = []
                 for i in range(first - 1, max(-1, first - window - 1), -1):
                     if commas[i] != commas[first]:
                         break
+                    before.append(i)
+                for i in inside + before:
                     if (self._is_negator(toks[i]) or (i in wishing and polarity > 0)) and i not in used:
                         polarity = -polarity
                         used.add(i)
@@ -286,13 +295,17 @@ _READERS: dict[tuple, _Reader] = {}
 
 
 def _reader(codebook, lang) -> _Reader:
+    """The compiled reader of a codebook object (kept while that very object is in use)."""
     cb = load_codebook(codebook)
     if lang not in (None, "ru", "en"):
         raise ValueError(f"lang must be 'ru', 'en' or None (both), not {lang!r}")
-    key = (cb.digest, lang)
-    if key not in _READERS:
-        _READERS[key] = _Reader(cb, lang)
-    return _READERS[key]
+    key = (id(cb), lang)
+    reader = _READERS.get(key)
+    if reader is None or reader.codebook is not cb:
+        if len(_READERS) > 32:
+            _READERS.clear()
+        _READERS[key] = reader = _Reader(cb, lang)
+    return reader
 
 
 def comment_frame(comments) -> pd.DataFrame:
@@ -306,7 +319,7 @@ def comment_frame(comments) -> pd.DataFrame:
     if isinstance(comments, pd.DataFrame):
         frame = comments.copy()
         if "text" not in frame:
-            cols = [c for c in _TEXT_COLUMNS if c in frame]
+            cols = [c for c in TEXT_COLUMNS if c in frame]
             if not cols:
                 raise ValueError("a frame of comments needs a 'text', 'comment' or 'reason' column; "
                                  f"it has {list(frame.columns)}")

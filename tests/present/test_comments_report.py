@@ -25,9 +25,16 @@ def planted_ws(tmp_path_factory):
     surname = name.split()[-1]
     comment = (f"Сроки опять сорвали. Пишите мне на planted.person@client.ru или +7 (916) 123-45-67, "
                f"{name}. Спросите у {surname}.")
+    others = ws.sql("SELECT r.response_id, k.name FROM responses r JOIN contacts k USING (contact_id) "
+                    "WHERE r.wave_id = ? AND r.response_id <> ? ORDER BY r.response_id LIMIT 6",
+                    [wave, row["response_id"]])
     with ws.connect(read_only=False) as con:
         con.execute("UPDATE responses SET comment = ? WHERE response_id = ?", [comment, row["response_id"]])
-    return ws, row["response_id"], name, surname
+        # A sentence no theme covers, signed with the writer's name: discovery shows it as an example.
+        for rid, who in zip(others["response_id"], others["name"]):
+            con.execute("UPDATE responses SET comment = ? WHERE response_id = ?",
+                        [f"Офис на Тверской неудобный, парковки у офиса нет, пишет {who}", rid])
+    return ws, row["response_id"], name, surname, list(others["name"])
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +62,7 @@ def test_figures_are_cxlab_text_on_the_waves_comments(planted_ws, report):
 
 
 def test_quotes_and_comments_sheet_never_carry_identity(planted_ws, report):
-    ws, response_id, name, surname = planted_ws
+    ws, response_id, name, surname, signers = planted_ws
     table = report.comments_table()
     assert not {"contact_id", "email", "phone", "name"} & set(table.columns)
     planted = table.set_index("response_id").loc[response_id, "text"]
@@ -64,6 +71,13 @@ def test_quotes_and_comments_sheet_never_carry_identity(planted_ws, report):
     assert surname not in planted and name not in planted
     published = report.quotes["quote"].str.cat(sep=" ") + json.dumps(report.to_json(), ensure_ascii=False)
     assert "planted.person" not in published and surname not in published
+    # The office topic is found, and its examples carry no signature.
+    topics = report.discovery.topics
+    office = topics[topics["top_terms"].str.contains("офис")]
+    assert len(office) and "[name]" in office["examples"].iloc[0]
+    shown = report.display_discovery().to_html() + topics["examples"].str.cat(sep=" ")
+    for who in signers:
+        assert who.split()[-1] not in shown, who
 
 
 def test_pack_and_json(report, tmp_path):
@@ -91,3 +105,26 @@ def test_russian_report_and_sections(planted_ws):
     for name in ("themes", "quotes", "waves", "discovery"):
         assert rep.section(name)
     assert rep.summary["label"].isin(cxtext.load_codebook().labels("ru").values()).all()
+
+
+def test_report_tables_escape_comment_text():
+    from cxlab.present.report import _styled
+
+    html = _styled(pd.DataFrame({"examples": ["<img src=x onerror=alert(1)>"]}), "en").to_html()
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_a_wave_not_on_0_10_gets_counts_only(planted_ws, tmp_path):
+    ws, *_ = planted_ws
+    wave = ws.latest_wave()
+    with ws.connect(read_only=False) as con:
+        before = con.execute("SELECT nps_scale FROM waves WHERE wave_id = ?", [wave]).fetchone()[0]
+        con.execute("UPDATE waves SET nps_scale = '1-5' WHERE wave_id = ?", [wave])
+    try:
+        rep = CommentsReport(ws, lang="en", min_n=10)
+        assert "share_detractors" not in rep.summary and rep.score is None
+        assert (rep.comments_table()["category"].fillna("") == "").all()
+        rep.write_outputs(tmp_path)
+    finally:
+        with ws.connect(read_only=False) as con:
+            con.execute("UPDATE waves SET nps_scale = ? WHERE wave_id = ?", [before, wave])

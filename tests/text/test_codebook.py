@@ -121,7 +121,8 @@ sentiment:
         cb = load_codebook(ref)
         assert cb.id == "mine" and cb.theme_ids == ["paperwork", "office"]
         assert cb.window == 2
-        assert str(path) in cb.source
+        assert cb.source == "mine.yaml"  # the name only: a pack sent to a client carries no local path
+        assert cb.files[0][0] == str(path.resolve())
     coded = code_themes(["Акты потеряли", "Офис далеко", "Invoices are late", "Сроки сорвали"], codebook=path)
     assert coded[["paperwork", "office"]].values.tolist() == [[True, False], [False, True], [True, False],
                                                               [False, False]]
@@ -255,7 +256,7 @@ def test_errors_in_a_mapping_are_input_errors():
 def test_to_frame_lists_terms():
     cb = load_codebook()
     frame = cb.to_frame()
-    assert list(frame.columns) == ["theme", "label", "kind", "lang", "term"]
+    assert list(frame.columns) == ["theme", "label", "description", "kind", "lang", "term"]
     assert set(frame["theme"]) == set(THEMES)
     assert set(frame["kind"]) == {"terms", "negative", "positive", "exclude"}
     rows = set(map(tuple, frame[["theme", "kind", "lang", "term"]].to_numpy()))
@@ -277,7 +278,8 @@ def test_to_frame_lists_terms():
 
 def test_to_frame_of_a_custom_codebook():
     cb = load_codebook({"themes": [PAPERWORK]})
-    expected = pd.DataFrame({"theme": ["paperwork"] * 4, "label": ["Документы"] * 4, "kind": ["terms"] * 4,
+    expected = pd.DataFrame({"theme": ["paperwork"] * 4, "label": ["Документы"] * 4, "description": [""] * 4,
+                             "kind": ["terms"] * 4,
                              "lang": ["ru", "ru", "en", "en"],
                              "term": ["закрывающий документ", "акт", "invoice*", "closing documents"]})
     pd.testing.assert_frame_equal(cb.to_frame(), expected)
@@ -360,3 +362,41 @@ def test_terms_written_in_any_form():
     # "отчётах", "отчеты", "отчёт" are one word; "reports", "reporting" one stem.
     for text in ("Отчёты приходят", "В отчетах ошибки", "Отчёт хороший", "Reports are fine", "Reporting is fine"):
         assert "reporting" in theme_of(text), text
+
+
+def test_extending_sentiment_adds_to_the_parents_lists():
+    cb = load_codebook({"extends": "agency", "sentiment": {"negators": {"ru": ["вряд ли"]}}})
+    base = load_codebook()
+    assert len(cb.lexicon["negators"]) == len(base.lexicon["negators"]) + 1
+    for name in ("positive", "negative", "lacking", "clause_breaks"):
+        assert len(cb.lexicon[name]) == len(base.lexicon[name]), name
+    assert code_themes(["Отчёты отличные"], codebook=cb).loc[0, "positive_themes"] == "reporting"
+
+
+def test_editing_the_parent_of_an_extending_codebook_is_noticed(tmp_path):
+    import os
+    import time
+
+    parent = tmp_path / "base.yaml"
+    child = tmp_path / "child.yaml"
+    theme = {"id": "paperwork", "label": {"ru": "Документы", "en": "Paperwork"}, "terms": {"ru": ["акт"]}}
+    parent.write_text(yaml.safe_dump({"id": "base", "themes": [theme]}, allow_unicode=True), encoding="utf-8")
+    child.write_text(yaml.safe_dump({"id": "child", "extends": str(parent), "themes": [
+        {"id": "office", "label": {"ru": "Офис", "en": "Office"}, "terms": {"ru": ["офис"]}}]},
+        allow_unicode=True), encoding="utf-8")
+    assert load_codebook(child).theme_ids == ["paperwork", "office"]
+    theme["id"] = "documents"
+    parent.write_text(yaml.safe_dump({"id": "base", "themes": [theme]}, allow_unicode=True), encoding="utf-8")
+    later = time.time() + 5
+    os.utime(parent, (later, later))
+    assert load_codebook(child).theme_ids == ["documents", "office"]
+
+
+def test_a_hand_built_codebook_gets_its_own_reader():
+    from dataclasses import replace
+
+    base = load_codebook()
+    only_price = replace(base, themes=[base.theme("price")])
+    coded = code_themes(["Дорого и сроки сорваны"], codebook=only_price)
+    assert "price" in coded and "deadlines" not in coded
+    assert "deadlines" in code_themes(["Сроки сорваны"]).columns

@@ -271,12 +271,14 @@ def test_suppression_below_min_n(coded):
 def test_no_score_column_gives_counts_only(coded):
     expected = ["theme", "label", "n", "n_comments", "share", "share_ci_low", "share_ci_high",
                 "n_positive", "n_negative"]
-    no_score = theme_summary(coded.drop(columns="nps"))
-    assert list(no_score.columns) == expected
     off = theme_summary(coded, score=None)
     assert list(off.columns) == expected
-    absent = theme_summary(coded, score="likelihood")
-    assert list(absent.columns) == expected
+    assert list(theme_summary(coded.drop(columns="nps"), score=None).columns) == expected
+    # A score column that is not there is an error, not a silent loss of the score columns.
+    with pytest.raises(ValueError, match="likelihood"):
+        theme_summary(coded, score="likelihood")
+    with pytest.raises(ValueError, match="score=None"):
+        theme_summary(coded.drop(columns="nps"))
     full = theme_summary(coded, min_n=5)
     pd.testing.assert_frame_equal(off, full[expected])
     assert off.set_index("theme").loc["deadlines", "n"] == 14
@@ -427,5 +429,23 @@ def test_order_is_respected(waves):
 def test_waves_english_labels_and_columns(waves):
     out = themes_over_waves(waves, lang="en", order=ORDER)
     assert list(out.columns) == ["wave_id", "theme", "label", "n", "n_comments", "share", "ci_low", "ci_high",
-                                 "change", "change_ci_low", "change_ci_high", "p_value", "p_adjusted"]
+                                 "change", "change_ci_low", "change_ci_high", "p_value", "p_adjusted",
+                                 "suppressed"]
     assert out.set_index(["wave_id", "theme"]).loc[("spring", "reporting"), "label"] == "Reporting and numbers"
+
+
+def test_small_groups_and_waves_are_suppressed_and_gaps_holm_adjusted(coded, waves):
+    from cxlab.metrics.change import adjust_pvalues
+
+    s = theme_summary(coded, min_n=5)
+    assert np.allclose(s["detractor_gap_p_adjusted"].dropna(),
+                       adjust_pvalues(s["detractor_gap_p"].to_numpy(dtype=float))[s["detractor_gap_p"].notna()])
+    big = max(int(s["n_detractors"].iloc[0]), int(s["n_promoters"].iloc[0])) + 1
+    hidden = theme_summary(coded, min_n=big)
+    assert hidden["share_detractors"].isna().all() and hidden["share_promoters"].isna().all()
+    assert hidden["suppressed"].all() and (hidden["n"] == s["n"]).all()
+    per_wave = themes_over_waves(waves, order=ORDER)
+    n_first = int(per_wave["n_comments"].iloc[0])
+    cut = themes_over_waves(waves, order=ORDER, min_n=n_first + 1)
+    first = cut[cut["wave_id"] == ORDER[0]]
+    assert first["share"].isna().all() and first["suppressed"].all()
