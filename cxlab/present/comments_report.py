@@ -25,9 +25,7 @@ Examples
 from __future__ import annotations
 
 import html
-import json
 
-import numpy as np
 import pandas as pd
 
 from cxlab import text as cxtext
@@ -35,11 +33,12 @@ from cxlab.metrics.nps import classify_nps
 from cxlab.present import comment_figures as cfig
 from cxlab.present.excel import Sheet
 from cxlab.present.labels import pick
-from cxlab.present.report import SectionOutputs, _interval, _styled, figure_html
+from cxlab.present.report import SectionOutputs, _interval, _styled, figure_html, records
 from cxlab.text.discovery import DISCOVERY_METHOD
 from cxlab.text.masking import mask_personal, respondent_names
 from cxlab.text.quotes import QUOTE_METHOD
 from cxlab.text.theme_stats import SUMMARY_METHOD, has_text
+from cxlab.text.themes import theme_ids
 
 __all__ = ["CommentsReport", "PACK_NAME"]
 
@@ -247,23 +246,20 @@ class CommentsReport(SectionOutputs):
 
     def comments_table(self) -> pd.DataFrame:
         """Every comment of the wave with its themes, for follow-up: no respondent name, e-mail or phone."""
-        c, lang = self.coded, self.lang
-        labels = self.codebook.labels(lang)
+        c, lang, cb = self.coded, self.lang, self.codebook
         i = 0 if lang == "ru" else 1
 
-        def named(ids: str) -> str:
-            return "; ".join(labels.get(t, t) for t in ids.split("; ") if t) if isinstance(ids, str) else ""
+        def named(ids: pd.Series) -> pd.Series:
+            return ids.map(lambda v: cb.join_labels(v, lang))
 
-        theme_cols = [t for t in self.codebook.theme_ids if t in c]
-        themes = c[theme_cols].apply(lambda row: "; ".join(labels[t] for t in theme_cols if row[t]), axis=1) \
-            if len(c) else pd.Series([], dtype=object)
         category = (classify_nps(pd.to_numeric(c["nps"], errors="coerce")) if len(c) and self.score
                     else pd.Series([None] * len(c), index=c.index, dtype=object))
         out = pd.DataFrame({
             "response_id": c["response_id"], "wave_id": c["wave_id"], "client": c.get("client"),
             "manager": c.get("manager"), "team": c.get("team"), "role": c.get("role"), "nps": c["nps"],
             "category": category.map(lambda k: _CATEGORY[k][i] if k in _CATEGORY else ""),
-            "themes": themes, "negative": c["negative_themes"].map(named), "positive": c["positive_themes"].map(named),
+            "themes": named(theme_ids(c, cb)), "negative": named(c["negative_themes"]),
+            "positive": named(c["positive_themes"]),
             "sentiment": c["sentiment"].map(lambda s: _SENTIMENT.get(s, (s, s))[i]),
             "text": [mask_personal(t, self.names, lang=lang) for t in c["text"]]})
         return out.sort_values(["nps", "response_id"], na_position="last").reset_index(drop=True)
@@ -344,13 +340,8 @@ class CommentsReport(SectionOutputs):
 
     def to_json(self) -> dict:
         """The figures and masked quotes (no respondent, client or contact)."""
-        def clean(frame: pd.DataFrame) -> list:
-            if frame is None or not len(frame):
-                return []
-            return json.loads(frame.replace({np.nan: None}).to_json(orient="records", force_ascii=False))
-
         return {"wave": self.wave, "lang": self.lang, "codebook": self.codebook.id, "n_comments": len(self.coded),
                 "n_responses": self.n_responses, "method": SUMMARY_METHOD[self.lang],
-                "themes": clean(self.summary), "over_waves": clean(self.over_waves),
-                "quotes": clean(self.quotes.drop(columns=["similarity"], errors="ignore")),
-                "new_topics": clean(self.discovery.topics.drop(columns=["examples"], errors="ignore"))}
+                "themes": records(self.summary), "over_waves": records(self.over_waves),
+                "quotes": records(self.quotes.drop(columns=["similarity"], errors="ignore")),
+                "new_topics": records(self.discovery.topics.drop(columns=["examples"], errors="ignore"))}

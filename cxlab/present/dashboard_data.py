@@ -37,8 +37,7 @@ from cxlab.schema import parse_scale
 from cxlab.summary import SurveyData, csi_items, nps_cells, service_nps_cells
 from cxlab.text import code_themes, load_codebook, theme_summary
 from cxlab.text.masking import mask_personal, respondent_names
-from cxlab.text.theme_stats import has_text
-from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS
+from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS, theme_ids
 
 __all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS", "COMMENT_COLUMNS"]
 
@@ -592,7 +591,7 @@ class DashboardData:
                     if col in r:
                         words |= r[col].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
                 coded = code_themes(r.loc[words, cols], self.codebook)
-                coded["theme_ids"] = _joined(coded, self.codebook.theme_ids)
+                coded["theme_ids"] = theme_ids(coded, self.codebook)
                 self._coded = coded
             return self._coded
 
@@ -604,7 +603,7 @@ class DashboardData:
             return None, f"n = {n} < {self.min_n}"
         coded = self.coded_comments()
         part = coded[mask[coded.index.to_numpy()]] if len(coded) else coded
-        return part[has_text(part).to_numpy(dtype=bool)] if len(part) else part, None
+        return part, None
 
     def _masked_text(self, lang: str) -> pd.Series:
         """The coded texts as they may be shown: e-mails, phones and respondents' names masked (once per language).
@@ -642,7 +641,6 @@ class DashboardData:
         part, hidden = self._selected_coded(sel)
         if hidden is not None:
             return pd.DataFrame(columns=COMMENT_COLUMNS), hidden
-        labels = self.theme_labels(lang)
         nps = pd.to_numeric(part["nps"], errors="coerce")
         # A category is a 0-10 reading: none for a wave that asked the question on another scale.
         category = (metrics.classify_nps(nps).to_numpy() if len(part) and sel.wave in self.nps_waves
@@ -650,7 +648,7 @@ class DashboardData:
         out = pd.DataFrame({
             "nps": nps.to_numpy(), "category": category,
             "comment": self._masked_text(lang).loc[part.index].to_numpy(),
-            "themes": ["; ".join(labels.get(t, t) for t in ids.split("; ") if t) for ids in part["theme_ids"]],
+            "themes": [self.codebook.join_labels(ids, lang) for ids in part["theme_ids"]],
             "theme_ids": part["theme_ids"].to_numpy(), "sentiment": part["sentiment"].to_numpy()},
             columns=COMMENT_COLUMNS)
         return out.sort_values("nps", na_position="last", kind="stable").reset_index(drop=True), None
@@ -694,16 +692,6 @@ class DashboardData:
     def comment_method(self, lang: str = "ru") -> str:
         """How the comments were coded (codebook, lemmatiser, sentiment method), in ``lang``."""
         return self.coded_comments().attrs.get("method", {}).get(lang, "")
-
-def _joined(coded: pd.DataFrame, ids: list[str]) -> pd.Series:
-    """The themes of each coded comment as codebook ids joined by "; " (codebook order)."""
-    cols = [t for t in ids if t in coded]
-    if not len(coded) or not cols:
-        return pd.Series("", index=coded.index, dtype=object)
-    present = coded[cols].to_numpy(dtype=bool)
-    return pd.Series(["; ".join(t for t, on in zip(cols, row) if on) for row in present], index=coded.index,
-                     dtype=object)
-
 
 def _trend_row(wave: str, metric: str, est, min_n: int) -> dict:
     suppressed = est.n < min_n

@@ -294,6 +294,13 @@ class SectionOutputs:
         return written + write_figures(self.figures, out / "figures", prefix=self.FIGURE_PREFIX)
 
 
+def records(frame: pd.DataFrame | None) -> list:
+    """A frame as JSON-ready records (NaN as null, dates in ISO); ``[]`` for none."""
+    if frame is None or not len(frame):
+        return []
+    return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
 def write_figures(figures: dict[str, bytes], folder, prefix: str = "") -> list[Path]:
     """Write PNG charts as ``<folder>/<prefix><name>.png``; the paths written."""
     folder = Path(folder)

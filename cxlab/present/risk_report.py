@@ -21,8 +21,6 @@ Examples
 """
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -30,7 +28,7 @@ from cxlab import risk
 from cxlab.present import risk_figures as rfig
 from cxlab.present.excel import Sheet
 from cxlab.present.labels import pick
-from cxlab.present.report import SectionOutputs, _interval, _num, _styled, figure_html
+from cxlab.present.report import SectionOutputs, _interval, _num, _styled, figure_html, records
 from cxlab.summary import SurveyData
 
 __all__ = ["RiskReport", "PACK_NAME"]
@@ -404,18 +402,13 @@ class RiskReport(SectionOutputs):
 
     def to_json(self) -> dict:
         """The figures the dashboard shows (no personal data: clients by name, no respondents)."""
-        def clean(frame: pd.DataFrame | None) -> list:
-            if frame is None or not len(frame):
-                return []
-            return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
-
         total = {k: (None if v is None or pd.isna(v) else float(v)) for k, v in self.scores.total.items()
                  if isinstance(v, (int, float, np.floating)) or v is None}
         return {"wave": self.wave, "lang": self.lang, "method": self.scores.method,
                 "message": self.scores.message, "revenue_at_risk": total,
-                "clients": clean(self.at_risk_table().drop(columns=["reasons"], errors="ignore")),
-                "flags": clean(self.flags), "rule_value": clean(self.rule_value),
-                "model": clean(self.backtest.table), "backtest_message": self.backtest.message}
+                "clients": records(self.at_risk_table().drop(columns=["reasons"], errors="ignore")),
+                "flags": records(self.flags), "rule_value": records(self.rule_value),
+                "model": records(self.backtest.table), "backtest_message": self.backtest.message}
 
 
 _STATUS_NAMES = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),

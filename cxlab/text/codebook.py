@@ -110,6 +110,13 @@ class Codebook:
     def labels(self, lang: str = "ru") -> dict[str, str]:
         return {t.id: self.label(t.id, lang) for t in self.themes}
 
+    def join_labels(self, ids, lang: str = "ru") -> str:
+        """Theme ids joined by "; " (as ``code_themes`` writes them) -> their labels, joined the same way."""
+        if not isinstance(ids, str):
+            return ""
+        labels = self.labels(lang)
+        return "; ".join(labels.get(t, t) for t in ids.split("; ") if t)
+
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """Every term of every theme, one row each: for the Excel pack and for review.
 

@@ -43,7 +43,7 @@ import pandas as pd
 from cxlab.text.codebook import Codebook, Term, load_codebook
 from cxlab.text.tokens import Token, sentences, tokenize
 
-__all__ = ["code_themes", "theme_mentions", "comment_frame", "SENTIMENT_METHOD", "POLARITY_NAMES"]
+__all__ = ["code_themes", "theme_mentions", "theme_ids", "comment_frame", "SENTIMENT_METHOD", "POLARITY_NAMES"]
 
 SENTIMENT_METHOD = {
     "ru": "словарный метод с учётом отрицаний и оборотов нехватки (кодбук cxlab)",
@@ -475,3 +475,17 @@ def code_themes(comments, codebook=None, lang: str | None = None) -> pd.DataFram
               f"{SENTIMENT_METHOD['en']}"}
     out.attrs["codebook"] = reader.codebook.id
     return out
+
+
+def theme_ids(coded: pd.DataFrame, codebook=None) -> pd.Series:
+    """The themes of each coded comment as codebook ids joined by "; " (codebook order).
+
+    >>> theme_ids(code_themes(["Дорого, и сроки сорвали"])).tolist()
+    ['deadlines; price']
+    """
+    cols = [t for t in load_codebook(codebook).theme_ids if t in coded]
+    if not len(coded) or not cols:
+        return pd.Series("", index=coded.index, dtype=object)
+    present = coded[cols].to_numpy(dtype=bool)
+    return pd.Series(["; ".join(t for t, on in zip(cols, row) if on) for row in present], index=coded.index,
+                     dtype=object)
