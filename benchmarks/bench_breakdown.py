@@ -12,6 +12,7 @@ fresh process so that peak memory is its own:
 
 Targets: 10M breakdown under 0.2 s with peak memory under 2 GB.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,11 @@ def child_build(size: str, path: str) -> None:
     sim = simulate(seed=7, scale=int(size))
     ws = Workspace.create(path, overwrite=True)
     ws.load_tables({k: v for k, v in sim.tables.items() if len(v) and k not in ("imports",)}, source="simulator")
-    print(f"  built {Path(path).name}: {int(size):,} responses stored in {time.perf_counter() - t0:.1f} s "
-          f"(simulate + load + NPS cube)", flush=True)
+    print(
+        f"  built {Path(path).name}: {int(size):,} responses stored in {time.perf_counter() - t0:.1f} s "
+        f"(simulate + load + NPS cube)",
+        flush=True,
+    )
 
 
 def peak_rss_mb() -> float:
@@ -76,12 +80,23 @@ def child_cxlab(path: str) -> None:
     with ws.connect() as con:
         for _ in range(REPEATS):
             t0 = time.perf_counter()
-            con.execute(f"SELECT {', '.join(BY)}, count(*) FILTER (WHERE nps >= 9), "
-                        "count(*) FILTER (WHERE nps >= 7 AND nps < 9), count(*) FILTER (WHERE nps < 7) "
-                        "FROM responses WHERE nps IS NOT NULL GROUP BY ALL").fetchall()
+            con.execute(
+                f"SELECT {', '.join(BY)}, count(*) FILTER (WHERE nps >= 9), "
+                "count(*) FILTER (WHERE nps >= 7 AND nps < 9), count(*) FILTER (WHERE nps < 7) "
+                "FROM responses WHERE nps IS NOT NULL GROUP BY ALL"
+            ).fetchall()
             raw.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": sorted(times)[len(times) // 2], "best": min(times), "cells": len(table),
-                      "rss_mb": peak_rss_mb(), "raw_seconds": sorted(raw)[len(raw) // 2]}))
+    print(
+        json.dumps(
+            {
+                "seconds": sorted(times)[len(times) // 2],
+                "best": min(times),
+                "cells": len(table),
+                "rss_mb": peak_rss_mb(),
+                "raw_seconds": sorted(raw)[len(raw) // 2],
+            }
+        )
+    )
 
 
 def child_pandas(path: str) -> None:
@@ -97,8 +112,17 @@ def child_pandas(path: str) -> None:
         out = g.agg(n=("nps", "size"), p=("p", "sum"), d=("d", "sum"))
         out["nps"] = 100 * (out["p"] - out["d"]) / out["n"]
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": sorted(times)[len(times) // 2], "best": min(times), "cells": len(out),
-                      "rss_mb": peak_rss_mb(), "rss_after_load_mb": loaded}))
+    print(
+        json.dumps(
+            {
+                "seconds": sorted(times)[len(times) // 2],
+                "best": min(times),
+                "cells": len(out),
+                "rss_mb": peak_rss_mb(),
+                "rss_after_load_mb": loaded,
+            }
+        )
+    )
 
 
 def run_child(kind: str, path: Path) -> dict:
@@ -114,15 +138,21 @@ def main() -> None:
         pd_ = run_child("--pandas", path)
         label = f"{size // 1_000_000}M"
         print(f"{label} responses, NPS by {'+'.join(BY)} ({cx['cells']} cells, intervals + suppression):")
-        print(f"  cxlab (DuckDB counts + intervals): {cx['seconds']:.3f} s median (best {cx['best']:.3f}), "
-              f"peak RSS {cx['rss_mb']:.0f} MB")
+        print(
+            f"  cxlab (DuckDB counts + intervals): {cx['seconds']:.3f} s median (best {cx['best']:.3f}), "
+            f"peak RSS {cx['rss_mb']:.0f} MB"
+        )
         print(f"  DuckDB counting raw responses (no cube, counts only): {cx['raw_seconds']:.3f} s median")
-        print(f"  pandas groupby (data in memory):   {pd_['seconds']:.3f} s median (best {pd_['best']:.3f}), "
-              f"peak RSS {pd_['rss_mb']:.0f} MB")
+        print(
+            f"  pandas groupby (data in memory):   {pd_['seconds']:.3f} s median (best {pd_['best']:.3f}), "
+            f"peak RSS {pd_['rss_mb']:.0f} MB"
+        )
         if size == 10_000_000:
             ok_t, ok_m = cx["seconds"] < 0.2, cx["rss_mb"] < 2048
-            print(f"  target 10M < 0.2 s: {'met' if ok_t else 'MISSED'}; peak memory < 2 GB: "
-                  f"{'met' if ok_m else 'MISSED'}")
+            print(
+                f"  target 10M < 0.2 s: {'met' if ok_t else 'MISSED'}; peak memory < 2 GB: "
+                f"{'met' if ok_m else 'MISSED'}"
+            )
 
 
 if __name__ == "__main__":

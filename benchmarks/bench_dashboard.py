@@ -16,6 +16,7 @@ page with ``performance.now()``:
 Targets (issue #6): tile p95 < 300 ms on the demo, < 1 s at 1M responses.
 The first render (a new kernel running the notebook) is timed too.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -68,11 +69,11 @@ def plan(options: dict, wave: str, n: int) -> list[tuple[str, int, str]]:
 
 
 def measure(label: str, workspace: Path) -> dict:
+    from dashboard.conftest import launch_browser
     from playwright.sync_api import sync_playwright
 
     from cxlab.present.dashboard_data import DashboardData
     from cxlab.serve import start_dashboard
-    from dashboard.conftest import launch_browser
 
     data = DashboardData(workspace)
     wave, options = data.waves[-1], data.options()
@@ -90,15 +91,25 @@ def measure(label: str, workspace: Path) -> dict:
             pages.append(page_ms / 1000)
         browser.close()
     q = statistics.quantiles
-    out = {"label": label, "responses": len(data.responses), "first": first,
-           "tile_median": statistics.median(tiles), "tile_p95": q(tiles, n=20)[18],
-           "page_median": statistics.median(pages), "page_p95": q(pages, n=20)[18], "n": len(tiles)}
+    out = {
+        "label": label,
+        "responses": len(data.responses),
+        "first": first,
+        "tile_median": statistics.median(tiles),
+        "tile_p95": q(tiles, n=20)[18],
+        "page_median": statistics.median(pages),
+        "page_p95": q(pages, n=20)[18],
+        "n": len(tiles),
+    }
     target = TARGETS[label]
     verdict = "met" if out["tile_p95"] < target else "MISSED"
-    print(f"{label:>4}: {out['responses']:>9,} responses | first render {first:5.1f} s | filter change -> tile: "
-          f"median {1000 * out['tile_median']:5.0f} ms, p95 {1000 * out['tile_p95']:5.0f} ms "
-          f"(target < {1000 * target:.0f} ms: {verdict}) | every panel: median {1000 * out['page_median']:5.0f} ms, "
-          f"p95 {1000 * out['page_p95']:5.0f} ms | {out['n']} changes", flush=True)
+    print(
+        f"{label:>4}: {out['responses']:>9,} responses | first render {first:5.1f} s | filter change -> tile: "
+        f"median {1000 * out['tile_median']:5.0f} ms, p95 {1000 * out['tile_p95']:5.0f} ms "
+        f"(target < {1000 * target:.0f} ms: {verdict}) | every panel: median {1000 * out['page_median']:5.0f} ms, "
+        f"p95 {1000 * out['page_p95']:5.0f} ms | {out['n']} changes",
+        flush=True,
+    )
     return out
 
 

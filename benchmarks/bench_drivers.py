@@ -31,6 +31,7 @@ packages (``--no-deps``); without them their lines are skipped.
 
 Targets: Shapley p = 15 in under 0.05 s and p = 20 in under 2 s.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,10 +53,10 @@ from cxlab.drivers.subsets import shapley_values
 N = 5_000
 SEED = 20_260
 P_OURS = [10, 15, 20]
-P_DOMINANCE = {10: [0, 1], 15: [1]}     # p -> data_format modes of dominance-analysis
+P_DOMINANCE = {10: [0, 1], 15: [1]}  # p -> data_format modes of dominance-analysis
 P_STATSMODELS = [10, 12]
 REPEATS = 7
-TARGETS = {15: 0.05, 20: 2.0}           # p -> seconds, Shapley end to end
+TARGETS = {15: 0.05, 20: 2.0}  # p -> seconds, Shapley end to end
 
 
 # --------------------------------------------------------------------------- data
@@ -116,6 +117,7 @@ def import_dominance():
       (Its plotting methods would also need ``DataFrame.append``, removed in
       pandas 2; they are not used.)
     """
+
     def noop(*args, **kwargs):
         return None
 
@@ -124,9 +126,12 @@ def import_dominance():
             pass
 
     stubs = {
-        "plotly": {}, "plotly.offline": {"init_notebook_mode": noop, "iplot": noop},
+        "plotly": {},
+        "plotly.offline": {"init_notebook_mode": noop, "iplot": noop},
         "cufflinks": {},
-        "bokeh": {}, "bokeh.plotting": {"figure": noop, "show": noop}, "bokeh.io": {"output_notebook": noop},
+        "bokeh": {},
+        "bokeh.plotting": {"figure": noop, "show": noop},
+        "bokeh.io": {"output_notebook": noop},
         "bokeh.models": {"ColumnDataSource": Stub, "LabelSet": Stub},
         "bokeh.models.formatters": {"NumeralTickFormatter": Stub},
     }
@@ -140,7 +145,7 @@ def import_dominance():
             setattr(sys.modules[parent], child, module)
     try:
         from dominance_analysis import Dominance
-    except Exception as exc:      # not installed, or a version these shims do not cover
+    except Exception as exc:  # not installed, or a version these shims do not cover
         print(f"  dominance-analysis not importable ({exc}); its lines are skipped")
         return None
     finally:
@@ -175,8 +180,8 @@ def statsmodels_loop(frame: pd.DataFrame, drivers: list[str]) -> pd.Series:
     x = frame[drivers].to_numpy()
     y = frame["y"].to_numpy()
     p = len(drivers)
-    r2 = np.zeros(2 ** p)
-    for mask in range(1, 2 ** p):
+    r2 = np.zeros(2**p)
+    for mask in range(1, 2**p):
         cols = [j for j in range(p) if mask >> j & 1]
         r2[mask] = sm.OLS(y, sm.add_constant(x[:, cols])).fit().rsquared
     return pd.Series(shapley_values(r2), index=drivers)
@@ -207,14 +212,18 @@ def main() -> None:
 
     def row(p, tool, seconds, base=None, diff=None):
         ratio = "" if base is None else f"{seconds / base:.0f}x" if seconds / base >= 10 else f"{seconds / base:.1f}x"
-        print(f"  {p:>3}  {tool:<60} {seconds:9.4f} {ratio or '-':>8}  "
-              f"{'-' if diff is None else f'{diff:.1e}'}", flush=True)
+        print(
+            f"  {p:>3}  {tool:<60} {seconds:9.4f} {ratio or '-':>8}  {'-' if diff is None else f'{diff:.1e}'}",
+            flush=True,
+        )
 
-    print(f"n = {N:,} rows, correlated drivers.  cxlab and relativeImp: median of {REPEATS} runs after a warm-up;\n"
-          "dominance-analysis and the statsmodels loop: one run after a warm-up on 4 drivers.\n"
-          "ratio = tool seconds / cxlab seconds (same method, same p); max|diff| = largest absolute\n"
-          "difference from cxlab's importances (a cross-check).  dominance-analysis at p=15:\n"
-          "correlation-matrix mode only (data_format=1; see the module docstring).\n")
+    print(
+        f"n = {N:,} rows, correlated drivers.  cxlab and relativeImp: median of {REPEATS} runs after a warm-up;\n"
+        "dominance-analysis and the statsmodels loop: one run after a warm-up on 4 drivers.\n"
+        "ratio = tool seconds / cxlab seconds (same method, same p); max|diff| = largest absolute\n"
+        "difference from cxlab's importances (a cross-check).  dominance-analysis at p=15:\n"
+        "correlation-matrix mode only (data_format=1; see the module docstring).\n"
+    )
     print(f"  {'p':>3}  {'tool':<60} {'seconds':>9} {'ratio':>8}  max|diff|")
     for p in sorted(set(P_OURS) | set(P_DOMINANCE) | set(P_STATSMODELS)):
         frame, drivers = make_data(p)
@@ -225,14 +234,14 @@ def main() -> None:
         for mode in P_DOMINANCE.get(p, []) if Dominance else []:
             try:
                 sec_d, dom = timed(lambda: dominance_run(Dominance, frame, drivers, mode), 1, warmup=False)
-            except Exception as exc:      # a breakage the shims do not cover: report it, keep our figures
+            except Exception as exc:  # a breakage the shims do not cover: report it, keep our figures
                 print(f"  {p:>3}  dominance-analysis data_format={mode} failed: {type(exc).__name__}: {exc}")
                 continue
-            what = f"{2 ** p - 1:,} sklearn fits" if mode == 0 else f"{2 ** p - 1:,} subsets from corr"
+            what = f"{2**p - 1:,} sklearn fits" if mode == 0 else f"{2**p - 1:,} subsets from corr"
             row(p, f"dominance-analysis data_format={mode} ({what})", sec_d, sec, max_diff(dom, shap))
         if p in P_STATSMODELS:
             sec_s, loop = timed(lambda: statsmodels_loop(frame, drivers), 1, warmup=False)
-            row(p, f"statsmodels OLS loop ({2 ** p - 1:,} fits) + Shapley", sec_s, sec, max_diff(loop, shap))
+            row(p, f"statsmodels OLS loop ({2**p - 1:,} fits) + Shapley", sec_s, sec, max_diff(loop, shap))
         if p in P_OURS:
             sec_j, john = timed(lambda: ours(frame, drivers, "johnson"), REPEATS)
             row(p, "cxlab Johnson (end to end from the DataFrame)", sec_j)
@@ -247,8 +256,10 @@ def main() -> None:
     ours(frame, drivers, "shapley")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"\nPeak memory traced during one p=20 Shapley call: {peak / 2 ** 20:.1f} MB "
-          f"(the data itself: {frame.memory_usage(deep=True).sum() / 2 ** 20:.1f} MB)")
+    print(
+        f"\nPeak memory traced during one p=20 Shapley call: {peak / 2**20:.1f} MB "
+        f"(the data itself: {frame.memory_usage(deep=True).sum() / 2**20:.1f} MB)"
+    )
 
     for p, limit in TARGETS.items():
         sec = shapley_s[p]

@@ -13,6 +13,7 @@ workspace in a temporary folder, then timed (median of 3, one process):
 Issue #5 states no speed target; a real agency has a tenth of this, and the
 wave report runs all of it for the demo in about 2 s.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -48,8 +49,10 @@ def main() -> None:
         data = SurveyData.from_workspace(ws)
     wave = risk.wave_cutoffs(data.waves, data.responses)["wave_id"].iloc[-1]
     t_panel, panel = timed(lambda: risk.churn_labels(data, risk.client_waves(data)))
-    print(f"agency: {len(sim.tables['clients'])} clients, {len(data.responses)} responses, {len(panel)} client-waves, "
-          f"{int((data.events['kind'] == 'churned').sum())} churned clients")
+    print(
+        f"agency: {len(sim.tables['clients'])} clients, {len(data.responses)} responses, {len(panel)} client-waves, "
+        f"{int((data.events['kind'] == 'churned').sum())} churned clients"
+    )
     print(f"  panel (client_waves + churn_labels):      {t_panel:.2f} s")
     t_flags, flags = timed(lambda: risk.early_warnings(data, wave, panel=panel))
     print(f"  early_warnings, wave {wave}:         {t_flags:.2f} s ({flags['client_id'].nunique()} clients flagged)")
@@ -59,8 +62,10 @@ def main() -> None:
     aucs = ", ".join(f"{m} {a:.3f}" for m, a in zip(bt.table["method"], bt.table["auc"]))
     print(f"  backtest (logistic + boosting):           {t_bt:.2f} s (AUC: {aucs})")
     t_score, scores = timed(lambda: risk.score_clients(data, wave, panel=panel, n_boot=200), repeat=1)
-    print(f"  score_clients, 200 bootstrap refits:      {t_score:.2f} s "
-          f"(revenue at risk {scores.total['revenue_at_risk'] / 1e6:.1f} M)")
+    print(
+        f"  score_clients, 200 bootstrap refits:      {t_score:.2f} s "
+        f"(revenue at risk {scores.total['revenue_at_risk'] / 1e6:.1f} M)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ workspace, the statistics, three charts, the Excel pack and the HTML.  The
 in-process `papermill.execute_notebook` time (papermill already imported) is
 printed as well, for reference.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -32,22 +33,48 @@ def empty_notebook_seconds(tmp: Path) -> float:
     src = tmp / "empty.ipynb"
     nbformat.write(nb, str(src))
     start = time.perf_counter()
-    papermill.execute_notebook(str(src), str(tmp / "empty_out.ipynb"), parameters={"x": 2},
-                               kernel_name="python3", progress_bar=False)
+    papermill.execute_notebook(
+        str(src), str(tmp / "empty_out.ipynb"), parameters={"x": 2}, kernel_name="python3", progress_bar=False
+    )
     return time.perf_counter() - start
 
 
 def empty_notebook_cli_seconds(tmp: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([str(BIN / "papermill"), str(tmp / "empty.ipynb"), str(tmp / "empty_cli.ipynb"), "-p", "x", "2",
-                    "--no-progress-bar"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(BIN / "papermill"),
+            str(tmp / "empty.ipynb"),
+            str(tmp / "empty_cli.ipynb"),
+            "-p",
+            "x",
+            "2",
+            "--no-progress-bar",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
 def run_wave_seconds(workspace: Path, reports: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([str(BIN / "cxlab"), "run-wave", "--workspace", str(workspace), "--wave", "2026-Q3",
-                    "--reports", str(reports), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(BIN / "cxlab"),
+            "run-wave",
+            "--workspace",
+            str(workspace),
+            "--wave",
+            "2026-Q3",
+            "--reports",
+            str(reports),
+            "--quiet",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -72,8 +99,10 @@ def main() -> None:
     print(f"`cxlab run-wave`, demo 2026-Q3 (median of {REPEATS}):        {w:6.2f} s   runs: {runs(wave)}")
     print(f"papermill.execute_notebook in-process, empty (ref.):  {i:6.2f} s   runs: {runs(inproc)}")
     ratio = w / e
-    print(f"ratio run-wave / empty-notebook command: {ratio:.2f}x  (target <= 3x: {'met' if ratio <= 3 else 'MISSED'}); "
-          f"against the in-process figure: {w / i:.1f}x")
+    print(
+        f"ratio run-wave / empty-notebook command: {ratio:.2f}x  (target <= 3x: {'met' if ratio <= 3 else 'MISSED'}); "
+        f"against the in-process figure: {w / i:.1f}x"
+    )
 
 
 if __name__ == "__main__":

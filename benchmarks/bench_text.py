@@ -12,6 +12,7 @@ coded, summarised and quoted in under 2 s, so the wave report stays
 interactive; 100,000 comments (a consumer brand's year) coded in under
 2 minutes.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -33,8 +34,14 @@ from cxlab.text.themes import _READERS  # noqa: E402
 
 
 def phrases() -> list[str]:
-    out = [p for bank in (_PHRASES, _EXTRA_PHRASES) for attr in bank.values() for pol in attr.values()
-           for lang in pol.values() for p in lang]
+    out = [
+        p
+        for bank in (_PHRASES, _EXTRA_PHRASES)
+        for attr in bank.values()
+        for pol in attr.values()
+        for lang in pol.values()
+        for p in lang
+    ]
     corpus = yaml.safe_load((ROOT / "tests" / "text" / "labelled_comments.yaml").read_text(encoding="utf-8"))
     return out + [c["text"] for c in corpus]
 
@@ -47,8 +54,9 @@ def comments(n: int, seed: int = 0) -> pd.DataFrame:
     two = rng.random(n) < 0.4
     text = [f"{bank[a]} {bank[b]}" if t else bank[a] for a, b, t in zip(first, second, two)]
     text = [f"{t} (клиент {i})" for i, t in enumerate(text)]
-    return pd.DataFrame({"comment": text, "nps": rng.integers(0, 11, n).astype(float),
-                         "wave_id": rng.choice(["2026-Q2", "2026-Q3"], n)})
+    return pd.DataFrame(
+        {"comment": text, "nps": rng.integers(0, 11, n).astype(float), "wave_id": rng.choice(["2026-Q2", "2026-Q3"], n)}
+    )
 
 
 def timed(fn, repeat: int = 3):
@@ -75,14 +83,16 @@ def main() -> None:
             t_q, _ = timed(lambda: [cxtext.representative_quotes(coded, t, k=3) for t in summary["theme"]])
             t_d, _ = timed(lambda: cxtext.discover_themes(coded[["text"]]))
             total = t_code + t_sum + t_q + t_d
-            line += (f"; theme_summary {t_sum:.2f} s; quotes for 10 themes {t_q:.2f} s; discovery {t_d:.2f} s; "
-                     f"together {total:.2f} s (target < 2 s: {'met' if total < 2 else 'MISSED'})")
+            line += (
+                f"; theme_summary {t_sum:.2f} s; quotes for 10 themes {t_q:.2f} s; discovery {t_d:.2f} s; "
+                f"together {total:.2f} s (target < 2 s: {'met' if total < 2 else 'MISSED'})"
+            )
         if n == 100_000:
             for reader in _READERS.values():
                 reader.cache.clear()
             tracemalloc.start()
             cxtext.code_themes(frame)
-            peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
             line += f"; peak {peak:,.0f} MB (target < 2 min: {'met' if t_code < 120 else 'MISSED'})"
         print(line, flush=True)

@@ -1,4 +1,5 @@
 """`make bench`: every benchmark in turn; each prints its own figures and targets."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,7 +7,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_run_wave.py", "bench_breakdown.py", "bench_import.py", "bench_drivers.py", "bench_risk.py", "bench_dashboard.py", "bench_text.py"]
+SCRIPTS = [
+    "bench_run_wave.py",
+    "bench_breakdown.py",
+    "bench_import.py",
+    "bench_drivers.py",
+    "bench_risk.py",
+    "bench_dashboard.py",
+    "bench_text.py",
+]
 
 if __name__ == "__main__":
     failed = []

@@ -10,6 +10,7 @@ Examples
 >>> cxlab.metrics.nps([10, 9, 8, 3]).estimate
 25.0
 """
+
 from cxlab.store import ImportReport, Workspace
 
 __version__ = "0.1.0"

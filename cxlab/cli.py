@@ -18,6 +18,7 @@ Examples
     cxlab export --workspace workspaces/demo --format parquet --out out/
     cxlab dashboard --workspace workspaces/demo --lang en     # prints http://127.0.0.1:8866/?token=...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,12 +36,13 @@ def _cmd_demo(args) -> int:
     from cxlab.pipeline import run_wave
 
     ws = build_demo(args.workspace, seed=args.seed, progress=not args.quiet)
-    print(f"demo workspace: {ws.path} ({len(ws.clients())} clients, {len(ws.responses())} responses, "
-          f"waves {', '.join(ws.wave_ids())})")
+    print(
+        f"demo workspace: {ws.path} ({len(ws.clients())} clients, {len(ws.responses())} responses, "
+        f"waves {', '.join(ws.wave_ids())})"
+    )
     if args.no_run:
         return 0
-    run = run_wave(ws, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports,
-                   progress=not args.quiet)
+    run = run_wave(ws, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports, progress=not args.quiet)
     print(run)
     html = run.output_dir / "wave_report.html"
     print(f"open the report: {html}")
@@ -59,12 +61,18 @@ def _cmd_import(args) -> int:
         mapping = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8"))
     status = 0
     for file in args.files:
-        report = ws.import_wave(file, args.wave, mapping=mapping, tool=args.tool,
-                                questionnaire=args.questionnaire, errors="raise" if args.strict else "report")
+        report = ws.import_wave(
+            file,
+            args.wave,
+            mapping=mapping,
+            tool=args.tool,
+            questionnaire=args.questionnaire,
+            errors="raise" if args.strict else "report",
+        )
         print(report)
         if report.matched:
             print("  respondents found by: " + ", ".join(f"{k} {v}" for k, v in report.matched.items()))
-        for msg in report.messages[1 if report.already_imported else 0:]:
+        for msg in report.messages[1 if report.already_imported else 0 :]:
             print(f"  {msg}")
         if report.refused:
             # Partial imports exit 1, so that a script notices someone should look.
@@ -78,8 +86,15 @@ def _cmd_import(args) -> int:
 def _cmd_run_wave(args) -> int:
     from cxlab.pipeline import run_wave
 
-    run = run_wave(args.workspace, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports,
-                   timeout=args.cell_timeout, progress=not args.quiet)
+    run = run_wave(
+        args.workspace,
+        args.wave,
+        lang=args.lang,
+        min_n=args.min_n,
+        reports_root=args.reports,
+        timeout=args.cell_timeout,
+        progress=not args.quiet,
+    )
     print(run)
     return 0
 
@@ -112,13 +127,15 @@ def _cmd_metrics(args) -> int:
 def _cmd_dashboard(args) -> int:
     from cxlab.serve import serve_dashboard
 
-    return serve_dashboard(args.workspace, port=args.port, host=args.host, token_file=args.token_file,
-                           min_n=args.min_n, lang=args.lang)
+    return serve_dashboard(
+        args.workspace, port=args.port, host=args.host, token_file=args.token_file, min_n=args.min_n, lang=args.lang
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cxlab", description="Client-experience workbench: CSI, CSAT, NPS "
-                                "with intervals, per-wave reports.")
+    p = argparse.ArgumentParser(
+        prog="cxlab", description="Client-experience workbench: CSI, CSAT, NPS with intervals, per-wave reports."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="build the demo workspace from the simulator and run the latest wave")
@@ -135,13 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import survey exports into a wave (one transaction per file)")
     i.add_argument("--workspace", required=True)
     i.add_argument("--wave", default=None)
-    i.add_argument("--tool", default="auto", help="auto (default), google_forms, yandex_forms, surveymonkey, "
-                   "qualtrics, limesurvey, cxlab or generic")
+    i.add_argument(
+        "--tool",
+        default="auto",
+        help="auto (default), google_forms, yandex_forms, surveymonkey, qualtrics, limesurvey, cxlab or generic",
+    )
     i.add_argument("--mapping", default=None, help="YAML file: file column -> canonical field")
     i.add_argument("--questionnaire", default=None, help="template id or YAML file (default: the wave's)")
-    i.add_argument("--strict", action="store_true",
-                   help="refuse the whole file on any bad cell or row (default: load the rest, list refusals, "
-                        "exit 1)")
+    i.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the whole file on any bad cell or row (default: load the rest, list refusals, exit 1)",
+    )
     i.add_argument("files", nargs="+")
     i.set_defaults(func=_cmd_import)
 
@@ -167,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_wave_parser(sub)
     from cxlab.risk.cli import add_actions_parser
+
     add_actions_parser(sub)
 
     m = sub.add_parser("metrics", help="print a wave's headline figures as JSON")
@@ -175,16 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--min-n", type=int, default=10)
     m.set_defaults(func=_cmd_metrics)
 
-    b = sub.add_parser("dashboard", help="serve the executive dashboard (Voila) for one workspace, with a token",
-                       description="Serve notebooks/dashboard.ipynb with Voila for one workspace. The token is "
-                       "$CXLAB_DASHBOARD_TOKEN, else the one in --token-file, else a new one; the URL with it is "
-                       "printed. There is no --token option: command lines are visible to every user.")
+    b = sub.add_parser(
+        "dashboard",
+        help="serve the executive dashboard (Voila) for one workspace, with a token",
+        description="Serve notebooks/dashboard.ipynb with Voila for one workspace. The token is "
+        "$CXLAB_DASHBOARD_TOKEN, else the one in --token-file, else a new one; the URL with it is "
+        "printed. There is no --token option: command lines are visible to every user.",
+    )
     b.add_argument("--workspace", required=True)
     b.add_argument("--port", type=int, default=8866)
-    b.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine "
-                   "only)")
-    b.add_argument("--token-file", default=None, help="file with the token on its first line (or YAML with "
-                   "dashboard_token:)")
+    b.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    b.add_argument(
+        "--token-file", default=None, help="file with the token on its first line (or YAML with dashboard_token:)"
+    )
     b.add_argument("--min-n", type=int, default=10, help="smallest group shown")
     b.add_argument("--lang", choices=("ru", "en"), default=None, help="default: the workspace's language")
     b.set_defaults(func=_cmd_dashboard)

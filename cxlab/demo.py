@@ -12,6 +12,7 @@ Examples
 >>> ws.latest_wave()                     # doctest: +SKIP
 '2026-Q3'
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,8 +43,7 @@ def write_wave_export(responses, answers, path, *, russian_excel: bool = False) 
     return path
 
 
-def build_demo(path="workspaces/demo", *, seed: int = 42, overwrite: bool = True,
-               progress: bool = True) -> Workspace:
+def build_demo(path="workspaces/demo", *, seed: int = 42, overwrite: bool = True, progress: bool = True) -> Workspace:
     """Simulate an agency and load it into a fresh workspace at ``path``."""
     from cxlab.simulate import simulate
 

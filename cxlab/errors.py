@@ -5,6 +5,7 @@ carries a list of :class:`Problem` records, each naming the file, the row (as
 the user sees it in the file: 1 is the first line, the header included) and
 the column.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ Examples
 --------
 >>> paths = export_tables(ws, "out", fmt="parquet", wave="2026-Q3")  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,9 @@ __all__ = ["export_tables", "FORMATS"]
 FORMATS = ("csv", "parquet", "xlsx")
 
 
-def export_tables(ws, out_dir, *, fmt: str = "csv", wave: str | None = None,
-                  include_pii: bool = False, tables=None) -> list[Path]:
+def export_tables(
+    ws, out_dir, *, fmt: str = "csv", wave: str | None = None, include_pii: bool = False, tables=None
+) -> list[Path]:
     """Write every canonical table (or ``tables``) to ``out_dir``.
 
     Parameters
@@ -47,8 +49,12 @@ def export_tables(ws, out_dir, *, fmt: str = "csv", wave: str | None = None,
     if fmt == "xlsx":
         from cxlab.present.excel import Sheet, write_pack
 
-        written.append(write_pack(out / f"{ws.name}{'_' + wave if wave else ''}.xlsx",
-                                  [Sheet(name, frame) for name, frame in frames.items()]))
+        written.append(
+            write_pack(
+                out / f"{ws.name}{'_' + wave if wave else ''}.xlsx",
+                [Sheet(name, frame) for name, frame in frames.items()],
+            )
+        )
         return written
     for name, frame in frames.items():
         path = out / f"{name}.{fmt}"

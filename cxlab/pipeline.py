@@ -22,6 +22,7 @@ Examples
 >>> sorted(notebook_parameters("wave_report"))  # doctest: +SKIP
 ['lang', 'min_n', 'output_dir', 'wave', 'workspace']
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,8 +47,17 @@ from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 from cxlab.errors import RunError  # noqa: E402
 
-__all__ = ["REPO_ROOT", "NOTEBOOKS", "notebook_path", "notebook_parameters", "validate_parameters",
-           "run_notebook", "notebook_to_html", "run_wave", "WaveRun"]
+__all__ = [
+    "REPO_ROOT",
+    "NOTEBOOKS",
+    "notebook_path",
+    "notebook_parameters",
+    "validate_parameters",
+    "run_notebook",
+    "notebook_to_html",
+    "run_wave",
+    "WaveRun",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -173,8 +183,9 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: int = 600,
-                 progress: bool = True) -> Path:
+def run_notebook(
+    notebook, output_path, parameters: dict, *, cwd=None, timeout: int = 600, progress: bool = True
+) -> Path:
     """Execute a notebook with validated parameters.
 
     Parameters
@@ -198,15 +209,24 @@ def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: 
     output_path = Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(str(src), str(output_path), parameters=params, kernel_name=ensure_kernel(),
-                                   cwd=str(cwd) if cwd else None, execution_timeout=timeout,
-                                   progress_bar=progress, report_mode=False)
+        papermill.execute_notebook(
+            str(src),
+            str(output_path),
+            parameters=params,
+            kernel_name=ensure_kernel(),
+            cwd=str(cwd) if cwd else None,
+            execution_timeout=timeout,
+            progress_bar=progress,
+            report_mode=False,
+        )
     except PapermillExecutionError as exc:
         index, first = _failing_cell(output_path)
-        raise RunError(f"{src.name}: cell {index if index is not None else '?'} failed: "
-                       f"{exc.ename}: {exc.evalue}\n"
-                       f"  cell: {first}\n"
-                       f"  executed notebook with the traceback: {output_path}") from exc
+        raise RunError(
+            f"{src.name}: cell {index if index is not None else '?'} failed: "
+            f"{exc.ename}: {exc.evalue}\n"
+            f"  cell: {first}\n"
+            f"  executed notebook with the traceback: {output_path}"
+        ) from exc
     except Exception as exc:
         # nbclient raises CellTimeoutError and DeadKernelError straight through.
         kind = type(exc).__name__
@@ -217,8 +237,10 @@ def run_notebook(notebook, output_path, parameters: dict, *, cwd=None, timeout: 
             what = "killed the kernel (it died: out of memory or a crash)"
         else:
             what = f"stopped: {kind}: {exc}"
-        raise RunError(f"{src.name}: cell {index if index is not None else '?'} {what}\n"
-                       f"  cell: {first}\n  executed notebook so far: {output_path}") from exc
+        raise RunError(
+            f"{src.name}: cell {index if index is not None else '?'} {what}\n"
+            f"  cell: {first}\n  executed notebook so far: {output_path}"
+        ) from exc
     return output_path
 
 
@@ -239,9 +261,18 @@ def _run_side_by_side(names: list[str], staging: Path, params: dict, *, timeout:
     # No cwd: papermill changes the whole process's directory for it, which
     # threads would undo for each other; every path passed is absolute.
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        futures = [pool.submit(run_notebook, name, staging / f"{name}.ipynb", params, cwd=None,
-                               timeout=timeout, progress=progress and i == 0)
-                   for i, name in enumerate(names)]
+        futures = [
+            pool.submit(
+                run_notebook,
+                name,
+                staging / f"{name}.ipynb",
+                params,
+                cwd=None,
+                timeout=timeout,
+                progress=progress and i == 0,
+            )
+            for i, name in enumerate(names)
+        ]
         errors = [f.exception() for f in futures]
     for error in errors:
         if error is not None:
@@ -253,8 +284,11 @@ def _joined_notebook(paths: list[Path]):
     nb = nbformat.read(str(paths[0]), as_version=4)
     for path in paths[1:]:
         other = nbformat.read(str(path), as_version=4)
-        nb.cells += [c for c in other.cells if not {"parameters", "injected-parameters"}
-                     & set(c.get("metadata", {}).get("tags", []))]
+        nb.cells += [
+            c
+            for c in other.cells
+            if not {"parameters", "injected-parameters"} & set(c.get("metadata", {}).get("tags", []))
+        ]
     return nb
 
 
@@ -277,8 +311,11 @@ def _html_exporter():
 
 def notebook_to_html(notebook_file, html_file, *, title: str | None = None, exporter=None) -> Path:
     """Executed notebook (a path or a notebook node) -> standalone HTML without code cells or prompts."""
-    nb = notebook_file if isinstance(notebook_file, nbformat.NotebookNode) else \
-        nbformat.read(str(notebook_file), as_version=4)
+    nb = (
+        notebook_file
+        if isinstance(notebook_file, nbformat.NotebookNode)
+        else nbformat.read(str(notebook_file), as_version=4)
+    )
     if title:
         nb.metadata["title"] = title
     body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
@@ -302,8 +339,16 @@ class WaveRun:
         return "\n".join(lines)
 
 
-def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10,
-             reports_root=None, timeout: int = 600, progress: bool = True) -> WaveRun:
+def run_wave(
+    workspace,
+    wave: str | None = None,
+    *,
+    lang: str = "ru",
+    min_n: int = 10,
+    reports_root=None,
+    timeout: int = 600,
+    progress: bool = True,
+) -> WaveRun:
     """Run the per-wave pipeline: notebook(s), HTML, Excel pack, metrics.json, figures.
 
     Parameters
@@ -345,8 +390,13 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
     warm.start()
     try:
         names = [name for name in WAVE_NOTEBOOKS if (NOTEBOOKS / f"{name}.ipynb").exists()]
-        params = {"workspace": str(ws.path.resolve()), "wave": wave, "lang": lang, "min_n": min_n,
-                  "output_dir": str(staging.resolve())}
+        params = {
+            "workspace": str(ws.path.resolve()),
+            "wave": wave,
+            "lang": lang,
+            "min_n": min_n,
+            "output_dir": str(staging.resolve()),
+        }
         _run_side_by_side(names, staging, params, timeout=timeout, progress=progress)
         title = {"ru": f"Отчёт по волне {wave}", "en": f"Wave report {wave}"}[lang]
         warm.join()
@@ -360,8 +410,9 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
             shutil.rmtree(failed)
         staging.rename(failed)
         if isinstance(exc, RunError):
-            raise RunError(str(exc).replace(str(staging), str(failed))
-                           + f"\n  the previous report (if any) is untouched: {final}") from exc
+            raise RunError(
+                str(exc).replace(str(staging), str(failed)) + f"\n  the previous report (if any) is untouched: {final}"
+            ) from exc
         raise
     if final.exists():
         shutil.rmtree(final)
@@ -370,11 +421,21 @@ def run_wave(workspace, wave: str | None = None, *, lang: str = "ru", min_n: int
     if failed.exists():
         shutil.rmtree(failed)
     files = sorted(p for p in final.rglob("*") if p.is_file())
-    run = WaveRun(workspace=ws.name, wave=wave, output_dir=final, files=files,
-                  seconds=time.perf_counter() - started)
-    (final / "run.json").write_text(json.dumps({
-        "workspace": ws.name, "wave": wave, "lang": lang, "min_n": min_n,
-        "seconds": round(run.seconds, 2), "files": [str(p.relative_to(final)) for p in files]},
-        ensure_ascii=False, indent=2), encoding="utf-8")
+    run = WaveRun(workspace=ws.name, wave=wave, output_dir=final, files=files, seconds=time.perf_counter() - started)
+    (final / "run.json").write_text(
+        json.dumps(
+            {
+                "workspace": ws.name,
+                "wave": wave,
+                "lang": lang,
+                "min_n": min_n,
+                "seconds": round(run.seconds, 2),
+                "files": [str(p.relative_to(final)) for p in files],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     run.files.append(final / "run.json")
     return run

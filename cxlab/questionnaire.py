@@ -45,6 +45,7 @@ Examples
 >>> q.scale_label_values("rating")["скорее доволен"]
 4
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -155,9 +156,11 @@ def normalize_label(text: str) -> str:
     'все отлично'
     """
     s = " ".join(str(text).lower().replace("ё", "е").split())
+
     # Strip punctuation and the spaces it leaves, at both ends: "- Да." -> "да".
     def is_edge(ch: str) -> bool:
         return ch.isspace() or unicodedata.category(ch).startswith("P")
+
     lo, hi = 0, len(s)
     while lo < hi and is_edge(s[lo]):
         lo += 1
@@ -172,8 +175,9 @@ def _default_target(question: dict) -> str | None:
 
 def _item_frame(items, id_column: str) -> pd.DataFrame:
     """Attributes or touchpoints as a frame: id, name_ru, name_en."""
-    return pd.DataFrame([(x["id"], x["ru"], x["en"]) for x in items or []],
-                        columns=[id_column, "name_ru", "name_en"]).astype("str")
+    return pd.DataFrame(
+        [(x["id"], x["ru"], x["en"]) for x in items or []], columns=[id_column, "name_ru", "name_en"]
+    ).astype("str")
 
 
 def _empty_touchpoints() -> pd.DataFrame:
@@ -363,11 +367,10 @@ class _Checker:
 
     def ident(self, obj: dict, path: str, seen: dict[str, str]) -> str:
         value = self.key(obj, "id", path)
-        if not isinstance(value, str) or not value or not set(value) <= _ID_CHARS \
-                or not value[0].isalpha():
-            self.fail(_join(path, "id"),
-                      f"invalid id {value!r} (lower-case letters, digits and '_', "
-                      "starting with a letter)")
+        if not isinstance(value, str) or not value or not set(value) <= _ID_CHARS or not value[0].isalpha():
+            self.fail(
+                _join(path, "id"), f"invalid id {value!r} (lower-case letters, digits and '_', starting with a letter)"
+            )
         if value in seen:
             self.fail(_join(path, "id"), f"duplicate id {value!r} (already used at {seen[value]})")
         seen[value] = path
@@ -429,8 +432,7 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
                     norm = normalize_label(lab[lang])
                     tpath = _join(lpath, lang)
                     if norm in label_seen and label_seen[norm][0] != point:
-                        c.fail(tpath, f"duplicate label {lab[lang]!r} "
-                                      f"(already used at {label_seen[norm][1]})")
+                        c.fail(tpath, f"duplicate label {lab[lang]!r} (already used at {label_seen[norm][1]})")
                     label_seen.setdefault(norm, (point, tpath))
 
     seen: dict[str, str] = {}
@@ -470,40 +472,39 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
         c.langs(q, path)
         qtype = c.key(q, "type", path)
         if qtype not in QUESTION_TYPES:
-            c.fail(_join(path, "type"),
-                   f"unknown question type {qtype!r} (expected one of {', '.join(QUESTION_TYPES)})")
+            c.fail(
+                _join(path, "type"), f"unknown question type {qtype!r} (expected one of {', '.join(QUESTION_TYPES)})"
+            )
         if qtype in _NEEDS_SCALE:
             c.key(q, "scale", path)
         if "scale" in q and q["scale"] is not None:
             if q["scale"] not in scales:
-                c.fail(_join(path, "scale"),
-                       f"unknown scale {q['scale']!r} (defined: {', '.join(map(str, scales))})")
+                c.fail(_join(path, "scale"), f"unknown scale {q['scale']!r} (defined: {', '.join(map(str, scales))})")
         if qtype == "nps" and q.get("scale") in scales:
             sc = scales[q["scale"]]
             if (sc["min"], sc["max"]) != (0, 10):
-                c.fail(_join(path, "scale"),
-                       f"an nps question needs a 0-10 scale, {q['scale']!r} is "
-                       f"{sc['min']}-{sc['max']}")
+                c.fail(
+                    _join(path, "scale"),
+                    f"an nps question needs a 0-10 scale, {q['scale']!r} is {sc['min']}-{sc['max']}",
+                )
         if qtype in _NEEDS_ITEMS:
             items = c.key(q, "items", path)
             if items not in ITEM_SOURCES:
-                c.fail(_join(path, "items"),
-                       f"unknown item source {items!r} (expected one of {', '.join(ITEM_SOURCES)})")
+                c.fail(
+                    _join(path, "items"), f"unknown item source {items!r} (expected one of {', '.join(ITEM_SOURCES)})"
+                )
             if items == "touchpoints" and not touchpoints:
-                c.fail(_join(path, "items"),
-                       "item source 'touchpoints' but the template has no 'touchpoints' list")
+                c.fail(_join(path, "items"), "item source 'touchpoints' but the template has no 'touchpoints' list")
         if "target" in q and q["target"] not in QUESTION_TARGETS:
             c.fail(_join(path, "target"), f"unknown target {q['target']!r}")
         target = q.get("target") or _default_target(q)
         tpath = _join(path, "target") if q.get("target") else path
         if target is not None:
             if qtype not in _TARGET_TYPES[target]:
-                c.fail(tpath, f"a {qtype} question cannot feed {target!r} "
-                              f"(needs {' or '.join(_TARGET_TYPES[target])})")
+                c.fail(tpath, f"a {qtype} question cannot feed {target!r} (needs {' or '.join(_TARGET_TYPES[target])})")
             need_items = _TARGET_ITEMS.get(target)
             if need_items and q.get("items") != need_items:
-                c.fail(tpath, f"{target!r} needs a question over {need_items}, "
-                              f"this one is over {q.get('items')!r}")
+                c.fail(tpath, f"{target!r} needs a question over {need_items}, this one is over {q.get('items')!r}")
             # One value per response: a second question on the same column
             # would overwrite the first (recommend_why vs comment).
             if target.startswith("responses."):
@@ -529,8 +530,8 @@ def _resolve(name_or_path: str | Path) -> Path:
             return cand
     available = sorted(f.stem for f in TEMPLATE_DIR.glob("*.y*ml")) if TEMPLATE_DIR.exists() else []
     raise FileNotFoundError(
-        f"no questionnaire template {name_or_path!r} in {TEMPLATE_DIR} "
-        f"(available: {', '.join(available) or 'none'})")
+        f"no questionnaire template {name_or_path!r} in {TEMPLATE_DIR} (available: {', '.join(available) or 'none'})"
+    )
 
 
 def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
@@ -559,11 +560,16 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
     validate_questionnaire(raw, fname)
 
     scales = {name: (int(sc["min"]), int(sc["max"])) for name, sc in raw["scales"].items()}
-    scale_labels = {name: {int(k): dict(v) for k, v in (sc.get("labels") or {}).items()}
-                    for name, sc in raw["scales"].items()}
+    scale_labels = {
+        name: {int(k): dict(v) for k, v in (sc.get("labels") or {}).items()} for name, sc in raw["scales"].items()
+    }
     directions = [
-        {"id": d["id"], "ru": d["ru"], "en": d["en"],
-         "services": [{"id": s["id"], "ru": s["ru"], "en": s["en"]} for s in d["services"]]}
+        {
+            "id": d["id"],
+            "ru": d["ru"],
+            "en": d["en"],
+            "services": [{"id": s["id"], "ru": s["ru"], "en": s["en"]} for s in d["services"]],
+        }
         for d in raw["directions"]
     ]
     svc_cols = TABLES["services"].names

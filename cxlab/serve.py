@@ -47,6 +47,7 @@ Examples
 ...     print(server.url_with("wave=2026-Q3"))
 http://127.0.0.1:40123/?token=...&wave=2026-Q3
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,8 +68,19 @@ from urllib.parse import urlencode
 
 from cxlab.errors import CxlabError
 
-__all__ = ["DashboardServer", "voila_argv", "dashboard_env", "resolve_token", "serve_dashboard",
-           "start_dashboard", "free_port", "write_template", "TOKEN_ENV", "MIN_TOKEN_LENGTH", "TEMPLATE"]
+__all__ = [
+    "DashboardServer",
+    "voila_argv",
+    "dashboard_env",
+    "resolve_token",
+    "serve_dashboard",
+    "start_dashboard",
+    "free_port",
+    "write_template",
+    "TOKEN_ENV",
+    "MIN_TOKEN_LENGTH",
+    "TEMPLATE",
+]
 
 #: Environment variable that holds a configured dashboard token.
 TOKEN_ENV = "CXLAB_DASHBOARD_TOKEN"
@@ -207,8 +219,10 @@ def _read_token_file(path) -> str:
     except OSError as exc:
         raise DashboardError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        print(f"cxlab dashboard: warning: the token file {path} can be read by other users "
-              f"(chmod 600 {path})", file=sys.stderr)
+        print(
+            f"cxlab dashboard: warning: the token file {path} can be read by other users (chmod 600 {path})",
+            file=sys.stderr,
+        )
     # Either a config file with a `dashboard_token:` entry or just the token on its first line.
     with contextlib.suppress(Exception):
         import yaml
@@ -255,16 +269,20 @@ def resolve_token(token: str | None = None, token_file=None) -> tuple[str, str]:
     token = token.strip()
     if len(token) < MIN_TOKEN_LENGTH:
         what = "empty" if not token else f"only {len(token)} characters long"
-        raise DashboardError(f"the dashboard token from {source} is {what}; use at least {MIN_TOKEN_LENGTH} "
-                             "characters (or set none and let cxlab generate one)")
+        raise DashboardError(
+            f"the dashboard token from {source} is {what}; use at least {MIN_TOKEN_LENGTH} "
+            "characters (or set none and let cxlab generate one)"
+        )
     if any(c.isspace() for c in token) or "&" in token or "#" in token:
-        raise DashboardError(f"the dashboard token from {source} contains spaces, '&' or '#'; "
-                             "it must fit in a URL unchanged")
+        raise DashboardError(
+            f"the dashboard token from {source} contains spaces, '&' or '#'; it must fit in a URL unchanged"
+        )
     return token, source
 
 
-def dashboard_env(workspace, *, token: str, min_n: int = 10, lang: str | None = None,
-                  base: dict | None = None) -> dict[str, str]:
+def dashboard_env(
+    workspace, *, token: str, min_n: int = 10, lang: str | None = None, base: dict | None = None
+) -> dict[str, str]:
     """The environment of the Voila process (and so of its kernels).
 
     Parameters
@@ -302,8 +320,10 @@ def dashboard_env(workspace, *, token: str, min_n: int = 10, lang: str | None = 
         raise DashboardError(f"--min-n must be at least 1, not {min_n}")
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _SECRET_ENV}
     # The server and its kernels import the very cxlab that checked the workspace.
-    env["PYTHONPATH"] = os.pathsep.join([str(_PACKAGE_PARENT)] + [p for p in env.get("PYTHONPATH", "").split(
-        os.pathsep) if p and Path(p).resolve() != _PACKAGE_PARENT])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(_PACKAGE_PARENT)]
+        + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() != _PACKAGE_PARENT]
+    )
     env.update(CXLAB_WORKSPACE=str(path), CXLAB_DASHBOARD_MIN_N=str(min_n), CXLAB_DASHBOARD_LANG=lang)
     env[TOKEN_ENV] = token
     return env
@@ -388,8 +408,19 @@ def _plan(workspace, *, port, host, token, token_file, min_n, lang, notebook) ->
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root), env.get("JUPYTER_PATH")) if p)
     # cwd: Voila reads voila.json / voila.py from its working directory, so it
     # runs where the notebook is, not wherever the command was typed.
-    return _Plan(argv, env, cwd=nb.parent, url=url, token=token, token_source=source, host=host, port=port,
-                 notebook=nb, workspace=Path(env["CXLAB_WORKSPACE"]), template_root=template_root)
+    return _Plan(
+        argv,
+        env,
+        cwd=nb.parent,
+        url=url,
+        token=token,
+        token_source=source,
+        host=host,
+        port=port,
+        notebook=nb,
+        workspace=Path(env["CXLAB_WORKSPACE"]),
+        template_root=template_root,
+    )
 
 
 def _with_token(url: str, token: str, query="") -> str:
@@ -399,8 +430,17 @@ def _with_token(url: str, token: str, query="") -> str:
     return f"{url}?token={token}" + (f"&{query}" if query else "")
 
 
-def serve_dashboard(workspace, *, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, token: str | None = None,
-                    token_file=None, min_n: int = 10, lang: str | None = None, notebook=None) -> int:
+def serve_dashboard(
+    workspace,
+    *,
+    port: int = DEFAULT_PORT,
+    host: str = DEFAULT_HOST,
+    token: str | None = None,
+    token_file=None,
+    min_n: int = 10,
+    lang: str | None = None,
+    notebook=None,
+) -> int:
     """Serve the dashboard in the foreground until Ctrl-C; return Voila's exit code.
 
     Parameters
@@ -426,14 +466,20 @@ def serve_dashboard(workspace, *, port: int = DEFAULT_PORT, host: str = DEFAULT_
     dashboard of workspaces/demo (lang ru, min n 10), token generated:
       http://127.0.0.1:8866/?token=...
     """
-    plan = _plan(workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang,
-                 notebook=notebook)
-    print(f"dashboard of {plan.workspace} (lang {plan.env['CXLAB_DASHBOARD_LANG']}, "
-          f"min n {plan.env['CXLAB_DASHBOARD_MIN_N']}), token {plan.token_source}:")
+    plan = _plan(
+        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+    )
+    print(
+        f"dashboard of {plan.workspace} (lang {plan.env['CXLAB_DASHBOARD_LANG']}, "
+        f"min n {plan.env['CXLAB_DASHBOARD_MIN_N']}), token {plan.token_source}:"
+    )
     print(f"  {_with_token(plan.url, plan.token)}")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"  listening on {host}: anyone who can reach this machine and has the token can open it; "
-              "put it behind HTTPS before sharing the link", file=sys.stderr)
+        print(
+            f"  listening on {host}: anyone who can reach this machine and has the token can open it; "
+            "put it behind HTTPS before sharing the link",
+            file=sys.stderr,
+        )
     print("  stop with Ctrl-C", flush=True)
     try:
         return _run_foreground(plan)
@@ -535,7 +581,7 @@ class DashboardServer:
             self._template_root = None
         return self.proc.returncode
 
-    def __enter__(self) -> "DashboardServer":
+    def __enter__(self) -> DashboardServer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -555,9 +601,19 @@ def _answers(host: str, port: int) -> bool:
         conn.close()
 
 
-def start_dashboard(workspace, *, port: int | None = None, host: str = DEFAULT_HOST, token: str | None = None,
-                    token_file=None, min_n: int = 10, lang: str | None = None, notebook=None,
-                    timeout: float = 60, log_path=None) -> DashboardServer:
+def start_dashboard(
+    workspace,
+    *,
+    port: int | None = None,
+    host: str = DEFAULT_HOST,
+    token: str | None = None,
+    token_file=None,
+    min_n: int = 10,
+    lang: str | None = None,
+    notebook=None,
+    timeout: float = 60,
+    log_path=None,
+) -> DashboardServer:
     """Start the dashboard in the background; return once it answers HTTP.
 
     For tests and benchmarks; the arguments are those of
@@ -586,8 +642,9 @@ def start_dashboard(workspace, *, port: int | None = None, host: str = DEFAULT_H
     200
     """
     port = free_port(host) if port is None else port
-    plan = _plan(workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang,
-                 notebook=notebook)
+    plan = _plan(
+        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+    )
     own_log = log_path is None
     if own_log:
         fd, log_path = tempfile.mkstemp(prefix="cxlab-dashboard-", suffix=".log")
@@ -601,24 +658,37 @@ def start_dashboard(workspace, *, port: int | None = None, host: str = DEFAULT_H
         raise
     # A file, not a pipe: nobody reads a pipe while the tests run, and a full
     # pipe would block the server.
-    proc = subprocess.Popen(plan.argv, env=plan.env, cwd=plan.cwd, stdout=log_file, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    server = DashboardServer(proc=proc, url=plan.url, token=plan.token, token_source=plan.token_source,
-                             host=host, port=port, workspace=plan.workspace, notebook=plan.notebook,
-                             log_path=log_path, _log_file=log_file, _own_log=own_log,
-                             _template_root=plan.template_root)
+    proc = subprocess.Popen(
+        plan.argv, env=plan.env, cwd=plan.cwd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
+    server = DashboardServer(
+        proc=proc,
+        url=plan.url,
+        token=plan.token,
+        token_source=plan.token_source,
+        host=host,
+        port=port,
+        workspace=plan.workspace,
+        notebook=plan.notebook,
+        log_path=log_path,
+        _log_file=log_file,
+        _own_log=own_log,
+        _template_root=plan.template_root,
+    )
     deadline = time.monotonic() + timeout
     while not _answers(host, port):
         if proc.poll() is not None:
             tail = server.log_tail()
             server.stop()
-            raise DashboardError(f"the dashboard server exited with code {proc.returncode} before answering; "
-                                 f"its log ends:\n{tail}")
+            raise DashboardError(
+                f"the dashboard server exited with code {proc.returncode} before answering; its log ends:\n{tail}"
+            )
         if time.monotonic() > deadline:
             tail = server.log_tail()
             server.stop()
-            raise DashboardError(f"the dashboard server did not answer on {plan.url} within {timeout:g} s; "
-                                 f"its log ends:\n{tail}")
+            raise DashboardError(
+                f"the dashboard server did not answer on {plan.url} within {timeout:g} s; its log ends:\n{tail}"
+            )
         time.sleep(0.2)
     return server
 

@@ -114,6 +114,7 @@ Examples
 >>> len(big.tables["responses"])
 50000
 """
+
 from __future__ import annotations
 
 import math
@@ -212,159 +213,474 @@ _TEAMS = [
     ("GR и внутренние коммуникации", ["government_relations", "internal"]),
 ]
 _MANAGERS = [
-    ("Анна Смирнова", 0), ("Игорь Лебедев", 0), ("Мария Волкова", 0),
-    ("Дмитрий Орлов", 1), ("Екатерина Белова", 1), ("Павел Морозов", 1),
-    ("Ольга Никитина", 2), ("Сергей Соколов", 2), ("Юлия Павлова", 2),
-    ("Артём Кузнецов", 3), ("Наталья Егорова", 3),
+    ("Анна Смирнова", 0),
+    ("Игорь Лебедев", 0),
+    ("Мария Волкова", 0),
+    ("Дмитрий Орлов", 1),
+    ("Екатерина Белова", 1),
+    ("Павел Морозов", 1),
+    ("Ольга Никитина", 2),
+    ("Сергей Соколов", 2),
+    ("Юлия Павлова", 2),
+    ("Артём Кузнецов", 3),
+    ("Наталья Егорова", 3),
 ]
-_SEGMENTS = ["FMCG", "finance", "tech", "pharma", "industry", "retail",
-             "public sector", "energy", "real estate", "telecom"]
+_SEGMENTS = [
+    "FMCG",
+    "finance",
+    "tech",
+    "pharma",
+    "industry",
+    "retail",
+    "public sector",
+    "energy",
+    "real estate",
+    "telecom",
+]
 _SEGMENT_P = [0.16, 0.14, 0.15, 0.10, 0.12, 0.11, 0.07, 0.07, 0.05, 0.03]
 _DIRECTION_POPULARITY = {
-    "media_relations": 0.22, "content": 0.10, "digital": 0.16, "events": 0.08,
-    "crisis": 0.05, "government_relations": 0.06, "monitoring": 0.07,
-    "influencers": 0.07, "strategy": 0.12, "internal": 0.07,
+    "media_relations": 0.22,
+    "content": 0.10,
+    "digital": 0.16,
+    "events": 0.08,
+    "crisis": 0.05,
+    "government_relations": 0.06,
+    "monitoring": 0.07,
+    "influencers": 0.07,
+    "strategy": 0.12,
+    "internal": 0.07,
 }
-_HOT_NEEDS = {"monitoring_reports": 2.5, "digital_smm": 2.0, "strategy_communications": 2.0,
-              "crisis_preparedness": 2.0, "influencers_campaigns": 1.8, "content_video": 1.8,
-              "monitoring_media": 1.5}
+_HOT_NEEDS = {
+    "monitoring_reports": 2.5,
+    "digital_smm": 2.0,
+    "strategy_communications": 2.0,
+    "crisis_preparedness": 2.0,
+    "influencers_campaigns": 1.8,
+    "content_video": 1.8,
+    "monitoring_media": 1.5,
+}
 _RU_FORMS = ["ООО", "ООО", "ООО", "АО", "АО", "ПАО", "ГК"]
-_RU_ROOTS = ["Кедр", "Ладога", "Алтай", "Вега", "Сокол", "Орбита", "Бриз", "Сигма", "Торос",
-             "Онега", "Заря", "Кама", "Ирбис", "Дельта", "Янтарь", "Таймыр", "Верба", "Грань",
-             "Гранит", "Зодиак", "Тайга", "Север", "Меркурий", "Ока", "Альтаир", "Полесье",
-             "Светоч", "Струна", "Пихта", "Парус"]
+_RU_ROOTS = [
+    "Кедр",
+    "Ладога",
+    "Алтай",
+    "Вега",
+    "Сокол",
+    "Орбита",
+    "Бриз",
+    "Сигма",
+    "Торос",
+    "Онега",
+    "Заря",
+    "Кама",
+    "Ирбис",
+    "Дельта",
+    "Янтарь",
+    "Таймыр",
+    "Верба",
+    "Грань",
+    "Гранит",
+    "Зодиак",
+    "Тайга",
+    "Север",
+    "Меркурий",
+    "Ока",
+    "Альтаир",
+    "Полесье",
+    "Светоч",
+    "Струна",
+    "Пихта",
+    "Парус",
+]
 _RU_SUFFIX = {
-    "FMCG": ["Продукт", "Фуд", "Напитки", "Молоко"], "finance": ["Капитал", "Инвест", "Финанс", "Банк"],
-    "tech": ["Софт", "Тех", "Диджитал", "Системс"], "pharma": ["Фарм", "Мед", "Био", "Лаб"],
-    "industry": ["Пром", "Металл", "Машиностроение", "Инжиниринг"], "retail": ["Маркет", "Трейд", "Ритейл"],
-    "public sector": ["Развитие", "Регион", "Фонд"], "energy": ["Энерго", "Нефтесервис", "Генерация"],
-    "real estate": ["Девелопмент", "Строй", "Недвижимость"], "telecom": ["Телеком", "Связь"],
+    "FMCG": ["Продукт", "Фуд", "Напитки", "Молоко"],
+    "finance": ["Капитал", "Инвест", "Финанс", "Банк"],
+    "tech": ["Софт", "Тех", "Диджитал", "Системс"],
+    "pharma": ["Фарм", "Мед", "Био", "Лаб"],
+    "industry": ["Пром", "Металл", "Машиностроение", "Инжиниринг"],
+    "retail": ["Маркет", "Трейд", "Ритейл"],
+    "public sector": ["Развитие", "Регион", "Фонд"],
+    "energy": ["Энерго", "Нефтесервис", "Генерация"],
+    "real estate": ["Девелопмент", "Строй", "Недвижимость"],
+    "telecom": ["Телеком", "Связь"],
 }
-_EN_ROOTS = ["Northwind", "Bluefield", "Silverline", "Brightway", "Greenhill", "Redstone",
-             "Clearwater", "Fairport", "Ironbridge", "Oakridge", "Stonebay", "Westlake",
-             "Goldcrest", "Highpoint", "Lumen", "Vantora", "Kestrel", "Arctis", "Novira", "Quillon"]
+_EN_ROOTS = [
+    "Northwind",
+    "Bluefield",
+    "Silverline",
+    "Brightway",
+    "Greenhill",
+    "Redstone",
+    "Clearwater",
+    "Fairport",
+    "Ironbridge",
+    "Oakridge",
+    "Stonebay",
+    "Westlake",
+    "Goldcrest",
+    "Highpoint",
+    "Lumen",
+    "Vantora",
+    "Kestrel",
+    "Arctis",
+    "Novira",
+    "Quillon",
+]
 _EN_SUFFIX = {
-    "FMCG": ["Foods", "Beverages", "Brands"], "finance": ["Capital", "Partners", "Finance"],
-    "tech": ["Systems", "Labs", "Software"], "pharma": ["Pharma", "Health", "Bio"],
-    "industry": ["Industries", "Engineering", "Materials"], "retail": ["Retail", "Stores", "Market"],
-    "public sector": ["Foundation"], "energy": ["Energy", "Power"],
-    "real estate": ["Development", "Properties"], "telecom": ["Telecom", "Networks"],
+    "FMCG": ["Foods", "Beverages", "Brands"],
+    "finance": ["Capital", "Partners", "Finance"],
+    "tech": ["Systems", "Labs", "Software"],
+    "pharma": ["Pharma", "Health", "Bio"],
+    "industry": ["Industries", "Engineering", "Materials"],
+    "retail": ["Retail", "Stores", "Market"],
+    "public sector": ["Foundation"],
+    "energy": ["Energy", "Power"],
+    "real estate": ["Development", "Properties"],
+    "telecom": ["Telecom", "Networks"],
 }
-_RU_MALE = ["Алексей", "Дмитрий", "Сергей", "Андрей", "Михаил", "Игорь", "Павел", "Никита",
-            "Артём", "Максим", "Илья", "Роман", "Кирилл", "Денис", "Олег", "Владимир"]
-_RU_FEMALE = ["Анна", "Мария", "Елена", "Ольга", "Наталья", "Екатерина", "Татьяна", "Юлия",
-              "Ирина", "Дарья", "Ксения", "Светлана", "Алина", "Виктория", "Полина", "Вера"]
-_RU_SURNAMES = ["Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков",
-                "Морозов", "Волков", "Соловьёв", "Васильев", "Зайцев", "Павлов", "Семёнов",
-                "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Михайлов", "Беляев",
-                "Тарасов", "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Андреев",
-                "Ковалёв", "Ильин", "Гусев", "Титов", "Кузьмин", "Баранов", "Куликов",
-                "Алексеев", "Степанов", "Яковлев", "Сорокин", "Романов", "Захаров", "Борисов",
-                "Герасимов", "Григорьев", "Лазарев", "Ершов", "Никитин", "Соболев", "Рябов",
-                "Поляков", "Цветков", "Данилов", "Жуков", "Фролов", "Николаев", "Крылов",
-                "Максимов", "Осипов", "Егоров", "Матвеев", "Калинин", "Антонов", "Тимофеев",
-                "Филиппов", "Марков", "Миронов", "Казаков", "Ефимов", "Громов", "Фомин"]
-_EN_FIRST = ["James", "Oliver", "Daniel", "Thomas", "Michael", "Lucas", "Mark", "Peter",
-             "Emma", "Sophie", "Laura", "Hannah", "Julia", "Anna", "Claire", "Eva"]
-_EN_LAST = ["Miller", "Hughes", "Bennett", "Carter", "Fischer", "Jansen", "Moreau", "Rossi",
-            "Keller", "Novak", "Weber", "Clarke", "Evans", "Walsh", "Berg", "Lindqvist"]
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+_RU_MALE = [
+    "Алексей",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Михаил",
+    "Игорь",
+    "Павел",
+    "Никита",
+    "Артём",
+    "Максим",
+    "Илья",
+    "Роман",
+    "Кирилл",
+    "Денис",
+    "Олег",
+    "Владимир",
+]
+_RU_FEMALE = [
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Екатерина",
+    "Татьяна",
+    "Юлия",
+    "Ирина",
+    "Дарья",
+    "Ксения",
+    "Светлана",
+    "Алина",
+    "Виктория",
+    "Полина",
+    "Вера",
+]
+_RU_SURNAMES = [
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Соколов",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+    "Морозов",
+    "Волков",
+    "Соловьёв",
+    "Васильев",
+    "Зайцев",
+    "Павлов",
+    "Семёнов",
+    "Голубев",
+    "Виноградов",
+    "Богданов",
+    "Воробьёв",
+    "Фёдоров",
+    "Михайлов",
+    "Беляев",
+    "Тарасов",
+    "Белов",
+    "Комаров",
+    "Орлов",
+    "Киселёв",
+    "Макаров",
+    "Андреев",
+    "Ковалёв",
+    "Ильин",
+    "Гусев",
+    "Титов",
+    "Кузьмин",
+    "Баранов",
+    "Куликов",
+    "Алексеев",
+    "Степанов",
+    "Яковлев",
+    "Сорокин",
+    "Романов",
+    "Захаров",
+    "Борисов",
+    "Герасимов",
+    "Григорьев",
+    "Лазарев",
+    "Ершов",
+    "Никитин",
+    "Соболев",
+    "Рябов",
+    "Поляков",
+    "Цветков",
+    "Данилов",
+    "Жуков",
+    "Фролов",
+    "Николаев",
+    "Крылов",
+    "Максимов",
+    "Осипов",
+    "Егоров",
+    "Матвеев",
+    "Калинин",
+    "Антонов",
+    "Тимофеев",
+    "Филиппов",
+    "Марков",
+    "Миронов",
+    "Казаков",
+    "Ефимов",
+    "Громов",
+    "Фомин",
+]
+_EN_FIRST = [
+    "James",
+    "Oliver",
+    "Daniel",
+    "Thomas",
+    "Michael",
+    "Lucas",
+    "Mark",
+    "Peter",
+    "Emma",
+    "Sophie",
+    "Laura",
+    "Hannah",
+    "Julia",
+    "Anna",
+    "Claire",
+    "Eva",
+]
+_EN_LAST = [
+    "Miller",
+    "Hughes",
+    "Bennett",
+    "Carter",
+    "Fischer",
+    "Jansen",
+    "Moreau",
+    "Rossi",
+    "Keller",
+    "Novak",
+    "Weber",
+    "Clarke",
+    "Evans",
+    "Walsh",
+    "Berg",
+    "Lindqvist",
+]
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+    )
+)
 
-_CHURN_REASONS_LOW = ["ушли к другому агентству", "недовольство качеством работы",
-                      "не продлили контракт после тендера"]
-_CHURN_REASONS_OTHER = ["сокращение маркетингового бюджета", "проект завершён",
-                        "коммуникации переведены в штат"]
+_CHURN_REASONS_LOW = ["ушли к другому агентству", "недовольство качеством работы", "не продлили контракт после тендера"]
+_CHURN_REASONS_OTHER = ["сокращение маркетингового бюджета", "проект завершён", "коммуникации переведены в штат"]
 
 # Comment phrase banks: attribute -> polarity -> language -> phrases.
 _PHRASES = {
     "responsiveness": {
-        "neg": {"ru": ["Долго отвечаете на письма, приходится напоминать.",
-                       "Реакция на срочные запросы слишком медленная.",
-                       "В пятницу вечером до команды не достучаться."],
-                "en": ["Replies take too long, we often have to chase.",
-                       "Too slow on urgent requests.",
-                       "Hard to reach the team when something is urgent."]},
-        "pos": {"ru": ["Всегда быстро отвечаете, даже в выходные.",
-                       "Оперативность на высоте.",
-                       "Реагируете мгновенно, это очень ценно."],
-                "en": ["Always quick to respond.", "Great responsiveness, even at weekends.",
-                       "You react immediately, which we value a lot."]},
+        "neg": {
+            "ru": [
+                "Долго отвечаете на письма, приходится напоминать.",
+                "Реакция на срочные запросы слишком медленная.",
+                "В пятницу вечером до команды не достучаться.",
+            ],
+            "en": [
+                "Replies take too long, we often have to chase.",
+                "Too slow on urgent requests.",
+                "Hard to reach the team when something is urgent.",
+            ],
+        },
+        "pos": {
+            "ru": [
+                "Всегда быстро отвечаете, даже в выходные.",
+                "Оперативность на высоте.",
+                "Реагируете мгновенно, это очень ценно.",
+            ],
+            "en": [
+                "Always quick to respond.",
+                "Great responsiveness, even at weekends.",
+                "You react immediately, which we value a lot.",
+            ],
+        },
     },
     "understanding_goals": {
-        "neg": {"ru": ["Не всегда понимаете, какие у нас бизнес-задачи.",
-                       "Предложения часто мимо наших целей.",
-                       "Приходится по несколько раз объяснять бриф."],
-                "en": ["You do not always understand our business goals.",
-                       "Proposals often miss what we are trying to achieve.",
-                       "We have to explain the brief several times."]},
-        "pos": {"ru": ["Отлично понимаете наши цели.", "С полуслова понимаете, что нам нужно.",
-                       "Работа чётко привязана к нашим бизнес-задачам."],
-                "en": ["You understand our goals very well.", "You get what we need straight away.",
-                       "The work is clearly tied to our business objectives."]},
+        "neg": {
+            "ru": [
+                "Не всегда понимаете, какие у нас бизнес-задачи.",
+                "Предложения часто мимо наших целей.",
+                "Приходится по несколько раз объяснять бриф.",
+            ],
+            "en": [
+                "You do not always understand our business goals.",
+                "Proposals often miss what we are trying to achieve.",
+                "We have to explain the brief several times.",
+            ],
+        },
+        "pos": {
+            "ru": [
+                "Отлично понимаете наши цели.",
+                "С полуслова понимаете, что нам нужно.",
+                "Работа чётко привязана к нашим бизнес-задачам.",
+            ],
+            "en": [
+                "You understand our goals very well.",
+                "You get what we need straight away.",
+                "The work is clearly tied to our business objectives.",
+            ],
+        },
     },
     "immersion": {
-        "neg": {"ru": ["Не хватает погружения в нашу отрасль.",
-                       "Команда плохо знает наш продукт.",
-                       "Хотелось бы, чтобы вы глубже разбирались в нашем рынке."],
-                "en": ["Not enough understanding of our industry.",
-                       "The team does not know our product well.",
-                       "We would like you to dig deeper into our market."]},
-        "pos": {"ru": ["Команда глубоко погружена в наш бизнес.",
-                       "Знаете наш рынок не хуже нас."],
-                "en": ["The team is deeply immersed in our business.",
-                       "You know our market as well as we do."]},
+        "neg": {
+            "ru": [
+                "Не хватает погружения в нашу отрасль.",
+                "Команда плохо знает наш продукт.",
+                "Хотелось бы, чтобы вы глубже разбирались в нашем рынке.",
+            ],
+            "en": [
+                "Not enough understanding of our industry.",
+                "The team does not know our product well.",
+                "We would like you to dig deeper into our market.",
+            ],
+        },
+        "pos": {
+            "ru": ["Команда глубоко погружена в наш бизнес.", "Знаете наш рынок не хуже нас."],
+            "en": ["The team is deeply immersed in our business.", "You know our market as well as we do."],
+        },
     },
     "proactivity": {
-        "neg": {"ru": ["Мало собственных идей, всё приходится инициировать нам.",
-                       "Не хватает проактивности.", "Ждём от вас больше инициативы и новых форматов."],
-                "en": ["Few ideas of your own, we have to initiate everything.",
-                       "Not proactive enough.", "We expect more initiative and new formats."]},
-        "pos": {"ru": ["Постоянно предлагаете новые идеи.", "Нравится ваша проактивность."],
-                "en": ["You keep bringing fresh ideas.", "We like how proactive you are."]},
+        "neg": {
+            "ru": [
+                "Мало собственных идей, всё приходится инициировать нам.",
+                "Не хватает проактивности.",
+                "Ждём от вас больше инициативы и новых форматов.",
+            ],
+            "en": [
+                "Few ideas of your own, we have to initiate everything.",
+                "Not proactive enough.",
+                "We expect more initiative and new formats.",
+            ],
+        },
+        "pos": {
+            "ru": ["Постоянно предлагаете новые идеи.", "Нравится ваша проактивность."],
+            "en": ["You keep bringing fresh ideas.", "We like how proactive you are."],
+        },
     },
     "reporting": {
-        "neg": {"ru": ["Не хватает цифр в еженедельном отчёте.",
-                       "Отчёты непрозрачные, сложно понять результат.",
-                       "Хотим видеть конкретные метрики и план-факт."],
-                "en": ["The weekly report lacks numbers.",
-                       "Reports are not transparent, hard to see the results.",
-                       "We want concrete metrics and plan-vs-actual."]},
-        "pos": {"ru": ["Отчёты понятные и подробные.", "Прозрачная отчётность с цифрами."],
-                "en": ["Clear and detailed reports.", "Transparent reporting with real numbers."]},
+        "neg": {
+            "ru": [
+                "Не хватает цифр в еженедельном отчёте.",
+                "Отчёты непрозрачные, сложно понять результат.",
+                "Хотим видеть конкретные метрики и план-факт.",
+            ],
+            "en": [
+                "The weekly report lacks numbers.",
+                "Reports are not transparent, hard to see the results.",
+                "We want concrete metrics and plan-vs-actual.",
+            ],
+        },
+        "pos": {
+            "ru": ["Отчёты понятные и подробные.", "Прозрачная отчётность с цифрами."],
+            "en": ["Clear and detailed reports.", "Transparent reporting with real numbers."],
+        },
     },
     "team_competence": {
-        "neg": {"ru": ["Уровень команды неровный, есть слабые специалисты.",
-                       "Слишком часто меняются люди в команде."],
-                "en": ["The level of the team is uneven.", "People on the team change too often."]},
-        "pos": {"ru": ["Сильная и профессиональная команда.", "Команда — настоящие профессионалы."],
-                "en": ["A strong, professional team.", "The team are true professionals."]},
+        "neg": {
+            "ru": ["Уровень команды неровный, есть слабые специалисты.", "Слишком часто меняются люди в команде."],
+            "en": ["The level of the team is uneven.", "People on the team change too often."],
+        },
+        "pos": {
+            "ru": ["Сильная и профессиональная команда.", "Команда — настоящие профессионалы."],
+            "en": ["A strong, professional team.", "The team are true professionals."],
+        },
     },
     "manager_chemistry": {
-        "neg": {"ru": ["Не сошлись по химии с менеджером.",
-                       "Нет человеческого контакта с менеджером проекта.",
-                       "Хотели бы сменить менеджера проекта."],
-                "en": ["No chemistry with the account manager.",
-                       "We lack a personal connection with the project manager.",
-                       "We would like a different account manager."]},
-        "pos": {"ru": ["У нас самый лучший менеджер.", "С менеджером полное взаимопонимание."],
-                "en": ["We have the best account manager.", "Great rapport with our manager."]},
+        "neg": {
+            "ru": [
+                "Не сошлись по химии с менеджером.",
+                "Нет человеческого контакта с менеджером проекта.",
+                "Хотели бы сменить менеджера проекта.",
+            ],
+            "en": [
+                "No chemistry with the account manager.",
+                "We lack a personal connection with the project manager.",
+                "We would like a different account manager.",
+            ],
+        },
+        "pos": {
+            "ru": ["У нас самый лучший менеджер.", "С менеджером полное взаимопонимание."],
+            "en": ["We have the best account manager.", "Great rapport with our manager."],
+        },
     },
     "deadlines": {
-        "neg": {"ru": ["Срываете сроки.", "Материалы приходят в последний момент.",
-                       "Дедлайны регулярно сдвигаются."],
-                "en": ["Deadlines are missed.", "Materials arrive at the last minute.",
-                       "Deadlines keep slipping."]},
-        "pos": {"ru": ["Всё всегда вовремя.", "Чётко соблюдаете сроки."],
-                "en": ["Everything is always on time.", "You always meet deadlines."]},
+        "neg": {
+            "ru": ["Срываете сроки.", "Материалы приходят в последний момент.", "Дедлайны регулярно сдвигаются."],
+            "en": ["Deadlines are missed.", "Materials arrive at the last minute.", "Deadlines keep slipping."],
+        },
+        "pos": {
+            "ru": ["Всё всегда вовремя.", "Чётко соблюдаете сроки."],
+            "en": ["Everything is always on time.", "You always meet deadlines."],
+        },
     },
     "value_for_money": {
-        "neg": {"ru": ["Дорого для такого объёма работ.", "Цена выше рынка при среднем результате."],
-                "en": ["Expensive for the amount of work.", "Above-market price for average results."]},
-        "pos": {"ru": ["Хорошее соотношение цены и качества.", "Результат стоит своих денег."],
-                "en": ["Good value for money.", "The results are worth the money."]},
+        "neg": {
+            "ru": ["Дорого для такого объёма работ.", "Цена выше рынка при среднем результате."],
+            "en": ["Expensive for the amount of work.", "Above-market price for average results."],
+        },
+        "pos": {
+            "ru": ["Хорошее соотношение цены и качества.", "Результат стоит своих денег."],
+            "en": ["Good value for money.", "The results are worth the money."],
+        },
     },
 }
 
@@ -374,28 +690,56 @@ _PHRASES = {
 # theme discovery to find.
 _EXTRA_PHRASES = {
     "results": {
-        "neg": {"ru": ["Результата для бизнеса пока не видим.", "Публикаций и охватов меньше, чем обещали.",
-                       "KPI по лидам не выполнены."],
-                "en": ["We do not see business results yet.", "Coverage is below what was promised.",
-                       "The lead KPIs were missed."]},
-        "pos": {"ru": ["Отличный результат по охватам.", "Заявок стало заметно больше, KPI выполнены."],
-                "en": ["Great results on coverage.", "Leads went up and the KPIs were met."]}},
+        "neg": {
+            "ru": [
+                "Результата для бизнеса пока не видим.",
+                "Публикаций и охватов меньше, чем обещали.",
+                "KPI по лидам не выполнены.",
+            ],
+            "en": [
+                "We do not see business results yet.",
+                "Coverage is below what was promised.",
+                "The lead KPIs were missed.",
+            ],
+        },
+        "pos": {
+            "ru": ["Отличный результат по охватам.", "Заявок стало заметно больше, KPI выполнены."],
+            "en": ["Great results on coverage.", "Leads went up and the KPIs were met."],
+        },
+    },
     "communication": {
-        "neg": {"ru": ["Созвонов слишком много, а толку мало.", "Согласования тянутся бесконечно.",
-                       "Не всегда держите нас в курсе."],
-                "en": ["Too many calls with little outcome.", "Approvals drag on forever.",
-                       "We are not always kept informed."]},
-        "pos": {"ru": ["Удобно выстроена коммуникация, всегда в курсе.", "Приятно общаться."],
-                "en": ["Communication is well organised, we are always in the loop.", "Easy to work with."]}},
+        "neg": {
+            "ru": [
+                "Созвонов слишком много, а толку мало.",
+                "Согласования тянутся бесконечно.",
+                "Не всегда держите нас в курсе.",
+            ],
+            "en": [
+                "Too many calls with little outcome.",
+                "Approvals drag on forever.",
+                "We are not always kept informed.",
+            ],
+        },
+        "pos": {
+            "ru": ["Удобно выстроена коммуникация, всегда в курсе.", "Приятно общаться."],
+            "en": ["Communication is well organised, we are always in the loop.", "Easy to work with."],
+        },
+    },
     "paperwork": {
-        "neg": {"ru": ["Закрывающие документы приходится ждать месяцами.",
-                       "Счета и акты приходится запрашивать по нескольку раз.",
-                       "В закрывающих документах постоянно ошибки."],
-                "en": ["Closing documents and invoices take months to arrive.",
-                       "We have to ask for invoices and acts several times.",
-                       "There are always mistakes in the invoices."]},
-        "pos": {"ru": ["Документы и счета всегда в порядке."],
-                "en": ["Invoices and paperwork are always in order."]}},
+        "neg": {
+            "ru": [
+                "Закрывающие документы приходится ждать месяцами.",
+                "Счета и акты приходится запрашивать по нескольку раз.",
+                "В закрывающих документах постоянно ошибки.",
+            ],
+            "en": [
+                "Closing documents and invoices take months to arrive.",
+                "We have to ask for invoices and acts several times.",
+                "There are always mistakes in the invoices.",
+            ],
+        },
+        "pos": {"ru": ["Документы и счета всегда в порядке."], "en": ["Invoices and paperwork are always in order."]},
+    },
 }
 
 #: pandas dtypes used for the DuckDB types of :mod:`cxlab.schema`.
@@ -490,8 +834,7 @@ def _expit(x):
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes of table ``name``."""
-    return pd.DataFrame({c.name: pd.Series([], dtype=PANDAS_DTYPES[c.dtype])
-                         for c in TABLES[name].columns})
+    return pd.DataFrame({c.name: pd.Series([], dtype=PANDAS_DTYPES[c.dtype]) for c in TABLES[name].columns})
 
 
 def _column(values, dtype: str, n: int):
@@ -585,9 +928,16 @@ def _add_years(d: np.datetime64, k: int) -> np.datetime64:
 # ---------------------------------------------------------------------------
 # public entry point
 # ---------------------------------------------------------------------------
-def simulate(seed: int = 42, *, scale: str | int = "agency", n_clients: int = 150,
-             n_waves: int = 8, last_wave: str = "2026-Q3", questionnaire: str = "pr_agency",
-             progress: bool = False) -> Simulation:
+def simulate(
+    seed: int = 42,
+    *,
+    scale: str | int = "agency",
+    n_clients: int = 150,
+    n_waves: int = 8,
+    last_wave: str = "2026-Q3",
+    questionnaire: str = "pr_agency",
+    progress: bool = False,
+) -> Simulation:
     """Simulate a workspace with a known truth.
 
     Parameters
@@ -623,8 +973,7 @@ def simulate(seed: int = 42, *, scale: str | int = "agency", n_clients: int = 15
             raise ValueError(f"scale must be 'agency' or a number of responses, got {scale!r}")
         if int(n_clients) < 5:
             raise ValueError("n_clients must be at least 5")
-        return _simulate_agency(int(seed), int(n_clients), int(n_waves), last_wave,
-                                questionnaire, progress)
+        return _simulate_agency(int(seed), int(n_clients), int(n_waves), last_wave, questionnaire, progress)
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
         raise ValueError(f"scale must be 'agency' or a positive number of responses, got {scale!r}")
     return _simulate_consumer(int(seed), int(scale), int(n_waves), last_wave, progress)
@@ -707,8 +1056,9 @@ def _extra_sentences(rng, comments: list, nps: np.ndarray, langs: np.ndarray) ->
     return out
 
 
-def _expected_churn_12m(rng, *, h0, u0, base, manager, changed_ago, meff, mgr_team, n_paths: int = 400,
-                        chunk: int = 2000):
+def _expected_churn_12m(
+    rng, *, h0, u0, base, manager, changed_ago, meff, mgr_team, n_paths: int = 400, chunk: int = 2000
+):
     """P(churn within the next four quarters | the state at the wave), by Monte Carlo over futures.
 
     The first quarter's hazard ``h0`` is known at the wave.  The next three
@@ -726,12 +1076,13 @@ def _expected_churn_12m(rng, *, h0, u0, base, manager, changed_ago, meff, mgr_te
     n_others = np.array([len(o) for o in others])
     table = np.full((M, max(1, n_others.max())), -1)
     for m, o in enumerate(others):
-        table[m, :len(o)] = o
+        table[m, : len(o)] = o
     out = np.empty(len(h0))
     for lo in range(0, len(h0), chunk):
         sl = slice(lo, lo + chunk)
-        out[sl] = _expected_chunk(rng, h0[sl], u0[sl], base[sl], manager[sl], changed_ago[sl], meff, table,
-                                  n_others, n_paths)
+        out[sl] = _expected_chunk(
+            rng, h0[sl], u0[sl], base[sl], manager[sl], changed_ago[sl], meff, table, n_others, n_paths
+        )
     return out
 
 
@@ -756,8 +1107,9 @@ def _expected_chunk(rng, h0, u0, base, manager, changed_ago, meff, table, n_othe
         team_pick = table[old, (rng.random(old.shape) * np.maximum(k, 1)).astype(int)]
         mgr[change] = np.where(in_team, team_pick, anyone)
         ago = np.where(change, 0, ago) + 1
-        shock = ((rng.random(shape) < 0.035) * rng.normal(-1.1, 0.3, shape)
-                 + (rng.random(shape) < 0.025) * rng.normal(0.5, 0.2, shape))
+        shock = (rng.random(shape) < 0.035) * rng.normal(-1.1, 0.3, shape) + (rng.random(shape) < 0.025) * rng.normal(
+            0.5, 0.2, shape
+        )
         u = _RHO * u + rng.normal(0, _SD_EPS, shape) + shock
         s = base[:, None] + meff[mgr] + u
         recent = (ago == 1) | (ago == 2)
@@ -891,10 +1243,11 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
     client_attr = rng.normal(0, _CLIENT_ATTR_SD, (n, K))
     svc_quality = rng.normal(0, 0.2, S)
     client_svc = rng.normal(0, 0.4, (n, S))
-    sd_u = _SD_EPS / math.sqrt(1 - _RHO ** 2)
+    sd_u = _SD_EPS / math.sqrt(1 - _RHO**2)
     eps = rng.normal(0, _SD_EPS, (n, TQ))
-    shocks = ((rng.random((n, TQ)) < 0.035) * rng.normal(-1.1, 0.3, (n, TQ))
-              + (rng.random((n, TQ)) < 0.025) * rng.normal(0.5, 0.2, (n, TQ)))
+    shocks = (rng.random((n, TQ)) < 0.035) * rng.normal(-1.1, 0.3, (n, TQ)) + (
+        rng.random((n, TQ)) < 0.025
+    ) * rng.normal(0.5, 0.2, (n, TQ))
     u = np.empty((n, TQ))
     u[:, 0] = rng.normal(0, sd_u, n) + shocks[:, 0]
     for t in range(1, TQ):
@@ -926,8 +1279,10 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         for c in range(n):
             if start[c] > b:
                 continue
-            ys = range(max(1, pd.Timestamp(a).year - pd.Timestamp(start[c]).year),
-                       pd.Timestamp(b).year - pd.Timestamp(start[c]).year + 1)
+            ys = range(
+                max(1, pd.Timestamp(a).year - pd.Timestamp(start[c]).year),
+                pd.Timestamp(b).year - pd.Timestamp(start[c]).year + 1,
+            )
             for k in ys:
                 d = _add_years(start[c], k)
                 if a < d <= b and not (churn_date[c] <= d):
@@ -955,33 +1310,44 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         m_ = len(ci)
         ccl = cc[ci]
         phone = c_phone[ci]
-        eta = (rm["intercept"] + rm["latent"] * s_t[ccl] + _ROLE_RESPONSE[role[ci]]
-               + rm["channel"]["phone"] * phone)
+        eta = rm["intercept"] + rm["latent"] * s_t[ccl] + _ROLE_RESPONSE[role[ci]] + rm["channel"]["phone"] * phone
         p_resp = _expit(eta)
         u1 = rng.random(m_)
         bounced = ~phone & (u1 < rm["p_bounce_email"])
         unreach0 = phone & (u1 < rm["p_unreachable_phone"])
         reached = ~(bounced | unreach0)
         resp = reached & (rng.random(m_) < p_resp)
-        refused = reached & ~resp & (rng.random(m_) < np.where(phone, rm["p_refuse_phone"],
-                                                                rm["p_refuse_email"]))
-        status = np.select([resp, bounced, unreach0, refused, phone],
-                           ["responded", "bounced", "unreachable", "refused", "unreachable"],
-                           "delivered")
+        refused = reached & ~resp & (rng.random(m_) < np.where(phone, rm["p_refuse_phone"], rm["p_refuse_email"]))
+        status = np.select(
+            [resp, bounced, unreach0, refused, phone],
+            ["responded", "bounced", "unreachable", "refused", "unreachable"],
+            "delivered",
+        )
         reminders = np.select(
             [resp, bounced | refused, unreach0],
             [rng.choice([0, 1, 2], m_, p=[0.5, 0.32, 0.18]), rng.integers(0, 2, m_) * refused, 0],
-            np.where(rng.random(m_) < 0.85, 2, 1))
-        sent = np.where(phone,
-                        op_ts + rng.integers(0, 7, m_) * 86400 + 36000 + rng.integers(0, 8 * 3600, m_),
-                        op_ts + 32400 + rng.integers(0, 4 * 3600, m_))
+            np.where(rng.random(m_) < 0.85, 2, 1),
+        )
+        sent = np.where(
+            phone,
+            op_ts + rng.integers(0, 7, m_) * 86400 + 36000 + rng.integers(0, 8 * 3600, m_),
+            op_ts + 32400 + rng.integers(0, 4 * 3600, m_),
+        )
         sent = sent.astype("datetime64[s]")
-        hexa = rng.integers(0, 2 ** 32, (m_, 2), dtype=np.uint64)
+        hexa = rng.integers(0, 2**32, (m_, 2), dtype=np.uint64)
         tokens = [f"{a:08x}{b:08x}" for a, b in hexa]
-        inv_parts.append(dict(wave_id=np.full(m_, wave_ids[t], dtype=object),
-                              contact_id=ci, channel=np.where(phone, "phone", "email"),
-                              sent_at=sent, reminders=reminders, status=status, token=tokens,
-                              latent=s_t[ccl]))
+        inv_parts.append(
+            dict(
+                wave_id=np.full(m_, wave_ids[t], dtype=object),
+                contact_id=ci,
+                channel=np.where(phone, "phone", "email"),
+                sent_at=sent,
+                reminders=reminders,
+                status=status,
+                token=tokens,
+                latent=s_t[ccl],
+            )
+        )
 
         # ---- responses ----
         rc = ci[resp]
@@ -998,18 +1364,16 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         rid = [f"R{y}Q{qq}-{i + 1:05d}" for i in range(R)]
 
         x = s_t[rcl] + _ROLE_OFFSETS[role[rc]] + c_effect[rc] + rng.normal(0, _CONTACT_NOISE, R)
-        A = (x[:, None] + attr_off[None, :] + client_attr[rcl] + mgr_attr[mgr[rcl]]
-             + rng.normal(0, _ATTR_NOISE, (R, K)))
+        A = x[:, None] + attr_off[None, :] + client_attr[rcl] + mgr_attr[mgr[rcl]] + rng.normal(0, _ATTR_NOISE, (R, K))
         rec = A @ w + rng.normal(0, _OUTCOME_NOISE, R)
         ovr = A @ w + rng.normal(0, _OUTCOME_NOISE, R)
         nps = np.clip(np.rint(_NPS_A + _NPS_B * rec), 0, 10)
         overall = 1 + np.searchsorted(_CUTS_OVERALL, ovr)
         attr_rating = 1 + np.searchsorted(_CUTS_RATING, A)
-        p_lat = (0.65 * (A[:, vfm] if vfm is not None else x) + rng.normal(0, 0.6, R)
-                 - 0.15 * np.log(value[rcl] / 2.5e6))
+        p_lat = 0.65 * (A[:, vfm] if vfm is not None else x) + rng.normal(0, 0.6, R) - 0.15 * np.log(value[rcl] / 2.5e6)
         price = 1 + np.searchsorted(_CUTS_PRICE, p_lat)
         bought = since[rcl] <= op  # NaT compares False
-        B = (x[:, None] + svc_quality[None, :] + client_svc[rcl] + rng.normal(0, 0.6, (R, S)))
+        B = x[:, None] + svc_quality[None, :] + client_svc[rcl] + rng.normal(0, 0.6, (R, S))
         svc_rating = 1 + np.searchsorted(_CUTS_RATING, B)
         keys = np.log(need_w[rcl]) + rng.gumbel(size=(R, S))
         keys[bought] = -np.inf
@@ -1044,14 +1408,24 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
             comments.append(" ".join(parts))
         comments = _extra_sentences(np.random.default_rng([seed, 70, t]), comments, nps, r_lang)
 
-        resp_parts.append(dict(response_id=rid, wave_id=np.full(R, wave_ids[t], dtype=object),
-                               contact=rc, client=rcl, submitted_at=submitted, nps=nps,
-                               overall=overall, price=price, comment=comments, language=r_lang,
-                               manager=mgr[rcl].copy()))
+        resp_parts.append(
+            dict(
+                response_id=rid,
+                wave_id=np.full(R, wave_ids[t], dtype=object),
+                contact=rc,
+                client=rcl,
+                submitted_at=submitted,
+                nps=nps,
+                overall=overall,
+                price=price,
+                comment=comments,
+                language=r_lang,
+                manager=mgr[rcl].copy(),
+            )
+        )
         # answers: attributes, services bought, needs
         rid_arr = np.array(rid, dtype=object)
-        a_rows = (np.repeat(rid_arr, K), np.tile(np.array(attr_ids, dtype=object), R),
-                  attr_rating.ravel())
+        a_rows = (np.repeat(rid_arr, K), np.tile(np.array(attr_ids, dtype=object), R), attr_rating.ravel())
         bi, bj = np.nonzero(bought)
         s_rows = (rid_arr[bi], np.array(svc_ids, dtype=object)[bj], svc_rating[bi, bj])
         ni = np.repeat(np.arange(R), k_need)
@@ -1125,42 +1499,96 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
 
     # --- assemble tables ----------------------------------------------------
     status_final = np.where(churn_q >= 0, "churned", "active")
-    clients = _frame("clients", dict(
-        client_id=client_ids, name=names, segment=segment.tolist(), direction=direction.tolist(),
-        team=[team_names[mgr_team[m]] for m in mgr], manager=[mgr_names[m] for m in mgr],
-        start_date=start, contract_value=value, status=status_final.tolist()))
-    contacts = _frame("contacts", dict(
-        contact_id=contact_ids, client_id=[client_ids[c] for c in cc], name=c_names,
-        role=[_ROLES[r] for r in role], email=c_emails, phone=c_phones, language=c_lang.tolist()))
+    clients = _frame(
+        "clients",
+        dict(
+            client_id=client_ids,
+            name=names,
+            segment=segment.tolist(),
+            direction=direction.tolist(),
+            team=[team_names[mgr_team[m]] for m in mgr],
+            manager=[mgr_names[m] for m in mgr],
+            start_date=start,
+            contract_value=value,
+            status=status_final.tolist(),
+        ),
+    )
+    contacts = _frame(
+        "contacts",
+        dict(
+            contact_id=contact_ids,
+            client_id=[client_ids[c] for c in cc],
+            name=c_names,
+            role=[_ROLES[r] for r in role],
+            email=c_emails,
+            phone=c_phones,
+            language=c_lang.tolist(),
+        ),
+    )
     services = _frame("services", {c: q.services[c].tolist() for c in q.services.columns})
     ci_, si_ = np.nonzero(~np.isnat(since))
-    client_services = _frame("client_services", dict(
-        client_id=[client_ids[c] for c in ci_], service_id=[svc_ids[s] for s in si_],
-        since=since[ci_, si_]))
-    waves = _frame("waves", dict(
-        wave_id=wave_ids[:T], opened_at=opened[:T], closed_at=closed[:T],
-        questionnaire=[q.id] * T, nps_scale=[nps_scale] * T, rating_scale=[rating_scale] * T))
+    client_services = _frame(
+        "client_services",
+        dict(client_id=[client_ids[c] for c in ci_], service_id=[svc_ids[s] for s in si_], since=since[ci_, si_]),
+    )
+    waves = _frame(
+        "waves",
+        dict(
+            wave_id=wave_ids[:T],
+            opened_at=opened[:T],
+            closed_at=closed[:T],
+            questionnaire=[q.id] * T,
+            nps_scale=[nps_scale] * T,
+            rating_scale=[rating_scale] * T,
+        ),
+    )
 
     cat = lambda key: np.concatenate([p[key] for p in inv_parts])  # noqa: E731
     inv_contact = cat("contact_id")
-    invitations = _frame("invitations", dict(
-        wave_id=cat("wave_id"), contact_id=[contact_ids[j] for j in inv_contact],
-        channel=cat("channel"), sent_at=cat("sent_at"), reminders=cat("reminders"),
-        status=cat("status"), token=[tok for p in inv_parts for tok in p["token"]]))
+    invitations = _frame(
+        "invitations",
+        dict(
+            wave_id=cat("wave_id"),
+            contact_id=[contact_ids[j] for j in inv_contact],
+            channel=cat("channel"),
+            sent_at=cat("sent_at"),
+            reminders=cat("reminders"),
+            status=cat("status"),
+            token=[tok for p in inv_parts for tok in p["token"]],
+        ),
+    )
 
-    rcat = lambda key: np.concatenate([np.asarray(p[key], dtype=object) if key in  # noqa: E731
-                                       ("response_id", "comment") else p[key] for p in resp_parts])
+    rcat = lambda key: np.concatenate(
+        [
+            np.asarray(p[key], dtype=object)
+            if key
+            in ("response_id", "comment")
+            else p[key]
+            for p in resp_parts
+        ]
+    )
     r_contact = rcat("contact")
     r_client = rcat("client")
     r_mgr = rcat("manager")
-    responses = _frame("responses", dict(
-        response_id=rcat("response_id"), wave_id=rcat("wave_id"),
-        contact_id=[contact_ids[j] for j in r_contact], client_id=[client_ids[c] for c in r_client],
-        submitted_at=rcat("submitted_at"), nps=rcat("nps").astype(float),
-        overall=rcat("overall").astype(float), price=rcat("price").astype(float),
-        comment=rcat("comment"), language=rcat("language"),
-        manager=[mgr_names[m] for m in r_mgr], team=[team_names[mgr_team[m]] for m in r_mgr],
-        complete=True, import_id=None))
+    responses = _frame(
+        "responses",
+        dict(
+            response_id=rcat("response_id"),
+            wave_id=rcat("wave_id"),
+            contact_id=[contact_ids[j] for j in r_contact],
+            client_id=[client_ids[c] for c in r_client],
+            submitted_at=rcat("submitted_at"),
+            nps=rcat("nps").astype(float),
+            overall=rcat("overall").astype(float),
+            price=rcat("price").astype(float),
+            comment=rcat("comment"),
+            language=rcat("language"),
+            manager=[mgr_names[m] for m in r_mgr],
+            team=[team_names[mgr_team[m]] for m in r_mgr],
+            complete=True,
+            import_id=None,
+        ),
+    )
 
     a_resp, a_item, a_val, a_kind, a_scale = [], [], [], [], []
     for (rid_, item_, val_), kind, sc in ans_parts:
@@ -1169,26 +1597,45 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         a_val.append(np.asarray(val_, dtype=float))
         a_kind.append(np.full(len(rid_), kind, dtype=object))
         a_scale.append(np.full(len(rid_), sc, dtype=object))
-    answers = _frame("answers", dict(
-        response_id=np.concatenate(a_resp), item=np.concatenate(a_item),
-        kind=np.concatenate(a_kind), value=np.concatenate(a_val), scale=np.concatenate(a_scale)))
-    answers = answers.sort_values(["response_id", "kind", "item"], kind="stable",
-                                  ignore_index=True)
+    answers = _frame(
+        "answers",
+        dict(
+            response_id=np.concatenate(a_resp),
+            item=np.concatenate(a_item),
+            kind=np.concatenate(a_kind),
+            value=np.concatenate(a_val),
+            scale=np.concatenate(a_scale),
+        ),
+    )
+    answers = answers.sort_values(["response_id", "kind", "item"], kind="stable", ignore_index=True)
 
     if ev_c:
-        events = _frame("events", dict(
-            client_id=[client_ids[c] for c in ev_c], date=np.array(ev_date, dtype="datetime64[D]"),
-            kind=ev_kind, detail=ev_detail, value=np.array(ev_value, dtype=float)))
-        events = events.sort_values(["date", "client_id", "kind"], kind="stable",
-                                    ignore_index=True)
+        events = _frame(
+            "events",
+            dict(
+                client_id=[client_ids[c] for c in ev_c],
+                date=np.array(ev_date, dtype="datetime64[D]"),
+                kind=ev_kind,
+                detail=ev_detail,
+                value=np.array(ev_value, dtype=float),
+            ),
+        )
+        events = events.sort_values(["date", "client_id", "kind"], kind="stable", ignore_index=True)
     else:
         events = empty_table("events")
 
     tables = {
-        "clients": clients, "contacts": contacts, "services": services,
-        "client_services": client_services, "waves": waves, "invitations": invitations,
-        "responses": responses, "answers": answers, "events": events,
-        "actions": empty_table("actions"), "imports": empty_table("imports"),
+        "clients": clients,
+        "contacts": contacts,
+        "services": services,
+        "client_services": client_services,
+        "waves": waves,
+        "invitations": invitations,
+        "responses": responses,
+        "answers": answers,
+        "events": events,
+        "actions": empty_table("actions"),
+        "imports": empty_table("imports"),
     }
 
     # --- truth --------------------------------------------------------------
@@ -1200,30 +1647,49 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
         surv *= 1 - h_full[ac, at + k]
     churned_12 = (churn_q[ac] >= at) & (churn_q[ac] <= at + 3)
     expected = _expected_churn_12m(
-        np.random.default_rng([seed, 12]), h0=h_full[ac, at], u0=u[ac, at], base=base[ac],
-        manager=mgr_hist[ac, at], changed_ago=at - changed_hist[ac, at], meff=meff, mgr_team=mgr_team)
-    churn_prob = pd.DataFrame({
-        "client_id": _str_series([client_ids[c] for c in ac]),
-        "wave_id": _str_series([wave_ids[t] for t in at]),
-        "hazard": h_full[ac, at],
-        "p_churn_12m": expected,
-        "churned_within_12m": churned_12,
-        "observed_12m": at + 3 <= T - 2,
-        "p_churn_12m_path": 1 - surv,
-    })
-    latent = pd.DataFrame({
-        "client_id": _str_series([client_ids[c] for c in ac]),
-        "wave_id": _str_series([wave_ids[t] for t in at]),
-        "satisfaction": s_full[ac, at],
-    })
-    driver_weights = pd.Series(w, index=pd.Index(attr_ids, dtype="str", name="attribute_id"),
-                               name="weight").sort_values(ascending=False)
-    manager_effects = pd.Series(meff, index=pd.Index(mgr_names, dtype="str", name="manager"),
-                                name="effect")
-    sim = Simulation(tables=tables, truth=Truth(
-        driver_weights=driver_weights, manager_effects=manager_effects,
-        churn_probabilities=churn_prob, latent=latent, response_model=dict(rm),
-        description="", churn_model=dict(cm)))
+        np.random.default_rng([seed, 12]),
+        h0=h_full[ac, at],
+        u0=u[ac, at],
+        base=base[ac],
+        manager=mgr_hist[ac, at],
+        changed_ago=at - changed_hist[ac, at],
+        meff=meff,
+        mgr_team=mgr_team,
+    )
+    churn_prob = pd.DataFrame(
+        {
+            "client_id": _str_series([client_ids[c] for c in ac]),
+            "wave_id": _str_series([wave_ids[t] for t in at]),
+            "hazard": h_full[ac, at],
+            "p_churn_12m": expected,
+            "churned_within_12m": churned_12,
+            "observed_12m": at + 3 <= T - 2,
+            "p_churn_12m_path": 1 - surv,
+        }
+    )
+    latent = pd.DataFrame(
+        {
+            "client_id": _str_series([client_ids[c] for c in ac]),
+            "wave_id": _str_series([wave_ids[t] for t in at]),
+            "satisfaction": s_full[ac, at],
+        }
+    )
+    driver_weights = pd.Series(
+        w, index=pd.Index(attr_ids, dtype="str", name="attribute_id"), name="weight"
+    ).sort_values(ascending=False)
+    manager_effects = pd.Series(meff, index=pd.Index(mgr_names, dtype="str", name="manager"), name="effect")
+    sim = Simulation(
+        tables=tables,
+        truth=Truth(
+            driver_weights=driver_weights,
+            manager_effects=manager_effects,
+            churn_probabilities=churn_prob,
+            latent=latent,
+            response_model=dict(rm),
+            description="",
+            churn_model=dict(cm),
+        ),
+    )
     summ = sim.summary()
     sim.truth.description = (
         f"Simulated PR agency (seed {seed}, questionnaire {q.id}): {n} accounts, {NC} contacts, "
@@ -1243,14 +1709,17 @@ def _simulate_agency(seed, n_clients, n_waves, last_wave, questionnaire, progres
 # ---------------------------------------------------------------------------
 # consumer brand (benchmark volume)
 # ---------------------------------------------------------------------------
-_REGIONS = ["Москва", "Санкт-Петербург", "Центр", "Северо-Запад", "Юг", "Поволжье", "Урал",
-            "Сибирь"]
+_REGIONS = ["Москва", "Санкт-Петербург", "Центр", "Северо-Запад", "Юг", "Поволжье", "Урал", "Сибирь"]
 _REGION_P = [0.22, 0.12, 0.14, 0.08, 0.12, 0.13, 0.10, 0.09]
 _CITIES = {
-    "Москва": ["Москва"], "Санкт-Петербург": ["Санкт-Петербург"],
-    "Центр": ["Тула", "Тверь", "Ярославль", "Воронеж"], "Северо-Запад": ["Псков", "Мурманск", "Вологда"],
-    "Юг": ["Краснодар", "Ростов-на-Дону", "Сочи"], "Поволжье": ["Казань", "Самара", "Нижний Новгород"],
-    "Урал": ["Екатеринбург", "Челябинск", "Пермь"], "Сибирь": ["Новосибирск", "Омск", "Красноярск"],
+    "Москва": ["Москва"],
+    "Санкт-Петербург": ["Санкт-Петербург"],
+    "Центр": ["Тула", "Тверь", "Ярославль", "Воронеж"],
+    "Северо-Запад": ["Псков", "Мурманск", "Вологда"],
+    "Юг": ["Краснодар", "Ростов-на-Дону", "Сочи"],
+    "Поволжье": ["Казань", "Самара", "Нижний Новгород"],
+    "Урал": ["Екатеринбург", "Челябинск", "Пермь"],
+    "Сибирь": ["Новосибирск", "Омск", "Красноярск"],
 }
 _CONSUMER_SEGMENTS = ["hypermarket", "supermarket", "convenience", "pharmacy", "online"]
 _CONSUMER_SEG_P = [0.10, 0.35, 0.35, 0.10, 0.10]
@@ -1293,8 +1762,7 @@ def _simulate_consumer(seed, n_responses, n_waves, last_wave, progress) -> Simul
     for i in range(P):
         reg = _REGIONS[region[i]]
         city = _CITIES[reg][int(rng.integers(0, len(_CITIES[reg])))]
-        names.append(f"Онлайн-витрина №{i + 1:04d} ({reg})" if online[i]
-                     else f"Магазин №{i + 1:04d}, {city}")
+        names.append(f"Онлайн-витрина №{i + 1:04d} ({reg})" if online[i] else f"Магазин №{i + 1:04d}, {city}")
     point_ids = [f"S{i + 1:04d}" for i in range(P)]
     start = qs[0] - rng.integers(30, 5 * 365, P) * day
     base = rng.normal(0.0, 0.45, P)
@@ -1337,63 +1805,110 @@ def _simulate_consumer(seed, n_responses, n_waves, last_wave, progress) -> Simul
         y_, q_ = quarters[t]
         seq = pa.array(np.arange(1, m_ + 1, dtype=np.int64))
         padded = pc.utf8_lpad(pc.cast(seq, pa.string()), width, "0")
-        id_chunks.append(pc.binary_join_element_wise(f"R{y_}Q{q_}-", padded, "")
-                         .cast(pa.large_string()))
+        id_chunks.append(pc.binary_join_element_wise(f"R{y_}Q{q_}-", padded, "").cast(pa.large_string()))
         pos += m_
 
     ids = pa.chunked_array(id_chunks, type=pa.large_string())
     del id_chunks
-    responses = _frame("responses", dict(
-        response_id=ids,
-        wave_id=_categorical(wave_ids, wave_idx),
-        contact_id=None,
-        client_id=_categorical(point_ids, point_idx),
-        submitted_at=submitted,
-        nps=nps, overall=overall, price=None, comment=None, complete=True,
-        language=_categorical(["ru", "en"], lang_en),
-        manager=_categorical(mgr_names, mgr[point_idx].astype(np.int16)),
-        team=_categorical(_REGIONS, region[point_idx].astype(np.int8)),
-        import_id=None,
-    ), n=n_responses)
+    responses = _frame(
+        "responses",
+        dict(
+            response_id=ids,
+            wave_id=_categorical(wave_ids, wave_idx),
+            contact_id=None,
+            client_id=_categorical(point_ids, point_idx),
+            submitted_at=submitted,
+            nps=nps,
+            overall=overall,
+            price=None,
+            comment=None,
+            complete=True,
+            language=_categorical(["ru", "en"], lang_en),
+            manager=_categorical(mgr_names, mgr[point_idx].astype(np.int16)),
+            team=_categorical(_REGIONS, region[point_idx].astype(np.int8)),
+            import_id=None,
+        ),
+        n=n_responses,
+    )
     del ids, nps, overall, submitted
 
-    clients = _frame("clients", dict(
-        client_id=point_ids, name=names, segment=[_CONSUMER_SEGMENTS[s] for s in seg],
-        direction=np.where(online, "online", "store").tolist(),
-        team=[_REGIONS[r] for r in region], manager=[mgr_names[m] for m in mgr],
-        start_date=start, contract_value=None, status=["active"] * P))
-    waves = _frame("waves", dict(
-        wave_id=wave_ids, opened_at=qs, closed_at=qe - 1, questionnaire=["consumer_nps"] * T,
-        nps_scale=["0-10"] * T, rating_scale=["1-5"] * T))
+    clients = _frame(
+        "clients",
+        dict(
+            client_id=point_ids,
+            name=names,
+            segment=[_CONSUMER_SEGMENTS[s] for s in seg],
+            direction=np.where(online, "online", "store").tolist(),
+            team=[_REGIONS[r] for r in region],
+            manager=[mgr_names[m] for m in mgr],
+            start_date=start,
+            contract_value=None,
+            status=["active"] * P,
+        ),
+    )
+    waves = _frame(
+        "waves",
+        dict(
+            wave_id=wave_ids,
+            opened_at=qs,
+            closed_at=qe - 1,
+            questionnaire=["consumer_nps"] * T,
+            nps_scale=["0-10"] * T,
+            rating_scale=["1-5"] * T,
+        ),
+    )
     tables = {name: empty_table(name) for name in TABLES}
     tables.update(clients=clients, waves=waves, responses=responses)
-    tables = {name: tables[name] for name in
-              ["clients", "contacts", "services", "client_services", "waves", "invitations",
-               "responses", "answers", "events", "actions", "imports"]}
+    tables = {
+        name: tables[name]
+        for name in [
+            "clients",
+            "contacts",
+            "services",
+            "client_services",
+            "waves",
+            "invitations",
+            "responses",
+            "answers",
+            "events",
+            "actions",
+            "imports",
+        ]
+    }
 
     pi, ti = np.meshgrid(np.arange(P), np.arange(T), indexing="xy")
     truth = Truth(
-        driver_weights=pd.Series([], dtype=float, index=pd.Index([], dtype="str", name="attribute_id"),
-                                 name="weight"),
-        manager_effects=pd.Series(meff, index=pd.Index(mgr_names, dtype="str", name="manager"),
-                                  name="effect"),
-        churn_probabilities=pd.DataFrame({
-            "client_id": pd.Series([], dtype="str"), "wave_id": pd.Series([], dtype="str"),
-            "hazard": pd.Series([], dtype=float), "p_churn_12m": pd.Series([], dtype=float),
-            "churned_within_12m": pd.Series([], dtype=bool),
-            "observed_12m": pd.Series([], dtype=bool)}),
-        latent=pd.DataFrame({
-            "client_id": _str_series(np.array(point_ids, dtype=object)[pi.ravel()]),
-            "wave_id": _str_series(np.array(wave_ids, dtype=object)[ti.ravel()]),
-            "satisfaction": latent[pi.ravel(), ti.ravel()],
-        }),
-        response_model={"formula": "y = latent[point, wave] + N(0, 1); nps = clip(round(8.2 + 2.0 y), 0, 10); "
-                                   "overall = thresholds of y + N(0, 0.5)",
-                        "nps_intercept": 8.2, "nps_slope": 2.0,
-                        "overall_cuts": [-2.2, -1.3, -0.45, 0.55]},
-        description=(f"Simulated consumer brand (seed {seed}): {P} points of sale in {R_} regions, "
-                     f"{M} regional managers, {n_responses} anonymous responses over {T} quarterly "
-                     f"waves {wave_ids[0]}..{wave_ids[-1]}. Point latent = 0.1 + base (sd 0.45) + "
-                     "manager effect (sd 0.2) + AR(1) drift (rho 0.6, sd 0.15)."),
+        driver_weights=pd.Series([], dtype=float, index=pd.Index([], dtype="str", name="attribute_id"), name="weight"),
+        manager_effects=pd.Series(meff, index=pd.Index(mgr_names, dtype="str", name="manager"), name="effect"),
+        churn_probabilities=pd.DataFrame(
+            {
+                "client_id": pd.Series([], dtype="str"),
+                "wave_id": pd.Series([], dtype="str"),
+                "hazard": pd.Series([], dtype=float),
+                "p_churn_12m": pd.Series([], dtype=float),
+                "churned_within_12m": pd.Series([], dtype=bool),
+                "observed_12m": pd.Series([], dtype=bool),
+            }
+        ),
+        latent=pd.DataFrame(
+            {
+                "client_id": _str_series(np.array(point_ids, dtype=object)[pi.ravel()]),
+                "wave_id": _str_series(np.array(wave_ids, dtype=object)[ti.ravel()]),
+                "satisfaction": latent[pi.ravel(), ti.ravel()],
+            }
+        ),
+        response_model={
+            "formula": "y = latent[point, wave] + N(0, 1); nps = clip(round(8.2 + 2.0 y), 0, 10); "
+            "overall = thresholds of y + N(0, 0.5)",
+            "nps_intercept": 8.2,
+            "nps_slope": 2.0,
+            "overall_cuts": [-2.2, -1.3, -0.45, 0.55],
+        },
+        description=(
+            f"Simulated consumer brand (seed {seed}): {P} points of sale in {R_} regions, "
+            f"{M} regional managers, {n_responses} anonymous responses over {T} quarterly "
+            f"waves {wave_ids[0]}..{wave_ids[-1]}. Point latent = 0.1 + base (sd 0.45) + "
+            "manager effect (sd 0.2) + AR(1) drift (rho 0.6, sd 0.15)."
+        ),
     )
     return Simulation(tables=tables, truth=truth)

@@ -19,16 +19,17 @@ Examples
 >>> sorted(ws.tables())[:3]
 ['actions', 'answers', 'client_services']
 """
+
 from __future__ import annotations
 
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -66,14 +67,17 @@ def _refresh_cube(con, waves: list[str] | None = None) -> None:
         con.execute(f"DELETE FROM nps_cube WHERE wave_id IN ({marks})", params)
     else:
         con.execute("DELETE FROM nps_cube")
-    con.execute("INSERT INTO nps_cube SELECT r.wave_id, r.client_id, r.manager, r.team, k.role, r.language, "
-                "r.nps, count(*) FROM responses r LEFT JOIN contacts k ON k.contact_id = r.contact_id"
-                + where + " GROUP BY ALL", params)
+    con.execute(
+        "INSERT INTO nps_cube SELECT r.wave_id, r.client_id, r.manager, r.team, k.role, r.language, "
+        "r.nps, count(*) FROM responses r LEFT JOIN contacts k ON k.contact_id = r.contact_id"
+        + where
+        + " GROUP BY ALL",
+        params,
+    )
 
 
 # Tables loaded as reference data (not through import_wave).
-REFERENCE_TABLES = ("services", "clients", "contacts", "client_services", "waves",
-                    "invitations", "events", "actions")
+REFERENCE_TABLES = ("services", "clients", "contacts", "client_services", "waves", "invitations", "events", "actions")
 
 
 @dataclass
@@ -102,10 +106,11 @@ class ImportReport:
 
     def __str__(self) -> str:
         if self.already_imported:
-            return (f"{self.source}: already imported ({self.messages[0] if self.messages else ''}); "
-                    "nothing new loaded")
-        text = (f"{self.source} -> wave {self.wave_id}: {self.rows_read} rows read, "
-                f"{self.rows_loaded} responses loaded ({self.answers_loaded} grid answers)")
+            return f"{self.source}: already imported ({self.messages[0] if self.messages else ''}); nothing new loaded"
+        text = (
+            f"{self.source} -> wave {self.wave_id}: {self.rows_read} rows read, "
+            f"{self.rows_loaded} responses loaded ({self.answers_loaded} grid answers)"
+        )
         if self.rows_skipped:
             text += f", {self.rows_skipped} already stored"
         if self.rows_rejected:
@@ -116,8 +121,10 @@ class ImportReport:
 
     def refused_frame(self) -> pd.DataFrame:
         """Every refusal as a tidy frame: file, row, column, reason."""
-        return pd.DataFrame([{"file": p.source, "row": p.row, "column": p.column, "reason": p.message}
-                             for p in self.refused], columns=["file", "row", "column", "reason"])
+        return pd.DataFrame(
+            [{"file": p.source, "row": p.row, "column": p.column, "reason": p.message} for p in self.refused],
+            columns=["file", "row", "column", "reason"],
+        )
 
 
 class Workspace:
@@ -133,8 +140,10 @@ class Workspace:
         self.path = Path(path)
         self.db_path = self.path / DB_FILE
         if not self.db_path.exists():
-            raise WorkspaceError(f"no workspace at {self.path} (missing {DB_FILE}); "
-                                 "create one with Workspace.create(path) or `cxlab demo`")
+            raise WorkspaceError(
+                f"no workspace at {self.path} (missing {DB_FILE}); "
+                "create one with Workspace.create(path) or `cxlab demo`"
+            )
         meta_file = self.path / META_FILE
         self.meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         self.name = self.meta.get("name", self.path.name)
@@ -155,8 +164,9 @@ class Workspace:
 
     # ------------------------------------------------------------------ life
     @classmethod
-    def create(cls, path, *, name: str | None = None, overwrite: bool = False,
-               currency: str = "RUB", language: str = "ru") -> "Workspace":
+    def create(
+        cls, path, *, name: str | None = None, overwrite: bool = False, currency: str = "RUB", language: str = "ru"
+    ) -> Workspace:
         """Create an empty workspace (refuses to clobber one unless ``overwrite``)."""
         path = Path(path)
         db = path / DB_FILE
@@ -168,8 +178,13 @@ class Workspace:
             if wal.exists():
                 wal.unlink()
         path.mkdir(parents=True, exist_ok=True)
-        meta = {"name": name or path.name, "currency": currency, "language": language,
-                "created_at": _now().isoformat(), "schema_version": SCHEMA_VERSION}
+        meta = {
+            "name": name or path.name,
+            "currency": currency,
+            "language": language,
+            "created_at": _now().isoformat(),
+            "schema_version": SCHEMA_VERSION,
+        }
         (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         con = duckdb.connect(str(db))
         try:
@@ -181,7 +196,7 @@ class Workspace:
         return cls(path)
 
     @classmethod
-    def open(cls, path) -> "Workspace":
+    def open(cls, path) -> Workspace:
         return cls(path)
 
     def __repr__(self) -> str:
@@ -199,9 +214,13 @@ class Workspace:
     # --------------------------------------------------------------- readers
     def tables(self) -> list[str]:
         with self.connect() as con:
-            return [r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
-                "ORDER BY table_name").fetchall() if r[0] in TABLES]
+            return [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema='main' ORDER BY table_name"
+                ).fetchall()
+                if r[0] in TABLES
+            ]
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """Run a read-only query and return a frame."""
@@ -230,9 +249,13 @@ class Workspace:
             else:
                 raise ValueError(f"table '{name}' has no wave")
             params = [wave]
-        order = {"responses": "t.wave_id, t.response_id", "answers": "t.response_id, t.item",
-                 "waves": "t.wave_id", "events": "t.date, t.client_id",
-                 "imports": "t.imported_at"}.get(name, ", ".join(f"t.{k}" for k in TABLES[name].key))
+        order = {
+            "responses": "t.wave_id, t.response_id",
+            "answers": "t.response_id, t.item",
+            "waves": "t.wave_id",
+            "events": "t.date, t.client_id",
+            "imports": "t.imported_at",
+        }.get(name, ", ".join(f"t.{k}" for k in TABLES[name].key))
         if order:
             query += f" ORDER BY {order}"
         return self.sql(query, params)
@@ -341,10 +364,18 @@ class Workspace:
         if any(b in CLIENT_DIMENSIONS for b in by):
             source += " LEFT JOIN clients c ON c.client_id = q.client_id"
         select = [f"{expr[b]} AS {b}" for b in by]
-        query = ("SELECT " + ", ".join(select + [
-            f"coalesce({count} FILTER (WHERE q.nps >= 9), 0) AS promoters",
-            f"coalesce({count} FILTER (WHERE q.nps >= 7 AND q.nps < 9), 0) AS passives",
-            f"coalesce({count} FILTER (WHERE q.nps < 7), 0) AS detractors"]) + f" FROM {source}")
+        query = (
+            "SELECT "
+            + ", ".join(
+                select
+                + [
+                    f"coalesce({count} FILTER (WHERE q.nps >= 9), 0) AS promoters",
+                    f"coalesce({count} FILTER (WHERE q.nps >= 7 AND q.nps < 9), 0) AS passives",
+                    f"coalesce({count} FILTER (WHERE q.nps < 7), 0) AS detractors",
+                ]
+            )
+            + f" FROM {source}"
+        )
         where, params = ["q.nps IS NOT NULL"], []
         if waves is not None:
             where.append("q.wave_id IN (" + ", ".join("?" * len(waves)) + ")")
@@ -359,17 +390,22 @@ class Workspace:
 
     def _check_nps_scale(self, waves: list[str] | None) -> None:
         if waves is None:
-            scales = self.sql("SELECT wave_id, nps_scale FROM waves WHERE wave_id IN "
-                              "(SELECT DISTINCT wave_id FROM nps_cube)")
+            scales = self.sql(
+                "SELECT wave_id, nps_scale FROM waves WHERE wave_id IN (SELECT DISTINCT wave_id FROM nps_cube)"
+            )
         else:
-            scales = self.sql("SELECT wave_id, nps_scale FROM waves WHERE wave_id IN ("
-                              + ", ".join("?" * len(waves)) + ")", waves)
+            scales = self.sql(
+                "SELECT wave_id, nps_scale FROM waves WHERE wave_id IN (" + ", ".join("?" * len(waves)) + ")", waves
+            )
         for _, row in scales.iterrows():
             if row["nps_scale"] and parse_scale(row["nps_scale"]) != (0, 10):
                 from cxlab.metrics import NPSScaleError
-                raise NPSScaleError(f"wave {row['wave_id']} asked the recommend question on "
-                                    f"{row['nps_scale']}; NPS is defined on 0-10 only and is not rescaled"
-                                    + ("" if waves else "; pass wave=... to count other waves"))
+
+                raise NPSScaleError(
+                    f"wave {row['wave_id']} asked the recommend question on "
+                    f"{row['nps_scale']}; NPS is defined on 0-10 only and is not rescaled"
+                    + ("" if waves else "; pass wave=... to count other waves")
+                )
 
     # --------------------------------------------------------------- writers
     def load(self, table: str, frame: pd.DataFrame, *, replace: bool = False) -> int:
@@ -380,8 +416,9 @@ class Workspace:
         """
         return self.load_tables({table: frame}, replace=replace)[table]
 
-    def load_tables(self, frames: dict[str, pd.DataFrame], *, replace: bool = False,
-                    source: str = "<frames>") -> dict[str, int]:
+    def load_tables(
+        self, frames: dict[str, pd.DataFrame], *, replace: bool = False, source: str = "<frames>"
+    ) -> dict[str, int]:
         """Load several tables in one transaction (parents before children)."""
         unknown = [t for t in frames if t not in TABLES]
         if unknown:
@@ -415,16 +452,44 @@ class Workspace:
                 raise
         return written
 
-    def add_wave(self, wave_id: str, *, opened_at=None, closed_at=None, questionnaire: str = "pr_agency",
-                 nps_scale: str = "0-10", rating_scale: str = "1-5") -> None:
+    def add_wave(
+        self,
+        wave_id: str,
+        *,
+        opened_at=None,
+        closed_at=None,
+        questionnaire: str = "pr_agency",
+        nps_scale: str = "0-10",
+        rating_scale: str = "1-5",
+    ) -> None:
         """Register a survey wave."""
         parse_scale(nps_scale), parse_scale(rating_scale)
-        self.load("waves", pd.DataFrame([{
-            "wave_id": wave_id, "opened_at": opened_at, "closed_at": closed_at,
-            "questionnaire": questionnaire, "nps_scale": nps_scale, "rating_scale": rating_scale}]))
+        self.load(
+            "waves",
+            pd.DataFrame(
+                [
+                    {
+                        "wave_id": wave_id,
+                        "opened_at": opened_at,
+                        "closed_at": closed_at,
+                        "questionnaire": questionnaire,
+                        "nps_scale": nps_scale,
+                        "rating_scale": rating_scale,
+                    }
+                ]
+            ),
+        )
 
-    def import_wave(self, source, wave: str | None = None, *, mapping: dict | None = None,
-                    tool: str = "auto", questionnaire=None, errors: str = "report") -> ImportReport:
+    def import_wave(
+        self,
+        source,
+        wave: str | None = None,
+        *,
+        mapping: dict | None = None,
+        tool: str = "auto",
+        questionnaire=None,
+        errors: str = "report",
+    ) -> ImportReport:
         """Import a wave's responses as one transaction.
 
         Parameters
@@ -489,33 +554,55 @@ class Workspace:
             elif wave is not None:
                 for i, w in responses["wave_id"].items():
                     if w is not None and w != wave:
-                        refusals.row(responses.at[i, "_row"], Problem(
-                            src, int(responses.at[i, "_row"]), "wave_id",
-                            f"row belongs to wave '{w}', importing into '{wave}'"))
+                        refusals.row(
+                            responses.at[i, "_row"],
+                            Problem(
+                                src,
+                                int(responses.at[i, "_row"]),
+                                "wave_id",
+                                f"row belongs to wave '{w}', importing into '{wave}'",
+                            ),
+                        )
         if wave is None:
-            raise InputError(Problem(src, None, "wave_id", "which wave? pass wave='2026-Q3' "
-                                     "or give a wave_id column"))
+            raise InputError(Problem(src, None, "wave_id", "which wave? pass wave='2026-Q3' or give a wave_id column"))
         wave_rec = self.wave(wave)
         responses["wave_id"] = wave
-        local_ids = (responses["_id_generated"].fillna(False).astype(bool) if "_id_generated" in responses
-                     else pd.Series(data.tool not in ("cxlab", "generic"), index=responses.index))
+        local_ids = (
+            responses["_id_generated"].fillna(False).astype(bool)
+            if "_id_generated" in responses
+            else pd.Series(data.tool not in ("cxlab", "generic"), index=responses.index)
+        )
         if local_ids.any():
             # A tool's ids (and ids made from a row's content) are unique within one survey
             # only: they are qualified by the wave.
-            rename = dict(zip(responses.loc[local_ids, "response_id"],
-                              wave + "/" + responses.loc[local_ids, "response_id"].astype(str)))
+            rename = dict(
+                zip(
+                    responses.loc[local_ids, "response_id"],
+                    wave + "/" + responses.loc[local_ids, "response_id"].astype(str),
+                )
+            )
             responses["response_id"] = responses["response_id"].map(lambda r: rename.get(r, r))
             answers["response_id"] = answers["response_id"].map(lambda r: rename.get(r, r))
 
         with self.connect() as con:
             # A file whose import refused something may come again once the cause is fixed
             # (a contact added, a label corrected): its loaded rows are then skipped by content.
-            prior = con.execute("SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ? "
-                                "AND coalesce(rows_refused, 0) = 0", [data.sha256, wave]).fetchall()
+            prior = con.execute(
+                "SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ? "
+                "AND coalesce(rows_refused, 0) = 0",
+                [data.sha256, wave],
+            ).fetchall()
         if prior:
-            return ImportReport(import_id=None, wave_id=wave, source=src, sha256=data.sha256,
-                                rows_read=data.rows_read, rows_loaded=0, already_imported=True,
-                                messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"])
+            return ImportReport(
+                import_id=None,
+                wave_id=wave,
+                source=src,
+                sha256=data.sha256,
+                rows_read=data.rows_read,
+                rows_loaded=0,
+                already_imported=True,
+                messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"],
+            )
 
         matched = self._match_contacts(responses, wave, src, refusals)
         responses, answers, rejected = self._validate_responses(responses, answers, wave_rec, src, refusals)
@@ -525,30 +612,45 @@ class Workspace:
         responses, answers = refusals.apply(responses, answers)
         messages = list(data.notes)
         if len(responses) and responses["nps"].isna().all():
-            messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed "
-                            "from it")
+            messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed from it")
 
         responses, answers, late, superseded_ids = self._supersede_by_contact(responses, answers, wave)
         rejected += late
         if rejected:
             messages.append(f"{rejected} earlier submission(s) superseded by a later one of the same respondent")
         if superseded_ids:
-            messages.append(f"{len(superseded_ids)} stored response(s) superseded by a later submission of the "
-                            f"same contact: {', '.join(superseded_ids[:10])}")
+            messages.append(
+                f"{len(superseded_ids)} stored response(s) superseded by a later submission of the "
+                f"same contact: {', '.join(superseded_ids[:10])}"
+            )
         if refusals.problems:
-            messages.append(f"{len(refusals.problems)} refused: {refusals.rows_refused} row(s) not loaded, "
-                            f"{len(refusals.problems) - refusals.rows_refused} answer(s) left empty")
+            messages.append(
+                f"{len(refusals.problems)} refused: {refusals.rows_refused} row(s) not loaded, "
+                f"{len(refusals.problems) - refusals.rows_refused} answer(s) left empty"
+            )
 
         import_id = "I" + _now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
         responses = responses.assign(import_id=import_id)
-        audit = pd.DataFrame([{
-            "import_id": import_id, "wave_id": wave, "kind": "responses", "source": src,
-            "sha256": data.sha256, "rows_read": data.rows_read, "rows_loaded": len(responses),
-            "rows_rejected": rejected + skipped + refusals.rows_refused, "rows_refused": len(refusals.problems),
-            "imported_at": _now().replace(tzinfo=None),
-            "message": "; ".join(messages)[:4000]}])
-        resp_out = _conform("responses", responses.drop(columns=[c for c in responses if c.startswith("_")
-                                                                  and c != "_row"]), src)
+        audit = pd.DataFrame(
+            [
+                {
+                    "import_id": import_id,
+                    "wave_id": wave,
+                    "kind": "responses",
+                    "source": src,
+                    "sha256": data.sha256,
+                    "rows_read": data.rows_read,
+                    "rows_loaded": len(responses),
+                    "rows_rejected": rejected + skipped + refusals.rows_refused,
+                    "rows_refused": len(refusals.problems),
+                    "imported_at": _now().replace(tzinfo=None),
+                    "message": "; ".join(messages)[:4000],
+                }
+            ]
+        )
+        resp_out = _conform(
+            "responses", responses.drop(columns=[c for c in responses if c.startswith("_") and c != "_row"]), src
+        )
         ans_out = _conform("answers", answers, src)
         with self.connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
@@ -564,10 +666,21 @@ class Workspace:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-        return ImportReport(import_id=import_id, wave_id=wave, source=src, sha256=data.sha256,
-                            rows_read=data.rows_read, rows_loaded=len(resp_out), rows_skipped=skipped,
-                            rows_rejected=rejected + len(superseded_ids), answers_loaded=len(ans_out),
-                            messages=messages, refused=refusals.problems, matched=matched, tool=data.tool)
+        return ImportReport(
+            import_id=import_id,
+            wave_id=wave,
+            source=src,
+            sha256=data.sha256,
+            rows_read=data.rows_read,
+            rows_loaded=len(resp_out),
+            rows_skipped=skipped,
+            rows_rejected=rejected + len(superseded_ids),
+            answers_loaded=len(ans_out),
+            messages=messages,
+            refused=refusals.problems,
+            matched=matched,
+            tool=data.tool,
+        )
 
     def _wave_questionnaire(self, wave: str):
         """The wave's questionnaire template, or None when it is not a bundled or reachable one."""
@@ -591,8 +704,7 @@ class Workspace:
         todo = ~(given_contact | given_client)
         if not todo.any():
             return {k: v for k, v in counts.items() if v}
-        tokens = self.sql("SELECT token, contact_id FROM invitations WHERE wave_id = ? AND token IS NOT NULL",
-                          [wave])
+        tokens = self.sql("SELECT token, contact_id FROM invitations WHERE wave_id = ? AND token IS NOT NULL", [wave])
         by_token = dict(zip(tokens["token"], tokens["contact_id"]))
         contacts = self.sql("SELECT contact_id, lower(trim(email)) AS email FROM contacts WHERE email IS NOT NULL")
         emails = contacts.groupby("email")["contact_id"].agg(list).to_dict()
@@ -602,8 +714,9 @@ class Workspace:
             for key in _company_keys(name):
                 names.setdefault(key, []).append(cid)
         for i in responses.index[todo]:
-            token, email, company = (responses.at[i, c] if c in responses else None
-                                     for c in ("_token", "_email", "_company"))
+            token, email, company = (
+                responses.at[i, c] if c in responses else None for c in ("_token", "_email", "_company")
+            )
             if isinstance(token, str) and token.strip() in by_token:
                 responses.at[i, "contact_id"] = by_token[token.strip()]
                 counts["token"] += 1
@@ -618,16 +731,30 @@ class Workspace:
                 if isinstance(token, str):
                     tried.append(f"token '{token[:4]}…' is not one of wave {wave}'s invitations")
                 if isinstance(email, str):
-                    tried.append(f"e-mail '{email}' is "
-                                 + ("shared by several contacts" if emails.get(email) else "not a contact's"))
+                    tried.append(
+                        f"e-mail '{email}' is "
+                        + ("shared by several contacts" if emails.get(email) else "not a contact's")
+                    )
                 if isinstance(company, str):
-                    tried.append(f"company '{company}' is "
-                                 + ("ambiguous" if names.get(_company_key(company)) else "not a client"))
+                    tried.append(
+                        f"company '{company}' is "
+                        + ("ambiguous" if names.get(_company_key(company)) else "not a client")
+                    )
                 row = int(responses.at[i, "_row"])
-                refusals.row(row, Problem(src, row, "token/e-mail/company",
-                                          "unmatched response: " + ("; ".join(tried) if tried else
-                                                                    "no client and no contact given, nor a "
-                                                                    "token, e-mail or company to find them by")))
+                refusals.row(
+                    row,
+                    Problem(
+                        src,
+                        row,
+                        "token/e-mail/company",
+                        "unmatched response: "
+                        + (
+                            "; ".join(tried)
+                            if tried
+                            else "no client and no contact given, nor a token, e-mail or company to find them by"
+                        ),
+                    ),
+                )
         counts["unmatched"] = int(todo.sum()) - counts["token"] - counts["email"] - counts["company"]
         return {k: v for k, v in counts.items() if v}
 
@@ -637,17 +764,25 @@ class Workspace:
         stored = self.sql("SELECT * FROM responses WHERE response_id IN (SELECT unnest(?))", [ids])
         if not len(stored):
             return responses, answers, 0
-        stored_answers = self.sql("SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))",
-                                  [stored["response_id"].tolist()])
+        stored_answers = self.sql(
+            "SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))", [stored["response_id"].tolist()]
+        )
         mine = _fingerprints(responses, answers)
         theirs = _fingerprints(stored, stored_answers)
         rows = responses.drop_duplicates("response_id", keep="last").set_index("response_id")["_row"]
         same = [rid for rid, fp in theirs.items() if fp == mine.get(rid)]
         for rid, fp in theirs.items():
             if fp != mine.get(rid):
-                refusals.row(rows[rid], Problem(src, int(rows[rid]), "response_id",
-                                                f"response '{rid}' is already stored with different answers "
-                                                f"(or in another wave); an import never overwrites a response"))
+                refusals.row(
+                    rows[rid],
+                    Problem(
+                        src,
+                        int(rows[rid]),
+                        "response_id",
+                        f"response '{rid}' is already stored with different answers "
+                        f"(or in another wave); an import never overwrites a response",
+                    ),
+                )
         done = responses["response_id"].isin(same)
         return responses[~done], answers[~answers["response_id"].isin(same)], len(same)
 
@@ -660,23 +795,27 @@ class Workspace:
         with_contact = responses[responses["contact_id"].notna()]
         if not len(with_contact):
             return responses, answers, 0, []
-        earlier = self.sql("SELECT response_id, contact_id, submitted_at, complete FROM responses "
-                           "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
-                           [wave, with_contact["contact_id"].tolist()])
+        earlier = self.sql(
+            "SELECT response_id, contact_id, submitted_at, complete FROM responses "
+            "WHERE wave_id = ? AND contact_id IN (SELECT unnest(?))",
+            [wave, with_contact["contact_id"].tolist()],
+        )
         newer = with_contact.set_index("contact_id")
         drop_incoming, superseded = [], []
         for _, old in earlier.iterrows():
             new = newer.loc[old["contact_id"]]
             old_complete, new_complete = _is_complete(old["complete"]), _is_complete(new.get("complete"))
             if (old_complete and not new_complete) or (
-                    old_complete == new_complete and pd.notna(new["submitted_at"]) and pd.notna(old["submitted_at"])
-                    and new["submitted_at"] < old["submitted_at"]):
+                old_complete == new_complete
+                and pd.notna(new["submitted_at"])
+                and pd.notna(old["submitted_at"])
+                and new["submitted_at"] < old["submitted_at"]
+            ):
                 drop_incoming.append(new["response_id"])  # the stored answer is the later (or complete) one
             else:
                 superseded.append(old["response_id"])
         keep = ~responses["response_id"].isin(drop_incoming)
-        return (responses[keep], answers[~answers["response_id"].isin(drop_incoming)],
-                len(drop_incoming), superseded)
+        return (responses[keep], answers[~answers["response_id"].isin(drop_incoming)], len(drop_incoming), superseded)
 
     def _validate_responses(self, responses, answers, wave_rec, src, refusals):
         def row(i):
@@ -694,9 +833,15 @@ class Workspace:
                 if len(versions) > 1:
                     rows_ = ", ".join(str(int(r)) for r in grp["_row"])
                     for r in grp["_row"]:
-                        refusals.row(r, Problem(src, int(r), "response_id",
-                                                f"duplicate response id '{rid}' with different answers "
-                                                f"(rows {rows_})"))
+                        refusals.row(
+                            r,
+                            Problem(
+                                src,
+                                int(r),
+                                "response_id",
+                                f"duplicate response id '{rid}' with different answers (rows {rows_})",
+                            ),
+                        )
             keep = ~responses["response_id"].duplicated(keep="last") | responses["response_id"].isna()
             rejected += int((~keep & ~responses["_row"].isin(refusals.rows)).sum())
             responses = responses[keep]
@@ -718,8 +863,10 @@ class Workspace:
                 if cid is None or _isna(cid):
                     responses.at[i, "client_id"] = owner
                 elif cid != owner:
-                    refusals.row(row(i), Problem(src, row(i), "client_id",
-                                                 f"contact '{kid}' belongs to client '{owner}', not '{cid}'"))
+                    refusals.row(
+                        row(i),
+                        Problem(src, row(i), "client_id", f"contact '{kid}' belongs to client '{owner}', not '{cid}'"),
+                    )
             elif cid is None or _isna(cid):
                 refusals.row(row(i), Problem(src, row(i), "client_id", "no client and no contact given"))
             elif cid not in known_clients:
@@ -728,14 +875,19 @@ class Workspace:
         # Every answer is a whole point on its scale (NPS on the wave's, ratings on theirs).
         nps_lo, nps_hi = parse_scale(wave_rec.get("nps_scale") or "0-10")
         rat_lo, rat_hi = parse_scale(wave_rec.get("rating_scale") or "1-5")
-        for col, (lo, hi), what in (("nps", (nps_lo, nps_hi), "the wave's scale"),
-                                    ("overall", (rat_lo, rat_hi), "the wave's scale"),
-                                    ("price", (1, 5), "the price scale")):
+        for col, (lo, hi), what in (
+            ("nps", (nps_lo, nps_hi), "the wave's scale"),
+            ("overall", (rat_lo, rat_hi), "the wave's scale"),
+            ("price", (1, 5), "the price scale"),
+        ):
             vals = responses[col].astype(float)
             bad = vals.notna() & ((vals < lo) | (vals > hi) | (vals % 1 != 0))
             for i in responses.index[bad]:
-                refusals.cell(row(i), col, Problem(src, row(i), col, f"value {vals[i]:g} is outside {what} "
-                                                   f"{lo}-{hi} (whole points only)"))
+                refusals.cell(
+                    row(i),
+                    col,
+                    Problem(src, row(i), col, f"value {vals[i]:g} is outside {what} {lo}-{hi} (whole points only)"),
+                )
         if len(answers):
             scales = answers["kind"].map({"need": "0-1"}).fillna(wave_rec.get("rating_scale") or "1-5")
             answers = answers.assign(scale=answers["scale"].where(answers["scale"].notna(), scales))
@@ -745,9 +897,16 @@ class Workspace:
             bad = (answers["value"] < lo) | (answers["value"] > hi) | (answers["value"] % 1 != 0)
             for i in answers.index[bad]:
                 column = answers.at[i, "_column"] if "_column" in answers else answers.at[i, "item"]
-                refusals.answer(i, Problem(src, int(answers.at[i, "_row"]), column,
-                                           f"value {answers.at[i, 'value']:g} is outside the scale "
-                                           f"{answers.at[i, 'scale']} (whole points only)"))
+                refusals.answer(
+                    i,
+                    Problem(
+                        src,
+                        int(answers.at[i, "_row"]),
+                        column,
+                        f"value {answers.at[i, 'value']:g} is outside the scale "
+                        f"{answers.at[i, 'scale']} (whole points only)",
+                    ),
+                )
 
         # A response dated before the wave opened belongs to an earlier wave (a form reused
         # across waves, an old export): refused, not filed under this one.
@@ -755,18 +914,27 @@ class Workspace:
         if opened is not None and not _isna(opened) and responses["submitted_at"].notna().any():
             stamps = pd.to_datetime(responses["submitted_at"])
             for i in responses.index[stamps.notna() & (stamps < pd.Timestamp(opened))]:
-                refusals.row(row(i), Problem(src, row(i), "submitted_at",
-                                             f"submitted {stamps[i]:%d.%m.%Y}, before wave {wave_rec['wave_id']} "
-                                             f"opened ({pd.Timestamp(opened):%d.%m.%Y}): an answer to an earlier "
-                                             "wave?"))
+                refusals.row(
+                    row(i),
+                    Problem(
+                        src,
+                        row(i),
+                        "submitted_at",
+                        f"submitted {stamps[i]:%d.%m.%Y}, before wave {wave_rec['wave_id']} "
+                        f"opened ({pd.Timestamp(opened):%d.%m.%Y}): an answer to an earlier "
+                        "wave?",
+                    ),
+                )
 
         # One response per contact in the file: the later submission wins, a complete one
         # over a partial one.
         live = ~responses["_row"].isin(refusals.rows)
         has_contact = responses["contact_id"].notna() & live
         if has_contact.any() and responses.loc[has_contact, "contact_id"].duplicated().any():
-            order = responses.assign(_t=responses["submitted_at"].fillna(pd.Timestamp.min),
-                                     _c=responses["complete"].fillna(True).astype(bool))
+            order = responses.assign(
+                _t=responses["submitted_at"].fillna(pd.Timestamp.min),
+                _c=responses["complete"].fillna(True).astype(bool),
+            )
             order = order.sort_values(["_c", "_t", "_row"], kind="stable")
             last = order[has_contact.reindex(order.index)].drop_duplicates("contact_id", keep="last")
             drop = responses.index[has_contact & ~responses.index.isin(last.index)]
@@ -781,20 +949,29 @@ class Workspace:
         by_client = clients.set_index("client_id")
         missing = responses["manager"].isna()
         responses.loc[missing, "manager"] = responses.loc[missing, "client_id"].map(by_client["manager"])
-        changes = self.sql("SELECT client_id, date, detail FROM events WHERE kind = 'manager_changed' "
-                           "AND detail LIKE '%->%' ORDER BY date")
+        changes = self.sql(
+            "SELECT client_id, date, detail FROM events WHERE kind = 'manager_changed' "
+            "AND detail LIKE '%->%' ORDER BY date"
+        )
         if len(changes):
             # A manager's team: from the responses already stored under them
             # (a manager who has left has no clients today), else from `clients`.
-            known = pd.concat([self.sql("SELECT manager, team FROM responses WHERE manager IS NOT NULL "
-                                        "AND team IS NOT NULL"), clients[["manager", "team"]]]).dropna()
+            known = pd.concat(
+                [
+                    self.sql("SELECT manager, team FROM responses WHERE manager IS NOT NULL AND team IS NOT NULL"),
+                    clients[["manager", "team"]],
+                ]
+            ).dropna()
             team_of = known.groupby("manager")["team"].agg(lambda s: s.mode().iloc[0])
             # An answer without a time stamp is dated by its wave's opening.
             stamps = pd.to_datetime(responses["submitted_at"]).fillna(
-                pd.Timestamp(opened) if opened is not None and not _isna(opened) else pd.NaT)
+                pd.Timestamp(opened) if opened is not None and not _isna(opened) else pd.NaT
+            )
             for i in responses.index[missing & stamps.notna()]:
-                later = changes[(changes["client_id"] == responses.at[i, "client_id"])
-                                & (pd.to_datetime(changes["date"]) > stamps[i].normalize())]
+                later = changes[
+                    (changes["client_id"] == responses.at[i, "client_id"])
+                    & (pd.to_datetime(changes["date"]) > stamps[i].normalize())
+                ]
                 if len(later):
                     earlier_manager = later["detail"].iloc[0].split("->")[0].strip()
                     if earlier_manager:
@@ -809,8 +986,9 @@ class Workspace:
     #: What :meth:`add_actions` accepts; the store gives ``action_id``, ``created_at`` and ``updated_at``.
     ACTION_FIELDS = ("client_id", "wave_id", "owner", "status", "due", "note", "rule")
 
-    def actions(self, wave: str | None = None, *, client: str | None = None,
-                status: str | list[str] | None = None) -> pd.DataFrame:
+    def actions(
+        self, wave: str | None = None, *, client: str | None = None, status: str | list[str] | None = None
+    ) -> pd.DataFrame:
         """Follow-up actions in the order they were recorded (A0002 before A0010).
 
         Parameters
@@ -852,8 +1030,9 @@ class Workspace:
             statuses = [status] if isinstance(status, str) else list(status)
             bad = [s for s in statuses if s not in self._action_statuses()]
             if bad:
-                raise ValueError(f"unknown action status {', '.join(map(repr, bad))}; "
-                                 f"one of {', '.join(self._action_statuses())}")
+                raise ValueError(
+                    f"unknown action status {', '.join(map(repr, bad))}; one of {', '.join(self._action_statuses())}"
+                )
             where.append("status IN (SELECT unnest(?))")
             params.append(statuses)
         cols = ", ".join(f'"{c}"' for c in TABLES["actions"].names)
@@ -909,8 +1088,9 @@ class Workspace:
             problems += found
         if problems:
             n = len(problems)
-            raise InputError(problems, headline=f"{n} problem{'s' if n != 1 else ''} in the actions; "
-                                                "nothing was written")
+            raise InputError(
+                problems, headline=f"{n} problem{'s' if n != 1 else ''} in the actions; nothing was written"
+            )
         frame = pd.DataFrame(records, columns=list(self.ACTION_FIELDS))
         stamp = _now().replace(tzinfo=None)
         with self.connect(read_only=False) as con:
@@ -929,8 +1109,9 @@ class Workspace:
                 raise
         return ids
 
-    def update_action(self, action_id: str, *, status: str | None = None, owner: str | None = None,
-                      due=None, note: str | None = None) -> dict:
+    def update_action(
+        self, action_id: str, *, status: str | None = None, owner: str | None = None, due=None, note: str | None = None
+    ) -> dict:
         """Change an action's status, owner, due date or note (one transaction).
 
         Arguments left at None are unchanged; an empty string clears
@@ -963,8 +1144,14 @@ class Workspace:
         where = f"update_action({action_id!r})"
         if status is not None:
             if status not in self._action_statuses():
-                problems.append(Problem(where, None, "status", f"value {status!r} is not allowed; one of "
-                                                               f"{', '.join(self._action_statuses())}"))
+                problems.append(
+                    Problem(
+                        where,
+                        None,
+                        "status",
+                        f"value {status!r} is not allowed; one of {', '.join(self._action_statuses())}",
+                    )
+                )
             changes["status"] = status
         if owner is not None:
             changes["owner"] = str(owner).strip() or None
@@ -985,8 +1172,10 @@ class Workspace:
             con.execute("BEGIN TRANSACTION")
             try:
                 if not con.execute("SELECT 1 FROM actions WHERE action_id = ?", [action_id]).fetchall():
-                    raise WorkspaceError(f"no action '{action_id}' in workspace {self.name}; list the ids with "
-                                         f"`cxlab actions list --workspace {self.path}` or Workspace.actions()")
+                    raise WorkspaceError(
+                        f"no action '{action_id}' in workspace {self.name}; list the ids with "
+                        f"`cxlab actions list --workspace {self.path}` or Workspace.actions()"
+                    )
                 con.execute(f"UPDATE actions SET {sets} WHERE action_id = ?", [*changes.values(), action_id])
                 cols = ", ".join(f'"{c}"' for c in TABLES["actions"].names)
                 row = con.execute(f"SELECT {cols} FROM actions WHERE action_id = ?", [action_id]).df()
@@ -1038,14 +1227,25 @@ class Workspace:
             raise TypeError(f"actions must be a DataFrame, a list of dicts or a dict, not {type(actions).__name__}")
         unknown = [c for c in columns if c not in self.ACTION_FIELDS]
         if unknown:
-            raise InputError([Problem("actions", None, str(c), f"unknown column; an action has "
-                                      f"{', '.join(self.ACTION_FIELDS)} (the id and time stamps are given "
-                                      f"by the store)") for c in unknown],
-                             headline="unknown columns in the actions; nothing was written")
+            raise InputError(
+                [
+                    Problem(
+                        "actions",
+                        None,
+                        str(c),
+                        f"unknown column; an action has "
+                        f"{', '.join(self.ACTION_FIELDS)} (the id and time stamps are given "
+                        f"by the store)",
+                    )
+                    for c in unknown
+                ],
+                headline="unknown columns in the actions; nothing was written",
+            )
         return rows
 
     def _check_action(self, i: int, row: dict, clients: set, waves: list[str]) -> tuple[dict, list[Problem]]:
         """One action made ready for the table, and what is wrong with it."""
+
         def text(col):
             v = row.get(col)
             return None if v is None or _isna(v) or not str(v).strip() else str(v).strip()
@@ -1059,12 +1259,19 @@ class Workspace:
         elif client not in clients:
             problems.append(Problem("actions", i, "client_id", f"unknown client {client!r}"))
         if wave is not None and wave not in waves:
-            problems.append(Problem("actions", i, "wave_id",
-                                    f"unknown wave {wave!r} (waves: {', '.join(waves) or 'none'})"))
+            problems.append(
+                Problem("actions", i, "wave_id", f"unknown wave {wave!r} (waves: {', '.join(waves) or 'none'})")
+            )
         record["status"] = text("status") or "open"
         if record["status"] not in self._action_statuses():
-            problems.append(Problem("actions", i, "status", f"value {record['status']!r} is not allowed; one of "
-                                                            f"{', '.join(self._action_statuses())}"))
+            problems.append(
+                Problem(
+                    "actions",
+                    i,
+                    "status",
+                    f"value {record['status']!r} is not allowed; one of {', '.join(self._action_statuses())}",
+                )
+            )
         try:
             record["due"] = self._action_due(row.get("due"))
         except ValueError as exc:
@@ -1106,8 +1313,10 @@ class _Refusals:
         return responses, answers
 
 
-_LEGAL_FORMS = ("ооо|оао|зао|пао|нао|ао|ип|нко|ано|гк|гбу|фгбу|гуп|фгуп|муп|мау|бу|нп|тоо|"
-                "llc|ltd|inc|jsc|pjsc|gmbh|plc|corp|co|company|limited|s\\.?a|ag")
+_LEGAL_FORMS = (
+    "ооо|оао|зао|пао|нао|ао|ип|нко|ано|гк|гбу|фгбу|гуп|фгуп|муп|мау|бу|нп|тоо|"
+    "llc|ltd|inc|jsc|pjsc|gmbh|plc|corp|co|company|limited|s\\.?a|ag"
+)
 _FORM_AT_START = re.compile(rf"^(?:{_LEGAL_FORMS})\.?\s+")
 _FORM_AT_END = re.compile(rf"[\s,]+(?:{_LEGAL_FORMS})\.?$")
 
@@ -1146,7 +1355,7 @@ def _company_key(name) -> str:
 
 # ------------------------------------------------------------------ helpers
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 _CONTENT = ("wave_id", "contact_id", "client_id", "nps", "overall", "price", "reason", "comment")
@@ -1163,16 +1372,16 @@ def _norm(v):
 
 def _fingerprint(response, answers: pd.DataFrame) -> tuple:
     """What a response says: its fields and its grid answers, comparable across sources."""
-    grid = tuple(sorted((str(k), str(i), float(v)) for k, i, v in
-                        zip(answers["kind"], answers["item"], answers["value"])))
+    grid = tuple(
+        sorted((str(k), str(i), float(v)) for k, i, v in zip(answers["kind"], answers["item"], answers["value"]))
+    )
     return tuple(_norm(response.get(c)) for c in _CONTENT) + grid
 
 
 def _fingerprints(responses: pd.DataFrame, answers: pd.DataFrame) -> dict:
     by_id = {rid: grp for rid, grp in answers.groupby("response_id")} if len(answers) else {}
     empty = answers.iloc[0:0]
-    return {r["response_id"]: _fingerprint(r, by_id.get(r["response_id"], empty))
-            for _, r in responses.iterrows()}
+    return {r["response_id"]: _fingerprint(r, by_id.get(r["response_id"], empty)) for _, r in responses.iterrows()}
 
 
 def _isna(v) -> bool:

@@ -34,6 +34,7 @@ Examples
 >>> s = summarize_wave(SurveyData.from_workspace(ws), "2026-Q3")  # doctest: +SKIP
 >>> s.headline[["metric", "estimate", "ci_low", "ci_high", "n"]]  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,45 +51,54 @@ __all__ = ["SurveyData", "WaveSummary", "summarize_wave", "csi_items", "DEFINITI
 DEFINITIONS = {
     "nps": {
         "ru": "NPS = % промоутеров (9-10) − % критиков (0-6) по шкале 0-10, в пунктах от −100 до 100; "
-              "знаменатель: все ответившие на вопрос о рекомендации; 95% интервал по триномиальной дисперсии.",
+        "знаменатель: все ответившие на вопрос о рекомендации; 95% интервал по триномиальной дисперсии.",
         "en": "NPS = % promoters (9-10) − % detractors (0-6) on the 0-10 scale, in points from −100 to 100; "
-              "denominator: everyone who answered the recommend question; 95% interval from the trinomial variance."},
+        "denominator: everyone who answered the recommend question; 95% interval from the trinomial variance.",
+    },
     "nps_clustered": {
         "ru": "Тот же NPS респондентов; интервал учитывает, что у клиента несколько контактов "
-              "(дизайн-оценка дисперсии, линеаризация Тейлора по кластерам-клиентам).",
+        "(дизайн-оценка дисперсии, линеаризация Тейлора по кластерам-клиентам).",
         "en": "The same respondent NPS; the interval allows for several contacts per client "
-              "(design-based variance, Taylor linearisation over client clusters)."},
+        "(design-based variance, Taylor linearisation over client clusters).",
+    },
     "nps_account": {
         "ru": "Каждый клиент учитывается один раз: его значение — среднее чистых баллов его респондентов "
-              "(+100 промоутер, 0 нейтрал, −100 критик); NPS — среднее по клиентам.",
+        "(+100 промоутер, 0 нейтрал, −100 критик); NPS — среднее по клиентам.",
         "en": "Each account counts once: its value is the mean of its respondents' net scores "
-              "(+100 promoter, 0 passive, −100 detractor); NPS is the mean over accounts."},
+        "(+100 promoter, 0 passive, −100 detractor); NPS is the mean over accounts.",
+    },
     "nps_revenue": {
         "ru": "Значения клиентов, как в NPS по клиентам, взвешенные годовой суммой контракта.",
-        "en": "Account values as in account NPS, weighted by annual contract value."},
+        "en": "Account values as in account NPS, weighted by annual contract value.",
+    },
     "csat_mean": {
         "ru": "Среднее общей удовлетворённости по шкале 1-5; интервал Стьюдента.",
-        "en": "Mean overall satisfaction on the 1-5 scale; Student t interval."},
+        "en": "Mean overall satisfaction on the 1-5 scale; Student t interval.",
+    },
     "top2box": {
         "ru": "Доля ответов 4-5 по шкале 1-5 об общей удовлетворённости; интервал Уилсона.",
-        "en": "Share of 4-5 answers on the 1-5 overall satisfaction scale; Wilson interval."},
+        "en": "Share of 4-5 answers on the 1-5 overall satisfaction scale; Wilson interval.",
+    },
     "csi": {
         "ru": "CSI = среднее по респондентам индекса 0-100: для каждого респондента среднее всех его оценок "
-              "удовлетворённости (общая, услуги, атрибуты), каждая пересчитана как 100·(x − мин)/(макс − мин); "
-              "веса — важность, если её спрашивали, иначе равные; интервал Стьюдента.",
+        "удовлетворённости (общая, услуги, атрибуты), каждая пересчитана как 100·(x − мин)/(макс − мин); "
+        "веса — важность, если её спрашивали, иначе равные; интервал Стьюдента.",
         "en": "CSI = mean over respondents of a 0-100 index: each respondent's mean of all satisfaction ratings "
-              "(overall, services, attributes), each rescaled 100·(x − min)/(max − min); weighted by stated "
-              "importance where asked, otherwise equal weights; Student t interval."},
+        "(overall, services, attributes), each rescaled 100·(x − min)/(max − min); weighted by stated "
+        "importance where asked, otherwise equal weights; Student t interval.",
+    },
     "csi_weighted": {
         "ru": "CSI, где каждая оценка взвешена средней важностью пункта по ответам волны (пунктам без "
-              "оценки важности — средняя важность остальных); интервал Стьюдента.",
+        "оценки важности — средняя важность остальных); интервал Стьюдента.",
         "en": "CSI with each rating weighted by the item's mean stated importance in the wave (items without "
-              "an importance rating get the mean of the others); Student t interval."},
+        "an importance rating get the mean of the others); Student t interval.",
+    },
     "response_rate": {
         "ru": "Ответившие / доставленные приглашения волны (отправлено и не вернулось, или контакт ответил; "
-              "как в `cxlab wave status`); интервал Уилсона.",
+        "как в `cxlab wave status`); интервал Уилсона.",
         "en": "Respondents / delivered invitations of the wave (sent and not bounced, or the contact "
-              "responded; as in `cxlab wave status`); Wilson interval."},
+        "responded; as in `cxlab wave status`); Wilson interval.",
+    },
 }
 
 
@@ -97,14 +107,14 @@ def waves_up_to(waves: pd.DataFrame, responses: pd.DataFrame, wave: str) -> list
     order = waves[["wave_id", "opened_at"]]
     order = order[order["wave_id"].isin(set(responses["wave_id"].dropna()))]
     ids = order.sort_values(["opened_at", "wave_id"], na_position="last")["wave_id"].tolist()
-    return ids[:ids.index(wave) + 1] if wave in ids else ids
+    return ids[: ids.index(wave) + 1] if wave in ids else ids
 
 
 @dataclass
 class SurveyData:
     """The frames a wave summary needs (no personal data)."""
 
-    responses: pd.DataFrame        # Workspace.response_frame(): one row per response
+    responses: pd.DataFrame  # Workspace.response_frame(): one row per response
     answers: pd.DataFrame
     waves: pd.DataFrame
     services: pd.DataFrame
@@ -119,11 +129,20 @@ class SurveyData:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_workspace(cls, ws) -> "SurveyData":
-        return cls(responses=ws.response_frame(), answers=ws.answers(), waves=ws.waves(),
-                   services=ws.services(), client_services=ws.table("client_services"),
-                   clients=ws.clients(), invitations=ws.table("invitations"), workspace=ws.name,
-                   contacts=ws.contacts(), events=ws.events(), actions=ws.table("actions"))
+    def from_workspace(cls, ws) -> SurveyData:
+        return cls(
+            responses=ws.response_frame(),
+            answers=ws.answers(),
+            waves=ws.waves(),
+            services=ws.services(),
+            client_services=ws.table("client_services"),
+            clients=ws.clients(),
+            invitations=ws.table("invitations"),
+            workspace=ws.name,
+            contacts=ws.contacts(),
+            events=ws.events(),
+            actions=ws.table("actions"),
+        )
 
 
 @dataclass
@@ -153,6 +172,7 @@ class WaveSummary:
 
     def to_json(self) -> dict:
         """Headline figures for ``metrics.json`` (plain types, NaN as null)."""
+
         def clean(v):
             if isinstance(v, (np.floating, float)):
                 return None if np.isnan(v) else round(float(v), 4)
@@ -161,20 +181,27 @@ class WaveSummary:
             if isinstance(v, (np.bool_,)):
                 return bool(v)
             return v
+
         return {
-            "wave": self.wave, "previous_wave": self.previous_wave, "min_n": self.min_n,
+            "wave": self.wave,
+            "previous_wave": self.previous_wave,
+            "min_n": self.min_n,
             "headline": [{k: clean(v) for k, v in r.items()} for r in self.headline.to_dict("records")],
             "changes": [{k: clean(v) for k, v in r.items()} for r in self.changes.to_dict("records")],
             "trend": [{k: clean(v) for k, v in r.items()} for r in self.trend.to_dict("records")],
         }
 
 
-def csi_items(responses: pd.DataFrame, answers: pd.DataFrame, rating_scale="1-5",
-              kinds=("service", "attribute")) -> tuple[pd.DataFrame, dict]:
+def csi_items(
+    responses: pd.DataFrame, answers: pd.DataFrame, rating_scale="1-5", kinds=("service", "attribute")
+) -> tuple[pd.DataFrame, dict]:
     """Wide frame of satisfaction items per response (overall + grid), and their scales."""
     grid = answers[answers["kind"].isin(kinds)]
-    wide = (grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
-            if len(grid) else pd.DataFrame(index=pd.Index([], name="response_id")))
+    wide = (
+        grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
+        if len(grid)
+        else pd.DataFrame(index=pd.Index([], name="response_id"))
+    )
     wide = wide.reindex(responses["response_id"])
     wide.insert(0, "overall", responses.set_index("response_id")["overall"].reindex(wide.index).astype(float))
     scales = {c: parse_scale(rating_scale) for c in wide.columns}
@@ -200,8 +227,15 @@ def _importance(answers: pd.DataFrame, items) -> dict | None:
 
 
 def _estimate_row(metric: str, est, lang_free_def: str | None = None) -> dict:
-    return {"metric": metric, "estimate": est.estimate, "ci_low": est.ci_low, "ci_high": est.ci_high,
-            "se": est.se, "n": est.n, "method": est.method}
+    return {
+        "metric": metric,
+        "estimate": est.estimate,
+        "ci_low": est.ci_low,
+        "ci_high": est.ci_high,
+        "se": est.se,
+        "n": est.n,
+        "method": est.method,
+    }
 
 
 def _rate(invitations: pd.DataFrame, resp: pd.DataFrame, confidence: float) -> dict:
@@ -212,24 +246,45 @@ def _rate(invitations: pd.DataFrame, resp: pd.DataFrame, confidence: float) -> d
     """
     rr = wave_response_rate(invitations, resp, confidence=confidence)
     se = float(np.sqrt(rr.rate * (1 - rr.rate) / rr.n)) if rr.n else np.nan
-    return {"metric": "response_rate", "estimate": rr.rate, "ci_low": rr.ci_low, "ci_high": rr.ci_high,
-            "se": se, "n": rr.n, "method": rr.method}
+    return {
+        "metric": "response_rate",
+        "estimate": rr.rate,
+        "ci_low": rr.ci_low,
+        "ci_high": rr.ci_high,
+        "se": se,
+        "n": rr.n,
+        "method": rr.method,
+    }
 
 
-def _wave_headline(resp: pd.DataFrame, answers: pd.DataFrame, clients: pd.DataFrame,
-                   invitations: pd.DataFrame, rating_scale: str, confidence: float) -> list[dict]:
+def _wave_headline(
+    resp: pd.DataFrame,
+    answers: pd.DataFrame,
+    clients: pd.DataFrame,
+    invitations: pd.DataFrame,
+    rating_scale: str,
+    confidence: float,
+) -> list[dict]:
     rows = []
     scored = resp[resp["nps"].notna()]
     rows.append(_estimate_row("nps", metrics.nps(scored["nps"], confidence=confidence)))
-    rows.append(_estimate_row("nps_clustered", metrics.nps_clustered(
-        scored["nps"], scored["client_id"], confidence=confidence)))
-    rows.append(_estimate_row("nps_account", metrics.nps_account(
-        scored["nps"], scored["client_id"], confidence=confidence)))
+    rows.append(
+        _estimate_row("nps_clustered", metrics.nps_clustered(scored["nps"], scored["client_id"], confidence=confidence))
+    )
+    rows.append(
+        _estimate_row("nps_account", metrics.nps_account(scored["nps"], scored["client_id"], confidence=confidence))
+    )
     revenue = clients.set_index("client_id")["contract_value"].astype(float)
     has_rev = scored["client_id"].map(revenue).notna()
     if has_rev.any():
-        rows.append(_estimate_row("nps_revenue", metrics.nps_revenue_weighted(
-            scored.loc[has_rev, "nps"], scored.loc[has_rev, "client_id"], revenue, confidence=confidence)))
+        rows.append(
+            _estimate_row(
+                "nps_revenue",
+                metrics.nps_revenue_weighted(
+                    scored.loc[has_rev, "nps"], scored.loc[has_rev, "client_id"], revenue, confidence=confidence
+                ),
+            )
+        )
     scale = parse_scale(rating_scale)
     overall = resp["overall"].dropna()
     rows.append(_estimate_row("csat_mean", metrics.csat_mean(overall, scale=scale, confidence=confidence)))
@@ -238,15 +293,23 @@ def _wave_headline(resp: pd.DataFrame, answers: pd.DataFrame, clients: pd.DataFr
     rows.append(_estimate_row("csi", metrics.csi(items, scales, confidence=confidence)))
     weights = _importance(answers, items.columns)
     if weights is not None:
-        rows.append(_estimate_row("csi_weighted", metrics.csi(items, scales, importance=weights,
-                                                              confidence=confidence)))
+        rows.append(
+            _estimate_row("csi_weighted", metrics.csi(items, scales, importance=weights, confidence=confidence))
+        )
     if len(invitations):
         rows.append(_rate(invitations, resp, confidence))
     return rows
 
 
-def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: float = 0.95,
-                   adjust: str = "holm", progress: bool = False) -> WaveSummary:
+def summarize_wave(
+    data: SurveyData,
+    wave: str,
+    *,
+    min_n: int = 10,
+    confidence: float = 0.95,
+    adjust: str = "holm",
+    progress: bool = False,
+) -> WaveSummary:
     """Headline, trend, breakdowns and changes of one wave.
 
     Parameters
@@ -265,8 +328,9 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
     wave_rec = waves.set_index("wave_id").loc[wave]
     rating_scale = wave_rec.get("rating_scale") or "1-5"
     if parse_scale(wave_rec.get("nps_scale") or "0-10") != (0, 10):
-        raise metrics.NPSScaleError(f"wave {wave} asked the recommend question on {wave_rec['nps_scale']}; "
-                                    "NPS is defined on 0-10 only")
+        raise metrics.NPSScaleError(
+            f"wave {wave} asked the recommend question on {wave_rec['nps_scale']}; NPS is defined on 0-10 only"
+        )
     earlier = [w for w in waves["wave_id"] if w < wave and (data.responses["wave_id"] == w).any()]
     previous = earlier[-1] if earlier else None
     by_wave = waves.set_index("wave_id")
@@ -289,8 +353,9 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
             continue
         a = data.answers[data.answers["response_id"].isin(r["response_id"])]
         i = data.invitations[data.invitations["wave_id"] == w] if len(data.invitations) else data.invitations
-        for row in _wave_headline(r, a, data.clients, i, waves.set_index("wave_id").loc[w].get("rating_scale")
-                                  or "1-5", confidence):
+        for row in _wave_headline(
+            r, a, data.clients, i, waves.set_index("wave_id").loc[w].get("rating_scale") or "1-5", confidence
+        ):
             trend_rows.append({"wave_id": w, **row})
     trend = pd.DataFrame(trend_rows)
 
@@ -301,11 +366,18 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
     by_service = service_nps_cells(resp, data.client_services, min_n=min_n, confidence=confidence)
     svc_ratings = ans[ans["kind"] == "service"].rename(columns={"item": "service_id"})
     if len(svc_ratings):
-        rating = metrics.breakdown(svc_ratings, by="service_id", metric="csat_mean", value="value",
-                                   scale=parse_scale(rating_scale), min_n=min_n, confidence=confidence)
-        rating = rating.rename(columns={"n": "rating_n", "estimate": "rating_mean", "ci_low": "rating_ci_low",
-                                        "ci_high": "rating_ci_high"})[
-            ["service_id", "rating_n", "rating_mean", "rating_ci_low", "rating_ci_high"]]
+        rating = metrics.breakdown(
+            svc_ratings,
+            by="service_id",
+            metric="csat_mean",
+            value="value",
+            scale=parse_scale(rating_scale),
+            min_n=min_n,
+            confidence=confidence,
+        )
+        rating = rating.rename(
+            columns={"n": "rating_n", "estimate": "rating_mean", "ci_low": "rating_ci_low", "ci_high": "rating_ci_high"}
+        )[["service_id", "rating_n", "rating_mean", "rating_ci_low", "rating_ci_high"]]
         by_service = by_service.merge(rating, on="service_id", how="outer")
     by_service.insert(1, "direction", by_service["service_id"].map(svc["direction"]))
     by_service.insert(2, "name_ru", by_service["service_id"].map(svc["name_ru"]))
@@ -321,14 +393,35 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
             scales = {c: parse_scale(rating_scale) for c in wide.columns}
             n = len(wide)
             if n < min_n:
-                dir_rows.append({"direction": direction, "n": n, "estimate": np.nan, "ci_low": np.nan,
-                                 "ci_high": np.nan, "se": np.nan, "method": "", "suppressed": True})
+                dir_rows.append(
+                    {
+                        "direction": direction,
+                        "n": n,
+                        "estimate": np.nan,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "se": np.nan,
+                        "method": "",
+                        "suppressed": True,
+                    }
+                )
                 continue
             est = metrics.csi(wide, scales, confidence=confidence)
-            dir_rows.append({"direction": direction, "n": est.n, "estimate": est.estimate, "ci_low": est.ci_low,
-                             "ci_high": est.ci_high, "se": est.se, "method": est.method, "suppressed": False})
-    by_direction = pd.DataFrame(dir_rows, columns=["direction", "n", "estimate", "ci_low", "ci_high", "se",
-                                                   "method", "suppressed"])
+            dir_rows.append(
+                {
+                    "direction": direction,
+                    "n": est.n,
+                    "estimate": est.estimate,
+                    "ci_low": est.ci_low,
+                    "ci_high": est.ci_high,
+                    "se": est.se,
+                    "method": est.method,
+                    "suppressed": False,
+                }
+            )
+    by_direction = pd.DataFrame(
+        dir_rows, columns=["direction", "n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed"]
+    )
 
     def nps_by(col):
         frame = resp[resp[col].notna() & resp["nps"].notna()]
@@ -343,25 +436,48 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
     csi_resp = pd.Series(metrics.csi_scores(items, scales).to_numpy(), index=resp.index)
     for frame, col in ((by_manager, "manager"), (by_team, "team")):
         tmp = resp.assign(_csi=csi_resp)
-        csi_tab = metrics.breakdown(tmp, by=col, metric="csat_mean", value="_csi", scale=(0, 100),
-                                    min_n=min_n, confidence=confidence)
+        csi_tab = metrics.breakdown(
+            tmp, by=col, metric="csat_mean", value="_csi", scale=(0, 100), min_n=min_n, confidence=confidence
+        )
         frame["csi"] = frame[col].map(csi_tab.set_index(col)["estimate"])
         frame["csi_ci_low"] = frame[col].map(csi_tab.set_index(col)["ci_low"])
         frame["csi_ci_high"] = frame[col].map(csi_tab.set_index(col)["ci_high"])
 
     # By client: descriptive account figures.
     net = metrics.net_score(resp["nps"].dropna())
-    acc = (resp.assign(_net=net.reindex(resp.index), _csi=csi_resp)
-           .groupby("client_id")
-           .agg(respondents=("response_id", "size"), mean_recommend=("nps", "mean"),
-                account_net=("_net", "mean"), overall_mean=("overall", "mean"), csi=("_csi", "mean"))
-           .reset_index())
+    acc = (
+        resp.assign(_net=net.reindex(resp.index), _csi=csi_resp)
+        .groupby("client_id")
+        .agg(
+            respondents=("response_id", "size"),
+            mean_recommend=("nps", "mean"),
+            account_net=("_net", "mean"),
+            overall_mean=("overall", "mean"),
+            csi=("_csi", "mean"),
+        )
+        .reset_index()
+    )
     cl = data.clients.set_index("client_id")
     for col in ("name", "segment", "direction", "team", "manager", "contract_value", "status"):
         if col in cl.columns:
             acc[col] = acc["client_id"].map(cl[col])
-    acc = acc[["client_id", "name", "segment", "direction", "team", "manager", "contract_value", "status",
-               "respondents", "mean_recommend", "account_net", "overall_mean", "csi"]]
+    acc = acc[
+        [
+            "client_id",
+            "name",
+            "segment",
+            "direction",
+            "team",
+            "manager",
+            "contract_value",
+            "status",
+            "respondents",
+            "mean_recommend",
+            "account_net",
+            "overall_mean",
+            "csi",
+        ]
+    ]
     by_client = acc.sort_values(["account_net", "contract_value"], ascending=[True, False]).reset_index(drop=True)
 
     # Changes since the previous wave.
@@ -381,9 +497,15 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
                 change_rows.append({"metric": "nps_paired", **_change_dict(ch)})
             current = {"manager": by_manager, "team": by_team, "segment": by_segment}
             for col in ("manager", "team", "segment"):
-                tab = nps_cell_changes(b_scored[b_scored[col].notna()], a_scored[a_scored[col].notna()], col,
-                                       min_n=min_n, confidence=confidence, adjust=adjust,
-                                       after_cells=current[col][nps_cells_columns(col)])
+                tab = nps_cell_changes(
+                    b_scored[b_scored[col].notna()],
+                    a_scored[a_scored[col].notna()],
+                    col,
+                    min_n=min_n,
+                    confidence=confidence,
+                    adjust=adjust,
+                    after_cells=current[col][nps_cells_columns(col)],
+                )
                 tab.insert(0, "dimension", col)
                 tab.insert(2, "metric", "nps")
                 cell_changes.append(tab)
@@ -395,22 +517,38 @@ def summarize_wave(data: SurveyData, wave: str, *, min_n: int = 10, confidence: 
             change_rows.append({"metric": "csat_mean", **_change_dict(ch)})
             b_ans = data.answers[data.answers["response_id"].isin(before["response_id"])]
             b_items, b_scales = csi_items(before, b_ans, prev_scale)
-            ch = metrics.mean_change(metrics.csi_scores(b_items, b_scales).dropna(), csi_resp.dropna(),
-                                     confidence=confidence)
+            ch = metrics.mean_change(
+                metrics.csi_scores(b_items, b_scales).dropna(), csi_resp.dropna(), confidence=confidence
+            )
             change_rows.append({"metric": "csi", **_change_dict(ch)})
         else:
-            notes.append(f"CSAT and CSI not compared with {previous}: ratings asked on {prev_scale}, "
-                         f"now on {rating_scale}")
+            notes.append(
+                f"CSAT and CSI not compared with {previous}: ratings asked on {prev_scale}, now on {rating_scale}"
+            )
     else:
         notes.append("no previous wave")
     changes = pd.DataFrame(change_rows)
     if len(changes):
         changes["significant"] = changes["p_value"] < 1 - confidence
     changes_by_cell = pd.concat(cell_changes, ignore_index=True) if cell_changes else pd.DataFrame()
-    return WaveSummary(wave=wave, previous_wave=previous, min_n=min_n, headline=headline, trend=trend,
-                       nps_shares=shares, by_service=by_service, by_direction=by_direction,
-                       by_manager=by_manager, by_team=by_team, by_segment=by_segment, by_role=by_role,
-                       by_client=by_client, changes=changes, changes_by_cell=changes_by_cell, notes=notes)
+    return WaveSummary(
+        wave=wave,
+        previous_wave=previous,
+        min_n=min_n,
+        headline=headline,
+        trend=trend,
+        nps_shares=shares,
+        by_service=by_service,
+        by_direction=by_direction,
+        by_manager=by_manager,
+        by_team=by_team,
+        by_segment=by_segment,
+        by_role=by_role,
+        by_client=by_client,
+        changes=changes,
+        changes_by_cell=changes_by_cell,
+        notes=notes,
+    )
 
 
 def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) -> pd.DataFrame:
@@ -425,25 +563,28 @@ def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) 
     shares = metrics.breakdown(frame, by=by, metric="nps", min_n=min_n, confidence=confidence)
     if shares.empty:
         return shares.assign(design_effect=pd.Series(dtype=float))
-    clustered = metrics.breakdown(frame, by=by, metric="nps_clustered", cluster="client_id", min_n=min_n,
-                                  confidence=confidence)
+    clustered = metrics.breakdown(
+        frame, by=by, metric="nps_clustered", cluster="client_id", min_n=min_n, confidence=confidence
+    )
     cols = ["se", "ci_low", "ci_high", "method", "design_effect"]
-    out = shares.drop(columns=["se", "ci_low", "ci_high", "method"]).merge(
-        clustered[by + cols], on=by, how="left")
+    out = shares.drop(columns=["se", "ci_low", "ci_high", "method"]).merge(clustered[by + cols], on=by, how="left")
     degenerate = (~out["suppressed"].astype(bool)) & (out["se"] == 0)
     if degenerate.any():
         adj = metrics.nps_from_counts(
             (out.loc[degenerate, "pct_promoters"] * out.loc[degenerate, "n"]).round(),
             (out.loc[degenerate, "pct_passives"] * out.loc[degenerate, "n"]).round(),
             (out.loc[degenerate, "pct_detractors"] * out.loc[degenerate, "n"]).round(),
-            confidence=confidence, method="adjusted-wald")
+            confidence=confidence,
+            method="adjusted-wald",
+        )
         out.loc[degenerate, ["se", "ci_low", "ci_high"]] = adj[["se", "ci_low", "ci_high"]].to_numpy()
         out.loc[degenerate, "method"] = adj["method"].to_numpy() + " (all respondents of the cell alike)"
     return out[nps_cells_columns(by)]
 
 
-def service_nps_cells(responses: pd.DataFrame, client_services: pd.DataFrame, *, min_n: int,
-                      confidence: float = 0.95) -> pd.DataFrame:
+def service_nps_cells(
+    responses: pd.DataFrame, client_services: pd.DataFrame, *, min_n: int, confidence: float = 0.95
+) -> pd.DataFrame:
     """NPS by service: a respondent counts under every service their client buys (:func:`nps_cells`)."""
     scored = responses.loc[responses["nps"].notna(), ["response_id", "client_id", "nps"]]
     bought = scored.merge(client_services[["client_id", "service_id"]], on="client_id")
@@ -452,13 +593,31 @@ def service_nps_cells(responses: pd.DataFrame, client_services: pd.DataFrame, *,
 
 def nps_cells_columns(by) -> list[str]:
     by = [by] if isinstance(by, str) else list(by)
-    return by + ["n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed", "pct_promoters",
-                 "pct_passives", "pct_detractors", "design_effect"]
+    return by + [
+        "n",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "se",
+        "method",
+        "suppressed",
+        "pct_promoters",
+        "pct_passives",
+        "pct_detractors",
+        "design_effect",
+    ]
 
 
-def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_n: int,
-                     confidence: float = 0.95, adjust: str = "holm",
-                     after_cells: pd.DataFrame | None = None) -> pd.DataFrame:
+def nps_cell_changes(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    by: str,
+    *,
+    min_n: int,
+    confidence: float = 0.95,
+    adjust: str = "holm",
+    after_cells: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Change of NPS per cell between two waves, cluster-robust, with multiple-testing control.
 
     Each wave's cell estimate has its cluster-robust SE; the change's SE is
@@ -469,15 +628,22 @@ def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_
     """
     b = nps_cells(before, by, min_n=min_n, confidence=confidence).set_index(by)
     # The current wave's cells are usually at hand already (the breakdown tables).
-    a = (after_cells if after_cells is not None else
-         nps_cells(after, by, min_n=min_n, confidence=confidence)).set_index(by)
+    a = (
+        after_cells if after_cells is not None else nps_cells(after, by, min_n=min_n, confidence=confidence)
+    ).set_index(by)
     cells = b.index.union(a.index)
     b, a = b.reindex(cells), a.reindex(cells)
-    out = pd.DataFrame({"cell": cells, "n_before": b["n"].fillna(0).astype(int).to_numpy(),
-                        "n_after": a["n"].fillna(0).astype(int).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "cell": cells,
+            "n_before": b["n"].fillna(0).astype(int).to_numpy(),
+            "n_after": a["n"].fillna(0).astype(int).to_numpy(),
+        }
+    )
     suppressed = (out["n_before"] < min_n) | (out["n_after"] < min_n)
-    diff = metrics.independent_change(b["estimate"], b["se"], a["estimate"], a["se"], confidence=confidence,
-                                      bounds=(-200, 200))
+    diff = metrics.independent_change(
+        b["estimate"], b["se"], a["estimate"], a["se"], confidence=confidence, bounds=(-200, 200)
+    )
     out["before"], out["after"] = b["estimate"].to_numpy(), a["estimate"].to_numpy()
     for col in ("change", "ci_low", "ci_high", "p_value"):
         out[col] = diff[col].to_numpy()
@@ -486,14 +652,24 @@ def nps_cell_changes(before: pd.DataFrame, after: pd.DataFrame, by: str, *, min_
     out["p_adjusted"] = metrics.adjust_pvalues(out["p_value"].to_numpy(), method=adjust)
     out["significant"] = out["p_adjusted"] < 1 - confidence
     tested = int(out["p_value"].notna().sum())
-    out["method"] = (f"NPS change, cluster-robust SE per wave (clients as clusters), waves treated as "
-                     f"independent (conservative), z-test; {adjust.replace('fdr_bh', 'Benjamini-Hochberg').title()} "
-                     f"adjustment across {tested} cells")
+    out["method"] = (
+        f"NPS change, cluster-robust SE per wave (clients as clusters), waves treated as "
+        f"independent (conservative), z-test; {adjust.replace('fdr_bh', 'Benjamini-Hochberg').title()} "
+        f"adjustment across {tested} cells"
+    )
     out["suppressed"] = suppressed
     return out
 
 
 def _change_dict(ch) -> dict:
-    return {"before": ch.extra.get("before", np.nan), "after": ch.extra.get("after", np.nan),
-            "change": ch.estimate, "ci_low": ch.ci_low, "ci_high": ch.ci_high, "p_value": ch.p_value,
-            "n_before": ch.n_before, "n_after": ch.n_after, "method": ch.method}
+    return {
+        "before": ch.extra.get("before", np.nan),
+        "after": ch.extra.get("after", np.nan),
+        "change": ch.estimate,
+        "ci_low": ch.ci_low,
+        "ci_high": ch.ci_high,
+        "p_value": ch.p_value,
+        "n_before": ch.n_before,
+        "n_after": ch.n_after,
+        "method": ch.method,
+    }

@@ -1,4 +1,5 @@
 """`cxlab import` and `cxlab demo` from the command line."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """The demo workspace is loaded through the real import path."""
+
 from __future__ import annotations
 
 from cxlab.schema import PII_COLUMNS, TABLES

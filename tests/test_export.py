@@ -1,4 +1,5 @@
 """`cxlab export`: canonical tables out, contact PII only when asked."""
+
 from __future__ import annotations
 
 import subprocess
@@ -49,11 +50,39 @@ def test_xlsx_one_sheet_per_table(ws_with_wave, tmp_path):
 
 
 def test_cli_export(ws_with_wave, tmp_path):
-    res = subprocess.run([sys.executable, "-m", "cxlab.cli", "export", "--workspace", str(ws_with_wave.path),
-                          "--format", "csv", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxlab.cli",
+            "export",
+            "--workspace",
+            str(ws_with_wave.path),
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     assert "no contact PII" in res.stdout
     assert (tmp_path / "out" / "responses.csv").exists()
-    bad = subprocess.run([sys.executable, "-m", "cxlab.cli", "export", "--workspace", str(ws_with_wave.path),
-                          "--wave", "1990-Q1", "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxlab.cli",
+            "export",
+            "--workspace",
+            str(ws_with_wave.path),
+            "--wave",
+            "1990-Q1",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "does not exist" in bad.stderr

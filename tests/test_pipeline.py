@@ -1,4 +1,5 @@
 """The per-wave pipeline, executed for real: papermill, nbconvert, openpyxl read-back."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,16 @@ def latest_nps(ws):
 def test_run_writes_every_output(demo_run):
     out = demo_run.output_dir
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert {"wave_report.ipynb", "wave_report.html", "wave_pack.xlsx", "metrics.json", "run.json",
-            "figures/nps_trend.png", "figures/nps_by_service.png", "figures/csi_by_direction.png"} <= names
+    assert {
+        "wave_report.ipynb",
+        "wave_report.html",
+        "wave_pack.xlsx",
+        "metrics.json",
+        "run.json",
+        "figures/nps_trend.png",
+        "figures/nps_by_service.png",
+        "figures/csi_by_direction.png",
+    } <= names
     for png in out.glob("figures/*.png"):
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
@@ -44,7 +53,8 @@ def test_metrics_json_agrees_with_cxlab_metrics(demo_ws, demo_run):
     assert "trinomial" in nps["method"]
     assert payload["previous_wave"] == "2026-Q2"
     assert {"nps", "nps_account", "nps_revenue", "csat_mean", "top2box", "csi", "response_rate"} <= {
-        row["metric"] for row in payload["headline"]}
+        row["metric"] for row in payload["headline"]
+    }
     assert "definitions" in payload and "promoters" in payload["definitions"]["nps"]
 
 
@@ -75,8 +85,11 @@ def test_excel_pack_read_back(demo_ws, demo_run):
     assert rows["nps"]["Estimate"] == pytest.approx(expected.estimate)
     # Shares are numbers with a percentage format, not text.
     col = headers.index("Estimate, %") + 1
-    row_t2b = [i for i, r in enumerate(summary.iter_rows(min_row=header_row + 1, values_only=True),
-                                        start=header_row + 1) if r[1] == "top2box"][0]
+    row_t2b = [
+        i
+        for i, r in enumerate(summary.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1)
+        if r[1] == "top2box"
+    ][0]
     cell = summary.cell(row=row_t2b, column=col)
     assert isinstance(cell.value, float) and 0 < cell.value < 1 and cell.number_format == "0.0%"
     by_client = wb["By client"]
@@ -122,7 +135,7 @@ def test_failing_wave_names_notebook_and_cell_and_keeps_last_report(demo_ws, tmp
 
 def _notebook(tmp_path, *sources) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('x: int = 1', metadata={"tags": ["parameters"]})]
+    nb.cells = [nbformat.v4.new_code_cell("x: int = 1", metadata={"tags": ["parameters"]})]
     nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "probe.ipynb"
@@ -148,13 +161,16 @@ def test_dead_kernel_is_caught(tmp_path):
         run_notebook(nb, tmp_path / "out.ipynb", {}, timeout=60, progress=False)
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"wave": "2026-Q3", "evil; import os": 1}, "does not declare"),
-    ({"min_n": "10"}, "must be int"),
-    ({"min_n": True}, "must be int"),
-    ({"lang": 5}, "must be str"),
-    ({"wave": "2026-Q3\nimport os"}, "control characters"),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"wave": "2026-Q3", "evil; import os": 1}, "does not declare"),
+        ({"min_n": "10"}, "must be int"),
+        ({"min_n": True}, "must be int"),
+        ({"lang": 5}, "must be str"),
+        ({"wave": "2026-Q3\nimport os"}, "control characters"),
+    ],
+)
 def test_parameters_are_validated(params, words):
     with pytest.raises(RunError, match=words):
         validate_parameters("wave_report", params)
@@ -162,8 +178,11 @@ def test_parameters_are_validated(params, words):
 
 def test_cli_exits_non_zero_with_a_clear_message(demo_ws, tmp_path):
     cli = [sys.executable, "-m", "cxlab.cli"]
-    res = subprocess.run(cli + ["run-wave", "--workspace", str(demo_ws.path), "--wave", "1999-Q1",
-                                "--reports", str(tmp_path)], capture_output=True, text=True)
+    res = subprocess.run(
+        cli + ["run-wave", "--workspace", str(demo_ws.path), "--wave", "1999-Q1", "--reports", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode != 0
     assert "wave '1999-Q1' does not exist" in res.stderr
     assert "Traceback" not in res.stderr
@@ -186,11 +205,11 @@ def test_no_respondent_data_in_any_output(demo_ws, demo_run):
     secrets |= set(tokens)
     assert len(secrets) > 300
     out = demo_run.output_dir
-    texts = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()
-             if p.suffix in (".html", ".ipynb", ".json")}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir() if p.suffix in (".html", ".ipynb", ".json")}
     wb = openpyxl.load_workbook(out / "wave_pack.xlsx")
-    texts["wave_pack.xlsx"] = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
-                                        for v in row if v is not None)
+    texts["wave_pack.xlsx"] = "\n".join(
+        str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    )
     for name, text in texts.items():
         leaked = [s for s in secrets if s in text]
         assert not leaked, f"{name} contains respondent data: {leaked[:3]}"
@@ -206,8 +225,9 @@ def test_notebooks_run_in_this_python_whatever_python3_points_at(tmp_path, monke
     # An analyst's own python3 kernelspec, first on the Jupyter path, pointing at another Python.
     foreign = tmp_path / "jupyter" / "kernels" / "python3"
     foreign.mkdir(parents=True)
-    (foreign / "kernel.json").write_text(json.dumps({"argv": ["/usr/bin/false", "{connection_file}"],
-                                                      "display_name": "other", "language": "python"}))
+    (foreign / "kernel.json").write_text(
+        json.dumps({"argv": ["/usr/bin/false", "{connection_file}"], "display_name": "other", "language": "python"})
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/usr/bin/false"
     name = ensure_kernel()
@@ -228,13 +248,22 @@ def test_drivers_section_joins_the_report_and_the_pack(demo_ws, demo_run):
 
     out = demo_run.output_dir
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert {"drivers.ipynb", "drivers.json", "figures/drivers_importance.png", "figures/drivers_ipa.png",
-            "figures/drivers_needs.png", "figures/drivers_managers.png"} <= names
+    assert {
+        "drivers.ipynb",
+        "drivers.json",
+        "figures/drivers_importance.png",
+        "figures/drivers_ipa.png",
+        "figures/drivers_needs.png",
+        "figures/drivers_managers.png",
+    } <= names
     assert "drivers_pack.xlsx" not in names and "drivers.html" not in names  # one pack, one report
     html = (out / "wave_report.html").read_text(encoding="utf-8")
-    for alt in ("What clients value: each attribute's share of the recommend score",
-                "Importance-performance matrix", "Services clients lack: share of respondents, %",
-                "Account managers: partially pooled scores"):
+    for alt in (
+        "What clients value: each attribute's share of the recommend score",
+        "Importance-performance matrix",
+        "Services clients lack: share of respondents, %",
+        "Account managers: partially pooled scores",
+    ):
         assert f'alt="{alt}"' in html, alt
     assert html.index("Client survey wave report") < html.index("Key drivers, needs and manager effectiveness")
     assert "Shapley decomposition of R² (LMG)" in html and "development tool, not a verdict" in html
@@ -270,8 +299,9 @@ def test_churn_risk_section_joins_the_report_and_the_pack(demo_ws, demo_run):
     assert {"churn_risk.ipynb", "risk.json", "figures/risk_revenue_at_risk.png", "figures/risk_rule_value.png"} <= names
     assert "risk_pack.xlsx" not in names
     html = (out / "wave_report.html").read_text(encoding="utf-8")
-    assert html.index("Key drivers, needs and manager effectiveness") < \
-        html.index("Hidden crises: early warnings, churn risk and revenue at risk")
+    assert html.index("Key drivers, needs and manager effectiveness") < html.index(
+        "Hidden crises: early warnings, churn risk and revenue at risk"
+    )
     # The demo's eight churned clients: the fallback is said, and the backtest says why it cannot run.
     assert "Small data: only 8 churned clients" in html and "Nothing to test yet" in html
     assert "RiskReport(" not in html

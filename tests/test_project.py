@@ -1,4 +1,5 @@
 """The project's own promises: conda env in step with pyproject, notebooks stored clean."""
+
 from __future__ import annotations
 
 import json

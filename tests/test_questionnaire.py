@@ -1,4 +1,5 @@
 """Questionnaire templates: loading, bilingual texts, validation with key paths."""
+
 from __future__ import annotations
 
 import copy
@@ -16,12 +17,20 @@ from cxlab.questionnaire import (
 )
 from cxlab.schema import TABLES
 
-ATTRIBUTES = ["responsiveness", "understanding_goals", "immersion", "proactivity", "reporting",
-              "team_competence", "manager_chemistry", "deadlines", "value_for_money"]
+ATTRIBUTES = [
+    "responsiveness",
+    "understanding_goals",
+    "immersion",
+    "proactivity",
+    "reporting",
+    "team_competence",
+    "manager_chemistry",
+    "deadlines",
+    "value_for_money",
+]
 
 #: Every bundled template; the new ones must be here, others are welcome.
-TEMPLATES = sorted({f.stem for f in TEMPLATE_DIR.glob("*.yaml")}
-                   | {"pr_agency", "digital_agency", "b2b_industrial"})
+TEMPLATES = sorted({f.stem for f in TEMPLATE_DIR.glob("*.yaml")} | {"pr_agency", "digital_agency", "b2b_industrial"})
 
 RATING_LABELS = {
     1: ("Совсем не доволен", "Very dissatisfied"),
@@ -109,8 +118,7 @@ def test_catalogue_shape(q):
 
 def test_questions(q):
     ids = [x["id"] for x in q.questions]
-    for needed in ["recommend", "recommend_why", "overall", "services", "attributes", "needs",
-                   "price", "comment"]:
+    for needed in ["recommend", "recommend_why", "overall", "services", "attributes", "needs", "price", "comment"]:
         assert needed in ids
     assert q.question("recommend")["type"] == "nps"
     assert q.question("recommend")["scale"] == "nps"
@@ -239,12 +247,34 @@ def test_bundled_template_texts(name):
 
 def test_digital_agency_catalogue():
     t = load_questionnaire("digital_agency")
-    assert set(t.direction_ids) == {"seo", "paid_search", "paid_social", "social_media",
-                                    "web_development", "analytics", "content", "strategy", "crm"}
+    assert set(t.direction_ids) == {
+        "seo",
+        "paid_search",
+        "paid_social",
+        "social_media",
+        "web_development",
+        "analytics",
+        "content",
+        "strategy",
+        "crm",
+    }
     ru = " ".join(t.services["name_ru"])
-    for word in ("SEO", "Яндекс Директ", "Google Ads", "Telegram Ads", "myTarget", "Programmatic",
-                 "лендинг", "интернет-магазин", "UX/UI", "Яндекс Метрика", "GA4", "A/B",
-                 "Медиапланирование", "Email"):
+    for word in (
+        "SEO",
+        "Яндекс Директ",
+        "Google Ads",
+        "Telegram Ads",
+        "myTarget",
+        "Programmatic",
+        "лендинг",
+        "интернет-магазин",
+        "UX/UI",
+        "Яндекс Метрика",
+        "GA4",
+        "A/B",
+        "Медиапланирование",
+        "Email",
+    ):
         assert word in ru, word
     assert t.touchpoints.empty and t.touchpoint_ids == []
 
@@ -252,8 +282,16 @@ def test_digital_agency_catalogue():
 def test_b2b_industrial_touchpoints():
     t = load_questionnaire("b2b_industrial")
     assert t.direction_ids == ["machinery", "energy", "construction"]
-    assert t.touchpoint_ids == ["first_contact", "commercial_proposal", "contract_negotiation",
-                                "production", "delivery", "installation", "after_sales", "invoicing"]
+    assert t.touchpoint_ids == [
+        "first_contact",
+        "commercial_proposal",
+        "contract_negotiation",
+        "production",
+        "delivery",
+        "installation",
+        "after_sales",
+        "invoicing",
+    ]
     for col in t.touchpoints.columns:
         assert t.touchpoints[col].dtype == "str"
     tp = t.question("touchpoints")
@@ -291,8 +329,13 @@ questions:
     path.write_text(text, encoding="utf-8")
     t = load_questionnaire(path)
     assert [t.target(x) for x in ("recommend", "svc", "attr", "tps", "lack", "note")] == [
-        "responses.nps", "answers.service", "answers.attribute", "answers.touchpoint",
-        "answers.need", None]
+        "responses.nps",
+        "answers.service",
+        "answers.attribute",
+        "answers.touchpoint",
+        "answers.need",
+        None,
+    ]
     assert t.touchpoint_ids == ["offer"]
     assert t.label("offer", "en") == "Proposal"
     with pytest.raises(KeyError):
@@ -348,6 +391,7 @@ def _del(path, key):
         for p in path:
             node = node[p]
         del node[key]
+
     return f
 
 
@@ -357,6 +401,7 @@ def _set(path, key, value):
         for p in path:
             node = node[p]
         node[key] = value
+
     return f
 
 
@@ -369,26 +414,41 @@ def _dup_across(d):
 
 
 BROKEN = [
-    ("missing service en", _del(["directions", 2, "services", 0], "en"),
-     "directions[2].services[0]: missing 'en'"),
-    ("empty service ru", _set(["directions", 2, "services", 1], "ru", "  "),
-     "directions[2].services[1].ru: expected a non-empty text"),
+    ("missing service en", _del(["directions", 2, "services", 0], "en"), "directions[2].services[0]: missing 'en'"),
+    (
+        "empty service ru",
+        _set(["directions", 2, "services", 1], "ru", "  "),
+        "directions[2].services[1].ru: expected a non-empty text",
+    ),
     ("missing direction ru", _del(["directions", 4], "ru"), "directions[4]: missing 'ru'"),
     ("missing title en", _del(["title"], "en"), "title: missing 'en'"),
     ("missing attribute en", _del(["attributes", 3], "en"), "attributes[3]: missing 'en'"),
     ("missing question ru", _del(["questions", 1], "ru"), "questions[1]: missing 'ru'"),
     ("duplicate service id", _dup_service, "directions[1].services[0].id: duplicate id"),
-    ("duplicate id across sections", _dup_across,
-     "questions[0].id: duplicate id 'recommend' (already used at attributes[0])"),
+    (
+        "duplicate id across sections",
+        _dup_across,
+        "questions[0].id: duplicate id 'recommend' (already used at attributes[0])",
+    ),
     ("scale min >= max", _set(["scales", "rating"], "min", 5), "scales.rating: min (5) must be below max (5)"),
     ("scale min > max", _set(["scales", "price"], "max", 0), "scales.price: min (1) must be below max (0)"),
-    ("scale label outside", _set(["scales", "rating", "labels"], 7, {"ru": "x", "en": "x"}),
-     "scales.rating.labels.7: label point 7 outside"),
-    ("scale label without en", _set(["scales", "nps", "labels"], 0, {"ru": "Никогда"}),
-     "scales.nps.labels.0: missing 'en'"),
+    (
+        "scale label outside",
+        _set(["scales", "rating", "labels"], 7, {"ru": "x", "en": "x"}),
+        "scales.rating.labels.7: label point 7 outside",
+    ),
+    (
+        "scale label without en",
+        _set(["scales", "nps", "labels"], 0, {"ru": "Никогда"}),
+        "scales.nps.labels.0: missing 'en'",
+    ),
     ("non-integer scale", _set(["scales", "rating"], "max", "five"), "scales.rating.max: expected an integer"),
     ("unknown scale name", _set(["questions", 2], "scale", "stars"), "questions[2].scale: unknown scale 'stars'"),
-    ("nps on a 1-5 scale", _set(["questions", 0], "scale", "rating"), "questions[0].scale: an nps question needs a 0-10"),
+    (
+        "nps on a 1-5 scale",
+        _set(["questions", 0], "scale", "rating"),
+        "questions[0].scale: an nps question needs a 0-10",
+    ),
     ("rating without scale", _del(["questions", 2], "scale"), "questions[2]: missing 'scale'"),
     ("unknown question type", _set(["questions", 3], "type", "slider"), "questions[3].type: unknown question type"),
     ("grid without items", _del(["questions", 3], "items"), "questions[3]: missing 'items'"),
@@ -400,21 +460,41 @@ BROKEN = [
     ("no questions key", _del([], "questions"), "missing 'questions'"),
     ("no scales", _del([], "scales"), "missing 'scales'"),
     # recommend_why is questions[1], comment is questions[7]: the second one is named
-    ("two questions on responses.comment", _set(["questions", 1], "target", "responses.comment"),
-     "questions[7].target: target 'responses.comment' already used by questions[1] (recommend_why)"),
-    ("duplicate label in a scale", _set(["scales", "rating", "labels", 4], "ru", "Скорее не доволен"),
-     "scales.rating.labels.4.ru: duplicate label 'Скорее не доволен' (already used at "
-     "scales.rating.labels.2.ru)"),
-    ("duplicate label after normalising", _set(["scales", "price", "labels", 2], "en", "much too EXPENSIVE!"),
-     "scales.price.labels.2.en: duplicate label 'much too EXPENSIVE!'"),
-    ("label names two points across languages", _set(["scales", "choice", "labels", 0], "en", "Выбрано"),
-     "scales.choice.labels.1.ru: duplicate label 'Выбрано' (already used at scales.choice.labels.0.en)"),
-    ("grid over touchpoints without touchpoints", _set(["questions", 4], "items", "touchpoints"),
-     "questions[4].items: item source 'touchpoints' but the template has no 'touchpoints' list"),
-    ("text question on responses.nps", _set(["questions", 7], "target", "responses.nps"),
-     "questions[7].target: a text question cannot feed 'responses.nps'"),
-    ("attribute grid on answers.service", _set(["questions", 4], "target", "answers.service"),
-     "questions[4].target: 'answers.service' needs a question over services"),
+    (
+        "two questions on responses.comment",
+        _set(["questions", 1], "target", "responses.comment"),
+        "questions[7].target: target 'responses.comment' already used by questions[1] (recommend_why)",
+    ),
+    (
+        "duplicate label in a scale",
+        _set(["scales", "rating", "labels", 4], "ru", "Скорее не доволен"),
+        "scales.rating.labels.4.ru: duplicate label 'Скорее не доволен' (already used at scales.rating.labels.2.ru)",
+    ),
+    (
+        "duplicate label after normalising",
+        _set(["scales", "price", "labels", 2], "en", "much too EXPENSIVE!"),
+        "scales.price.labels.2.en: duplicate label 'much too EXPENSIVE!'",
+    ),
+    (
+        "label names two points across languages",
+        _set(["scales", "choice", "labels", 0], "en", "Выбрано"),
+        "scales.choice.labels.1.ru: duplicate label 'Выбрано' (already used at scales.choice.labels.0.en)",
+    ),
+    (
+        "grid over touchpoints without touchpoints",
+        _set(["questions", 4], "items", "touchpoints"),
+        "questions[4].items: item source 'touchpoints' but the template has no 'touchpoints' list",
+    ),
+    (
+        "text question on responses.nps",
+        _set(["questions", 7], "target", "responses.nps"),
+        "questions[7].target: a text question cannot feed 'responses.nps'",
+    ),
+    (
+        "attribute grid on answers.service",
+        _set(["questions", 4], "target", "answers.service"),
+        "questions[4].target: 'answers.service' needs a question over services",
+    ),
 ]
 
 
@@ -439,19 +519,37 @@ def _b2b_touchpoint_dup(d):
 BROKEN_B2B = [
     ("missing touchpoint en", _del(["touchpoints", 3], "en"), "touchpoints[3]: missing 'en'"),
     ("empty touchpoint ru", _set(["touchpoints", 0], "ru", ""), "touchpoints[0].ru: expected a non-empty text"),
-    ("touchpoint id shared with a service", _b2b_touchpoint_dup,
-     "touchpoints[2].id: duplicate id 'machinery_supply' (already used at directions[0].services[0])"),
+    (
+        "touchpoint id shared with a service",
+        _b2b_touchpoint_dup,
+        "touchpoints[2].id: duplicate id 'machinery_supply' (already used at directions[0].services[0])",
+    ),
     ("touchpoints not a list", _set([], "touchpoints", {"a": 1}), "touchpoints: expected a list"),
-    ("touchpoints removed", _del([], "touchpoints"),
-     "questions[5].items: item source 'touchpoints' but the template has no 'touchpoints' list"),
-    ("unknown item source", _set(["questions", 5], "items", "stages"),
-     "questions[5].items: unknown item source 'stages' (expected one of services, attributes, touchpoints)"),
-    ("two questions on responses.comment", _set(["questions", 1], "target", "responses.comment"),
-     "questions[8].target: target 'responses.comment' already used by questions[1] (recommend_why)"),
-    ("duplicate label in a scale", _set(["scales", "rating", "labels", 5], "en", "Satisfied"),
-     "scales.rating.labels.5.en: duplicate label 'Satisfied' (already used at scales.rating.labels.4.en)"),
-    ("touchpoint grid on answers.attribute", _set(["questions", 5], "target", "answers.attribute"),
-     "questions[5].target: 'answers.attribute' needs a question over attributes"),
+    (
+        "touchpoints removed",
+        _del([], "touchpoints"),
+        "questions[5].items: item source 'touchpoints' but the template has no 'touchpoints' list",
+    ),
+    (
+        "unknown item source",
+        _set(["questions", 5], "items", "stages"),
+        "questions[5].items: unknown item source 'stages' (expected one of services, attributes, touchpoints)",
+    ),
+    (
+        "two questions on responses.comment",
+        _set(["questions", 1], "target", "responses.comment"),
+        "questions[8].target: target 'responses.comment' already used by questions[1] (recommend_why)",
+    ),
+    (
+        "duplicate label in a scale",
+        _set(["scales", "rating", "labels", 5], "en", "Satisfied"),
+        "scales.rating.labels.5.en: duplicate label 'Satisfied' (already used at scales.rating.labels.4.en)",
+    ),
+    (
+        "touchpoint grid on answers.attribute",
+        _set(["questions", 5], "target", "answers.attribute"),
+        "questions[5].target: 'answers.attribute' needs a question over attributes",
+    ),
 ]
 
 
@@ -475,8 +573,9 @@ def test_second_default_nps_question_is_refused(tmp_path, raw):
     broken["questions"].append(extra)
     path = tmp_path / "pr_agency.yaml"
     path.write_text(yaml.safe_dump(broken, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(QuestionnaireError,
-                       match=r"questions\[8\]: target 'responses.nps' already used by questions\[0\]"):
+    with pytest.raises(
+        QuestionnaireError, match=r"questions\[8\]: target 'responses.nps' already used by questions\[0\]"
+    ):
         load_questionnaire(path)
 
 
@@ -506,5 +605,6 @@ def test_minimal_custom_template(tmp_path):
     q = load_questionnaire(path)
     assert q.version == "1"
     assert q.services.to_dict("records") == [
-        {"service_id": "press", "direction": "media", "name_ru": "Пресс-релизы", "name_en": "Press releases"}]
+        {"service_id": "press", "direction": "media", "name_ru": "Пресс-релизы", "name_en": "Press releases"}
+    ]
     assert q.label("speed", "en") == "Speed"

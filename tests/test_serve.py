@@ -5,6 +5,7 @@ own notebook is tested in tests/dashboard/); it prints the workspace's folder
 name and the ``wave`` of the query, and shows a widget with the class the
 browser harness waits for.  A second notebook beside it must never run.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -21,8 +22,16 @@ import pytest
 
 from cxlab import Workspace
 from cxlab.errors import CxlabError, WorkspaceError
-from cxlab.serve import (TOKEN_ENV, DashboardError, dashboard_env, free_port, resolve_token, serve_dashboard,
-                         start_dashboard, voila_argv)
+from cxlab.serve import (
+    TOKEN_ENV,
+    DashboardError,
+    dashboard_env,
+    free_port,
+    resolve_token,
+    serve_dashboard,
+    start_dashboard,
+    voila_argv,
+)
 
 from .dashboard import conftest as harness
 from .dashboard.conftest import CHROMIUM_ARGS, READY, open_dashboard
@@ -33,7 +42,7 @@ page = harness.page
 
 slow = pytest.mark.slow
 
-DASH_CODE = '''\
+DASH_CODE = """\
 import os, urllib.parse
 from pathlib import Path
 import ipywidgets as widgets
@@ -45,12 +54,12 @@ print("SECRETS=" + (",".join(k for k in ("CXLAB_DASHBOARD_TOKEN", "JUPYTER_TOKEN
 root = widgets.HTML("<b>ready</b>")
 root.add_class("cx-dashboard-ready")
 display(root)
-'''
-OTHER_CODE = '''\
+"""
+OTHER_CODE = """\
 from pathlib import Path
 Path("OTHER_RAN").write_text("executed")
 print("OTHER-NOTEBOOK-RAN")
-'''
+"""
 
 
 def _notebook(path: Path, code: str) -> Path:
@@ -100,16 +109,28 @@ def get(srv, path: str, headers=None, response=False):
 
 # ---------------------------------------------------------------- no server
 
+
 def test_voila_argv_serves_one_notebook_locked_down(tmp_path):
     nb = _notebook(tmp_path / "dash.ipynb", "1")
     argv = voila_argv(nb, port=8866)
     assert argv[0] == str(nb.resolve()) and Path(argv[0]).is_file()  # a file: single-notebook mode
-    for option in ("--Voila.root_dir=" + str(tmp_path.resolve()), "--port=8866", "--Voila.port_retries=0",
-                   "--Voila.ip=127.0.0.1", "--no-browser", "--token", "--template=lab", "--strip_sources=True",
-                   "--show_tracebacks=False", "--VoilaConfiguration.allow_template_override=NO",
-                   "--VoilaConfiguration.allow_theme_override=NO", "--VoilaConfiguration.file_allowlist=[]",
-                   "--preheat_kernel=False", "--PasswordIdentityProvider.allow_password_change=False",
-                   "--Voila.identity_provider_class=cxlab.serve.TokenOnlyIdentityProvider"):
+    for option in (
+        "--Voila.root_dir=" + str(tmp_path.resolve()),
+        "--port=8866",
+        "--Voila.port_retries=0",
+        "--Voila.ip=127.0.0.1",
+        "--no-browser",
+        "--token",
+        "--template=lab",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.file_allowlist=[]",
+        "--preheat_kernel=False",
+        "--PasswordIdentityProvider.allow_password_change=False",
+        "--Voila.identity_provider_class=cxlab.serve.TokenOnlyIdentityProvider",
+    ):
         assert option in argv
     # The token itself never goes on a command line.
     assert not [a for a in argv if a.startswith(("--token=", "--Voila.token", "--IdentityProvider.token"))]
@@ -134,8 +155,10 @@ def test_token_from_env_then_file_else_generated(tmp_path, monkeypatch):
     assert token == "env-token-0123456789abcdef" and TOKEN_ENV in source
 
 
-@pytest.mark.parametrize("value, message", [("", "is empty"), ("short-token", "only 11 characters long"),
-                                            ("has space 0123456789abcdef", "spaces")])
+@pytest.mark.parametrize(
+    "value, message",
+    [("", "is empty"), ("short-token", "only 11 characters long"), ("has space 0123456789abcdef", "spaces")],
+)
 def test_configured_token_must_be_long_and_url_safe(value, message, tmp_path, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, value)
     with pytest.raises(DashboardError, match=message):
@@ -176,8 +199,13 @@ def test_bad_workspace_is_refused_before_any_server_starts(tmp_path, site, monke
 
 
 def cxlab(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "cxlab.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "cxlab.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_cli_dashboard_bad_workspace_exits_with_one_message():
@@ -200,6 +228,7 @@ def test_cli_dashboard_refuses_a_busy_port_and_a_short_token(site):
 
 
 # ---------------------------------------------------------------- real server
+
 
 @slow
 def test_request_without_token_is_refused(server):
@@ -235,8 +264,9 @@ def test_token_in_url_serves_the_dashboard_of_the_fixed_workspace(server):
 
 @slow
 def test_template_and_theme_overrides_in_the_url_are_ignored(server):
-    status, _, body = get(server, f"/?token={server.token}&template=classic&theme=dark"
-                                  "&voila-template=classic&voila-theme=dark")
+    status, _, body = get(
+        server, f"/?token={server.token}&template=classic&theme=dark&voila-template=classic&voila-theme=dark"
+    )
     assert status == 200 and "WS=acme" in body
     assert "/voila/templates/cxlab/static/" in body and "/voila/templates/classic/" not in body
     assert "theme-light" in body and "theme-dark" not in body
@@ -261,8 +291,13 @@ def test_template_folder_lives_as_long_as_its_server(site, monkeypatch):
     started = []
     monkeypatch.setattr(cxlab.serve, "_answers", lambda host, port: True)
     real_popen = subprocess.Popen
-    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: started.append(kw["env"]) or real_popen(
-        [sys.executable, "-c", "import time; time.sleep(30)"], **kw))
+    monkeypatch.setattr(
+        subprocess,
+        "Popen",
+        lambda argv, **kw: (
+            started.append(kw["env"]) or real_popen([sys.executable, "-c", "import time; time.sleep(30)"], **kw)
+        ),
+    )
     with start_dashboard(ws.path, notebook=served) as srv:
         root = Path(started[0]["JUPYTER_PATH"].split(os.pathsep)[0])
         assert (root / "voila" / "templates" / "cxlab" / "index.html.j2").is_file()
@@ -272,9 +307,18 @@ def test_template_folder_lives_as_long_as_its_server(site, monkeypatch):
 @slow
 def test_no_other_notebook_or_file_is_served(server, site):
     _, served = site
-    for path in ("/voila/render/other.ipynb", "/voila/tree", "/voila/tree/", "/other.ipynb", "/voila/api/contents/",
-                 "/voila/files/logo.png", "/voila/files/notes.txt", "/voila/files/other.ipynb",
-                 "/voila/files/dash.ipynb", "/voila/files/../notebooks/notes.txt"):
+    for path in (
+        "/voila/render/other.ipynb",
+        "/voila/tree",
+        "/voila/tree/",
+        "/other.ipynb",
+        "/voila/api/contents/",
+        "/voila/files/logo.png",
+        "/voila/files/notes.txt",
+        "/voila/files/other.ipynb",
+        "/voila/files/dash.ipynb",
+        "/voila/files/../notebooks/notes.txt",
+    ):
         status, location, body = get(server, f"{path}?token={server.token}")
         if status == 302:  # single-notebook mode sends any other path to /voila/files/, which serves nothing
             assert location.startswith("/voila/files/"), (path, location)
@@ -322,12 +366,19 @@ def test_serve_dashboard_prints_the_generated_token_and_stops_on_ctrl_c(site, tm
     port = free_port()
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
-    code = (f"import sys\nfrom cxlab.serve import serve_dashboard\n"
-            f"sys.exit(serve_dashboard({str(ws.path)!r}, port={port}, notebook={str(served)!r}))")
+    code = (
+        f"import sys\nfrom cxlab.serve import serve_dashboard\n"
+        f"sys.exit(serve_dashboard({str(ws.path)!r}, port={port}, notebook={str(served)!r}))"
+    )
     with open(log, "w") as out:
         # SIGINT restored: a shell that starts pytest in the background has it ignored.
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
     try:
         deadline = time.monotonic() + 60
         while "Voil" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
@@ -353,8 +404,9 @@ def test_start_dashboard_reports_a_server_that_dies_with_its_log(site, monkeypat
 
     ws, served = site
     good = cxlab.serve.voila_argv
-    monkeypatch.setattr(cxlab.serve, "voila_argv",
-                        lambda *a, **k: [*good(*a, **k), "--VoilaConfiguration.allow_theme_override=MAYBE"])
+    monkeypatch.setattr(
+        cxlab.serve, "voila_argv", lambda *a, **k: [*good(*a, **k), "--VoilaConfiguration.allow_theme_override=MAYBE"]
+    )
     with pytest.raises(CxlabError, match=r"exited with code \d+ before answering(.|\n)*MAYBE"):
         start_dashboard(ws.path, notebook=served)
 
@@ -366,6 +418,7 @@ def test_start_dashboard_refuses_an_unknown_host(site):
 
 
 # ---------------------------------------------------------------- browser harness
+
 
 @slow
 def test_browser_harness_opens_the_dashboard_without_js_errors(page, server):

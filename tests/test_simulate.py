@@ -1,4 +1,5 @@
 """The simulator: determinism, canonical columns, integrity, realism and its truth."""
+
 from __future__ import annotations
 
 import time
@@ -11,8 +12,19 @@ from cxlab.questionnaire import load_questionnaire
 from cxlab.schema import TABLES
 from cxlab.simulate import DRIVER_WEIGHTS, PANDAS_DTYPES, Simulation, simulate
 
-AGENCY_TABLES = ["clients", "contacts", "services", "client_services", "waves", "invitations",
-                 "responses", "answers", "events", "actions", "imports"]
+AGENCY_TABLES = [
+    "clients",
+    "contacts",
+    "services",
+    "client_services",
+    "waves",
+    "invitations",
+    "responses",
+    "answers",
+    "events",
+    "actions",
+    "imports",
+]
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +126,9 @@ def test_service_ratings_only_for_bought_services_and_needs_only_for_others(sim)
     bought = a.merge(cs, on=["client_id"], how="left", suffixes=("", "_cs"))
     bought = bought[bought["item"] == bought["service_id"]]
     svc = a[a["kind"] == "service"]
-    got = set(zip(bought.loc[bought["kind"] == "service", "response_id"],
-                  bought.loc[bought["kind"] == "service", "item"]))
+    got = set(
+        zip(bought.loc[bought["kind"] == "service", "response_id"], bought.loc[bought["kind"] == "service", "item"])
+    )
     assert got == set(zip(svc["response_id"], svc["item"]))
     # bought before the wave
     b = bought[bought["kind"] == "service"]
@@ -175,8 +188,16 @@ def test_ranges(sim):
 
 def test_waves(sim):
     w = sim.tables["waves"]
-    assert w["wave_id"].tolist() == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
-                                     "2026-Q1", "2026-Q2", "2026-Q3"]
+    assert w["wave_id"].tolist() == [
+        "2024-Q4",
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+    ]
     assert (w["questionnaire"] == "pr_agency").all()
     assert (w["nps_scale"] == "0-10").all() and (w["rating_scale"] == "1-5").all()
     assert w["opened_at"].dt.month.tolist() == [12, 3, 6, 9, 12, 3, 6, 9]
@@ -275,9 +296,12 @@ def test_boss_and_marketer_differ(sim):
 
 def test_invited_contacts_are_eligible(sim):
     t = sim.tables
-    inv = (t["invitations"].merge(t["contacts"][["contact_id", "client_id"]], on="contact_id")
-           .merge(t["clients"][["client_id", "start_date"]], on="client_id")
-           .merge(t["waves"][["wave_id", "opened_at"]], on="wave_id"))
+    inv = (
+        t["invitations"]
+        .merge(t["contacts"][["contact_id", "client_id"]], on="contact_id")
+        .merge(t["clients"][["client_id", "start_date"]], on="client_id")
+        .merge(t["waves"][["wave_id", "opened_at"]], on="wave_id")
+    )
     tenure = inv["opened_at"] - inv["start_date"]
     assert (tenure >= pd.Timedelta(days=89)).all()
     assert inv["token"].str.fullmatch("[0-9a-f]{16}").all()
@@ -289,8 +313,15 @@ def test_invited_contacts_are_eligible(sim):
 # ---------------------------------------------------------------------------
 def test_events(sim):
     ev = sim.tables["events"]
-    assert set(ev["kind"]) <= {"renewed", "churned", "downsized", "expanded", "manager_changed",
-                               "complaint", "scope_cut"}
+    assert set(ev["kind"]) <= {
+        "renewed",
+        "churned",
+        "downsized",
+        "expanded",
+        "manager_changed",
+        "complaint",
+        "scope_cut",
+    }
     for kind in ["renewed", "churned", "manager_changed", "expanded", "downsized", "complaint"]:
         assert (ev["kind"] == kind).any(), kind
     waves = sim.tables["waves"]
@@ -405,8 +436,17 @@ def test_expected_churn_probability_by_hand():
     rng = np.random.default_rng(0)
     h0, u0, base = np.array([0.05]), np.array([0.4]), np.array([0.1])
     meff, teams = np.array([0.2, -0.1]), np.array([0, 0])
-    p = sim_module._expected_churn_12m(rng, h0=h0, u0=u0, base=base, manager=np.array([0]),
-                                        changed_ago=np.array([99]), meff=meff, mgr_team=teams, n_paths=20000)
+    p = sim_module._expected_churn_12m(
+        rng,
+        h0=h0,
+        u0=u0,
+        base=base,
+        manager=np.array([0]),
+        changed_ago=np.array([99]),
+        meff=meff,
+        mgr_team=teams,
+        n_paths=20000,
+    )
     cm, rho = sim_module._CHURN_MODEL, sim_module._RHO
     # Mean path: u shrinks by rho each quarter; the spread of the noise makes the expectation differ
     # a little from the mean path's product, so the check is loose but would catch a wrong recursion.

@@ -1,4 +1,5 @@
 """Workspace: a real DuckDB file; transactional, idempotent imports; clear errors."""
+
 from __future__ import annotations
 
 import duckdb
@@ -14,7 +15,7 @@ WAVE_CSV = (
     "R1,K1,C1,2026-09-12 10:00:00,9,5,3,Отлично,5,5,\n"
     "R2,K2,C1,2026-09-13 11:00:00,6,3,2,Не хватает цифр в отчёте,2,3,1\n"
     "R3,K3,C2,2026-09-14 12:00:00,10,4,3,,4,,\n"
-    "R4,K4,C3,2026-09-15 09:30:00,7,4,,=HYPERLINK(\"x\"),3,4,\n"
+    'R4,K4,C3,2026-09-15 09:30:00,7,4,,=HYPERLINK("x"),3,4,\n'
 )
 
 
@@ -80,9 +81,11 @@ def test_cumulative_export_loads_only_new_rows(small_ws, csv_file):
 
 
 def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
-    text = ("response_id;contact_id;submitted_at;nps;overall;comment;attribute:deadlines\n"
-            "R1;K1;12.09.2026 10:05;9;4,0;Всё хорошо;4\n"
-            "R2;K3;13.09.2026;3;2;Сроки срываются;1\n")
+    text = (
+        "response_id;contact_id;submitted_at;nps;overall;comment;attribute:deadlines\n"
+        "R1;K1;12.09.2026 10:05;9;4,0;Всё хорошо;4\n"
+        "R2;K3;13.09.2026;3;2;Сроки срываются;1\n"
+    )
     report = small_ws.import_wave(csv_file(text, encoding="cp1251"), "2026-Q3")
     assert report.rows_loaded == 2
     assert any("cp1251" in m for m in report.messages)
@@ -93,25 +96,42 @@ def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
     assert r.loc[0, "submitted_at"] == pd.Timestamp("2026-09-12 10:05")
 
 
-@pytest.mark.parametrize("text, row, column, words", [
-    ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", "unknown client 'C9'"),
-    ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", "unknown contact 'K99'"),
-    ("response_id,contact_id,client_id,nps\nR1,K1,C2,9\n", 2, "client_id", "belongs to client 'C1'"),
-    ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", "outside the wave's scale 0-10"),
-    ("response_id,client_id,nps\nR1,C1,7.5\n", 2, "nps", "whole points"),
-    ("response_id,client_id,overall\nR1,C1,6\n", 2, "overall", "outside the wave's scale 1-5"),
-    ("response_id;client_id;overall\nR1;C1;4,5\n", 2, "overall", "4.5 is outside the wave's scale 1-5 (whole points"),
-    ("response_id,client_id,nps\nR1,C1,9\n\nR2,C1,11\n", 4, "nps", "value 11"),
-    ("response_id,client_id,submitted_at\nR1,C1,01/02/2026\n", 2, "submitted_at", "is not a date"),
-    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\n", 3, "response_id",
-     "duplicate response id 'R1' with different answers"),
-    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,0\n", 2, "attribute:deadlines", "outside the scale 1-5"),
-    ("response_id,client_id,nps\nR1,C1,9\nR1,C2,3\n", 3, "response_id", "duplicate response id 'R1'"),
-    ("response_id,nps\nR1,9\n", 1, "client_id (or contact_id)", "required column is missing"),
-    ("response_id,client_id,nps\nR1,C1,nine\n", 2, "nps", "unknown answer 'nine'"),
-    ("response_id,client_id,submitted_at\nR1,C1,31.02.2026\n", 2, "submitted_at", "is not a date"),
-    ("response_id,client_id,colour\nR1,C1,red\n", 1, "colour", "unknown column"),
-])
+@pytest.mark.parametrize(
+    "text, row, column, words",
+    [
+        ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", "unknown client 'C9'"),
+        ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", "unknown contact 'K99'"),
+        ("response_id,contact_id,client_id,nps\nR1,K1,C2,9\n", 2, "client_id", "belongs to client 'C1'"),
+        ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", "outside the wave's scale 0-10"),
+        ("response_id,client_id,nps\nR1,C1,7.5\n", 2, "nps", "whole points"),
+        ("response_id,client_id,overall\nR1,C1,6\n", 2, "overall", "outside the wave's scale 1-5"),
+        (
+            "response_id;client_id;overall\nR1;C1;4,5\n",
+            2,
+            "overall",
+            "4.5 is outside the wave's scale 1-5 (whole points",
+        ),
+        ("response_id,client_id,nps\nR1,C1,9\n\nR2,C1,11\n", 4, "nps", "value 11"),
+        ("response_id,client_id,submitted_at\nR1,C1,01/02/2026\n", 2, "submitted_at", "is not a date"),
+        (
+            "response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\n",
+            3,
+            "response_id",
+            "duplicate response id 'R1' with different answers",
+        ),
+        (
+            "response_id,client_id,nps,attribute:deadlines\nR1,C1,9,0\n",
+            2,
+            "attribute:deadlines",
+            "outside the scale 1-5",
+        ),
+        ("response_id,client_id,nps\nR1,C1,9\nR1,C2,3\n", 3, "response_id", "duplicate response id 'R1'"),
+        ("response_id,nps\nR1,9\n", 1, "client_id (or contact_id)", "required column is missing"),
+        ("response_id,client_id,nps\nR1,C1,nine\n", 2, "nps", "unknown answer 'nine'"),
+        ("response_id,client_id,submitted_at\nR1,C1,31.02.2026\n", 2, "submitted_at", "is not a date"),
+        ("response_id,client_id,colour\nR1,C1,red\n", 1, "colour", "unknown column"),
+    ],
+)
 def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, text, row, column, words):
     before = snapshot(small_ws)
     path = csv_file(text, "bad.csv")
@@ -124,18 +144,30 @@ def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, t
     assert_same(before, snapshot(small_ws))
 
 
-@pytest.mark.parametrize("text, row, column, loaded, words", [
-    ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", {"R1": 9}, "unknown client 'C9'"),
-    ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
-    ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", {"R1": 9, "R2": None}, "outside"),
-    ("response_id,client_id,nps\nR1,C1,nine\nR2,C2,3\n", 2, "nps", {"R1": None, "R2": 3}, "unknown answer"),
-    ("response_id,client_id,nps,submitted_at\nR1,C1,9,31.02.2026\nR2,C2,3,15.09.2026\n", 2, "submitted_at",
-     {"R1": 9, "R2": 3}, "is not a date"),
-    ("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\nR2,C2,0,3\n", 3, "response_id",
-     {"R2": 0}, "duplicate response id"),
-])
-def test_report_mode_loads_the_valid_rest_and_lists_each_refusal(small_ws, csv_file, text, row, column,
-                                                                 loaded, words):
+@pytest.mark.parametrize(
+    "text, row, column, loaded, words",
+    [
+        ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", {"R1": 9}, "unknown client 'C9'"),
+        ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
+        ("response_id,client_id,nps\nR1,C1,9\nR2,C2,11\n", 3, "nps", {"R1": 9, "R2": None}, "outside"),
+        ("response_id,client_id,nps\nR1,C1,nine\nR2,C2,3\n", 2, "nps", {"R1": None, "R2": 3}, "unknown answer"),
+        (
+            "response_id,client_id,nps,submitted_at\nR1,C1,9,31.02.2026\nR2,C2,3,15.09.2026\n",
+            2,
+            "submitted_at",
+            {"R1": 9, "R2": 3},
+            "is not a date",
+        ),
+        (
+            "response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\nR1,C1,9,1\nR2,C2,0,3\n",
+            3,
+            "response_id",
+            {"R2": 0},
+            "duplicate response id",
+        ),
+    ],
+)
+def test_report_mode_loads_the_valid_rest_and_lists_each_refusal(small_ws, csv_file, text, row, column, loaded, words):
     report = small_ws.import_wave(csv_file(text, "messy.csv"), "2026-Q3")
     refused = report.refused_frame()
     hit = refused[(refused["row"] == row) & (refused["column"] == column)]
@@ -188,8 +220,9 @@ def test_load_tables_is_one_transaction(small_ws):
     before = snapshot(small_ws)
     bad_contacts = pd.DataFrame({"contact_id": ["K9", "K9"], "client_id": ["C1", "C1"]})
     with pytest.raises(InputError, match="duplicate key"):
-        small_ws.load_tables({"clients": pd.DataFrame({"client_id": ["C4"], "name": ["Delta"]}),
-                              "contacts": bad_contacts})
+        small_ws.load_tables(
+            {"clients": pd.DataFrame({"client_id": ["C4"], "name": ["Delta"]}), "contacts": bad_contacts}
+        )
     assert_same(before, snapshot(small_ws))
 
 
@@ -205,7 +238,8 @@ def test_nps_counts_in_duckdb_match_hand_count(small_ws, csv_file):
     # T1: R1 (9, promoter), R2 (6, detractor), R3 (10, promoter); T2: R4 (7, passive)
     assert counts.to_dict("records") == [
         {"team": "T1", "promoters": 2, "passives": 0, "detractors": 1},
-        {"team": "T2", "promoters": 0, "passives": 1, "detractors": 0}]
+        {"team": "T2", "promoters": 0, "passives": 1, "detractors": 0},
+    ]
     with pytest.raises(ValueError, match="cannot break down"):
         small_ws.nps_counts(["email"])
 
@@ -232,8 +266,9 @@ def raw_counts(ws, by):
     """Counting the responses directly, the slow way, to check the cube against."""
     frame = ws.response_frame()
     frame = frame[frame["nps"].notna()]
-    g = frame.assign(promoters=frame["nps"] >= 9, passives=frame["nps"].between(7, 8),
-                     detractors=frame["nps"] <= 6).groupby(by, dropna=False)
+    g = frame.assign(
+        promoters=frame["nps"] >= 9, passives=frame["nps"].between(7, 8), detractors=frame["nps"] <= 6
+    ).groupby(by, dropna=False)
     return g[["promoters", "passives", "detractors"]].sum().reset_index()
 
 
@@ -243,8 +278,10 @@ def test_cube_counts_equal_raw_counts_through_imports_and_reloads(small_ws, csv_
     for by in (["wave_id"], ["team", "role"], ["segment", "wave_id"], ["contact_id"], ["direction", "client_status"]):
         cube = small_ws.nps_counts(by)
         raw = raw_counts(small_ws, by)
-        assert cube[by + ["promoters", "passives", "detractors"]].values.tolist() == \
-            raw.sort_values(by)[by + ["promoters", "passives", "detractors"]].values.tolist(), by
+        assert (
+            cube[by + ["promoters", "passives", "detractors"]].values.tolist()
+            == raw.sort_values(by)[by + ["promoters", "passives", "detractors"]].values.tolist()
+        ), by
     # A contact's role changes: the cube follows.
     contacts = small_ws.contacts(include_pii=True)
     contacts.loc[contacts["contact_id"] == "K1", "role"] = "finance"
@@ -257,23 +294,52 @@ def test_failed_import_leaves_the_cube_as_before(small_ws, csv_file, monkeypatch
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
     before = small_ws.nps_counts(["wave_id"])
     real_insert = store._insert
-    monkeypatch.setattr(store, "_insert", lambda con, name, frame: (_ for _ in ()).throw(RuntimeError("boom"))
-                        if name == "imports" else real_insert(con, name, frame))
+    monkeypatch.setattr(
+        store,
+        "_insert",
+        lambda con, name, frame: (
+            (_ for _ in ()).throw(RuntimeError("boom")) if name == "imports" else real_insert(con, name, frame)
+        ),
+    )
     with pytest.raises(RuntimeError):
         small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
     pd.testing.assert_frame_equal(small_ws.nps_counts(["wave_id"]), before)
 
 
-@pytest.mark.parametrize("table, frame, row, column, words", [
-    ("contacts", pd.DataFrame({"contact_id": ["K8", "K9"], "client_id": ["C1", "C1"], "role": ["boss", "day_to_day"]}),
-     2, "role", "'boss' is not allowed"),
-    ("clients", pd.DataFrame({"client_id": ["C7", None], "name": ["A", "B"]}), 3, "client_id", "required value is empty"),
-    ("clients", pd.DataFrame({"client_id": ["C7"], "name": ["A"], "contract_value": [-5.0]}), 2, "contract_value",
-     "not allowed"),
-    ("clients", pd.DataFrame({"name": ["A"]}), 1, "client_id", "required column of 'clients' is missing"),
-    ("events", pd.DataFrame({"client_id": ["C1"], "date": ["2026-01-01"], "kind": ["exploded"]}), 2, "kind",
-     "not allowed"),
-])
+@pytest.mark.parametrize(
+    "table, frame, row, column, words",
+    [
+        (
+            "contacts",
+            pd.DataFrame({"contact_id": ["K8", "K9"], "client_id": ["C1", "C1"], "role": ["boss", "day_to_day"]}),
+            2,
+            "role",
+            "'boss' is not allowed",
+        ),
+        (
+            "clients",
+            pd.DataFrame({"client_id": ["C7", None], "name": ["A", "B"]}),
+            3,
+            "client_id",
+            "required value is empty",
+        ),
+        (
+            "clients",
+            pd.DataFrame({"client_id": ["C7"], "name": ["A"], "contract_value": [-5.0]}),
+            2,
+            "contract_value",
+            "not allowed",
+        ),
+        ("clients", pd.DataFrame({"name": ["A"]}), 1, "client_id", "required column of 'clients' is missing"),
+        (
+            "events",
+            pd.DataFrame({"client_id": ["C1"], "date": ["2026-01-01"], "kind": ["exploded"]}),
+            2,
+            "kind",
+            "not allowed",
+        ),
+    ],
+)
 def test_reference_loads_are_validated_with_row_and_column(small_ws, table, frame, row, column, words):
     before = snapshot(small_ws)
     with pytest.raises(InputError) as info:
@@ -284,8 +350,9 @@ def test_reference_loads_are_validated_with_row_and_column(small_ws, table, fram
 
 
 def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
-    frame = pd.DataFrame({"response_id": ["F1", "F2"], "contact_id": ["K1", "K4"], "nps": [10, 0],
-                          "attribute:deadlines": [5, None]})
+    frame = pd.DataFrame(
+        {"response_id": ["F1", "F2"], "contact_id": ["K1", "K4"], "nps": [10, 0], "attribute:deadlines": [5, None]}
+    )
     report = small_ws.import_wave(frame, "2026-Q3")
     assert (report.rows_loaded, report.answers_loaded, report.source) == (2, 1, "<DataFrame>")
     assert small_ws.import_wave(frame, "2026-Q3").already_imported
@@ -296,9 +363,11 @@ def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
 def test_cumulative_export_with_changed_grid_answer_is_refused(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\n", "a.csv"), "2026-Q3")
     with pytest.raises(InputError, match="already stored with different answers"):
-        small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,2\n", "b.csv"),
-                             errors="raise", wave=
-                             "2026-Q3")
+        small_ws.import_wave(
+            csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,2\n", "b.csv"),
+            errors="raise",
+            wave="2026-Q3",
+        )
 
 
 def test_response_stored_in_another_wave_is_refused(small_ws, csv_file):
@@ -308,8 +377,10 @@ def test_response_stored_in_another_wave_is_refused(small_ws, csv_file):
 
 
 def test_a_contacts_later_submission_supersedes_the_earlier(small_ws, csv_file):
-    first = ("response_id,contact_id,submitted_at,nps\n"
-             "R1,K1,2026-09-12 10:00,3\nR2,K1,2026-09-14 10:00,9\nR3,K3,2026-09-12 10:00,8\n")
+    first = (
+        "response_id,contact_id,submitted_at,nps\n"
+        "R1,K1,2026-09-12 10:00,3\nR2,K1,2026-09-14 10:00,9\nR3,K3,2026-09-12 10:00,8\n"
+    )
     report = small_ws.import_wave(csv_file(first, "a.csv"), "2026-Q3")
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
     assert small_ws.responses("2026-Q3")["response_id"].tolist() == ["R2", "R3"]
@@ -353,11 +424,11 @@ def test_workspace_of_an_older_version_is_upgraded_on_open(small_ws):
     assert "reason" in ws.responses().columns and "note" in ws.table("invitations", include_pii=True).columns
     assert ws.responses()["nps"].tolist() == [9]  # nothing lost
     assert ws.responses()["complete"].tolist() == [True]
-    assert json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == store.SCHEMA_VERSION
+    assert (
+        json.loads((ws.path / "workspace.json").read_text(encoding="utf-8"))["schema_version"] == store.SCHEMA_VERSION
+    )
 
 
 def test_complete_flag_of_a_cxlab_file(small_ws, csv_file):
-    small_ws.import_wave(csv_file("response_id,client_id,nps,complete\nR1,C1,9,\nR2,C2,3,0\nR3,C3,8,true\n"),
-                         "2026-Q3")
-    assert small_ws.responses().set_index("response_id")["complete"].to_dict() == {"R1": True, "R2": False,
-                                                                                   "R3": True}
+    small_ws.import_wave(csv_file("response_id,client_id,nps,complete\nR1,C1,9,\nR2,C2,3,0\nR3,C3,8,true\n"), "2026-Q3")
+    assert small_ws.responses().set_index("response_id")["complete"].to_dict() == {"R1": True, "R2": False, "R3": True}

@@ -1,4 +1,5 @@
 """Wave summary on a hand-made workspace: every figure checked by hand."""
+
 from __future__ import annotations
 
 import math
@@ -8,25 +9,36 @@ import pytest
 
 from cxlab.summary import SurveyData, summarize_wave
 
-Q2 = ("response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
-      "A1,K1,8,4,4,4,\n"
-      "A2,K3,9,5,5,,5\n"
-      "A3,K4,3,2,1,2,2\n")
-Q3 = ("response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
-      "B1,K1,10,5,5,5,\n"
-      "B2,K2,6,3,3,3,\n"
-      "B3,K3,9,4,4,,4\n"
-      "B4,K4,7,4,3,4,5\n"
-      "B5,K5,2,1,1,1,1\n")
+Q2 = (
+    "response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
+    "A1,K1,8,4,4,4,\n"
+    "A2,K3,9,5,5,,5\n"
+    "A3,K4,3,2,1,2,2\n"
+)
+Q3 = (
+    "response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
+    "B1,K1,10,5,5,5,\n"
+    "B2,K2,6,3,3,3,\n"
+    "B3,K3,9,4,4,,4\n"
+    "B4,K4,7,4,3,4,5\n"
+    "B5,K5,2,1,1,1,1\n"
+)
 
 
 @pytest.fixture
 def two_waves(small_ws, csv_file):
     small_ws.import_wave(csv_file(Q2, "q2.csv"), "2026-Q2")
     small_ws.import_wave(csv_file(Q3, "q3.csv"), "2026-Q3")
-    small_ws.load("invitations", pd.DataFrame({"wave_id": ["2026-Q3"] * 5 + ["2026-Q3"],
-                                               "contact_id": ["K1", "K2", "K3", "K4", "K5", "K0"],
-                                               "status": ["responded"] * 5 + ["delivered"]}))
+    small_ws.load(
+        "invitations",
+        pd.DataFrame(
+            {
+                "wave_id": ["2026-Q3"] * 5 + ["2026-Q3"],
+                "contact_id": ["K1", "K2", "K3", "K4", "K5", "K0"],
+                "status": ["responded"] * 5 + ["delivered"],
+            }
+        ),
+    )
     return SurveyData.from_workspace(small_ws)
 
 
@@ -99,8 +111,7 @@ def test_unknown_wave_is_refused(two_waves):
 
 def test_previous_wave_on_another_scale_is_not_compared(small_ws, csv_file):
     small_ws.load("waves", pd.DataFrame({"wave_id": ["2026-Q2"], "nps_scale": ["1-5"], "rating_scale": ["1-10"]}))
-    small_ws.import_wave(csv_file("response_id,contact_id,nps,overall\nA1,K1,5,10\nA2,K3,1,2\n", "q2.csv"),
-                         "2026-Q2")
+    small_ws.import_wave(csv_file("response_id,contact_id,nps,overall\nA1,K1,5,10\nA2,K3,1,2\n", "q2.csv"), "2026-Q2")
     small_ws.import_wave(csv_file(Q3, "q3.csv"), "2026-Q3")
     s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
     assert s.changes.empty and s.changes_by_cell.empty
@@ -109,10 +120,12 @@ def test_previous_wave_on_another_scale_is_not_compared(small_ws, csv_file):
 
 
 def test_importance_gives_a_weighted_csi_beside_the_plain_one(small_ws, csv_file):
-    text = ("response_id,contact_id,nps,overall,attribute:deadlines,attribute:responsiveness,"
-            "importance:deadlines,importance:responsiveness\n"
-            "B1,K1,10,5,1,5,5,1\n"
-            "B2,K2,6,3,5,3,5,1\n")
+    text = (
+        "response_id,contact_id,nps,overall,attribute:deadlines,attribute:responsiveness,"
+        "importance:deadlines,importance:responsiveness\n"
+        "B1,K1,10,5,1,5,5,1\n"
+        "B2,K2,6,3,5,3,5,1\n"
+    )
     small_ws.import_wave(csv_file(text), "2026-Q3")
     s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
     h = s.headline.set_index("metric")
@@ -142,7 +155,7 @@ def test_breakdown_intervals_respect_clustering(two_waves):
     assert team.loc["T1", "n"] == 3 and team.loc["T1", "estimate"] == pytest.approx(100 * (2 - 1) / 3)
     # The design-based SE by hand: clusters C1 (net +100, -100) and C2 (+100); mean 33.3.
     resid = {"C1": (100 - 100 / 3) + (-100 - 100 / 3), "C2": 100 - 100 / 3}
-    se = math.sqrt(2 / 1 * sum(v ** 2 for v in resid.values()) / 3 ** 2)
+    se = math.sqrt(2 / 1 * sum(v**2 for v in resid.values()) / 3**2)
     assert team.loc["T1", "se"] == pytest.approx(se)
 
 
@@ -162,10 +175,18 @@ def test_response_rate_is_the_fieldwork_funnels(small_ws, csv_file):
 
     small_ws.import_wave(csv_file("response_id,contact_id,nps\nB1,K1,10\nB3,K3,9\n"), "2026-Q3")
     sent = pd.Timestamp("2026-09-10 10:00")
-    small_ws.load("invitations", pd.DataFrame({
-        "wave_id": "2026-Q3", "contact_id": ["K1", "K2", "K3", "K4", "K5"], "channel": "email",
-        "status": ["delivered", "delivered", "planned", "bounced", "unreachable"],
-        "sent_at": [sent, sent, pd.NaT, sent, pd.NaT]}))  # K3 answered a link sent by hand: delivered
+    small_ws.load(
+        "invitations",
+        pd.DataFrame(
+            {
+                "wave_id": "2026-Q3",
+                "contact_id": ["K1", "K2", "K3", "K4", "K5"],
+                "channel": "email",
+                "status": ["delivered", "delivered", "planned", "bounced", "unreachable"],
+                "sent_at": [sent, sent, pd.NaT, sent, pd.NaT],
+            }
+        ),
+    )  # K3 answered a link sent by hand: delivered
     s = summarize_wave(SurveyData.from_workspace(small_ws), "2026-Q3", min_n=1)
     rate = s.headline.set_index("metric").loc["response_rate"]
     assert rate["n"] == 3 and rate["estimate"] == pytest.approx(2 / 3)

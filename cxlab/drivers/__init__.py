@@ -29,6 +29,7 @@ Examples
 >>> res = drivers.relative_importance(frame, "nps", items, cluster="client_id")          # doctest: +SKIP
 >>> print(res.summary())                                                                # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,18 +37,33 @@ import importlib
 # Names load on first use: the report kernel pays for statsmodels only when
 # a function that needs it runs.
 _EXPORTS = {
-    "driver_frame": "data", "usable_drivers": "data",
-    "relative_importance": "importance", "RelativeImportance": "importance", "DriverWarning": "importance",
-    "METHODS": "importance", "METHOD_NAMES": "importance", "johnson_weights": "importance",
-    "shapley_importance": "importance", "correlation_matrix": "importance",
-    "all_subsets_r2": "subsets", "shapley_values": "subsets", "conditional_dominance": "subsets",
+    "driver_frame": "data",
+    "usable_drivers": "data",
+    "relative_importance": "importance",
+    "RelativeImportance": "importance",
+    "DriverWarning": "importance",
+    "METHODS": "importance",
+    "METHOD_NAMES": "importance",
+    "johnson_weights": "importance",
+    "shapley_importance": "importance",
+    "correlation_matrix": "importance",
+    "all_subsets_r2": "subsets",
+    "shapley_values": "subsets",
+    "conditional_dominance": "subsets",
     "penalty_reward": "penalty",
-    "importance_performance": "ipa", "ImportancePerformance": "ipa", "QUADRANTS": "ipa",
+    "importance_performance": "ipa",
+    "ImportancePerformance": "ipa",
+    "QUADRANTS": "ipa",
     "QUADRANT_LABELS": "ipa",
-    "drivers_over_waves": "waves", "DriverTrend": "waves",
-    "needs_map": "needs", "cross_sell": "needs", "development_priorities": "needs",
+    "drivers_over_waves": "waves",
+    "DriverTrend": "waves",
+    "needs_map": "needs",
+    "cross_sell": "needs",
+    "development_priorities": "needs",
     "needs_over_waves": "needs",
-    "manager_scores": "managers", "ManagerScores": "managers", "manager_profile": "managers",
+    "manager_scores": "managers",
+    "ManagerScores": "managers",
+    "manager_profile": "managers",
     "manager_scores_over_waves": "managers",
 }
 

@@ -14,6 +14,7 @@ Examples
 >>> items                                                      # doctest: +SKIP
 ['responsiveness', 'understanding_goals', ...]
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,14 +22,25 @@ import pandas as pd
 __all__ = ["driver_frame", "usable_drivers", "ID_COLUMNS", "OUTCOMES"]
 
 #: Columns carried beside the ratings.
-ID_COLUMNS = ["response_id", "wave_id", "contact_id", "client_id", "manager", "team", "segment",
-              "direction", "role", "contract_value"]
+ID_COLUMNS = [
+    "response_id",
+    "wave_id",
+    "contact_id",
+    "client_id",
+    "manager",
+    "team",
+    "segment",
+    "direction",
+    "role",
+    "contract_value",
+]
 #: Outcome columns a driver analysis may explain.
 OUTCOMES = ["nps", "overall", "price"]
 
 
-def driver_frame(data, wave: str | list[str] | None = None, *, kind: str = "attribute",
-                 complete_only: bool = True) -> tuple[pd.DataFrame, list[str]]:
+def driver_frame(
+    data, wave: str | list[str] | None = None, *, kind: str = "attribute", complete_only: bool = True
+) -> tuple[pd.DataFrame, list[str]]:
     """Responses with their item ratings side by side.
 
     Parameters
@@ -63,15 +75,24 @@ def driver_frame(data, wave: str | list[str] | None = None, *, kind: str = "attr
     answers = data.answers
     if kind not in ("attribute", "service", "direction", "touchpoint"):
         raise ValueError(f"kind must be 'attribute', 'service', 'direction' or 'touchpoint', not {kind!r}")
-    grid = answers[(answers["kind"] == ("service" if kind == "direction" else kind))
-                   & answers["response_id"].isin(responses["response_id"])]
+    grid = answers[
+        (answers["kind"] == ("service" if kind == "direction" else kind))
+        & answers["response_id"].isin(responses["response_id"])
+    ]
     if kind == "direction":
         direction = data.services.set_index("service_id")["direction"]
-        grid = (grid.assign(item=grid["item"].map(direction)).dropna(subset=["item"])
-                .groupby(["response_id", "item"], sort=False, as_index=False)["value"].mean())
+        grid = (
+            grid.assign(item=grid["item"].map(direction))
+            .dropna(subset=["item"])
+            .groupby(["response_id", "item"], sort=False, as_index=False)["value"]
+            .mean()
+        )
     items = list(dict.fromkeys(grid["item"].tolist()))
-    wide = (grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
-            .reindex(columns=items) if len(grid) else pd.DataFrame(columns=items))
+    wide = (
+        grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first").reindex(columns=items)
+        if len(grid)
+        else pd.DataFrame(columns=items)
+    )
     base = responses[[c for c in ID_COLUMNS + OUTCOMES if c in responses.columns]].copy()
     for col in OUTCOMES:
         if col in base:

@@ -40,6 +40,7 @@ Examples
 >>> bool(np.isclose(res.table.query("method == 'shapley'")["importance"].sum(), res.r2))
 True
 """
+
 from __future__ import annotations
 
 import math
@@ -51,8 +52,16 @@ import pandas as pd
 
 from cxlab.drivers.subsets import all_subsets_r2, conditional_dominance, shapley_values
 
-__all__ = ["relative_importance", "RelativeImportance", "DriverWarning", "METHODS", "METHOD_NAMES",
-           "correlation_matrix", "johnson_weights", "shapley_importance"]
+__all__ = [
+    "relative_importance",
+    "RelativeImportance",
+    "DriverWarning",
+    "METHODS",
+    "METHOD_NAMES",
+    "correlation_matrix",
+    "johnson_weights",
+    "shapley_importance",
+]
 
 #: Methods :func:`relative_importance` computes (``"all"`` means every one).
 METHODS = ("correlation", "ols", "shapley", "johnson")
@@ -91,7 +100,7 @@ def correlation_matrix(values: np.ndarray, missing: str = "listwise", weights=No
     x0 = np.where(present, x, 0.0)
     if missing == "listwise":
         total = w.sum(axis=1)
-        wx = w[:, :, None] * x0                                   # (B, n, k)
+        wx = w[:, :, None] * x0  # (B, n, k)
         mean = wx.sum(axis=1) / total[:, None]
         cross = (np.swapaxes(wx, 1, 2) @ x0) / total[:, None, None]
         cov = cross - mean[:, :, None] * mean[:, None, :]
@@ -100,17 +109,17 @@ def correlation_matrix(values: np.ndarray, missing: str = "listwise", weights=No
             out = cov / sd[..., :, None] / sd[..., None, :]
     else:
         p = present.astype(float)
-        wx = w[:, :, None] * x0                                   # (B, n, k)
+        wx = w[:, :, None] * x0  # (B, n, k)
         wp = w[:, :, None] * p
-        both = np.swapaxes(wp, 1, 2) @ p                          # weight where both present
-        sum_i = np.swapaxes(wx, 1, 2) @ p                         # sum of i where j present
+        both = np.swapaxes(wp, 1, 2) @ p  # weight where both present
+        sum_i = np.swapaxes(wx, 1, 2) @ p  # sum of i where j present
         sq_i = np.swapaxes(wx * x0, 1, 2) @ p
         cross = np.swapaxes(wx, 1, 2) @ x0
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_i = sum_i / both
             mean_j = np.swapaxes(mean_i, -1, -2)
             cov = cross / both - mean_i * mean_j
-            var_i = sq_i / both - mean_i ** 2
+            var_i = sq_i / both - mean_i**2
             var_j = np.swapaxes(var_i, -1, -2)
             out = cov / np.sqrt(var_i * var_j)
     return out[0] if weights is None else out
@@ -174,7 +183,7 @@ def johnson_weights(corr) -> np.ndarray:
     inv_root = np.where(root > 1e-8, 1.0 / np.where(root > 1e-8, root, 1.0), 0.0)
     proj = np.einsum("...kj,...k->...j", evecs, rxy)
     beta = np.einsum("...jk,...k->...j", evecs, inv_root * proj)
-    return np.einsum("...jk,...k->...j", lam ** 2, beta ** 2)
+    return np.einsum("...jk,...k->...j", lam**2, beta**2)
 
 
 def _ranks(importance: np.ndarray) -> np.ndarray:
@@ -268,20 +277,28 @@ class RelativeImportance:
         """Readable report: R², n, missing handling, warnings, then each method's ranking."""
         width = 78
         pct = f"{100 * self.confidence:g}%"
-        lines = [f"Relative importance of drivers of '{self.outcome}'".center(width), "=" * width,
-                 f"n = {self.n} of {self.n_rows} rows ({self.missing} deletion), {len(self.drivers)} drivers",
-                 f"R² = {self.r2:.3f}   {pct} CI [{self.r2_ci_low:.3f}, {self.r2_ci_high:.3f}]",
-                 f"Intervals: {self.interval}"]
+        lines = [
+            f"Relative importance of drivers of '{self.outcome}'".center(width),
+            "=" * width,
+            f"n = {self.n} of {self.n_rows} rows ({self.missing} deletion), {len(self.drivers)} drivers",
+            f"R² = {self.r2:.3f}   {pct} CI [{self.r2_ci_low:.3f}, {self.r2_ci_high:.3f}]",
+            f"Intervals: {self.interval}",
+        ]
         for w in self.warnings:
             lines.append(f"Warning: {w}")
         for method in dict.fromkeys(self.table["method"]):
             rows = self.method(method)
-            lines += ["-" * width, rows["method_name"].iloc[0],
-                      f"{'driver':<26}{'importance':>11}{'share':>8}   {pct + ' CI':<17}{'rank':>5}  rank CI"]
+            lines += [
+                "-" * width,
+                rows["method_name"].iloc[0],
+                f"{'driver':<26}{'importance':>11}{'share':>8}   {pct + ' CI':<17}{'rank':>5}  rank CI",
+            ]
             for r in rows.itertuples():
-                lines.append(f"{str(r.driver)[:25]:<26}{r.importance:>11.4f}{100 * r.share:>7.1f}%   "
-                             f"[{r.ci_low:.3f}, {r.ci_high:.3f}]{'':<2}{r.rank:>5}  "
-                             f"{_rank_text(r.rank_ci_low, r.rank_ci_high)}")
+                lines.append(
+                    f"{str(r.driver)[:25]:<26}{r.importance:>11.4f}{100 * r.share:>7.1f}%   "
+                    f"[{r.ci_low:.3f}, {r.ci_high:.3f}]{'':<2}{r.rank:>5}  "
+                    f"{_rank_text(r.rank_ci_low, r.rank_ci_high)}"
+                )
         lines.append("=" * width)
         return "\n".join(lines)
 
@@ -310,8 +327,10 @@ def _check(data: pd.DataFrame, outcome: str, drivers) -> list:
     if outcome in drivers:
         raise ValueError(f"the outcome '{outcome}' is also listed as a driver")
     if len(drivers) > 24:
-        raise ValueError(f"{len(drivers)} drivers: the exact all-subsets decomposition is limited to 24 "
-                         "(2**24 subsets); group or pre-select drivers")
+        raise ValueError(
+            f"{len(drivers)} drivers: the exact all-subsets decomposition is limited to 24 "
+            "(2**24 subsets); group or pre-select drivers"
+        )
     return drivers
 
 
@@ -335,8 +354,9 @@ def _complete(values: np.ndarray, missing: str) -> np.ndarray:
     return keep
 
 
-def prepare(data: pd.DataFrame, outcome: str, drivers: list, missing: str = "listwise",
-            cluster: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def prepare(
+    data: pd.DataFrame, outcome: str, drivers: list, missing: str = "listwise", cluster: str | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Drivers then outcome as a float array, rows without the outcome (listwise: any value) left out."""
     values = _numeric(data, outcome, drivers)
     keep = _complete(values, missing)
@@ -364,20 +384,24 @@ def _check_pairs(values: np.ndarray, corr: np.ndarray, names: list, min_pair: in
     present = (~np.isnan(values)).astype(float)
     both = present.T @ present
     k = len(names)
-    undefined = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k)
-                 if not np.isfinite(corr[i, j])]
+    undefined = [
+        (names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k) if not np.isfinite(corr[i, j])
+    ]
     if undefined:
         shown = ", ".join(f"{a} & {b} (n = {n})" for a, b, n in undefined[:5])
         more = f" and {len(undefined) - 5} more" if len(undefined) > 5 else ""
-        raise ValueError(f"pairwise correlations undefined for {shown}{more}: these were never rated "
-                         "together with any variation; leave some drivers out or group them")
-    thin = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k)
-            if both[i, j] < min_pair]
+        raise ValueError(
+            f"pairwise correlations undefined for {shown}{more}: these were never rated "
+            "together with any variation; leave some drivers out or group them"
+        )
+    thin = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k) if both[i, j] < min_pair]
     if thin:
         shown = ", ".join(f"{a} & {b} (n = {n})" for a, b, n in thin[:5])
-        notes.append(f"{len(thin)} pair(s) of columns were answered together by fewer than {min_pair} "
-                     f"respondents ({shown}{', ...' if len(thin) > 5 else ''}); their correlations, and "
-                     "the importances built on them, are unstable")
+        notes.append(
+            f"{len(thin)} pair(s) of columns were answered together by fewer than {min_pair} "
+            f"respondents ({shown}{', ...' if len(thin) > 5 else ''}); their correlations, and "
+            "the importances built on them, are unstable"
+        )
 
 
 def _nearest_correlation(corr: np.ndarray, note: list) -> np.ndarray:
@@ -389,15 +413,26 @@ def _nearest_correlation(corr: np.ndarray, note: list) -> np.ndarray:
         return corr
     from statsmodels.stats.correlation_tools import corr_clipped
 
-    note.append("the pairwise correlation matrix was not positive semi-definite; its negative eigenvalues "
-                "were clipped (nearest correlation matrix, statsmodels corr_clipped)")
+    note.append(
+        "the pairwise correlation matrix was not positive semi-definite; its negative eigenvalues "
+        "were clipped (nearest correlation matrix, statsmodels corr_clipped)"
+    )
     return corr_clipped(corr, threshold=1e-8)
 
 
-def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all", *,
-                        missing: str = "listwise", cluster: str | None = None, n_boot: int = 1000,
-                        confidence: float = 0.95, seed: int = 0,
-                        min_n_per_driver: int = MIN_N_PER_DRIVER) -> RelativeImportance:
+def relative_importance(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers,
+    method="all",
+    *,
+    missing: str = "listwise",
+    cluster: str | None = None,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    min_n_per_driver: int = MIN_N_PER_DRIVER,
+) -> RelativeImportance:
     """Relative importance of drivers of an outcome, by one or several named methods.
 
     Parameters
@@ -453,31 +488,43 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
     n = len(values)
     p = len(drivers)
     if n <= p + 1:
-        raise ValueError(f"{n} usable rows for {p} drivers of '{outcome}' ({missing} deletion): at least "
-                         f"{p + 2} are needed, and about {min_n_per_driver * p} for stable importances")
+        raise ValueError(
+            f"{n} usable rows for {p} drivers of '{outcome}' ({missing} deletion): at least "
+            f"{p + 2} are needed, and about {min_n_per_driver * p} for stable importances"
+        )
     constant = [d for d, sd in zip(drivers, np.nanstd(values[:, :-1], axis=0)) if not sd > 0]
     if constant or not np.nanstd(values[:, -1]) > 0:
         what = constant or [outcome]
-        raise ValueError(f"no variation in {what}: everyone gave the same answer, so nothing can be "
-                         "explained; leave these columns out")
+        raise ValueError(
+            f"no variation in {what}: everyone gave the same answer, so nothing can be "
+            "explained; leave these columns out"
+        )
     if n_rows and missing == "listwise" and n < 0.8 * n_rows:
-        notes.append(f"listwise deletion kept {n} of {n_rows} rows ({100 * n / n_rows:.0f}%); "
-                     "consider missing='pairwise'")
+        notes.append(
+            f"listwise deletion kept {n} of {n_rows} rows ({100 * n / n_rows:.0f}%); consider missing='pairwise'"
+        )
     if n < min_n_per_driver * p:
-        notes.append(f"small sample: n = {n} for {p} drivers ({n / p:.1f} per driver, fewer than "
-                     f"{min_n_per_driver}); importances and ranks are unstable, read the intervals")
+        notes.append(
+            f"small sample: n = {n} for {p} drivers ({n / p:.1f} per driver, fewer than "
+            f"{min_n_per_driver}); importances and ranks are unstable, read the intervals"
+        )
 
     corr = correlation_matrix(values, missing)
     if missing == "pairwise":
         _check_pairs(values, corr, drivers + [outcome], min_n_per_driver, notes)
         corr = _nearest_correlation(corr, notes)
     vif = _vif(corr[:-1, :-1])
-    collinear = [f"{d} (VIF {v:.1f})" if np.isfinite(v) else f"{d} (exactly collinear)"
-                 for d, v in zip(drivers, vif) if v > VIF_LIMIT]
+    collinear = [
+        f"{d} (VIF {v:.1f})" if np.isfinite(v) else f"{d} (exactly collinear)"
+        for d, v in zip(drivers, vif)
+        if v > VIF_LIMIT
+    ]
     if collinear:
-        notes.append("collinear drivers: " + ", ".join(collinear) + "; they share what they explain, "
-                     "so their separate importances are uncertain (Shapley and Johnson split it "
-                     "fairly, OLS betas do not)")
+        notes.append(
+            "collinear drivers: " + ", ".join(collinear) + "; they share what they explain, "
+            "so their separate importances are uncertain (Shapley and Johnson split it "
+            "fairly, OLS betas do not)"
+        )
 
     subsets = all_subsets_r2(corr) if "shapley" in methods else None  # once: Shapley, R², dominance
     point = _point_estimates(values, corr, methods, missing, subsets)
@@ -496,8 +543,17 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
     for name, imp in point.items():
         share = imp / imp.sum() if imp.sum() else np.full(p, np.nan)
         rank = _ranks(imp).astype(int)
-        frame = pd.DataFrame({"method": name, "method_name": METHOD_NAMES[name], "driver": drivers,
-                              "importance": imp, "share": share, "rank": rank, "n": n})
+        frame = pd.DataFrame(
+            {
+                "method": name,
+                "method_name": METHOD_NAMES[name],
+                "driver": drivers,
+                "importance": imp,
+                "share": share,
+                "rank": rank,
+                "n": n,
+            }
+        )
         if boot is not None:
             b = boot[name]
             lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
@@ -514,11 +570,29 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
     table = pd.concat(rows, ignore_index=True)
     extra = _method_details(values, corr, drivers, methods, missing, clusters, vif, confidence)
     table = table.merge(extra, on=["method", "driver"], how="left") if len(extra) else table
-    cols = ["method", "method_name", "driver", "importance", "share", "ci_low", "ci_high", "share_ci_low",
-            "share_ci_high", "rank", "rank_ci_low", "rank_ci_high", "n", "estimate", "se", "p_value", "vif"]
+    cols = [
+        "method",
+        "method_name",
+        "driver",
+        "importance",
+        "share",
+        "ci_low",
+        "ci_high",
+        "share_ci_low",
+        "share_ci_high",
+        "rank",
+        "rank_ci_low",
+        "rank_ci_high",
+        "n",
+        "estimate",
+        "se",
+        "p_value",
+        "vif",
+    ]
     table = table.reindex(columns=[c for c in cols if c in table.columns])
-    table = table.sort_values(["method", "rank"], key=lambda s: s.map(
-        {m: i for i, m in enumerate(point)}) if s.name == "method" else s).reset_index(drop=True)
+    table = table.sort_values(
+        ["method", "rank"], key=lambda s: s.map({m: i for i, m in enumerate(point)}) if s.name == "method" else s
+    ).reset_index(drop=True)
 
     r2_lo = r2_hi = math.nan
     if boot is not None:
@@ -526,14 +600,27 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers, method="all",
     dominance = None
     if "shapley" in methods:
         cd = conditional_dominance(subsets)
-        dominance = pd.DataFrame(cd, index=pd.Index(drivers, name="driver"),
-                                 columns=pd.Index(range(p), name="subset_size"))
+        dominance = pd.DataFrame(
+            cd, index=pd.Index(drivers, name="driver"), columns=pd.Index(range(p), name="subset_size")
+        )
     for note in notes:
         warnings.warn(note, DriverWarning, stacklevel=2)
-    return RelativeImportance(table=table, outcome=outcome, drivers=drivers, n=n, r2=r2,
-                              r2_ci_low=float(r2_lo), r2_ci_high=float(r2_hi), missing=missing,
-                              interval=interval, confidence=confidence, warnings=notes,
-                              dominance=dominance, n_rows=n_rows, draws=boot)
+    return RelativeImportance(
+        table=table,
+        outcome=outcome,
+        drivers=drivers,
+        n=n,
+        r2=r2,
+        r2_ci_low=float(r2_lo),
+        r2_ci_high=float(r2_hi),
+        missing=missing,
+        interval=interval,
+        confidence=confidence,
+        warnings=notes,
+        dominance=dominance,
+        n_rows=n_rows,
+        draws=boot,
+    )
 
 
 def _r2(corr: np.ndarray) -> np.ndarray:
@@ -576,13 +663,14 @@ def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 
     n_boot = len(weights)
     out = {m: np.empty((n_boot, p)) for m in _point_names(methods)}
     out["_r2"] = np.empty(n_boot)
-    per_batch = max(1, chunk_cells // (2 ** p * 4 + n * k))
+    per_batch = max(1, chunk_cells // (2**p * 4 + n * k))
     from tqdm.auto import tqdm
 
     # Seconds of work (15+ drivers with a thousand resamples) show progress.
-    long = n_boot * 2 ** p * (4 if "shapley" in methods else 0) > 2 ** 27
-    for start in tqdm(range(0, n_boot, per_batch), desc="bootstrap resamples", unit="batch",
-                      disable=not long, leave=False):
+    long = n_boot * 2**p * (4 if "shapley" in methods else 0) > 2**27
+    for start in tqdm(
+        range(0, n_boot, per_batch), desc="bootstrap resamples", unit="batch", disable=not long, leave=False
+    ):
         batch = slice(start, min(start + per_batch, n_boot))
         w = weights[batch]
         corr = correlation_matrix(values, missing, w)
@@ -602,7 +690,7 @@ def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 
         if "correlation" in methods:
             out["pearson"][batch] = corr[:, :-1, -1] ** 2
             rho = correlation_matrix(weighted_ranks(values, w), missing, w)[:, :-1, -1]
-            out["spearman"][batch] = rho ** 2
+            out["spearman"][batch] = rho**2
         for key in out:
             mask = good[:, None] if out[key].ndim == 2 else good
             out[key][batch] = np.where(mask, out[key][batch], np.nan)
@@ -639,10 +727,23 @@ def _method_details(values, corr, drivers, methods, missing, clusters, vif, conf
 
             z = (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
             model = sm.OLS(z[:, -1], sm.add_constant(z[:, :-1]))
-            fit = (model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(clusters)[0]})
-                   if clusters is not None else model.fit())
-            parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": fit.params[1:],
-                                       "se": fit.bse[1:], "p_value": fit.pvalues[1:], "vif": vif}))
+            fit = (
+                model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(clusters)[0]})
+                if clusters is not None
+                else model.fit()
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "method": "ols",
+                        "driver": drivers,
+                        "estimate": fit.params[1:],
+                        "se": fit.bse[1:],
+                        "p_value": fit.pvalues[1:],
+                        "vif": vif,
+                    }
+                )
+            )
         else:
             beta = _solve(corr[:-1, :-1], corr[:-1, -1])
             parts.append(pd.DataFrame({"method": "ols", "driver": drivers, "estimate": beta, "vif": vif}))

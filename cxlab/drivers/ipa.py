@@ -32,6 +32,7 @@ Examples
 >>> ipa.table.set_index("driver").loc["speed", "quadrant"] in QUADRANTS
 True
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import (METHOD_NAMES, _complete, _numeric, bootstrap_importances, relative_importance,
-                                      resample_weights)
+from cxlab.drivers.importance import (
+    METHOD_NAMES,
+    _complete,
+    _numeric,
+    bootstrap_importances,
+    relative_importance,
+    resample_weights,
+)
 
 __all__ = ["importance_performance", "ImportancePerformance", "QUADRANTS", "QUADRANT_LABELS", "quadrant_of"]
 
@@ -65,8 +72,7 @@ def quadrant_of(importance, performance, importance_cut, performance_cut) -> np.
     """
     imp = np.asarray(importance) >= importance_cut
     perf = np.asarray(performance) >= performance_cut
-    return np.select([imp & ~perf, imp & perf, ~imp & perf], ["concentrate", "keep_up", "overkill"],
-                     "low_priority")
+    return np.select([imp & ~perf, imp & perf, ~imp & perf], ["concentrate", "keep_up", "overkill"], "low_priority")
 
 
 @dataclass
@@ -98,22 +104,35 @@ class ImportancePerformance:
     outcome: str = ""
 
     def summary(self) -> str:
-        lines = [f"Importance-performance map of '{self.outcome}' drivers ({self.method})",
-                 f"cross-hairs: importance share {self.importance_cut:.3f}, performance {self.performance_cut:.2f}",
-                 f"intervals and quadrant shares: {self.interval}"]
+        lines = [
+            f"Importance-performance map of '{self.outcome}' drivers ({self.method})",
+            f"cross-hairs: importance share {self.importance_cut:.3f}, performance {self.performance_cut:.2f}",
+            f"intervals and quadrant shares: {self.interval}",
+        ]
         for r in self.table.itertuples():
-            lines.append(f"  {str(r.driver)[:24]:<25}{100 * r.importance:5.1f}%  perf {r.performance:4.2f}  "
-                         f"{r.quadrant:<13} ({100 * r.quadrant_share:.0f}% of resamples)")
+            lines.append(
+                f"  {str(r.driver)[:24]:<25}{100 * r.importance:5.1f}%  perf {r.performance:4.2f}  "
+                f"{r.quadrant:<13} ({100 * r.quadrant_share:.0f}% of resamples)"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.summary()
 
 
-def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method: str = "shapley",
-                           cluster: str | None = None, missing: str = "listwise", n_boot: int = 1000,
-                           confidence: float = 0.95, seed: int = 0,
-                           performance_cut: str | float = "mean") -> ImportancePerformance:
+def importance_performance(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers,
+    *,
+    method: str = "shapley",
+    cluster: str | None = None,
+    missing: str = "listwise",
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    performance_cut: str | float = "mean",
+) -> ImportancePerformance:
     """Importance-performance matrix with bootstrap quadrant shares.
 
     Parameters
@@ -142,8 +161,17 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method:
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1: the quadrant shares come from the bootstrap")
     base_method = "correlation" if method in ("pearson", "spearman") else method
-    res = relative_importance(data, outcome, drivers, method=base_method, missing=missing, cluster=cluster,
-                              n_boot=0, confidence=confidence, seed=seed)
+    res = relative_importance(
+        data,
+        outcome,
+        drivers,
+        method=base_method,
+        missing=missing,
+        cluster=cluster,
+        n_boot=0,
+        confidence=confidence,
+        seed=seed,
+    )
     drivers = res.drivers
     rows = res.method(method).set_index("driver").reindex(drivers)
     share = rows["share"].to_numpy()
@@ -183,24 +211,34 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers, *, method:
     bshare, bperf = bshare[valid], bperf[valid]
     bquad = quadrant_of(bshare, bperf, imp_cut, cut(bperf)[:, None])
     lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
-    table = pd.DataFrame({
-        "driver": drivers, "importance": share,
-        "importance_ci_low": np.nanpercentile(bshare, lo, axis=0),
-        "importance_ci_high": np.nanpercentile(bshare, hi, axis=0),
-        "performance": perf,
-        "performance_ci_low": np.nanpercentile(bperf, lo, axis=0),
-        "performance_ci_high": np.nanpercentile(bperf, hi, axis=0),
-        "n": n, "quadrant": quadrant,
-        "quadrant_share": (bquad == quadrant[None, :]).mean(axis=0),
-    })
+    table = pd.DataFrame(
+        {
+            "driver": drivers,
+            "importance": share,
+            "importance_ci_low": np.nanpercentile(bshare, lo, axis=0),
+            "importance_ci_high": np.nanpercentile(bshare, hi, axis=0),
+            "performance": perf,
+            "performance_ci_low": np.nanpercentile(bperf, lo, axis=0),
+            "performance_ci_high": np.nanpercentile(bperf, hi, axis=0),
+            "n": n,
+            "quadrant": quadrant,
+            "quadrant_share": (bquad == quadrant[None, :]).mean(axis=0),
+        }
+    )
     for q in QUADRANTS:
         table[f"p_{q}"] = (bquad == q).mean(axis=0)
     table["method"] = f"{METHOD_NAMES[method]}; performance = mean rating"
     order = {q: i for i, q in enumerate(QUADRANTS)}
-    table = table.sort_values(["quadrant", "importance"], key=lambda s: s.map(order) if s.name == "quadrant"
-                              else -s).reset_index(drop=True)
+    table = table.sort_values(
+        ["quadrant", "importance"], key=lambda s: s.map(order) if s.name == "quadrant" else -s
+    ).reset_index(drop=True)
     unit = f"clients ('{cluster}') as wholes" if cluster else "rows"
-    return ImportancePerformance(table=table, importance_cut=imp_cut, performance_cut=perf_cut,
-                                 method=METHOD_NAMES[method],
-                                 interval=f"percentile bootstrap, {n_boot} resamples of {unit}",
-                                 importance=res, outcome=outcome)
+    return ImportancePerformance(
+        table=table,
+        importance_cut=imp_cut,
+        performance_cut=perf_cut,
+        method=METHOD_NAMES[method],
+        interval=f"percentile bootstrap, {n_boot} resamples of {unit}",
+        importance=res,
+        outcome=outcome,
+    )

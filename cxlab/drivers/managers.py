@@ -27,6 +27,7 @@ Examples
 >>> print(res.summary(lang="ru"))                                            # doctest: +SKIP
 >>> manager_profile(frame, items, scores=res)                                # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import math
@@ -40,28 +41,35 @@ from scipy import stats
 
 from cxlab.metrics._result import _check_confidence
 
-__all__ = ["ManagerScores", "NOTE", "manager_scores", "manager_profile",
-           "manager_scores_over_waves"]
+__all__ = ["ManagerScores", "NOTE", "manager_scores", "manager_profile", "manager_scores_over_waves"]
 
 #: The label every manager table carries, in Russian and English.
 NOTE: dict[str, str] = {
-    "ru": ("Инструмент развития, а не оценка людей: различия между менеджерами отражают не "
-           "только их работу, но и состав клиентов, услуги и случайность. Если интервалы "
-           "пересекаются, данные не показывают различия. Используйте таблицу, чтобы понять, "
-           "чему поучиться друг у друга, а не для решений о сотрудниках."),
-    "en": ("A development tool, not a verdict on people: differences between managers reflect "
-           "their clients, services and chance as well as the manager. Overlapping intervals "
-           "mean the data show no difference. Use the table to see what to learn from each "
-           "other, not to make decisions about people."),
+    "ru": (
+        "Инструмент развития, а не оценка людей: различия между менеджерами отражают не "
+        "только их работу, но и состав клиентов, услуги и случайность. Если интервалы "
+        "пересекаются, данные не показывают различия. Используйте таблицу, чтобы понять, "
+        "чему поучиться друг у друга, а не для решений о сотрудниках."
+    ),
+    "en": (
+        "A development tool, not a verdict on people: differences between managers reflect "
+        "their clients, services and chance as well as the manager. Overlapping intervals "
+        "mean the data show no difference. Use the table to see what to learn from each "
+        "other, not to make decisions about people."
+    ),
 }
 
 #: Outcomes with a fixed reading; any other numeric column is read as "mean of <column>".
 OUTCOME_LABELS: dict[str, str] = {
-    "nps": ("mean likelihood to recommend (0-10 score); the mean of the score, not the NPS "
-            "percentage, because a mean of a 0-10 score pools more cleanly than a difference "
-            "of two shares"),
-    "net": ("NPS in points: mean net score per respondent (+100 promoter 9-10, 0 passive 7-8, "
-            "-100 detractor 0-6), whose mean is the NPS"),
+    "nps": (
+        "mean likelihood to recommend (0-10 score); the mean of the score, not the NPS "
+        "percentage, because a mean of a 0-10 score pools more cleanly than a difference "
+        "of two shares"
+    ),
+    "net": (
+        "NPS in points: mean net score per respondent (+100 promoter 9-10, 0 passive 7-8, "
+        "-100 detractor 0-6), whose mean is the NPS"
+    ),
     "overall": "mean overall satisfaction (1-5)",
     "price": "mean price perception (1 much too expensive .. 5 well below the market)",
 }
@@ -69,21 +77,63 @@ OUTCOME_LABELS: dict[str, str] = {
 METHODS = ("eb", "mixedlm")
 CLUSTER = "client_id"
 
-TABLE_COLUMNS = ["n", "clients", "raw_mean", "raw_se", "estimate", "ci_low", "ci_high",
-                 "shrinkage", "effect", "effect_ci_low", "effect_ci_high", "rank",
-                 "rank_ci_low", "rank_ci_high", "p_top", "p_above_mean", "suppressed",
-                 "se_fallback", "method"]
+TABLE_COLUMNS = [
+    "n",
+    "clients",
+    "raw_mean",
+    "raw_se",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "shrinkage",
+    "effect",
+    "effect_ci_low",
+    "effect_ci_high",
+    "rank",
+    "rank_ci_low",
+    "rank_ci_high",
+    "p_top",
+    "p_above_mean",
+    "suppressed",
+    "se_fallback",
+    "method",
+]
 # Figures blanked for a suppressed group (n and clients stay visible).
-_MASKED = ["raw_mean", "raw_se", "estimate", "ci_low", "ci_high", "shrinkage", "effect",
-           "effect_ci_low", "effect_ci_high", "p_top", "p_above_mean"]
+_MASKED = [
+    "raw_mean",
+    "raw_se",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "shrinkage",
+    "effect",
+    "effect_ci_low",
+    "effect_ci_high",
+    "p_top",
+    "p_above_mean",
+]
 _RANKS = ["rank", "rank_ci_low", "rank_ci_high"]
 
-PROFILE_COLUMNS = ["item", "mean_top", "mean_rest", "difference", "ci_low", "ci_high",
-                   "p_value", "p_holm", "cohens_d", "n_top", "n_rest", "clients_top",
-                   "clients_rest", "method"]
+PROFILE_COLUMNS = [
+    "item",
+    "mean_top",
+    "mean_rest",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm",
+    "cohens_d",
+    "n_top",
+    "n_rest",
+    "clients_top",
+    "clients_rest",
+    "method",
+]
 
 
 # --------------------------------------------------------------------------- result
+
 
 @dataclass(repr=False)
 class ManagerScores:
@@ -168,25 +218,29 @@ class ManagerScores:
             ("Method:", self.method),
         ]
         for key, value in rows:
-            lines += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<14}",
-                                   subsequent_indent=" " * 14) or [key]
+            lines += textwrap.wrap(
+                str(value), width=width, initial_indent=f"{key:<14}", subsequent_indent=" " * 14
+            ) or [key]
         lines.append("-" * width)
         name_w = max([len(str(g)) for g in t[self.by]] + [len(self.by)])
         name_w = min(name_w, 18)
-        head = (f"{self.by[:name_w]:<{name_w}} {'n':>5} {'cl.':>4} {'raw':>7} {'pooled':>7} "
-                f"{pct + ' CI':>15} {'rank':>4} {'rank CI':>8} {'P(top)':>6}")
+        head = (
+            f"{self.by[:name_w]:<{name_w}} {'n':>5} {'cl.':>4} {'raw':>7} {'pooled':>7} "
+            f"{pct + ' CI':>15} {'rank':>4} {'rank CI':>8} {'P(top)':>6}"
+        )
         lines += [head, "-" * width]
         for _, r in pd.concat([shown, t[t["suppressed"]]]).iterrows():
             name = str(r[self.by])[:name_w]
             if r["suppressed"]:
-                lines.append(f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4}"
-                             f"   (suppressed: n < min_n)")
+                lines.append(f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4}   (suppressed: n < min_n)")
                 continue
             ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
             rci = f"{_int(r['rank_ci_low'])}-{_int(r['rank_ci_high'])}"
-            lines.append(f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4} "
-                         f"{_fmt(r['raw_mean']):>7} {_fmt(r['estimate']):>7} {ci:>15} "
-                         f"{_int(r['rank']):>4} {rci:>8} {_fmt(r['p_top']):>6}")
+            lines.append(
+                f"{name:<{name_w}} {int(r['n']):>5} {int(r['clients']):>4} "
+                f"{_fmt(r['raw_mean']):>7} {_fmt(r['estimate']):>7} {ci:>15} "
+                f"{_int(r['rank']):>4} {rci:>8} {_fmt(r['p_top']):>6}"
+            )
         lines.append("-" * width)
         text = NOTE[lang] + ("" if not self.remarks else " " + " ".join(self.remarks))
         lines += textwrap.wrap(text, width=width)
@@ -198,8 +252,10 @@ class ManagerScores:
 
     def __repr__(self) -> str:
         shown = int((~self.table["suppressed"]).sum())
-        return (f"<ManagerScores by={self.by!r} outcome={self.outcome!r} groups={len(self.table)} "
-                f"(ranked {shown}) tau={_fmt(self.tau)} grand_mean={_fmt(self.grand_mean)}>")
+        return (
+            f"<ManagerScores by={self.by!r} outcome={self.outcome!r} groups={len(self.table)} "
+            f"(ranked {shown}) tau={_fmt(self.tau)} grand_mean={_fmt(self.grand_mean)}>"
+        )
 
 
 def _fmt(x, digits: int = 2) -> str:
@@ -211,6 +267,7 @@ def _int(x) -> str:
 
 
 # --------------------------------------------------------------------------- inputs
+
 
 def _outcome(frame: pd.DataFrame, outcome: str) -> tuple[pd.Series, str]:
     """Outcome values per respondent and what they mean."""
@@ -259,10 +316,10 @@ def _group_stats(d: pd.DataFrame) -> pd.DataFrame:
     resid = d["y"] - d["g"].map(out["mean"])
     totals = resid.groupby([d["g"], d["c"]], sort=True).sum()
     out["clients"] = totals.groupby(level=0).size()
-    ss = (totals ** 2).groupby(level=0).sum()
+    ss = (totals**2).groupby(level=0).sum()
     C, n = out["clients"].astype(float), out["n"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["var_cr"] = np.where(C > 1, C / (C - 1) * ss / n ** 2, np.nan)
+        out["var_cr"] = np.where(C > 1, C / (C - 1) * ss / n**2, np.nan)
     return out
 
 
@@ -291,6 +348,7 @@ def _raw_variance(st: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 # --------------------------------------------------------------------------- estimators
 
+
 def _eb(y: np.ndarray, v: np.ndarray) -> dict:
     """Normal-normal empirical Bayes: DL tau², precision-weighted mu, posterior moments."""
     from statsmodels.stats.meta_analysis import combine_effects
@@ -316,12 +374,18 @@ def _eb(y: np.ndarray, v: np.ndarray) -> dict:
             tau2, mu, var_mu = 0.0, float(res.mean_effect_fe), float(res.var_eff_w_fe)
     with np.errstate(invalid="ignore", divide="ignore"):
         B = np.where(tau2 + v > 0, tau2 / (tau2 + v), 0.0)
-    return {"tau2": tau2, "mu": mu, "var_mu": var_mu, "B": B,
-            "estimate": mu + B * (y - mu),
-            # mu is itself estimated: its variance reaches each group through (1 - B).
-            "sd": np.sqrt(B * v + (1 - B) ** 2 * var_mu),
-            "effect": B * (y - mu), "effect_sd": np.sqrt(B * v + B ** 2 * var_mu),
-            "shrinkage": 1 - B}
+    return {
+        "tau2": tau2,
+        "mu": mu,
+        "var_mu": var_mu,
+        "B": B,
+        "estimate": mu + B * (y - mu),
+        # mu is itself estimated: its variance reaches each group through (1 - B).
+        "sd": np.sqrt(B * v + (1 - B) ** 2 * var_mu),
+        "effect": B * (y - mu),
+        "effect_sd": np.sqrt(B * v + B**2 * var_mu),
+        "shrinkage": 1 - B,
+    }
 
 
 def _eb_draws(fit: dict, y: np.ndarray, v: np.ndarray, n_draws: int, rng) -> np.ndarray:
@@ -359,8 +423,7 @@ def _mixedlm(d: pd.DataFrame, adjust_for: list) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = smf.mixedlm(formula, d, groups=d["g"], re_formula="1",
-                                vc_formula={"client": "0 + C(c)"})
+            model = smf.mixedlm(formula, d, groups=d["g"], re_formula="1", vc_formula={"client": "0 + C(c)"})
             res = model.fit(reml=True)
         except (np.linalg.LinAlgError, ValueError) as exc:
             raise RuntimeError(f"MixedLM failed: {exc}") from exc
@@ -379,33 +442,48 @@ def _mixedlm(d: pd.DataFrame, adjust_for: list) -> dict:
     if not res.converged or not all(np.isfinite([mu, var_mu, tau2])) or not np.isfinite(blup).all():
         msgs = "; ".join(sorted({str(w.message) for w in caught})) or "no convergence"
         raise RuntimeError(f"MixedLM did not converge ({msgs})")
-    return {"tau2": max(tau2, 0.0), "mu": mu, "var_mu": var_mu,
-            "blup": pd.Series(blup, index=groups), "cond": pd.Series(np.clip(cond, 0, None), index=groups),
-            "scale": float(res.scale), "vc": float(np.asarray(res.vcomp)[0]) if len(res.vcomp) else math.nan}
+    return {
+        "tau2": max(tau2, 0.0),
+        "mu": mu,
+        "var_mu": var_mu,
+        "blup": pd.Series(blup, index=groups),
+        "cond": pd.Series(np.clip(cond, 0, None), index=groups),
+        "scale": float(res.scale),
+        "vc": float(np.asarray(res.vcomp)[0]) if len(res.vcomp) else math.nan,
+    }
 
 
 def _fit_eb(y: np.ndarray, v: np.ndarray, n_draws: int, rng) -> dict:
     """Empirical Bayes fit of the shown groups, with their joint draws."""
-    method = ("empirical Bayes partial pooling (normal-normal, DerSimonian-Laird tau², "
-              "cluster-robust SE by client, design effect floored at 1); ranks from "
-              f"{n_draws} posterior draws")
+    method = (
+        "empirical Bayes partial pooling (normal-normal, DerSimonian-Laird tau², "
+        "cluster-robust SE by client, design effect floored at 1); ranks from "
+        f"{n_draws} posterior draws"
+    )
     if not len(y):
         empty = np.array([])
-        return {"tau2": math.nan, "mu": math.nan, "var_mu": math.nan, "estimate": empty, "sd": empty,
-                "effect": empty, "effect_sd": empty, "shrinkage": empty,
-                "draws": np.empty((n_draws, 0)), "method": method}
+        return {
+            "tau2": math.nan,
+            "mu": math.nan,
+            "var_mu": math.nan,
+            "estimate": empty,
+            "sd": empty,
+            "effect": empty,
+            "effect_sd": empty,
+            "shrinkage": empty,
+            "draws": np.empty((n_draws, 0)),
+            "method": method,
+        }
     fit = _eb(y, v)
     return dict(fit, draws=_eb_draws(fit, y, v, n_draws, rng), method=method)
 
 
-def _fit_mixedlm(d: pd.DataFrame, names: pd.Index, by: str, adjust_for: list, n_draws: int, rng,
-                 remarks: list) -> dict:
+def _fit_mixedlm(d: pd.DataFrame, names: pd.Index, by: str, adjust_for: list, n_draws: int, rng, remarks: list) -> dict:
     """Mixed-model fit on all respondents, figures for the shown groups (RuntimeError if it fails)."""
     if adjust_for:
         dropped = int(d[adjust_for].isna().any(axis=1).sum())
         if dropped:
-            remarks.append(f"{dropped} answers with a missing adjustment column were left "
-                           "out of the model.")
+            remarks.append(f"{dropped} answers with a missing adjustment column were left out of the model.")
         d = d.dropna(subset=adjust_for)
     if d["g"].nunique() < 2:
         raise RuntimeError(f"MixedLM needs at least two {by} groups")
@@ -419,24 +497,32 @@ def _fit_mixedlm(d: pd.DataFrame, names: pd.Index, by: str, adjust_for: list, n_
     # The draws share one fixed part across groups, so ranks are drawn jointly.
     shrink = np.clip(cond / tau2, 0, 1) if tau2 > 0 else np.ones(len(names))
     mu_draw = rng.normal(mu, math.sqrt(var_mu), size=(n_draws, 1))
-    draws = (mu + blup + shrink * (mu_draw - mu)
-             + np.sqrt(cond) * rng.standard_normal((n_draws, len(names))))
-    adj = (f", fixed effects for {', '.join(adjust_for)} (estimate at the average case mix)"
-           if adjust_for else "")
-    method = (f"mixed model partial pooling (statsmodels MixedLM, REML: random intercept per "
-              f"{by}, variance component for client within {by}{adj}; estimate = fixed part + "
-              "BLUP, interval from the conditional variance of the random effect plus the "
-              "fixed part's variance times the squared shrinkage); ranks from "
-              f"{n_draws} posterior draws")
-    return {"tau2": tau2, "mu": mu, "var_mu": var_mu, "estimate": mu + blup,
-            "sd": np.sqrt(cond + shrink ** 2 * var_mu), "effect": blup,
-            "effect_sd": np.sqrt(cond + (1 - shrink) ** 2 * var_mu),
-            # In the normal-normal model posterior variance / tau² = 1 - B: the same reading.
-            "shrinkage": shrink,
-            "draws": draws, "method": method}
+    draws = mu + blup + shrink * (mu_draw - mu) + np.sqrt(cond) * rng.standard_normal((n_draws, len(names)))
+    adj = f", fixed effects for {', '.join(adjust_for)} (estimate at the average case mix)" if adjust_for else ""
+    method = (
+        f"mixed model partial pooling (statsmodels MixedLM, REML: random intercept per "
+        f"{by}, variance component for client within {by}{adj}; estimate = fixed part + "
+        "BLUP, interval from the conditional variance of the random effect plus the "
+        "fixed part's variance times the squared shrinkage); ranks from "
+        f"{n_draws} posterior draws"
+    )
+    return {
+        "tau2": tau2,
+        "mu": mu,
+        "var_mu": var_mu,
+        "estimate": mu + blup,
+        "sd": np.sqrt(cond + shrink**2 * var_mu),
+        "effect": blup,
+        "effect_sd": np.sqrt(cond + (1 - shrink) ** 2 * var_mu),
+        # In the normal-normal model posterior variance / tau² = 1 - B: the same reading.
+        "shrinkage": shrink,
+        "draws": draws,
+        "method": method,
+    }
 
 
 # --------------------------------------------------------------------------- ranks
+
 
 def _rank_draws(draws: np.ndarray, rng) -> np.ndarray:
     """Rank of each group in each draw (1 = highest); exact ties broken at random."""
@@ -460,9 +546,19 @@ def _top_k(k: int, share: float = 0.25) -> int:
 
 # --------------------------------------------------------------------------- public
 
-def manager_scores(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps", *,
-                   method: str = "eb", min_n: int = 10, confidence: float = 0.95,
-                   n_draws: int = 4000, seed: int = 0, adjust_for=None) -> ManagerScores:
+
+def manager_scores(
+    frame: pd.DataFrame,
+    by: str = "manager",
+    outcome: str = "nps",
+    *,
+    method: str = "eb",
+    min_n: int = 10,
+    confidence: float = 0.95,
+    n_draws: int = 4000,
+    seed: int = 0,
+    adjust_for=None,
+) -> ManagerScores:
     """Pooled score of each manager (or team) with intervals and rank intervals.
 
     Each group's mean is pulled towards the agency's mean in proportion to how
@@ -585,19 +681,25 @@ def manager_scores(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps
             fit = _fit_mixedlm(d, names, by, adjust_for, n_draws, rng, remarks)
         except RuntimeError as exc:
             lost = " without case-mix adjustment" if adjust_for else ""
-            warnings.warn(f"manager_scores: the mixed model could not be used ({exc}); falling back "
-                          f"to empirical Bayes partial pooling{lost}.", RuntimeWarning, stacklevel=2)
-            remarks.append(f"The mixed model could not be used ({exc}); empirical Bayes partial "
-                           f"pooling was used instead{lost}.")
+            warnings.warn(
+                f"manager_scores: the mixed model could not be used ({exc}); falling back "
+                f"to empirical Bayes partial pooling{lost}.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            remarks.append(
+                f"The mixed model could not be used ({exc}); empirical Bayes partial pooling was used instead{lost}."
+            )
     if fit is None:
         fit = _fit_eb(y, v, n_draws, rng)
         if len(names) == 1:
-            remarks.append(f"Only one {by} has n >= {min_n}: nothing to pool with; "
-                           "the estimate is its raw mean.")
+            remarks.append(f"Only one {by} has n >= {min_n}: nothing to pool with; the estimate is its raw mean.")
     if st.loc[names, "se_fallback"].any():
         few = ", ".join(map(str, names[st.loc[names, "se_fallback"].to_numpy()]))
-        remarks.append(f"One client only (or no spread) for {few}: their SE uses the pooled "
-                       "within-group variance times the median design effect.")
+        remarks.append(
+            f"One client only (or no spread) for {few}: their SE uses the pooled "
+            "within-group variance times the median design effect."
+        )
 
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     alpha = 1 - confidence
@@ -606,8 +708,20 @@ def manager_scores(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps
     out["clients"] = st["clients"].astype(int)
     out["raw_mean"] = st["mean"]
     out["raw_se"] = np.sqrt(st["var"])
-    for col in ("estimate", "ci_low", "ci_high", "shrinkage", "effect", "effect_ci_low",
-                "effect_ci_high", "rank", "rank_ci_low", "rank_ci_high", "p_top", "p_above_mean"):
+    for col in (
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "shrinkage",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "rank",
+        "rank_ci_low",
+        "rank_ci_high",
+        "p_top",
+        "p_above_mean",
+    ):
         out[col] = np.nan
     if len(names):
         est, sd, eff, esd = fit["estimate"], fit["sd"], fit["effect"], fit["effect_sd"]
@@ -632,24 +746,45 @@ def manager_scores(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps
     for col in _RANKS:
         out[col] = out[col].astype("Int64")
     out = out.rename_axis(by).reset_index()
-    out = (out.assign(_s=out["suppressed"], _e=-out["estimate"])
-           .sort_values(["_s", "_e", by], kind="stable").drop(columns=["_s", "_e"])
-           .reset_index(drop=True))
+    out = (
+        out.assign(_s=out["suppressed"], _e=-out["estimate"])
+        .sort_values(["_s", "_e", by], kind="stable")
+        .drop(columns=["_s", "_e"])
+        .reset_index(drop=True)
+    )
     out = out[[by] + TABLE_COLUMNS]
     note = NOTE["en"] + ("" if not remarks else " " + " ".join(remarks))
-    return ManagerScores(table=out, by=by, outcome=outcome, outcome_label=label,
-                         method=fit["method"], tau=_sqrt(fit["tau2"]), grand_mean=float(fit["mu"]),
-                         grand_mean_se=_sqrt(fit["var_mu"]), note=note, remarks=remarks,
-                         confidence=confidence, n_draws=n_draws)
+    return ManagerScores(
+        table=out,
+        by=by,
+        outcome=outcome,
+        outcome_label=label,
+        method=fit["method"],
+        tau=_sqrt(fit["tau2"]),
+        grand_mean=float(fit["mu"]),
+        grand_mean_se=_sqrt(fit["var_mu"]),
+        note=note,
+        remarks=remarks,
+        confidence=confidence,
+        n_draws=n_draws,
+    )
 
 
 def _sqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0 else math.nan  # NaN stays NaN
 
 
-def manager_profile(frame: pd.DataFrame, items, by: str = "manager", outcome: str = "nps", *,
-                    top_share: float = 0.25, scores: ManagerScores | None = None,
-                    min_n: int = 10, confidence: float = 0.95) -> pd.DataFrame:
+def manager_profile(
+    frame: pd.DataFrame,
+    items,
+    by: str = "manager",
+    outcome: str = "nps",
+    *,
+    top_share: float = 0.25,
+    scores: ManagerScores | None = None,
+    min_n: int = 10,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """The attribute profile that separates the best-scored managers from the rest.
 
     The respondents of the top managers (the top ``top_share`` of the ranked
@@ -718,8 +853,7 @@ def manager_profile(frame: pd.DataFrame, items, by: str = "manager", outcome: st
     elif scores.by != by:
         by = scores.by
     t = scores.table
-    ranked = (t[~t["suppressed"] & t["rank"].notna()]
-              .sort_values(["rank", "estimate"], ascending=[True, False]))
+    ranked = t[~t["suppressed"] & t["rank"].notna()].sort_values(["rank", "estimate"], ascending=[True, False])
     if len(ranked) < 2:
         raise ValueError(f"manager_profile needs at least two ranked {by} groups, found {len(ranked)}")
     k = min(_top_k(len(ranked), top_share), len(ranked) - 1)
@@ -727,25 +861,37 @@ def manager_profile(frame: pd.DataFrame, items, by: str = "manager", outcome: st
     d = frame[frame[by].isin(ranked[by])]
     is_top = d[by].isin(top).to_numpy()
     clients = d[CLUSTER].to_numpy(dtype=object)
-    method = ("difference of mean ratings, top minus rest; OLS of the rating on a top-group dummy "
-              "with cluster-robust SE (clients as clusters), t interval with C - 1 df; Holm "
-              "adjustment across items; Cohen's d on the pooled respondent SD; top = "
-              f"{k} of {len(ranked)} {by} groups by pooled {scores.outcome}")
+    method = (
+        "difference of mean ratings, top minus rest; OLS of the rating on a top-group dummy "
+        "with cluster-robust SE (clients as clusters), t interval with C - 1 df; Holm "
+        "adjustment across items; Cohen's d on the pooled respondent SD; top = "
+        f"{k} of {len(ranked)} {by} groups by pooled {scores.outcome}"
+    )
     rows = []
     for item in items:
         x = d[item].astype(float).to_numpy()
         ok = ~np.isnan(x)
         xt, xr = x[ok & is_top], x[ok & ~is_top]
-        row = {"item": item, "mean_top": xt.mean() if len(xt) else np.nan,
-               "mean_rest": xr.mean() if len(xr) else np.nan,
-               "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
-               "cohens_d": np.nan, "n_top": len(xt), "n_rest": len(xr),
-               "clients_top": pd.unique(clients[ok & is_top]).size,
-               "clients_rest": pd.unique(clients[ok & ~is_top]).size, "method": method}
+        row = {
+            "item": item,
+            "mean_top": xt.mean() if len(xt) else np.nan,
+            "mean_rest": xr.mean() if len(xr) else np.nan,
+            "difference": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": np.nan,
+            "cohens_d": np.nan,
+            "n_top": len(xt),
+            "n_rest": len(xr),
+            "clients_top": pd.unique(clients[ok & is_top]).size,
+            "clients_rest": pd.unique(clients[ok & ~is_top]).size,
+            "method": method,
+        }
         if len(xt) >= 2 and len(xr) >= 2:
             row["difference"] = xt.mean() - xr.mean()
-            pooled = math.sqrt(((len(xt) - 1) * xt.var(ddof=1) + (len(xr) - 1) * xr.var(ddof=1))
-                               / (len(xt) + len(xr) - 2))
+            pooled = math.sqrt(
+                ((len(xt) - 1) * xt.var(ddof=1) + (len(xr) - 1) * xr.var(ddof=1)) / (len(xt) + len(xr) - 2)
+            )
             row["cohens_d"] = row["difference"] / pooled if pooled > 0 else np.nan
             codes = pd.factorize(pd.Series(clients[ok]).fillna("__none__"))[0]
             if np.unique(codes).size >= 2 and pooled > 0:
@@ -764,8 +910,7 @@ def manager_profile(frame: pd.DataFrame, items, by: str = "manager", outcome: st
     return out
 
 
-def manager_scores_over_waves(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps",
-                              **kw) -> pd.DataFrame:
+def manager_scores_over_waves(frame: pd.DataFrame, by: str = "manager", outcome: str = "nps", **kw) -> pd.DataFrame:
     """Pooled scores wave by wave, stacked, for trend charts.
 
     Each wave is pooled on its own (:func:`manager_scores` on that wave's

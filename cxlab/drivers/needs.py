@@ -31,6 +31,7 @@ Examples
 >>> needs_map(data, "2026-Q3", by=["segment", "direction"])      # doctest: +SKIP
 >>> cross_sell(data, "2026-Q3").head()                           # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import math
@@ -42,20 +43,23 @@ from cxlab.metrics._result import _check_confidence
 from cxlab.metrics.breakdown import check_min_n
 from cxlab.metrics.csat import wilson
 
-__all__ = ["needs_map", "cross_sell", "development_priorities", "needs_over_waves",
-           "NEEDS_BY", "SHARE_METHOD"]
+__all__ = ["needs_map", "cross_sell", "development_priorities", "needs_over_waves", "NEEDS_BY", "SHARE_METHOD"]
 
 #: What :func:`needs_map` can break the needs down by.
 NEEDS_BY = ("service", "direction", "segment", "client")
 #: Respondent attributes that define cells (the rest name the level of what is lacked).
 _CELL_BY = ("segment",)
 
-SHARE_METHOD = ("share of the wave's respondents naming the service as lacking; Wilson interval "
-                "on the effective n = n / design effect (clients as clusters, linearised ratio "
-                "variance, design effect floored at 1)")
+SHARE_METHOD = (
+    "share of the wave's respondents naming the service as lacking; Wilson interval "
+    "on the effective n = n / design effect (clients as clusters, linearised ratio "
+    "variance, design effect floored at 1)"
+)
 _SHARE_METHOD_DIRECTION = SHARE_METHOD.replace("naming the service", "naming any service of the direction")
-_CLIENT_METHOD = ("descriptive: services named as lacking by any respondent of the client; no interval "
-                  "(one to four respondents per client)")
+_CLIENT_METHOD = (
+    "descriptive: services named as lacking by any respondent of the client; no interval "
+    "(one to four respondents per client)"
+)
 _ALL = "_all"
 
 
@@ -101,8 +105,7 @@ def _named(data, resp: pd.DataFrame) -> pd.DataFrame:
     a = data.answers
     # value is 1 for a ticked service; an import of a yes/no grid may also carry explicit 0s.
     a = a[(a["kind"] == "need") & (a["value"] >= 0.5) & a["response_id"].isin(resp["response_id"])]
-    return (a[["response_id", "item"]].rename(columns={"item": "service_id"})
-            .drop_duplicates().reset_index(drop=True))
+    return a[["response_id", "item"]].rename(columns={"item": "service_id"}).drop_duplicates().reset_index(drop=True)
 
 
 def _bought(data, opened_at) -> pd.DataFrame:
@@ -138,16 +141,19 @@ def _parse_by(by) -> tuple[list[str], str | None]:
         raise ValueError(f"by must be one of {', '.join(NEEDS_BY)} or a list of them, got {by!r}")
     if "client" in raw:
         if len(set(raw)) > 1:
-            raise ValueError("by='client' is a per-client table and cannot be combined with "
-                             f"{', '.join(b for b in raw if b != 'client')}")
+            raise ValueError(
+                "by='client' is a per-client table and cannot be combined with "
+                f"{', '.join(b for b in raw if b != 'client')}"
+            )
         return [], None
     cells = [b for b in dict.fromkeys(raw) if b in _CELL_BY]
     return cells, ("service" if "service" in raw else "direction")
 
 
 # --------------------------------------------------------------------------- estimator
-def _cluster_wilson(n: int, m: int, clusters: int, s_mm: float, s_mn: float, s_nn: float,
-                    confidence: float) -> tuple[float, float, float, float]:
+def _cluster_wilson(
+    n: int, m: int, clusters: int, s_mm: float, s_mn: float, s_nn: float, confidence: float
+) -> tuple[float, float, float, float]:
     """Share m/n, its Wilson interval on n / design effect, and the design effect.
 
     The clustered variance is the Taylor linearisation of the ratio
@@ -168,7 +174,7 @@ def _cluster_wilson(n: int, m: int, clusters: int, s_mm: float, s_mn: float, s_n
         deff, used = math.nan, float(n)
     else:
         ss = s_mm - 2 * p * s_mn + p * p * s_nn
-        var_cl = clusters / (clusters - 1) * ss / n ** 2
+        var_cl = clusters / (clusters - 1) * ss / n**2
         deff = var_cl / (p * (1 - p) / (n - 1))
         # Round-off would otherwise nudge the exact 1 of unclustered data below or above it.
         used = max(1.0, round(deff, 12))
@@ -177,8 +183,9 @@ def _cluster_wilson(n: int, m: int, clusters: int, s_mm: float, s_mn: float, s_n
     return p, low, high, deff
 
 
-def _share_table(resp: pd.DataFrame, named_items: pd.DataFrame, cells: list[str], items: list,
-                 confidence: float) -> pd.DataFrame:
+def _share_table(
+    resp: pd.DataFrame, named_items: pd.DataFrame, cells: list[str], items: list, confidence: float
+) -> pd.DataFrame:
     """Respondents, mentions, share, interval and design effect per cell x item.
 
     ``resp``: response_id, client_id and the cell columns; ``named_items``:
@@ -189,24 +196,29 @@ def _share_table(resp: pd.DataFrame, named_items: pd.DataFrame, cells: list[str]
         resp[_ALL] = 0
     keys = cells or [_ALL]
     per_client = resp.groupby(keys + ["client_id"], dropna=False).size().rename("n_c").reset_index()
-    cell = (per_client.assign(nn=per_client["n_c"] ** 2)
-            .groupby(keys, dropna=False)
-            .agg(respondents=("n_c", "sum"), clients=("client_id", "nunique"), s_nn=("nn", "sum"))
-            .reset_index())
+    cell = (
+        per_client.assign(nn=per_client["n_c"] ** 2)
+        .groupby(keys, dropna=False)
+        .agg(respondents=("n_c", "sum"), clients=("client_id", "nunique"), s_nn=("nn", "sum"))
+        .reset_index()
+    )
     grid = cell.merge(pd.DataFrame({"item": pd.Series(items, dtype=object)}), how="cross")
     m = named_items.merge(resp[["response_id", "client_id"] + keys], on="response_id")
     m_c = m.groupby(keys + ["client_id", "item"], dropna=False).size().rename("m_c").reset_index()
     m_c = m_c.merge(per_client, on=keys + ["client_id"])
-    agg = (m_c.assign(mm=m_c["m_c"] ** 2, mn=m_c["m_c"] * m_c["n_c"])
-           .groupby(keys + ["item"], dropna=False)
-           .agg(mentions=("m_c", "sum"), clients_needing=("client_id", "nunique"),
-                s_mm=("mm", "sum"), s_mn=("mn", "sum"))
-           .reset_index())
+    agg = (
+        m_c.assign(mm=m_c["m_c"] ** 2, mn=m_c["m_c"] * m_c["n_c"])
+        .groupby(keys + ["item"], dropna=False)
+        .agg(mentions=("m_c", "sum"), clients_needing=("client_id", "nunique"), s_mm=("mm", "sum"), s_mn=("mn", "sum"))
+        .reset_index()
+    )
     grid = grid.merge(agg, on=keys + ["item"], how="left")
     for col in ("mentions", "clients_needing", "s_mm", "s_mn"):
         grid[col] = grid[col].fillna(0).astype(int)
-    est = [_cluster_wilson(int(r.respondents), int(r.mentions), int(r.clients), r.s_mm, r.s_mn,
-                           r.s_nn, confidence) for r in grid.itertuples(index=False)]
+    est = [
+        _cluster_wilson(int(r.respondents), int(r.mentions), int(r.clients), r.s_mm, r.s_mn, r.s_nn, confidence)
+        for r in grid.itertuples(index=False)
+    ]
     est = np.array(est, dtype=float).reshape(-1, 4)
     grid["share"], grid["ci_low"], grid["ci_high"], grid["design_effect"] = est.T
     grid = grid.drop(columns=["s_nn", "s_mm", "s_mn"])
@@ -218,8 +230,10 @@ def _share_table(resp: pd.DataFrame, named_items: pd.DataFrame, cells: list[str]
 def _with_labels(out: pd.DataFrame, svc: pd.DataFrame, level: str) -> tuple[pd.DataFrame, list[str]]:
     """Name the lacked item: a service with its direction and names, or a direction."""
     if level == "service":
-        return (out.rename(columns={"item": "service_id"}).merge(svc, on="service_id", how="left"),
-                ["service_id", "direction", "name_ru", "name_en"])
+        return (
+            out.rename(columns={"item": "service_id"}).merge(svc, on="service_id", how="left"),
+            ["service_id", "direction", "name_ru", "name_en"],
+        )
     return out.rename(columns={"item": "direction"}), ["direction"]
 
 
@@ -236,8 +250,9 @@ def _suppress(out: pd.DataFrame, min_n: int) -> pd.DataFrame:
 def _no_needs_note(named: pd.DataFrame, wave: str) -> list[str]:
     if len(named):
         return []
-    return [f"wave {wave}: no respondent named a lacking service (the needs question may not have "
-            "been asked); shares are 0"]
+    return [
+        f"wave {wave}: no respondent named a lacking service (the needs question may not have been asked); shares are 0"
+    ]
 
 
 # --------------------------------------------------------------------------- needs_map
@@ -319,8 +334,13 @@ def needs_map(data, wave: str, *, by="direction", min_n: int = 10, confidence: f
         return out
 
     items = _items(svc, directions, level, named)
-    out = _share_table(resp[["response_id", "client_id"] + cells], _to_level(named, svc, level, "response_id"),
-                       cells, items, confidence)
+    out = _share_table(
+        resp[["response_id", "client_id"] + cells],
+        _to_level(named, svc, level, "response_id"),
+        cells,
+        items,
+        confidence,
+    )
     # Clients of each cell buying the item when the wave opened.
     cell_clients = resp[cells + ["client_id"]].drop_duplicates()
     buys = _to_level(bought, svc, level, "client_id").merge(cell_clients, on="client_id")
@@ -335,9 +355,24 @@ def needs_map(data, wave: str, *, by="direction", min_n: int = 10, confidence: f
     order = {k: i for i, k in enumerate(items)}
     out["_order"] = out[label_cols[0]].map(order)
     out = out.sort_values(cells + ["_order"], kind="stable").drop(columns="_order")
-    cols = cells + label_cols + ["respondents", "mentions", "share", "ci_low", "ci_high", "design_effect",
-                                 "clients", "clients_needing", "clients_buying", "penetration",
-                                 "suppressed", "method"]
+    cols = (
+        cells
+        + label_cols
+        + [
+            "respondents",
+            "mentions",
+            "share",
+            "ci_low",
+            "ci_high",
+            "design_effect",
+            "clients",
+            "clients_needing",
+            "clients_buying",
+            "penetration",
+            "suppressed",
+            "method",
+        ]
+    )
     out = out[cols].reset_index(drop=True)
     out.attrs["notes"] = notes
     return out
@@ -347,8 +382,9 @@ def _by_client(data, resp, named, bought, svc) -> pd.DataFrame:
     order = {s: i for i, s in enumerate(svc["service_id"])}
     m = named.merge(resp[["response_id", "client_id"]], on="response_id")[["client_id", "service_id"]]
     m = m.drop_duplicates().assign(_o=lambda f: f["service_id"].map(order).fillna(len(order)))
-    lacked = (m.sort_values(["client_id", "_o", "service_id"]).groupby("client_id")["service_id"]
-              .agg(lambda s: ", ".join(s)))
+    lacked = (
+        m.sort_values(["client_id", "_o", "service_id"]).groupby("client_id")["service_id"].agg(lambda s: ", ".join(s))
+    )
     out = resp.groupby("client_id").size().rename("respondents").reset_index()
     cl = data.clients.drop_duplicates("client_id").set_index("client_id")
     for col in ("name", "segment", "contract_value"):
@@ -359,8 +395,19 @@ def _by_client(data, resp, named, bought, svc) -> pd.DataFrame:
     out["already_buys"] = out["client_id"].map(bought.groupby("client_id").size()).fillna(0).astype(int)
     out["method"] = _CLIENT_METHOD
     out = out.sort_values(["n_lacked", "contract_value", "client_id"], ascending=[False, False, True])
-    return out[["client_id", "name", "segment", "contract_value", "respondents", "services_lacked",
-                "n_lacked", "already_buys", "method"]].reset_index(drop=True)
+    return out[
+        [
+            "client_id",
+            "name",
+            "segment",
+            "contract_value",
+            "respondents",
+            "services_lacked",
+            "n_lacked",
+            "already_buys",
+            "method",
+        ]
+    ].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- cross_sell
@@ -375,8 +422,9 @@ def _current(clients: pd.DataFrame, opened_at) -> pd.Series:
     return keep
 
 
-def cross_sell(data, wave: str, *, level: str = "service", confidence: float = 0.95, n_boot: int = 1000,
-               seed: int | None = 0) -> pd.DataFrame:
+def cross_sell(
+    data, wave: str, *, level: str = "service", confidence: float = 0.95, n_boot: int = 1000, seed: int | None = 0
+) -> pd.DataFrame:
     """Cross-sell potential per service (or direction): open needs weighted by contract value.
 
     A responding client has an *open need* for a service when any of its
@@ -443,8 +491,7 @@ def cross_sell(data, wave: str, *, level: str = "service", confidence: float = 0
 
     items = _items(svc, directions, level, named)
     pairs = named.merge(resp[["response_id", "client_id"]], on="response_id")[["client_id", "service_id"]]
-    open_pairs = (pairs.drop_duplicates()
-                  .merge(bought.assign(_b=True), on=["client_id", "service_id"], how="left"))
+    open_pairs = pairs.drop_duplicates().merge(bought.assign(_b=True), on=["client_id", "service_id"], how="left")
     open_pairs = open_pairs[open_pairs["_b"].isna()].drop(columns="_b")
     open_items = _to_level(open_pairs, svc, level, "client_id").drop_duplicates()
     open_items = open_items[open_items["client_id"].isin(base_ids)]
@@ -463,26 +510,51 @@ def cross_sell(data, wave: str, *, level: str = "service", confidence: float = 0
 
     buy_items = _to_level(bought[bought["client_id"].isin(current_ids)], svc, level, "client_id")
     n_buy = buy_items.groupby("item")["client_id"].nunique().reindex(items).fillna(0).astype(int)
-    out = pd.DataFrame({
-        "item": items, "clients": len(base_ids), "clients_needing": need.sum(axis=0).astype(int),
-        "potential_value": v @ need, "weighted_demand": weighted, "ci_low": low, "ci_high": high,
-        "clients_buying": n_buy.to_numpy(),
-        "penetration": n_buy.to_numpy() / len(current_ids) if current_ids else np.nan,
-    })
+    out = pd.DataFrame(
+        {
+            "item": items,
+            "clients": len(base_ids),
+            "clients_needing": need.sum(axis=0).astype(int),
+            "potential_value": v @ need,
+            "weighted_demand": weighted,
+            "ci_low": low,
+            "ci_high": high,
+            "clients_buying": n_buy.to_numpy(),
+            "penetration": n_buy.to_numpy() / len(current_ids) if current_ids else np.nan,
+        }
+    )
     what = "service" if level == "service" else "any service of the direction"
-    out["method"] = (f"open need: a responding client (not churned) with a respondent naming {what} as lacking "
-                     "and not buying it when the wave opened; potential value = sum of their annual contract "
-                     "values; weighted demand = their contract value / contract value of all responding "
-                     f"clients, percentile bootstrap over clients ({n_boot} resamples, seed {seed}); "
-                     "penetration = share of current clients buying it when the wave opened")
+    out["method"] = (
+        f"open need: a responding client (not churned) with a respondent naming {what} as lacking "
+        "and not buying it when the wave opened; potential value = sum of their annual contract "
+        "values; weighted demand = their contract value / contract value of all responding "
+        f"clients, percentile bootstrap over clients ({n_boot} resamples, seed {seed}); "
+        "penetration = share of current clients buying it when the wave opened"
+    )
     out["_order"] = np.arange(len(out))
-    out = out.sort_values(["potential_value", "weighted_demand", "_order"], ascending=[False, False, True],
-                          na_position="last", kind="stable").drop(columns="_order")
+    out = out.sort_values(
+        ["potential_value", "weighted_demand", "_order"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="stable",
+    ).drop(columns="_order")
     out.insert(0, "priority_rank", np.arange(1, len(out) + 1))
     out, label_cols = _with_labels(out, svc, level)
-    out = out[["priority_rank"] + label_cols + ["clients", "clients_needing", "potential_value",
-                                                "weighted_demand", "ci_low", "ci_high", "clients_buying",
-                                                "penetration", "method"]].reset_index(drop=True)
+    out = out[
+        ["priority_rank"]
+        + label_cols
+        + [
+            "clients",
+            "clients_needing",
+            "potential_value",
+            "weighted_demand",
+            "ci_low",
+            "ci_high",
+            "clients_buying",
+            "penetration",
+            "method",
+        ]
+    ].reset_index(drop=True)
     out.attrs["notes"] = _no_needs_note(named, wave)
     return out
 
@@ -514,8 +586,16 @@ def _direction_labels(data, wave: str, lang: str) -> dict:
     return {} if q is None else {d["id"]: d[lang] for d in q.directions}
 
 
-def development_priorities(data, wave: str, top: int = 5, lang: str = "ru", *, min_n: int = 10,
-                           confidence: float = 0.95, labels: dict | None = None) -> pd.DataFrame:
+def development_priorities(
+    data,
+    wave: str,
+    top: int = 5,
+    lang: str = "ru",
+    *,
+    min_n: int = 10,
+    confidence: float = 0.95,
+    labels: dict | None = None,
+) -> pd.DataFrame:
     """The directions to develop first: ordered by the contract value open to cross-sell.
 
     Parameters
@@ -554,15 +634,30 @@ def development_priorities(data, wave: str, top: int = 5, lang: str = "ru", *, m
     cs = cross_sell(data, wave, level="direction", confidence=confidence)
     share = needs_map(data, wave, by="direction", min_n=min_n, confidence=confidence)
     out = cs[["priority_rank", "direction", "clients_needing", "potential_value"]].merge(
-        share[["direction", "respondents", "share", "ci_low", "ci_high"]], on="direction", how="left")
+        share[["direction", "respondents", "share", "ci_low", "ci_high"]], on="direction", how="left"
+    )
     names = labels if labels is not None else _direction_labels(data, wave, lang)
     out["label"] = out["direction"].map(lambda d: names.get(d, d))
-    out["method"] = (f"share: {_SHARE_METHOD_DIRECTION}; potential value: sum of annual contract values of "
-                     "responding clients naming a service of the direction they did not buy when the wave opened")
+    out["method"] = (
+        f"share: {_SHARE_METHOD_DIRECTION}; potential value: sum of annual contract values of "
+        "responding clients naming a service of the direction they did not buy when the wave opened"
+    )
     out = out.sort_values("priority_rank").head(int(top))
     out.attrs["notes"] = cs.attrs.get("notes", [])
-    return out[["priority_rank", "direction", "label", "respondents", "share", "ci_low", "ci_high",
-                "clients_needing", "potential_value", "method"]].reset_index(drop=True)
+    return out[
+        [
+            "priority_rank",
+            "direction",
+            "label",
+            "respondents",
+            "share",
+            "ci_low",
+            "ci_high",
+            "clients_needing",
+            "potential_value",
+            "method",
+        ]
+    ].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- over waves
@@ -613,8 +708,11 @@ def needs_over_waves(data, *, by: str = "direction", min_n: int = 10, confidence
         part.insert(0, "wave_id", wave)
         parts.append(part)
     label_cols = ["service_id", "direction", "name_ru", "name_en"] if by == "service" else ["direction"]
-    cols = ["wave_id"] + label_cols + ["respondents", "mentions", "share", "ci_low", "ci_high", "design_effect",
-                                       "suppressed", "method"]
+    cols = (
+        ["wave_id"]
+        + label_cols
+        + ["respondents", "mentions", "share", "ci_low", "ci_high", "design_effect", "suppressed", "method"]
+    )
     out = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
     out.attrs["notes"] = notes
     return out

@@ -27,6 +27,7 @@ Examples
 >>> pr.set_index("driver")["kind"].to_dict()
 {'deadlines': 'dissatisfier', 'ideas': 'delighter'}
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,13 +41,25 @@ KIND_LABELS = {
     "delighter": {"ru": "Источник восторга (награда за отличное)", "en": "Delighter (rewards excellence)"},
     "performance": {"ru": "Линейный (и наказывает, и награждает)", "en": "Performance (penalises and rewards)"},
     "neutral": {"ru": "Без значимого влияния", "en": "No significant effect"},
-    "not_estimated": {"ru": "Не оценено (мало оценок в средней полосе)",
-                      "en": "Not estimated (too few middle ratings)"},
+    "not_estimated": {
+        "ru": "Не оценено (мало оценок в средней полосе)",
+        "en": "Not estimated (too few middle ratings)",
+    },
 }
 
 
-def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=None, scale=(1, 5),
-                   cluster: str | None = None, confidence: float = 0.95, min_cell: int = 5) -> pd.DataFrame:
+def penalty_reward(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers,
+    *,
+    low=None,
+    high=None,
+    scale=(1, 5),
+    cluster: str | None = None,
+    confidence: float = 0.95,
+    min_cell: int = 5,
+) -> pd.DataFrame:
     """Penalty and reward of each attribute, with intervals and a classification.
 
     Parameters
@@ -93,8 +106,10 @@ def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=
     frame = data[cols].dropna(subset=[outcome] + drivers)
     n = len(frame)
     if n < 2 * len(drivers) + 2:
-        raise ValueError(f"{n} complete rows for {len(drivers)} drivers: too few for penalty-reward analysis "
-                         f"(needs more than {2 * len(drivers) + 1})")
+        raise ValueError(
+            f"{n} complete rows for {len(drivers)} drivers: too few for penalty-reward analysis "
+            f"(needs more than {2 * len(drivers) + 1})"
+        )
     design = {}
     counts = {}
     for d in drivers:
@@ -119,24 +134,37 @@ def penalty_reward(data: pd.DataFrame, outcome: str, drivers, *, low=None, high=
     alpha = 1 - confidence
     rows = []
     for d in drivers:
-        row = {"driver": d, "n": n, "n_low": counts[d][0], "n_high": counts[d][1],
-               "share_low": counts[d][0] / n, "share_high": counts[d][1] / n}
+        row = {
+            "driver": d,
+            "n": n,
+            "n_low": counts[d][0],
+            "n_high": counts[d][1],
+            "share_low": counts[d][0] / n,
+            "share_high": counts[d][1] / n,
+        }
         for band, name, sign in (("low", "penalty", -1.0), ("high", "reward", 1.0)):
             key = f"{d}|{band}"
             if key in fit.params.index:
                 est = sign * fit.params[key]
                 bounds = sorted([sign * ci.loc[key, 0], sign * ci.loc[key, 1]])
-                row.update({name: est, f"{name}_ci_low": bounds[0], f"{name}_ci_high": bounds[1],
-                            f"{name}_p": fit.pvalues[key]})
+                row.update(
+                    {
+                        name: est,
+                        f"{name}_ci_low": bounds[0],
+                        f"{name}_ci_high": bounds[1],
+                        f"{name}_p": fit.pvalues[key],
+                    }
+                )
             else:
-                row.update({name: np.nan, f"{name}_ci_low": np.nan, f"{name}_ci_high": np.nan,
-                            f"{name}_p": np.nan})
+                row.update({name: np.nan, f"{name}_ci_low": np.nan, f"{name}_ci_high": np.nan, f"{name}_p": np.nan})
         rows.append(row)
     out = pd.DataFrame(rows)
     out["kind"] = [_kind(r, alpha) for r in out.itertuples()]
     se_kind = "cluster-robust SE by " + cluster if cluster else "OLS SE"
-    out["method"] = (f"penalty-reward: OLS of {outcome} on low ({'/'.join(map(str, low))}) and high "
-                     f"({'/'.join(map(str, high))}) dummies of every attribute, middle as reference; {se_kind}")
+    out["method"] = (
+        f"penalty-reward: OLS of {outcome} on low ({'/'.join(map(str, low))}) and high "
+        f"({'/'.join(map(str, high))}) dummies of every attribute, middle as reference; {se_kind}"
+    )
     return out.sort_values("penalty", ascending=False, na_position="last").reset_index(drop=True)
 
 

@@ -25,6 +25,7 @@ array([0.    , 0.25  , 0.16  , 0.3187])
 >>> np.round(shapley_values(r2), 4)
 array([0.2043, 0.1143])
 """
+
 from __future__ import annotations
 
 import math
@@ -72,7 +73,7 @@ def all_subsets_r2(corr) -> np.ndarray:
     # collinearity tolerance means the same thing for every input.
     sd = np.sqrt(np.diagonal(corr, axis1=-2, axis2=-1))
     c = corr / sd[..., :, None] / sd[..., None, :]
-    c = c.reshape((-1, 1, m, m))            # (batch, subsets, m, m)
+    c = c.reshape((-1, 1, m, m))  # (batch, subsets, m, m)
     r2 = np.zeros((c.shape[0], 1))
     for _ in range(p):
         pivot = c[:, :, 0, 0]
@@ -87,7 +88,7 @@ def all_subsets_r2(corr) -> np.ndarray:
         # take index + 2**d: bit d of the index is the predictor decided now.
         c = np.concatenate([rest, added], axis=1)
         r2 = np.concatenate([r2, r2 + gain], axis=1)
-    return r2.reshape(batch + (2 ** p,))
+    return r2.reshape(batch + (2**p,))
 
 
 def _weights(p: int) -> np.ndarray:
@@ -113,14 +114,14 @@ def shapley_values(r2) -> np.ndarray:
     """
     r2 = np.asarray(r2, dtype=float)
     p = int(round(math.log2(r2.shape[-1])))
-    if 2 ** p != r2.shape[-1]:
+    if 2**p != r2.shape[-1]:
         raise ValueError(f"r2 must have 2**p entries on its last axis, got {r2.shape[-1]}")
     weight = _weights(p)[popcount(p)]
     out = np.empty(r2.shape[:-1] + (p,))
     for j in range(p):
-        block = r2.reshape(r2.shape[:-1] + (2 ** (p - j - 1), 2, 2 ** j))
+        block = r2.reshape(r2.shape[:-1] + (2 ** (p - j - 1), 2, 2**j))
         gain = block[..., :, 1, :] - block[..., :, 0, :]
-        w = weight.reshape(2 ** (p - j - 1), 2, 2 ** j)[:, 0, :]
+        w = weight.reshape(2 ** (p - j - 1), 2, 2**j)[:, 0, :]
         out[..., j] = (gain * w).sum(axis=(-2, -1))
     return out
 
@@ -140,8 +141,8 @@ def conditional_dominance(r2) -> np.ndarray:
     sizes = popcount(p)
     out = np.empty((p, p))
     for j in range(p):
-        block = r2.reshape(2 ** (p - j - 1), 2, 2 ** j)
+        block = r2.reshape(2 ** (p - j - 1), 2, 2**j)
         gain = (block[:, 1, :] - block[:, 0, :]).ravel()
-        size = sizes.reshape(2 ** (p - j - 1), 2, 2 ** j)[:, 0, :].ravel()
+        size = sizes.reshape(2 ** (p - j - 1), 2, 2**j)[:, 0, :].ravel()
         out[j] = (np.bincount(size, weights=gain, minlength=p) / np.bincount(size, minlength=p))[:p]
     return out

@@ -20,6 +20,7 @@ Examples
 >>> trend.changes.set_index("driver").loc["speed", "significant"]
 np.True_
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,8 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import (METHOD_NAMES, bootstrap_importances, prepare, relative_importance,
-                                      resample_weights)
+from cxlab.drivers.importance import METHOD_NAMES, bootstrap_importances, prepare, relative_importance, resample_weights
 
 __all__ = ["drivers_over_waves", "DriverTrend"]
 
@@ -66,8 +66,10 @@ class DriverTrend:
         for r in self.agreement.itertuples():
             moved = self.changes[(self.changes["wave_after"] == r.wave_after) & self.changes["significant"]]
             shift = ", ".join(f"{m.driver} {100 * m.change:+.1f} pp" for m in moved.itertuples()) or "none"
-            lines.append(f"  {r.wave_before} -> {r.wave_after}: Kendall tau {r.kendall_tau:.2f} "
-                         f"(p {r.p_value:.3f}); significant shifts: {shift}")
+            lines.append(
+                f"  {r.wave_before} -> {r.wave_after}: Kendall tau {r.kendall_tau:.2f} "
+                f"(p {r.p_value:.3f}); significant shifts: {shift}"
+            )
         for wave, why in self.skipped.items():
             lines.append(f"  {wave}: not analysed ({why})")
         return "\n".join(lines)
@@ -76,10 +78,21 @@ class DriverTrend:
         return self.summary()
 
 
-def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str = "wave_id",
-                       method: str = "shapley", cluster: str | None = None, missing: str = "listwise",
-                       n_boot: int = 1000, confidence: float = 0.95, seed: int = 0,
-                       min_n: int | None = None, order=None) -> DriverTrend:
+def drivers_over_waves(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers,
+    *,
+    wave: str = "wave_id",
+    method: str = "shapley",
+    cluster: str | None = None,
+    missing: str = "listwise",
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    min_n: int | None = None,
+    order=None,
+) -> DriverTrend:
     """Relative importance in each wave and the change between consecutive waves.
 
     Parameters
@@ -132,19 +145,57 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
             with warnings.catch_warnings():
                 # Each wave's caveats are in its own result; repeating them per wave adds noise.
                 warnings.simplefilter("ignore")
-                res = relative_importance(part, outcome, drivers, method=base_method, cluster=cluster,
-                                          missing=missing, n_boot=n_boot, confidence=confidence, seed=seed + i)
+                res = relative_importance(
+                    part,
+                    outcome,
+                    drivers,
+                    method=base_method,
+                    cluster=cluster,
+                    missing=missing,
+                    n_boot=n_boot,
+                    confidence=confidence,
+                    seed=seed + i,
+                )
         except ValueError as exc:  # e.g. an attribute everyone rated alike in that wave
             skipped[w] = str(exc)
             continue
         rows = res.method(method)
-        tables.append(rows[["driver", "importance", "share", "share_ci_low", "share_ci_high", "rank",
-                            "rank_ci_low", "rank_ci_high", "n"]].assign(wave_id=w, r2=res.r2))
+        tables.append(
+            rows[
+                [
+                    "driver",
+                    "importance",
+                    "share",
+                    "share_ci_low",
+                    "share_ci_high",
+                    "rank",
+                    "rank_ci_low",
+                    "rank_ci_high",
+                    "n",
+                ]
+            ].assign(wave_id=w, r2=res.r2)
+        )
         b = res.draws[method]
         draws[w] = (res.drivers, b / b.sum(axis=1, keepdims=True))
-    table = (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=[
-        "driver", "importance", "share", "share_ci_low", "share_ci_high", "rank", "rank_ci_low",
-        "rank_ci_high", "n", "wave_id", "r2"]))
+    table = (
+        pd.concat(tables, ignore_index=True)
+        if tables
+        else pd.DataFrame(
+            columns=[
+                "driver",
+                "importance",
+                "share",
+                "share_ci_low",
+                "share_ci_high",
+                "rank",
+                "rank_ci_low",
+                "rank_ci_high",
+                "n",
+                "wave_id",
+                "r2",
+            ]
+        )
+    )
     table = table[["wave_id"] + [c for c in table.columns if c != "wave_id"]]
     lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
     changes, agreement = [], []
@@ -153,42 +204,90 @@ def drivers_over_waves(data: pd.DataFrame, outcome: str, drivers, *, wave: str =
         names, b0 = draws[before]
         _, b1 = draws[after]
         if cluster:
-            b0, b1 = _joint_draws(data, wave, before, after, outcome, names, cluster, missing, base_method,
-                                  method, n_boot, seed + 10_000 + k)
+            b0, b1 = _joint_draws(
+                data,
+                wave,
+                before,
+                after,
+                outcome,
+                names,
+                cluster,
+                missing,
+                base_method,
+                method,
+                n_boot,
+                seed + 10_000 + k,
+            )
         diff = b1 - b0
         t0 = table[table["wave_id"] == before].set_index("driver").reindex(names)
         t1 = table[table["wave_id"] == after].set_index("driver").reindex(names)
         diff = diff[np.isfinite(diff).all(axis=1)]
         # Two-sided bootstrap p-value: how often the resampled change falls on the other side of zero.
         p_value = np.clip(2 * np.minimum((diff <= 0).mean(axis=0), (diff >= 0).mean(axis=0)), 0, 1)
-        ch = pd.DataFrame({
-            "wave_before": before, "wave_after": after, "driver": names,
-            "share_before": t0["share"].to_numpy(), "share_after": t1["share"].to_numpy(),
-            "change": t1["share"].to_numpy() - t0["share"].to_numpy(),
-            "ci_low": np.percentile(diff, lo, axis=0), "ci_high": np.percentile(diff, hi, axis=0),
-            "p_value": p_value, "p_adjusted": adjust_pvalues(p_value, "holm"),
-            "rank_before": t0["rank"].to_numpy(), "rank_after": t1["rank"].to_numpy()})
+        ch = pd.DataFrame(
+            {
+                "wave_before": before,
+                "wave_after": after,
+                "driver": names,
+                "share_before": t0["share"].to_numpy(),
+                "share_after": t1["share"].to_numpy(),
+                "change": t1["share"].to_numpy() - t0["share"].to_numpy(),
+                "ci_low": np.percentile(diff, lo, axis=0),
+                "ci_high": np.percentile(diff, hi, axis=0),
+                "p_value": p_value,
+                "p_adjusted": adjust_pvalues(p_value, "holm"),
+                "rank_before": t0["rank"].to_numpy(),
+                "rank_after": t1["rank"].to_numpy(),
+            }
+        )
         ch["significant"] = ch["p_adjusted"] < 1 - confidence
         changes.append(ch)
         tau = stats.kendalltau(t0["share"].to_numpy(), t1["share"].to_numpy())
-        agreement.append({"wave_before": before, "wave_after": after, "kendall_tau": float(tau.statistic),
-                          "p_value": float(tau.pvalue)})
-    changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(columns=[
-        "wave_before", "wave_after", "driver", "share_before", "share_after", "change", "ci_low", "ci_high",
-        "p_value", "p_adjusted", "rank_before", "rank_after", "significant"])
+        agreement.append(
+            {
+                "wave_before": before,
+                "wave_after": after,
+                "kendall_tau": float(tau.statistic),
+                "p_value": float(tau.pvalue),
+            }
+        )
+    changes = (
+        pd.concat(changes, ignore_index=True)
+        if changes
+        else pd.DataFrame(
+            columns=[
+                "wave_before",
+                "wave_after",
+                "driver",
+                "share_before",
+                "share_after",
+                "change",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "p_adjusted",
+                "rank_before",
+                "rank_after",
+                "significant",
+            ]
+        )
+    )
     unit = f"clients ('{cluster}') as wholes" if cluster else "rows"
-    return DriverTrend(table=table, changes=changes,
-                       agreement=pd.DataFrame(agreement, columns=["wave_before", "wave_after", "kendall_tau",
-                                                                  "p_value"]),
-                       method=METHOD_NAMES[method],
-                       interval=(f"percentile bootstrap, {n_boot} resamples of {unit}"
-                                 + ("; changes from the same clients resampled in both waves" if cluster else "")
-                                 + "; Holm across drivers"),
-                       skipped=skipped)
+    return DriverTrend(
+        table=table,
+        changes=changes,
+        agreement=pd.DataFrame(agreement, columns=["wave_before", "wave_after", "kendall_tau", "p_value"]),
+        method=METHOD_NAMES[method],
+        interval=(
+            f"percentile bootstrap, {n_boot} resamples of {unit}"
+            + ("; changes from the same clients resampled in both waves" if cluster else "")
+            + "; Holm across drivers"
+        ),
+        skipped=skipped,
+    )
 
 
-def _joint_draws(data, wave, before, after, outcome, drivers, cluster, missing, base_method, method, n_boot,
-                 seed):
+def _joint_draws(data, wave, before, after, outcome, drivers, cluster, missing, base_method, method, n_boot, seed):
     """Share draws of two waves from one resample of clients.
 
     The same clients answer wave after wave, so the two waves are not

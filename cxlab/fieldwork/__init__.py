@@ -26,20 +26,35 @@ Examples
     print(fw.send(ws, "2026-Q4"))
     print(fw.status(ws, "2026-Q4").summary("ru"))
 """
+
 from importlib import import_module
 
 # Names are loaded on first use (PEP 562): the report kernel needs only the funnel,
 # not pydantic, jinja2 and smtplib.
 _WHERE = {
-    "ConfigError": "common", "FieldworkError": "common",
-    "WaveConfig": "config", "load_config": "config", "parse_config": "config", "resolve_smtp": "config",
+    "ConfigError": "common",
+    "FieldworkError": "common",
+    "WaveConfig": "config",
+    "load_config": "config",
+    "parse_config": "config",
+    "resolve_smtp": "config",
     "stored_config": "config",
-    "FieldworkStatus": "funnel", "ResponseRate": "funnel", "fieldwork_funnel": "funnel",
-    "response_rate": "funnel", "status": "funnel", "wave_response_rate": "funnel",
-    "LinkTemplate": "links", "build_link": "links",
+    "FieldworkStatus": "funnel",
+    "ResponseRate": "funnel",
+    "fieldwork_funnel": "funnel",
+    "response_rate": "funnel",
+    "status": "funnel",
+    "wave_response_rate": "funnel",
+    "LinkTemplate": "links",
+    "build_link": "links",
     "render_email": "mail",
-    "SendResult": "outreach", "mark": "outreach", "remind": "outreach", "send": "outreach",
-    "PlanResult": "planning", "eligibility": "planning", "plan": "planning",
+    "SendResult": "outreach",
+    "mark": "outreach",
+    "remind": "outreach",
+    "send": "outreach",
+    "PlanResult": "planning",
+    "eligibility": "planning",
+    "plan": "planning",
 }
 
 
@@ -54,10 +69,27 @@ def __dir__():
 
 
 __all__ = [
-    "plan", "send", "remind", "mark", "status",
-    "PlanResult", "SendResult", "FieldworkStatus", "ResponseRate",
-    "WaveConfig", "load_config", "parse_config", "stored_config", "resolve_smtp",
-    "LinkTemplate", "build_link", "eligibility", "fieldwork_funnel", "response_rate", "wave_response_rate",
+    "plan",
+    "send",
+    "remind",
+    "mark",
+    "status",
+    "PlanResult",
+    "SendResult",
+    "FieldworkStatus",
+    "ResponseRate",
+    "WaveConfig",
+    "load_config",
+    "parse_config",
+    "stored_config",
+    "resolve_smtp",
+    "LinkTemplate",
+    "build_link",
+    "eligibility",
+    "fieldwork_funnel",
+    "response_rate",
+    "wave_response_rate",
     "render_email",
-    "FieldworkError", "ConfigError",
+    "FieldworkError",
+    "ConfigError",
 ]

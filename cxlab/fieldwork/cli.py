@@ -15,6 +15,7 @@ Examples
     cxlab wave status --workspace workspaces/acme --wave 2026-Q4 --json
     cxlab wave mark   --workspace workspaces/acme --wave 2026-Q4 --status bounced c@example.com K7
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,15 @@ def _cmd_plan(args) -> int:
 def _cmd_send(args) -> int:
     from cxlab.fieldwork.outreach import send
 
-    result = send(_workspace(args), args.wave, via=args.via, out_dir=args.out_dir, config=_config(args),
-                  dry_run=args.dry_run, progress=not args.quiet)
+    result = send(
+        _workspace(args),
+        args.wave,
+        via=args.via,
+        out_dir=args.out_dir,
+        config=_config(args),
+        dry_run=args.dry_run,
+        progress=not args.quiet,
+    )
     print(result)
     return 0
 
@@ -68,9 +76,17 @@ def _cmd_send(args) -> int:
 def _cmd_remind(args) -> int:
     from cxlab.fieldwork.outreach import remind
 
-    result = remind(_workspace(args), args.wave, after_days=args.after_days, max_reminders=args.max,
-                    via=args.via, out_dir=args.out_dir, config=_config(args), dry_run=args.dry_run,
-                    progress=not args.quiet)
+    result = remind(
+        _workspace(args),
+        args.wave,
+        after_days=args.after_days,
+        max_reminders=args.max,
+        via=args.via,
+        out_dir=args.out_dir,
+        config=_config(args),
+        dry_run=args.dry_run,
+        progress=not args.quiet,
+    )
     print(result)
     return 0
 
@@ -90,8 +106,7 @@ def _cmd_mark(args) -> int:
     from cxlab.fieldwork.outreach import mark
 
     changed = mark(_workspace(args), args.wave, args.contacts, args.status, note=args.note)
-    print(f"wave {args.wave}: {len(changed)} invitation(s) marked {args.status}: "
-          + ", ".join(changed["contact_id"]))
+    print(f"wave {args.wave}: {len(changed)} invitation(s) marked {args.status}: " + ", ".join(changed["contact_id"]))
     return 0
 
 
@@ -107,9 +122,12 @@ def add_wave_parser(subparsers) -> argparse.ArgumentParser:
     >>> args.wave_command, args.json, args.func.__name__
     ('status', True, '_cmd_status')
     """
-    w = subparsers.add_parser("wave", help="fieldwork: plan invitations, send, remind, mark, status",
-                              description="Fieldwork of a survey wave: who is asked, personal links, "
-                                          "invitations and reminders by e-mail, the response funnel.")
+    w = subparsers.add_parser(
+        "wave",
+        help="fieldwork: plan invitations, send, remind, mark, status",
+        description="Fieldwork of a survey wave: who is asked, personal links, "
+        "invitations and reminders by e-mail, the response funnel.",
+    )
     sub = w.add_subparsers(dest="wave_command", required=True, metavar="{plan,send,remind,status,mark}")
 
     def common(p):
@@ -117,9 +135,12 @@ def add_wave_parser(subparsers) -> argparse.ArgumentParser:
         p.add_argument("--wave", required=True, help="wave id, e.g. 2026-Q4")
 
     def sending(p):
-        p.add_argument("--via", choices=("smtp", "eml"), default="smtp",
-                       help="smtp: through the configured server; eml: drafts + mail-merge CSV in "
-                            "<workspace>/outbox/<wave>/")
+        p.add_argument(
+            "--via",
+            choices=("smtp", "eml"),
+            default="smtp",
+            help="smtp: through the configured server; eml: drafts + mail-merge CSV in <workspace>/outbox/<wave>/",
+        )
         p.add_argument("--dry-run", action="store_true", help="print who would get what; send nothing")
         p.add_argument("--config", default=None, help="wave config (default: the one stored by plan)")
         p.add_argument("--out-dir", default=None, help="folder for .eml files (default <workspace>/outbox/<wave>)")

@@ -11,6 +11,7 @@ Examples
 >>> local_now(datetime(2026, 9, 20, 10, 30))
 datetime.datetime(2026, 9, 20, 10, 30)
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,20 @@ from cxlab.errors import CxlabError
 from cxlab.schema import TABLES
 from cxlab.store import _isna as isna  # one definition of "missing" for stored values
 
-__all__ = ["FieldworkError", "ConfigError", "local_now", "read_invitations", "save_invitations",
-           "outbox_dir", "waves_dir", "isna", "row_dict", "without_address", "RECIPIENT", "INVITATION_COLUMNS"]
+__all__ = [
+    "FieldworkError",
+    "ConfigError",
+    "local_now",
+    "read_invitations",
+    "save_invitations",
+    "outbox_dir",
+    "waves_dir",
+    "isna",
+    "row_dict",
+    "without_address",
+    "RECIPIENT",
+    "INVITATION_COLUMNS",
+]
 
 INVITATION_COLUMNS = TABLES["invitations"].names
 #: A plausible e-mail address (one @, a dot in the domain, no separators).

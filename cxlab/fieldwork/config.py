@@ -29,14 +29,16 @@ cxlab.fieldwork.common.ConfigError: wave.yaml: 4 problems:
   sender.email: required key is missing
   sender.company: required key is missing
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -45,9 +47,24 @@ from cxlab.fieldwork.common import EMAIL, ConfigError, waves_dir
 from cxlab.fieldwork.links import FORM_TOOLS, LinkTemplate
 from cxlab.schema import ROLES
 
-__all__ = ["WaveConfig", "FormConfig", "Eligibility", "Sender", "SmtpConfig", "Reminders", "SmtpSettings",
-           "load_config", "parse_config", "save_config", "stored_config", "config_for", "config_for_wave",
-           "check_wave", "resolve_smtp", "DEFAULT_PASSWORD_ENV"]
+__all__ = [
+    "WaveConfig",
+    "FormConfig",
+    "Eligibility",
+    "Sender",
+    "SmtpConfig",
+    "Reminders",
+    "SmtpSettings",
+    "load_config",
+    "parse_config",
+    "save_config",
+    "stored_config",
+    "config_for",
+    "config_for_wave",
+    "check_wave",
+    "resolve_smtp",
+    "DEFAULT_PASSWORD_ENV",
+]
 
 DEFAULT_PASSWORD_ENV = "CXLAB_SMTP_PASSWORD"
 # Words that name a group or a robot, not a person.  Respondents answer people:
@@ -56,10 +73,28 @@ DEFAULT_PASSWORD_ENV = "CXLAB_SMTP_PASSWORD"
 _GENERIC_NAME = re.compile(
     r"\b(team|команда|команды|коллектив|noreply|no-reply|no_reply|donotreply|do-not-reply|"
     r"отдел|department|dept|служба|service desk|support|поддержка|администрация|admin|"
-    r"robot|робот|bot|mailer|newsletter|рассылка)\b", re.IGNORECASE)
-_GENERIC_MAILBOX = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
-                    "mailer-daemon", "team", "info", "support", "office", "mail", "admin", "hello",
-                    "newsletter", "robot", "bot"}
+    r"robot|робот|bot|mailer|newsletter|рассылка)\b",
+    re.IGNORECASE,
+)
+_GENERIC_MAILBOX = {
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "do_not_reply",
+    "mailer-daemon",
+    "team",
+    "info",
+    "support",
+    "office",
+    "mail",
+    "admin",
+    "hello",
+    "newsletter",
+    "robot",
+    "bot",
+}
 
 
 class _Model(BaseModel):
@@ -117,8 +152,10 @@ class Sender(_Model):
         if not name:
             raise ValueError("the sender's name is empty: invitations are signed by a person")
         if _GENERIC_NAME.search(name):
-            raise ValueError(f"'{name}' is not a person: invitations are signed by a real person "
-                             "(name and position), never by a team, a department or a robot")
+            raise ValueError(
+                f"'{name}' is not a person: invitations are signed by a real person "
+                "(name and position), never by a team, a department or a robot"
+            )
         return name
 
     @field_validator("position", "company")
@@ -135,8 +172,10 @@ class Sender(_Model):
             raise ValueError(f"'{email}' is not an e-mail address")
         local = email.split("@", 1)[0].lower()
         if local in _GENERIC_MAILBOX:
-            raise ValueError(f"'{email}' is a shared or no-reply mailbox: use the sender's own address, "
-                             "so that a respondent's reply reaches a person")
+            raise ValueError(
+                f"'{email}' is a shared or no-reply mailbox: use the sender's own address, "
+                "so that a respondent's reply reaches a person"
+            )
         return email
 
 
@@ -212,7 +251,7 @@ def _message(err: dict) -> str:
     if kind == "extra_forbidden":
         return "unknown key"
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     return msg
 
 
@@ -234,8 +273,9 @@ def parse_config(data: Mapping, *, source: str = "wave config", base_dir=None) -
         Every problem, each as ``<source>: <key path>: <message>``.
     """
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: the config must be a mapping of keys (wave, form, sender, ...), "
-                          f"not {type(data).__name__}")
+        raise ConfigError(
+            f"{source}: the config must be a mapping of keys (wave, form, sender, ...), not {type(data).__name__}"
+        )
     data = dict(data)
     if "deadline" in data:  # 'deadline' is a friendlier name for closed_at
         if data.get("closed_at") is not None:
@@ -307,14 +347,18 @@ def save_config(ws, wave: str, config: WaveConfig) -> tuple[Path, list[str]]:
     messages = []
     data = {"wave": wave, **{k: v for k, v in config.stored_dict().items() if k != "wave"}}
     if config.smtp is not None and config.smtp.password is not None:
-        messages.append(f"smtp.password was not stored in waves/{wave}.yaml: set the environment variable "
-                        f"{config.smtp.password_env} before `cxlab wave send` (a password in a file gets "
-                        "copied, committed and mailed around)")
+        messages.append(
+            f"smtp.password was not stored in waves/{wave}.yaml: set the environment variable "
+            f"{config.smtp.password_env} before `cxlab wave send` (a password in a file gets "
+            "copied, committed and mailed around)"
+        )
     target = waves_dir(ws) / f"{wave}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    header = (f"# Wave {wave}: the validated config stored by `cxlab wave plan` on "
-              f"{datetime.now():%Y-%m-%d %H:%M}.\n# Later steps (send, remind, status) read it from here; "
-              "re-run plan with --config to change it.\n")
+    header = (
+        f"# Wave {wave}: the validated config stored by `cxlab wave plan` on "
+        f"{datetime.now():%Y-%m-%d %H:%M}.\n# Later steps (send, remind, status) read it from here; "
+        "re-run plan with --config to change it.\n"
+    )
     text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     old = target.read_text(encoding="utf-8") if target.exists() else None
     if old is not None and old.split("\n", 2)[-1] != text.split("\n", 2)[-1]:
@@ -333,8 +377,10 @@ def stored_config(ws, wave: str) -> WaveConfig:
     """
     path = waves_dir(ws) / f"{wave}.yaml"
     if not path.is_file():
-        raise ConfigError(f"no config stored for wave '{wave}' ({path} is missing): run "
-                          f"`cxlab wave plan --wave {wave} --config wave.yaml` first, or pass --config")
+        raise ConfigError(
+            f"no config stored for wave '{wave}' ({path} is missing): run "
+            f"`cxlab wave plan --wave {wave} --config wave.yaml` first, or pass --config"
+        )
     return check_wave(load_config(path), wave)
 
 
@@ -351,8 +397,10 @@ class SmtpSettings:
     cafile: str | None = None
 
     def __repr__(self) -> str:  # never print the password
-        return (f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, "
-                f"username={self.username!r}, password={'***' if self.password else None})")
+        return (
+            f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, "
+            f"username={self.username!r}, password={'***' if self.password else None})"
+        )
 
 
 def resolve_smtp(config: WaveConfig, env: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -375,8 +423,10 @@ def resolve_smtp(config: WaveConfig, env: Mapping[str, str] | None = None) -> Sm
     smtp = config.smtp or SmtpConfig()
     host = env.get("CXLAB_SMTP_HOST") or smtp.host
     if not host:
-        raise ConfigError("smtp.host: no mail server: set smtp.host in the wave config or CXLAB_SMTP_HOST "
-                          "(or write the messages with --via eml)")
+        raise ConfigError(
+            "smtp.host: no mail server: set smtp.host in the wave config or CXLAB_SMTP_HOST "
+            "(or write the messages with --via eml)"
+        )
     port = smtp.port or {"ssl": 465, "starttls": 587, "none": 25}[smtp.security]
     if env.get("CXLAB_SMTP_PORT"):
         try:
@@ -386,7 +436,15 @@ def resolve_smtp(config: WaveConfig, env: Mapping[str, str] | None = None) -> Sm
     username = env.get("CXLAB_SMTP_USER") or smtp.username
     password = smtp.password.get_secret_value() if smtp.password is not None else env.get(smtp.password_env)
     if username and not password:
-        raise ConfigError(f"smtp.username is '{username}' but there is no password: set the environment "
-                          f"variable {smtp.password_env}")
-    return SmtpSettings(host=host, port=port, security=smtp.security, username=username,
-                        password=password or None, timeout=smtp.timeout, cafile=smtp.cafile)
+        raise ConfigError(
+            f"smtp.username is '{username}' but there is no password: set the environment variable {smtp.password_env}"
+        )
+    return SmtpSettings(
+        host=host,
+        port=port,
+        security=smtp.security,
+        username=username,
+        password=password or None,
+        timeout=smtp.timeout,
+        cafile=smtp.cafile,
+    )

@@ -38,6 +38,7 @@ Examples
 >>> st.silent_clients[["client_id", "contacts_invited", "days_since"]].to_dict("records")
 [{'client_id': 'C2', 'contacts_invited': 1, 'days_since': 10}]
 """
+
 from __future__ import annotations
 
 import math
@@ -48,17 +49,40 @@ import pandas as pd
 from cxlab.fieldwork.common import isna, local_now
 from cxlab.metrics.csat import wilson
 
-__all__ = ["status", "fieldwork_funnel", "FieldworkStatus", "ResponseRate", "STAGES", "response_rate",
-           "wave_response_rate", "RATE_METHOD", "RATE_DEFINITION"]
+__all__ = [
+    "status",
+    "fieldwork_funnel",
+    "FieldworkStatus",
+    "ResponseRate",
+    "STAGES",
+    "response_rate",
+    "wave_response_rate",
+    "RATE_METHOD",
+    "RATE_DEFINITION",
+]
 
 STAGES = ("planned", "invited", "delivered", "bounced", "responded", "refused", "unreachable")
 RATE_METHOD = "Wilson score interval"
 RATE_DEFINITION = "responded / delivered"
 _LABELS = {
-    "en": {"planned": "planned", "invited": "invited (sent)", "delivered": "delivered", "bounced": "bounced",
-           "responded": "responded", "refused": "refused", "unreachable": "unreachable"},
-    "ru": {"planned": "в плане", "invited": "отправлено", "delivered": "доставлено", "bounced": "не доставлено",
-           "responded": "ответили", "refused": "отказались", "unreachable": "нет контакта"},
+    "en": {
+        "planned": "planned",
+        "invited": "invited (sent)",
+        "delivered": "delivered",
+        "bounced": "bounced",
+        "responded": "responded",
+        "refused": "refused",
+        "unreachable": "unreachable",
+    },
+    "ru": {
+        "planned": "в плане",
+        "invited": "отправлено",
+        "delivered": "доставлено",
+        "bounced": "не доставлено",
+        "responded": "ответили",
+        "refused": "отказались",
+        "unreachable": "нет контакта",
+    },
 }
 
 
@@ -77,13 +101,22 @@ class ResponseRate:
     def __str__(self) -> str:
         if self.n == 0:
             return "response rate: no delivered invitation yet"
-        return (f"response rate = {self.rate:.1%} [{self.confidence:.0%} CI {self.ci_low:.1%}, "
-                f"{self.ci_high:.1%}], {self.responded} of n = {self.n} delivered ({self.method})")
+        return (
+            f"response rate = {self.rate:.1%} [{self.confidence:.0%} CI {self.ci_low:.1%}, "
+            f"{self.ci_high:.1%}], {self.responded} of n = {self.n} delivered ({self.method})"
+        )
 
     def to_dict(self) -> dict:
-        return {"responded": self.responded, "n": self.n, "rate": _num(self.rate), "ci_low": _num(self.ci_low),
-                "ci_high": _num(self.ci_high), "confidence": self.confidence, "method": self.method,
-                "definition": RATE_DEFINITION}
+        return {
+            "responded": self.responded,
+            "n": self.n,
+            "rate": _num(self.rate),
+            "ci_low": _num(self.ci_low),
+            "ci_high": _num(self.ci_high),
+            "confidence": self.confidence,
+            "method": self.method,
+            "definition": RATE_DEFINITION,
+        }
 
 
 def response_rate(responded: int, delivered: int, confidence: float = 0.95) -> ResponseRate:
@@ -137,42 +170,66 @@ class FieldworkStatus:
         """A readable account of the funnel, the response rate and the silent clients."""
         ru = lang == "ru"
         labels = _LABELS["ru" if ru else "en"]
-        head = (f"Волна {self.wave}: ход опроса на {self.as_of:%d.%m.%Y}" if ru
-                else f"Wave {self.wave} fieldwork as of {self.as_of:%Y-%m-%d}")
+        head = (
+            f"Волна {self.wave}: ход опроса на {self.as_of:%d.%m.%Y}"
+            if ru
+            else f"Wave {self.wave} fieldwork as of {self.as_of:%Y-%m-%d}"
+        )
         lines = [head]
         if not self.funnel["n"].iloc[0]:
-            lines.append("  приглашений ещё нет: `cxlab wave plan`" if ru
-                         else "  no invitations yet: run `cxlab wave plan`")
+            lines.append(
+                "  приглашений ещё нет: `cxlab wave plan`" if ru else "  no invitations yet: run `cxlab wave plan`"
+            )
         width = max(len(v) for v in labels.values())
         for r in self.funnel.itertuples():
             share = "" if isna(r.share) else f"{r.share:6.1%}"
             lines.append(f"  {labels[r.stage]:<{width}} {r.n:>6} {share}")
         rr = self.response_rate
         if rr.n == 0:
-            lines.append("Доля ответивших: доставленных приглашений пока нет" if ru
-                         else "Response rate: no delivered invitation yet")
+            lines.append(
+                "Доля ответивших: доставленных приглашений пока нет"
+                if ru
+                else "Response rate: no delivered invitation yet"
+            )
         elif ru:
-            lines.append(f"Доля ответивших: {rr.responded} из {rr.n} доставленных = {rr.rate:.1%} "
-                         f"({rr.confidence:.0%} интервал Уилсона {rr.ci_low:.1%}–{rr.ci_high:.1%})")
+            lines.append(
+                f"Доля ответивших: {rr.responded} из {rr.n} доставленных = {rr.rate:.1%} "
+                f"({rr.confidence:.0%} интервал Уилсона {rr.ci_low:.1%}–{rr.ci_high:.1%})"
+            )
         else:
-            lines.append(f"Response rate: {rr.responded} of {rr.n} delivered = {rr.rate:.1%} "
-                         f"({rr.confidence:.0%} Wilson interval {rr.ci_low:.1%}-{rr.ci_high:.1%})")
+            lines.append(
+                f"Response rate: {rr.responded} of {rr.n} delivered = {rr.rate:.1%} "
+                f"({rr.confidence:.0%} Wilson interval {rr.ci_low:.1%}-{rr.ci_high:.1%})"
+            )
         silent = self.silent_clients
         if len(silent):
-            lines.append((f"Молчащие клиенты (приглашение доставлено, ответа нет): {len(silent)}" if ru
-                          else f"Silent clients (invitation delivered, no response): {len(silent)}"))
+            lines.append(
+
+                    f"Молчащие клиенты (приглашение доставлено, ответа нет): {len(silent)}"
+                    if ru
+                    else f"Silent clients (invitation delivered, no response): {len(silent)}"
+
+            )
             for r in silent.head(20).itertuples():
                 days = "?" if isna(r.days_since) else int(r.days_since)
-                lines.append(f"  {r.client_id}  {r.name}  ({r.manager or '-'}): {r.contacts_invited} "
-                             + (f"контакт(ов), напоминаний {r.reminders_sent}, последнее письмо {days} дн. назад"
-                                if ru else f"contact(s), {r.reminders_sent} reminder(s), last contacted "
-                                           f"{days} day(s) ago"))
+                lines.append(
+                    f"  {r.client_id}  {r.name}  ({r.manager or '-'}): {r.contacts_invited} "
+                    + (
+                        f"контакт(ов), напоминаний {r.reminders_sent}, последнее письмо {days} дн. назад"
+                        if ru
+                        else f"contact(s), {r.reminders_sent} reminder(s), last contacted {days} day(s) ago"
+                    )
+                )
             if len(silent) > 20:
                 lines.append(f"  ... {len(silent) - 20} more")
         if self.uninvited_responses:
-            lines.append((f"Ответов без приглашения в этой волне: {self.uninvited_responses}" if ru
-                          else f"Responses from contacts without an invitation in this wave: "
-                               f"{self.uninvited_responses}"))
+            lines.append(
+
+                    f"Ответов без приглашения в этой волне: {self.uninvited_responses}"
+                    if ru
+                    else f"Responses from contacts without an invitation in this wave: {self.uninvited_responses}"
+
+            )
         return "\n".join(lines + self.notes)
 
     def __str__(self) -> str:
@@ -180,6 +237,7 @@ class FieldworkStatus:
 
     def to_json(self) -> dict:
         """Plain data for ``cxlab wave status --json`` (no personal data unless it was asked for)."""
+
         def records(frame):
             out = frame.copy()
             for col in out.columns:
@@ -187,11 +245,18 @@ class FieldworkStatus:
                     out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
             return [{k: _num(v) if not isna(v) else None for k, v in rec.items()} for rec in out.to_dict("records")]
 
-        return {"wave": self.wave, "as_of": self.as_of.isoformat(), "funnel": records(self.funnel),
-                "response_rate": self.response_rate.to_dict(), "by_segment": records(self.by_segment),
-                "by_channel": records(self.by_channel), "by_role": records(self.by_role),
-                "silent_clients": records(self.silent_clients), "uninvited_responses": self.uninvited_responses,
-                "stages": {s: _LABELS["en"][s] for s in STAGES}}
+        return {
+            "wave": self.wave,
+            "as_of": self.as_of.isoformat(),
+            "funnel": records(self.funnel),
+            "response_rate": self.response_rate.to_dict(),
+            "by_segment": records(self.by_segment),
+            "by_channel": records(self.by_channel),
+            "by_role": records(self.by_role),
+            "silent_clients": records(self.silent_clients),
+            "uninvited_responses": self.uninvited_responses,
+            "stages": {s: _LABELS["en"][s] for s in STAGES},
+        }
 
 
 def _flags(invitations: pd.DataFrame, responded_ids: set) -> pd.DataFrame:
@@ -214,8 +279,7 @@ def _rate(flags: pd.DataFrame, confidence: float) -> ResponseRate:
     return response_rate(int(flags["responded"].sum()), int(flags["delivered"].sum()), confidence)
 
 
-def wave_response_rate(invitations: pd.DataFrame, responses: pd.DataFrame, *,
-                       confidence: float = 0.95) -> ResponseRate:
+def wave_response_rate(invitations: pd.DataFrame, responses: pd.DataFrame, *, confidence: float = 0.95) -> ResponseRate:
     """A wave's response rate, responded / delivered, as :func:`status` gives it (pure: no I/O).
 
     The one definition of the response rate: the wave report
@@ -251,9 +315,17 @@ def _by(flags: pd.DataFrame, column: str, confidence: float) -> pd.DataFrame:
     return out.reset_index()
 
 
-def fieldwork_funnel(invitations: pd.DataFrame, responses: pd.DataFrame, clients: pd.DataFrame,
-                     contacts: pd.DataFrame, *, wave: str, now=None, confidence: float = 0.95,
-                     include_pii: bool = False) -> FieldworkStatus:
+def fieldwork_funnel(
+    invitations: pd.DataFrame,
+    responses: pd.DataFrame,
+    clients: pd.DataFrame,
+    contacts: pd.DataFrame,
+    *,
+    wave: str,
+    now=None,
+    confidence: float = 0.95,
+    include_pii: bool = False,
+) -> FieldworkStatus:
     """The funnel of one wave from its frames (pure: no I/O).
 
     Parameters
@@ -295,30 +367,45 @@ def fieldwork_funnel(invitations: pd.DataFrame, responses: pd.DataFrame, clients
     # (a contact who declined has spoken: not silent).
     answered_clients = set(responses["client_id"].dropna())
     reached = flags[flags["delivered"] & ~flags["refused"] & ~flags["client_id"].isin(answered_clients)].copy()
-    reached["last"] = pd.concat([pd.to_datetime(reached["sent_at"]), pd.to_datetime(reached["reminded_at"])],
-                                axis=1).max(axis=1)
-    agg = {"contacts_invited": ("contact_id", "nunique"),
-           "reminders_sent": ("reminders", lambda s: int(pd.to_numeric(s).fillna(0).sum())),
-           "last_contacted": ("last", "max")}
+    reached["last"] = pd.concat(
+        [pd.to_datetime(reached["sent_at"]), pd.to_datetime(reached["reminded_at"])], axis=1
+    ).max(axis=1)
+    agg = {
+        "contacts_invited": ("contact_id", "nunique"),
+        "reminders_sent": ("reminders", lambda s: int(pd.to_numeric(s).fillna(0).sum())),
+        "last_contacted": ("last", "max"),
+    }
     if include_pii and "email" in reached.columns:
         agg["emails"] = ("email", lambda s: ", ".join(sorted(s.dropna().astype(str))))
-    silent = reached.groupby("client_id").agg(**agg).reset_index() if len(reached) else \
-        pd.DataFrame(columns=["client_id", *agg])
+    silent = (
+        reached.groupby("client_id").agg(**agg).reset_index()
+        if len(reached)
+        else pd.DataFrame(columns=["client_id", *agg])
+    )
     silent = silent.merge(clients[["client_id", "name", "manager"]], on="client_id", how="left")
     silent["last_contacted"] = pd.to_datetime(silent["last_contacted"])
     silent["days_since"] = (as_of.normalize() - silent["last_contacted"].dt.normalize()).dt.days.astype("Int64")
     cols = ["client_id", "name", "manager", "contacts_invited", "reminders_sent", "last_contacted", "days_since"]
     if "emails" in silent.columns:
         cols.append("emails")
-    silent = silent[cols].sort_values(["days_since", "client_id"], ascending=[False, True],
-                                      na_position="last").reset_index(drop=True)
+    silent = (
+        silent[cols]
+        .sort_values(["days_since", "client_id"], ascending=[False, True], na_position="last")
+        .reset_index(drop=True)
+    )
 
     uninvited = len(responded_ids - set(flags["contact_id"]))
-    return FieldworkStatus(wave=wave, as_of=as_of, funnel=funnel,
-                           by_segment=_by(flags, "segment", confidence),
-                           by_channel=_by(flags, "channel", confidence),
-                           by_role=_by(flags, "role", confidence),
-                           response_rate=rate, silent_clients=silent, uninvited_responses=uninvited)
+    return FieldworkStatus(
+        wave=wave,
+        as_of=as_of,
+        funnel=funnel,
+        by_segment=_by(flags, "segment", confidence),
+        by_channel=_by(flags, "channel", confidence),
+        by_role=_by(flags, "role", confidence),
+        response_rate=rate,
+        silent_clients=silent,
+        uninvited_responses=uninvited,
+    )
 
 
 def status(ws, wave: str, *, include_pii: bool = False, now=None, confidence: float = 0.95) -> FieldworkStatus:
@@ -331,6 +418,13 @@ def status(ws, wave: str, *, include_pii: bool = False, now=None, confidence: fl
     >>> st.silent_clients                      # doctest: +SKIP
     """
     ws.wave(wave)  # a clear error for an unknown wave
-    return fieldwork_funnel(ws.table("invitations", wave=wave), ws.responses(wave), ws.clients(),
-                            ws.contacts(include_pii=include_pii), wave=wave, now=now, confidence=confidence,
-                            include_pii=include_pii)
+    return fieldwork_funnel(
+        ws.table("invitations", wave=wave),
+        ws.responses(wave),
+        ws.clients(),
+        ws.contacts(include_pii=include_pii),
+        wave=wave,
+        now=now,
+        confidence=confidence,
+        include_pii=include_pii,
+    )

@@ -24,6 +24,7 @@ Traceback (most recent call last):
 ...
 cxlab.fieldwork.common.ConfigError: the link has no {token} placeholder: ...
 """
+
 from __future__ import annotations
 
 import re
@@ -80,18 +81,23 @@ class LinkTemplate:
             if name is None:
                 continue
             if name == "":
-                raise ConfigError("empty placeholder {} in the link; use one of "
-                                  + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS))
+                raise ConfigError(
+                    "empty placeholder {} in the link; use one of " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                )
             if name not in PLACEHOLDERS:
-                raise ConfigError(f"unknown placeholder {{{name}}} in the link; allowed: "
-                                  + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS))
+                raise ConfigError(
+                    f"unknown placeholder {{{name}}} in the link; allowed: "
+                    + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                )
             if spec or conversion:
                 raise ConfigError(f"placeholder {{{name}}} takes no format or conversion; write {{{name}}}")
             fields.append(name)
         if "token" not in fields:
-            raise ConfigError("the link has no {token} placeholder: without the personal token a response "
-                              "cannot be tied to its contact (add e.g. '&entry.123456={token}' for Google Forms "
-                              "or '?token={token}' for a Yandex Forms hidden field)")
+            raise ConfigError(
+                "the link has no {token} placeholder: without the personal token a response "
+                "cannot be tied to its contact (add e.g. '&entry.123456={token}' for Google Forms "
+                "or '?token={token}' for a Yandex Forms hidden field)"
+            )
         return tuple(dict.fromkeys(fields))
 
     def _check_shape(self) -> None:
@@ -101,25 +107,32 @@ class LinkTemplate:
         if "{" in parts.netloc:
             raise ConfigError("placeholders cannot stand in the link's host name")
         host = parts.hostname or ""
-        in_query = {name: key for key, value in parse_qsl(parts.query, keep_blank_values=True)
-                    for name in _names(value)}
+        in_query = {
+            name: key for key, value in parse_qsl(parts.query, keep_blank_values=True) for name in _names(value)
+        }
         if self.tool == "google_forms":
             if host != "docs.google.com" or "/forms/" not in parts.path:
-                raise ConfigError("a Google Forms pre-filled link starts with https://docs.google.com/forms/ "
-                                  "(short forms.gle links cannot be pre-filled); use the form menu "
-                                  "'Get pre-filled link'")
+                raise ConfigError(
+                    "a Google Forms pre-filled link starts with https://docs.google.com/forms/ "
+                    "(short forms.gle links cannot be pre-filled); use the form menu "
+                    "'Get pre-filled link'"
+                )
             for name in self.fields:
                 key = in_query.get(name)
                 if key is None or not _GOOGLE_ENTRY.match(key):
-                    raise ConfigError(f"Google Forms: {{{name}}} must be the value of an entry.NNN parameter "
-                                      f"of the pre-filled link, e.g. '&entry.123456={{{name}}}'")
+                    raise ConfigError(
+                        f"Google Forms: {{{name}}} must be the value of an entry.NNN parameter "
+                        f"of the pre-filled link, e.g. '&entry.123456={{{name}}}'"
+                    )
         elif self.tool == "yandex_forms":
             if not host.startswith("forms.yandex.") and not host.endswith(".forms.yandex.ru"):
                 raise ConfigError(f"a Yandex Forms link is on forms.yandex.ru (or .com), not '{host}'")
             for name in self.fields:
                 if name not in in_query:
-                    raise ConfigError(f"Yandex Forms: {{{name}}} must be the value of a hidden-field parameter, "
-                                      f"e.g. '?{name}={{{name}}}' (add a hidden field '{name}' to the form)")
+                    raise ConfigError(
+                        f"Yandex Forms: {{{name}}} must be the value of a hidden-field parameter, "
+                        f"e.g. '?{name}={{{name}}}' (add a hidden field '{name}' to the form)"
+                    )
 
     def render(self, **values) -> str:
         """The link for one contact; every value is URL-encoded.

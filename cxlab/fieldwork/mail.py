@@ -30,6 +30,7 @@ Examples
 >>> "https://forms.yandex.ru/u/abc/?token=T0K" in msg.get_body(("plain",)).get_content()
 True
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,17 @@ import jinja2
 from cxlab.fieldwork.common import FieldworkError, isna, without_address
 from cxlab.fieldwork.config import SmtpSettings, WaveConfig
 
-__all__ = ["EMAIL_TEMPLATE_DIR", "KINDS", "Recipient", "Delivery", "render_email", "format_date",
-           "SmtpTransport", "EmlTransport", "MERGE_COLUMNS"]
+__all__ = [
+    "EMAIL_TEMPLATE_DIR",
+    "KINDS",
+    "Recipient",
+    "Delivery",
+    "render_email",
+    "format_date",
+    "SmtpTransport",
+    "EmlTransport",
+    "MERGE_COLUMNS",
+]
 
 #: The bundled e-mail templates.
 EMAIL_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "emails"
@@ -59,10 +69,34 @@ KINDS = ("invitation", "reminder")
 #: Columns of the mail-merge CSV written with the .eml files.
 MERGE_COLUMNS = ["email", "name", "language", "subject", "link", "client"]
 
-_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-              "октября", "ноября", "декабря")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
+_MONTHS_RU = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -110,11 +144,12 @@ def _environment(custom_dir: str | None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         # HTML is escaped (client names like «Beta & Co» and links with '&'); text is not.
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False,
-                                            default=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         # A typo in a template variable must fail before anything is sent, not print blank.
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True, keep_trailing_newline=True)
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def _tidy_text(text: str) -> str:
@@ -122,8 +157,16 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_email(kind: str, recipient: Recipient, config: WaveConfig, *, wave: str, deadline=None,
-                 reminder_number: int | None = None, draft: bool = False) -> EmailMessage:
+def render_email(
+    kind: str,
+    recipient: Recipient,
+    config: WaveConfig,
+    *,
+    wave: str,
+    deadline=None,
+    reminder_number: int | None = None,
+    draft: bool = False,
+) -> EmailMessage:
     """Render one message.
 
     Parameters
@@ -156,9 +199,12 @@ def render_email(kind: str, recipient: Recipient, config: WaveConfig, *, wave: s
     context = {
         "contact_name": None if isna(recipient.name) else recipient.name,
         "client_name": recipient.client_name or "",
-        "link": recipient.link, "wave": wave, "language": lang,
+        "link": recipient.link,
+        "wave": wave,
+        "language": lang,
         "deadline": format_date(deadline, lang) if deadline is not None and not isna(deadline) else None,
-        "minutes": config.form.minutes, "reminder_number": reminder_number,
+        "minutes": config.form.minutes,
+        "reminder_number": reminder_number,
         "sender": sender.model_dump(),
     }
     env = _environment(config.email_templates)
@@ -205,7 +251,7 @@ class SmtpTransport:
             context.load_verify_locations(cafile=self.settings.cafile)
         return context
 
-    def __enter__(self) -> "SmtpTransport":
+    def __enter__(self) -> SmtpTransport:
         s = self.settings
         where = f"{s.host}:{s.port} ({s.security})"
         try:
@@ -219,12 +265,14 @@ class SmtpTransport:
                 self.smtp.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
-            raise FieldworkError(f"the SMTP server {where} refused the login of '{s.username}': "
-                                 f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+            raise FieldworkError(
+                f"the SMTP server {where} refused the login of '{s.username}': {exc.smtp_code} {_text(exc.smtp_error)}"
+            ) from None
         except smtplib.SMTPNotSupportedError as exc:
             self._close()
-            raise FieldworkError(f"the SMTP server {where} does not support this: {exc} "
-                                 "(check smtp.security: starttls, ssl or none)") from None
+            raise FieldworkError(
+                f"the SMTP server {where} does not support this: {exc} (check smtp.security: starttls, ssl or none)"
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._close()
             raise FieldworkError(f"cannot connect to the SMTP server {where}: {exc}") from None
@@ -240,11 +288,15 @@ class SmtpTransport:
         except smtplib.SMTPDataError as exc:
             return _refusal(exc.smtp_code, exc.smtp_error, recipient.email)
         except smtplib.SMTPSenderRefused as exc:
-            raise FieldworkError(f"the SMTP server refused the sender {exc.sender}: {exc.smtp_code} "
-                                 f"{_text(exc.smtp_error)} (check sender.email and the SMTP account)") from None
+            raise FieldworkError(
+                f"the SMTP server refused the sender {exc.sender}: {exc.smtp_code} "
+                f"{_text(exc.smtp_error)} (check sender.email and the SMTP account)"
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise FieldworkError(f"sending stopped, the SMTP connection failed: {exc}; the messages sent so "
-                                 "far are recorded, run the command again to send the rest") from None
+            raise FieldworkError(
+                f"sending stopped, the SMTP connection failed: {exc}; the messages sent so "
+                "far are recorded, run the command again to send the rest"
+            ) from None
         if refused:  # only with several recipients; kept for completeness
             address, (code, text) = next(iter(refused.items()))
             return _refusal(code, text, recipient.email, address)
@@ -297,7 +349,7 @@ class EmlTransport:
         self.csv_path = self.out_dir / f"{label}-{stamp}.csv"
         self.rows: list[dict] = []
 
-    def __enter__(self) -> "EmlTransport":
+    def __enter__(self) -> EmlTransport:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         return self
 
@@ -306,9 +358,16 @@ class EmlTransport:
         safe = re.sub(r"[^\w.-]+", "_", recipient.contact_id)
         path = self.out_dir / f"{tag or self.label}-{safe}.eml"
         path.write_bytes(bytes(msg))
-        self.rows.append({"email": recipient.email, "name": recipient.name or "", "language": recipient.language,
-                          "subject": str(msg["Subject"]), "link": recipient.link,
-                          "client": recipient.client_name or ""})
+        self.rows.append(
+            {
+                "email": recipient.email,
+                "name": recipient.name or "",
+                "language": recipient.language,
+                "subject": str(msg["Subject"]),
+                "link": recipient.link,
+                "client": recipient.client_name or "",
+            }
+        )
         return Delivery("invited", note=f"written to {path.name}", file=str(path))
 
     def __exit__(self, *exc) -> None:

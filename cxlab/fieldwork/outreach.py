@@ -25,6 +25,7 @@ Examples
     print(send(ws, "2026-Q4", via="eml"))       # or drafts for a mail client
     print(remind(ws, "2026-Q4"))                # a week later
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,8 +35,17 @@ import jinja2
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cxlab.fieldwork.common import (ConfigError, FieldworkError, isna, local_now, outbox_dir, read_invitations,
-                                    row_dict, save_invitations, without_address)
+from cxlab.fieldwork.common import (
+    ConfigError,
+    FieldworkError,
+    isna,
+    local_now,
+    outbox_dir,
+    read_invitations,
+    row_dict,
+    save_invitations,
+    without_address,
+)
 from cxlab.fieldwork.config import WaveConfig, config_for_wave, resolve_smtp, stored_config
 from cxlab.fieldwork.mail import EmlTransport, Recipient, SmtpTransport, render_email
 from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE, NO_EMAIL_NOTE, contact_links
@@ -85,16 +95,23 @@ class SendResult:
     def __str__(self) -> str:
         what = f"{self.kind}s" if len(self.messages) != 1 else self.kind
         if self.dry_run:
-            lines = [f"wave {self.wave}: dry run, {len(self.messages)} {what} would go out via {self.via} "
-                     "(nothing sent):"]
-            lines += [f"  {r.contact_id}  {r.email}  [{r.language}]  {r.subject}  {r.link}"
-                      for r in self.messages.itertuples()]
+            lines = [
+                f"wave {self.wave}: dry run, {len(self.messages)} {what} would go out via {self.via} (nothing sent):"
+            ]
+            lines += [
+                f"  {r.contact_id}  {r.email}  [{r.language}]  {r.subject}  {r.link}"
+                for r in self.messages.itertuples()
+            ]
         else:
             counts = ", ".join(f"{n} {s}" for s, n in self.counts.items())
-            lines = [f"wave {self.wave}: {len(self.messages)} {what} via {self.via}"
-                     + (f": {counts}" if counts else "")]
-            lines += [f"  {r.contact_id} {r.status}: {r.note}" for r in self.messages.itertuples()
-                      if r.status in ("bounced", "deferred", "unreachable")]
+            lines = [
+                f"wave {self.wave}: {len(self.messages)} {what} via {self.via}" + (f": {counts}" if counts else "")
+            ]
+            lines += [
+                f"  {r.contact_id} {r.status}: {r.note}"
+                for r in self.messages.itertuples()
+                if r.status in ("bounced", "deferred", "unreachable")
+            ]
             files = self.messages["file"].dropna()
             if len(files):
                 lines.append(f"  files in {Path(files.iloc[0]).parent}")
@@ -109,13 +126,24 @@ def _config(ws, wave, config) -> WaveConfig:
 def _invitations(ws, wave) -> pd.DataFrame:
     invitations = read_invitations(ws, wave)
     if invitations.empty:
-        raise FieldworkError(f"wave '{wave}' has no invitation plan: run `cxlab wave plan --wave {wave} "
-                             "--config wave.yaml` first")
+        raise FieldworkError(
+            f"wave '{wave}' has no invitation plan: run `cxlab wave plan --wave {wave} --config wave.yaml` first"
+        )
     return invitations
 
 
-def send(ws, wave: str, *, via: str = "smtp", out_dir=None, now=None, config=None, dry_run: bool = False,
-         progress: bool = True, env=None) -> SendResult:
+def send(
+    ws,
+    wave: str,
+    *,
+    via: str = "smtp",
+    out_dir=None,
+    now=None,
+    config=None,
+    dry_run: bool = False,
+    progress: bool = True,
+    env=None,
+) -> SendResult:
     """Send the wave's planned invitations.
 
     Parameters
@@ -164,15 +192,40 @@ def send(ws, wave: str, *, via: str = "smtp", out_dir=None, now=None, config=Non
     notes = []
     others = len(invitations) - len(targets)
     if others:
-        notes.append(f"{others} invitation(s) not planned any more (already sent, bounced, refused or "
-                     "unreachable) were left alone")
-    return _deliver(ws, wave, cfg, targets, kind="invitation", via=via, out_dir=out_dir, now=now,
-                    dry_run=dry_run, progress=progress, env=env, notes=notes)
+        notes.append(
+            f"{others} invitation(s) not planned any more (already sent, bounced, refused or "
+            "unreachable) were left alone"
+        )
+    return _deliver(
+        ws,
+        wave,
+        cfg,
+        targets,
+        kind="invitation",
+        via=via,
+        out_dir=out_dir,
+        now=now,
+        dry_run=dry_run,
+        progress=progress,
+        env=env,
+        notes=notes,
+    )
 
 
-def remind(ws, wave: str, *, after_days: int | None = None, max_reminders: int | None = None, via: str = "smtp",
-           out_dir=None, now=None, config=None, dry_run: bool = False, progress: bool = True,
-           env=None) -> SendResult:
+def remind(
+    ws,
+    wave: str,
+    *,
+    after_days: int | None = None,
+    max_reminders: int | None = None,
+    via: str = "smtp",
+    out_dir=None,
+    now=None,
+    config=None,
+    dry_run: bool = False,
+    progress: bool = True,
+    env=None,
+) -> SendResult:
     """Remind the contacts who have not responded yet.
 
     A contact is reminded when their invitation is ``delivered`` or
@@ -208,8 +261,7 @@ def remind(ws, wave: str, *, after_days: int | None = None, max_reminders: int |
     when = local_now(now)
     invitations = _invitations(ws, wave)
     responded = set(ws.responses(wave)["contact_id"].dropna())
-    open_ = invitations[invitations["status"].isin(REMINDABLE)
-                        & (invitations["channel"].fillna("email") == "email")]
+    open_ = invitations[invitations["status"].isin(REMINDABLE) & (invitations["channel"].fillna("email") == "email")]
     answered = open_["contact_id"].isin(responded)
     last = pd.to_datetime(open_["reminded_at"]).fillna(pd.to_datetime(open_["sent_at"]))
     # Calendar days: "a week after Monday's invitation" is next Monday, whatever the hour.
@@ -218,14 +270,28 @@ def remind(ws, wave: str, *, after_days: int | None = None, max_reminders: int |
     reminders = pd.to_numeric(open_["reminders"]).fillna(0)
     under_max = reminders < max_reminders
     targets = open_[~answered & due & under_max]
-    notes = [f"{int(answered.sum())} responded already; {int((~answered & ~due).sum())} not due yet (last message "
-             f"under {after_days} day(s) ago); {int((~answered & due & ~under_max).sum())} had "
-             f"{max_reminders} reminder(s)"]
+    notes = [
+        f"{int(answered.sum())} responded already; {int((~answered & ~due).sum())} not due yet (last message "
+        f"under {after_days} day(s) ago); {int((~answered & due & ~under_max).sum())} had "
+        f"{max_reminders} reminder(s)"
+    ]
     closed = cfg.closed_at or _closed_at(ws, wave)
     if closed is not None and when.date() > closed:
         notes.append(f"warning: the wave closed on {closed}; the reminder still names that date")
-    return _deliver(ws, wave, cfg, targets, kind="reminder", via=via, out_dir=out_dir, now=when,
-                    dry_run=dry_run, progress=progress, env=env, notes=notes)
+    return _deliver(
+        ws,
+        wave,
+        cfg,
+        targets,
+        kind="reminder",
+        via=via,
+        out_dir=out_dir,
+        now=when,
+        dry_run=dry_run,
+        progress=progress,
+        env=env,
+        notes=notes,
+    )
 
 
 def _closed_at(ws, wave):
@@ -233,8 +299,9 @@ def _closed_at(ws, wave):
     return None if isna(closed) else pd.Timestamp(closed).date()
 
 
-def _deliver(ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out_dir, now, dry_run, progress,
-             env, notes) -> SendResult:
+def _deliver(
+    ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out_dir, now, dry_run, progress, env, notes
+) -> SendResult:
     if via not in VIA:
         raise FieldworkError(f"via must be one of {', '.join(VIA)}, not '{via}'")
     when = local_now(now)
@@ -246,17 +313,26 @@ def _deliver(ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out
     outgoing, unusable, rows = [], [], []
     for r in frame.itertuples(index=False):
         number = int(r.reminders or 0) + 1 if kind == "reminder" else None
-        recipient = Recipient(r.contact_id, r.client_id, None if isna(r.email) else str(r.email).strip(),
-                              None if isna(r.name) else r.name, r.language, r.client_name, r.link)
+        recipient = Recipient(
+            r.contact_id,
+            r.client_id,
+            None if isna(r.email) else str(r.email).strip(),
+            None if isna(r.name) else r.name,
+            r.language,
+            r.client_name,
+            r.link,
+        )
         try:
             if not recipient.email:
                 raise ValueError(NO_EMAIL_NOTE)
-            msg = render_email(kind, recipient, cfg, wave=wave, deadline=deadline, reminder_number=number,
-                               draft=(via == "eml"))
+            msg = render_email(
+                kind, recipient, cfg, wave=wave, deadline=deadline, reminder_number=number, draft=(via == "eml")
+            )
         except jinja2.TemplateError as exc:
             where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "filename", None) else ""
-            raise FieldworkError(f"the {kind} e-mail in '{recipient.language}' does not render{where}: {exc}; "
-                                 "nothing was sent") from None
+            raise FieldworkError(
+                f"the {kind} e-mail in '{recipient.language}' does not render{where}: {exc}; nothing was sent"
+            ) from None
         except ValueError as exc:  # an address that cannot be used: recorded, the others go on
             # The analyst's result says why; the stored note does not repeat the address.
             rows.append(_result_row(recipient, None, "unreachable", str(exc)))
@@ -270,8 +346,10 @@ def _deliver(ws, wave, cfg: WaveConfig, targets: pd.DataFrame, *, kind, via, out
         if via == "smtp":  # say where it would go, and whether the settings are complete
             try:
                 s = resolve_smtp(cfg, env)
-                notes = notes + [f"would connect to {s.host}:{s.port} ({s.security})"
-                                 + (f" as {s.username}" if s.username else " without login")]
+                notes = notes + [
+                    f"would connect to {s.host}:{s.port} ({s.security})"
+                    + (f" as {s.username}" if s.username else " without login")
+                ]
             except ConfigError as exc:
                 notes = notes + [f"warning: {exc}"]
         return SendResult(wave, kind, via, True, _frame(rows), notes)
@@ -317,9 +395,17 @@ def _record(row: dict, kind: str, via: str, delivery, when) -> dict:
 
 
 def _result_row(recipient: Recipient, msg, status, note, file=None) -> dict:
-    return {"contact_id": recipient.contact_id, "client_id": recipient.client_id, "email": recipient.email,
-            "language": recipient.language, "subject": None if msg is None else str(msg["Subject"]),
-            "link": recipient.link, "status": status, "note": note, "file": file}
+    return {
+        "contact_id": recipient.contact_id,
+        "client_id": recipient.client_id,
+        "email": recipient.email,
+        "language": recipient.language,
+        "subject": None if msg is None else str(msg["Subject"]),
+        "link": recipient.link,
+        "status": status,
+        "note": note,
+        "file": file,
+    }
 
 
 def _frame(rows) -> pd.DataFrame:
@@ -395,8 +481,9 @@ def mark(ws, wave: str, contacts_or_emails, status: str, note: str | None = None
     for kid in chosen:
         row = _original(invitations, kid)
         # A pasted bounce report names the recipient: the note keeps the words, not the address.
-        row.update(status=status, note=without_address(note, *emails.get(kid, []))
-                   if note is not None else row.get("note"))
+        row.update(
+            status=status, note=without_address(note, *emails.get(kid, [])) if note is not None else row.get("note")
+        )
         if status == "invited":
             row.update(sent_via="manual", sent_at=row.get("sent_at") or when)
         rows.append(row)

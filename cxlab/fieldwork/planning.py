@@ -20,6 +20,7 @@ Examples
 >>> ok["contact_id"].tolist(), out["reason"].tolist()
 (['K1'], ['tenure 1 month(s) < 3'])
 """
+
 from __future__ import annotations
 
 import secrets
@@ -33,8 +34,17 @@ from cxlab.fieldwork.common import EMAIL, ConfigError, isna, read_invitations, r
 from cxlab.fieldwork.config import Eligibility, WaveConfig, config_for_wave, save_config
 from cxlab.schema import ROLES, parse_scale
 
-__all__ = ["plan", "PlanResult", "eligibility", "tenure_months", "new_token", "contact_links",
-           "NO_EMAIL_NOTE", "INVALID_EMAIL_NOTE", "PLAN_COLUMNS"]
+__all__ = [
+    "plan",
+    "PlanResult",
+    "eligibility",
+    "tenure_months",
+    "new_token",
+    "contact_links",
+    "NO_EMAIL_NOTE",
+    "INVALID_EMAIL_NOTE",
+    "PLAN_COLUMNS",
+]
 
 #: Note written on a contact that cannot get an e-mail invitation.
 NO_EMAIL_NOTE = "no e-mail address"
@@ -60,8 +70,9 @@ def tenure_months(start, opened) -> int | None:
     return (o.year - s.year) * 12 + (o.month - s.month) - (1 if o.day < s.day else 0)
 
 
-def eligibility(clients: pd.DataFrame, contacts: pd.DataFrame, rules: Eligibility, opened_at,
-                *, keep_first=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def eligibility(
+    clients: pd.DataFrame, contacts: pd.DataFrame, rules: Eligibility, opened_at, *, keep_first=()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split contacts into eligible and excluded (with the reason).
 
     Parameters
@@ -89,8 +100,9 @@ def eligibility(clients: pd.DataFrame, contacts: pd.DataFrame, rules: Eligibilit
     frame = contacts.copy()
     frame["client_name"] = frame["client_id"].map(info["name"]) if "name" in info else None
     frame["client_status"] = frame["client_id"].map(info["status"])
-    frame["tenure_months"] = [tenure_months(info.at[c, "start_date"], opened_at) if c in info.index else None
-                              for c in frame["client_id"]]
+    frame["tenure_months"] = [
+        tenure_months(info.at[c, "start_date"], opened_at) if c in info.index else None for c in frame["client_id"]
+    ]
     roles = rules.roles
     allowed_statuses = ", ".join(rules.statuses)
     reasons = []
@@ -121,8 +133,7 @@ def eligibility(clients: pd.DataFrame, contacts: pd.DataFrame, rules: Eligibilit
         ok["_role"] = ok["role"].map({r: i for i, r in enumerate(order)}).fillna(len(order))
         ok = ok.sort_values(["client_id", "_first", "_role", "contact_id"])
         over = ok.groupby("client_id").cumcount() >= rules.max_contacts_per_client
-        frame.loc[over[over].index, "reason"] = (f"over {rules.max_contacts_per_client} contact(s) "
-                                                 "per client")
+        frame.loc[over[over].index, "reason"] = f"over {rules.max_contacts_per_client} contact(s) per client"
     excluded = frame[frame["reason"].notna()][["contact_id", "client_id", "role", "reason"]]
     eligible = frame[frame["reason"].isna()].drop(columns=["reason", "client_status"])
     return eligible.reset_index(drop=True), excluded.reset_index(drop=True)
@@ -171,33 +182,45 @@ class PlanResult:
 
     def __str__(self) -> str:
         counts = self.plan["status"].value_counts()
-        text = (f"wave {self.wave}: {len(self.plan)} contact(s) in the plan "
-                f"({', '.join(f'{n} {s}' for s, n in counts.items()) or 'none'}); "
-                f"{len(self.added)} added now, {self.kept} kept as they were; "
-                f"{len(self.excluded)} excluded")
+        text = (
+            f"wave {self.wave}: {len(self.plan)} contact(s) in the plan "
+            f"({', '.join(f'{n} {s}' for s, n in counts.items()) or 'none'}); "
+            f"{len(self.added)} added now, {self.kept} kept as they were; "
+            f"{len(self.excluded)} excluded"
+        )
         if len(self.excluded):
             reasons = self.excluded["reason"].str.replace(r"\d+ month\(s\)", "N months", regex=True)
             text += " (" + ", ".join(f"{n} {r}" for r, n in reasons.value_counts().items()) + ")"
         return "\n".join([text, *self.messages])
 
 
-def contact_links(invitations: pd.DataFrame, contacts: pd.DataFrame, clients: pd.DataFrame,
-                  config: WaveConfig, wave: str) -> pd.DataFrame:
+def contact_links(
+    invitations: pd.DataFrame, contacts: pd.DataFrame, clients: pd.DataFrame, config: WaveConfig, wave: str
+) -> pd.DataFrame:
     """Invitation rows joined with their contact and client, with ``language`` and the personal ``link``.
 
     ``contacts`` may hold PII (name, email); the result keeps every column.
     """
     template = config.form.template
-    frame = invitations.merge(contacts.drop(columns=["wave_id"], errors="ignore"), on="contact_id",
-                              how="left", suffixes=("", "_contact"))
+    frame = invitations.merge(
+        contacts.drop(columns=["wave_id"], errors="ignore"), on="contact_id", how="left", suffixes=("", "_contact")
+    )
     names = clients.set_index("client_id")["name"]
     frame["client_name"] = frame["client_id"].map(names)
     frame["language"] = [lang if lang in ("ru", "en") else config.language for lang in frame["language"]]
     frame["link"] = [
-        template.render(token=r["token"], contact_id=r["contact_id"], client_id=r["client_id"],
-                        client_name=r["client_name"], language=r["language"], wave=wave)
-        if not isna(r["token"]) else None
-        for _, r in frame.iterrows()]
+        template.render(
+            token=r["token"],
+            contact_id=r["contact_id"],
+            client_id=r["client_id"],
+            client_name=r["client_name"],
+            language=r["language"],
+            wave=wave,
+        )
+        if not isna(r["token"])
+        else None
+        for _, r in frame.iterrows()
+    ]
     return frame
 
 
@@ -232,14 +255,21 @@ def plan(ws, wave: str, config) -> PlanResult:
     messages: list[str] = []
     if wave not in ws.wave_ids():
         if cfg.opened_at is None:
-            raise ConfigError(f"opened_at: required to register the new wave '{wave}' (tenure is counted "
-                              "up to it)")
+            raise ConfigError(f"opened_at: required to register the new wave '{wave}' (tenure is counted up to it)")
         nps_scale, rating_scale = _questionnaire_scales(cfg.questionnaire)
-        ws.add_wave(wave, opened_at=cfg.opened_at, closed_at=cfg.closed_at, questionnaire=cfg.questionnaire,
-                    nps_scale=nps_scale, rating_scale=rating_scale)
-        messages.append(f"wave {wave} registered (opened {cfg.opened_at}, closes {cfg.closed_at or 'open-ended'}, "
-                        f"questionnaire {cfg.questionnaire}, scales: recommend {nps_scale}, "
-                        f"ratings {rating_scale})")
+        ws.add_wave(
+            wave,
+            opened_at=cfg.opened_at,
+            closed_at=cfg.closed_at,
+            questionnaire=cfg.questionnaire,
+            nps_scale=nps_scale,
+            rating_scale=rating_scale,
+        )
+        messages.append(
+            f"wave {wave} registered (opened {cfg.opened_at}, closes {cfg.closed_at or 'open-ended'}, "
+            f"questionnaire {cfg.questionnaire}, scales: recommend {nps_scale}, "
+            f"ratings {rating_scale})"
+        )
     else:
         messages += _scale_warnings(ws.wave(wave), cfg.questionnaire, wave)
     record = ws.wave(wave)
@@ -249,8 +279,10 @@ def plan(ws, wave: str, config) -> PlanResult:
     if opened is None:
         raise ConfigError(f"opened_at: wave '{wave}' has no opening date; tenure cannot be counted")
     if cfg.opened_at is not None and pd.Timestamp(opened) != pd.Timestamp(cfg.opened_at):
-        messages.append(f"note: wave {wave} opened on {pd.Timestamp(opened):%Y-%m-%d} in the workspace, "
-                        f"{cfg.opened_at} in the config; tenure is counted to the workspace's date")
+        messages.append(
+            f"note: wave {wave} opened on {pd.Timestamp(opened):%Y-%m-%d} in the workspace, "
+            f"{cfg.opened_at} in the config; tenure is counted to the workspace's date"
+        )
 
     clients = ws.clients()
     contacts = ws.contacts(include_pii=True)
@@ -267,17 +299,32 @@ def plan(ws, wave: str, config) -> PlanResult:
         token = new_token(taken)
         taken.add(token)
         reachable = _has_email(c["email"])
-        rows.append({"wave_id": wave, "contact_id": c["contact_id"], "channel": "email", "sent_at": None,
-                     "reminders": 0, "status": "planned" if reachable else "unreachable", "token": token,
-                     "reminded_at": None, "sent_via": None,
-                     "note": None if reachable else _no_email_note(c["email"])})
+        rows.append(
+            {
+                "wave_id": wave,
+                "contact_id": c["contact_id"],
+                "channel": "email",
+                "sent_at": None,
+                "reminders": 0,
+                "status": "planned" if reachable else "unreachable",
+                "token": token,
+                "reminded_at": None,
+                "sent_via": None,
+                "note": None if reachable else _no_email_note(c["email"]),
+            }
+        )
         added.append(c["contact_id"])
     # A contact left unreachable for want of an address who has one now is planned after all.
     eligible_ids = set(eligible["contact_id"])
     for _, inv in existing.iterrows():
         kid = inv["contact_id"]
-        if (inv["status"] == "unreachable" and isna(inv["sent_at"]) and str(inv["note"] or "").startswith(NO_EMAIL_NOTE)
-                and kid in eligible_ids and _has_email(emails.get(kid))):
+        if (
+            inv["status"] == "unreachable"
+            and isna(inv["sent_at"])
+            and str(inv["note"] or "").startswith(NO_EMAIL_NOTE)
+            and kid in eligible_ids
+            and _has_email(emails.get(kid))
+        ):
             rows.append({**row_dict(inv), "status": "planned", "note": None})
             reopened.append(kid)
     save_invitations(ws, rows)
@@ -285,23 +332,33 @@ def plan(ws, wave: str, config) -> PlanResult:
     stale = existing[(existing["status"] == "planned") & ~existing["contact_id"].isin(eligible_ids)]
     for _, inv in stale.iterrows():
         why = excluded.set_index("contact_id")["reason"].get(inv["contact_id"], "no longer in contacts")
-        messages.append(f"warning: {inv['contact_id']} was planned earlier and is no longer eligible ({why}); "
-                        f"it stays planned: `cxlab wave mark --status refused {inv['contact_id']}` to leave it out")
+        messages.append(
+            f"warning: {inv['contact_id']} was planned earlier and is no longer eligible ({why}); "
+            f"it stays planned: `cxlab wave mark --status refused {inv['contact_id']}` to leave it out"
+        )
     if reopened:
-        messages.append(f"{len(reopened)} contact(s) unreachable before now have an e-mail and are planned: "
-                        + ", ".join(reopened))
+        messages.append(
+            f"{len(reopened)} contact(s) unreachable before now have an e-mail and are planned: " + ", ".join(reopened)
+        )
     unreachable_now = [r["contact_id"] for r in rows if r["status"] == "unreachable"]
     if unreachable_now:
-        messages.append(f"{len(unreachable_now)} contact(s) without a usable e-mail are unreachable: "
-                        + ", ".join(unreachable_now))
+        messages.append(
+            f"{len(unreachable_now)} contact(s) without a usable e-mail are unreachable: " + ", ".join(unreachable_now)
+        )
     config_path, config_messages = save_config(ws, wave, cfg)
     messages += config_messages
 
     invitations = read_invitations(ws, wave)
     linked = contact_links(invitations, contacts, clients, cfg, wave)
-    return PlanResult(wave=wave, plan=linked[PLAN_COLUMNS].reset_index(drop=True), excluded=excluded,
-                      added=added, kept=len(already) - len(reopened), messages=messages,
-                      config_path=config_path)
+    return PlanResult(
+        wave=wave,
+        plan=linked[PLAN_COLUMNS].reset_index(drop=True),
+        excluded=excluded,
+        added=added,
+        kept=len(already) - len(reopened),
+        messages=messages,
+        config_path=config_path,
+    )
 
 
 def _has_email(email) -> bool:
@@ -333,8 +390,10 @@ def _questionnaire_scales(name: str) -> tuple[str, str]:
             if parse_scale(text) != (lo, hi):
                 raise ValueError
         except ValueError:
-            raise ConfigError(f"questionnaire: the '{key}' scale {lo}..{hi} of '{name}' cannot be recorded on "
-                              "a wave (scales are 'min-max' with min >= 0)") from None
+            raise ConfigError(
+                f"questionnaire: the '{key}' scale {lo}..{hi} of '{name}' cannot be recorded on "
+                "a wave (scales are 'min-max' with min >= 0)"
+            ) from None
         out.append(text)
     return out[0], out[1]
 
@@ -350,8 +409,10 @@ def _scale_warnings(record, questionnaire: str, wave: str) -> list[str]:
         except ValueError:
             differs = True
         if differs:
-            out.append(f"warning: wave {wave} records {column} {stored}, the questionnaire {questionnaire} "
-                       f"asks on {expected}; the analysis reads the wave's record")
+            out.append(
+                f"warning: wave {wave} records {column} {stored}, the questionnaire {questionnaire} "
+                f"asks on {expected}; the analysis reads the wave's record"
+            )
     return out
 
 

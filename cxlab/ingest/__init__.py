@@ -16,6 +16,7 @@ Formats (``tool=``):
   canonical fields or recognised by their wording;
 * ``"auto"`` (default): detected from the header.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -81,8 +82,15 @@ class ExportData:
         return self.rows_in_file if self.rows_in_file is not None else len(self.responses)
 
 
-def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = None, questionnaire=None,
-                source: str | None = None, errors: str = "report") -> ExportData:
+def read_export(
+    path,
+    *,
+    tool: str = "auto",
+    mapping: dict[str, str] | None = None,
+    questionnaire=None,
+    source: str | None = None,
+    errors: str = "report",
+) -> ExportData:
     """Read a survey export.
 
     Parameters
@@ -122,8 +130,9 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
         questionnaire = load_questionnaire(questionnaire)
     head = read_table(path, source=source)
     if tool not in ("auto",) + FORMATS:
-        raise InputError(Problem(head.source, None, None,
-                                 f"unknown format '{tool}'; known: auto, " + ", ".join(FORMATS)))
+        raise InputError(
+            Problem(head.source, None, None, f"unknown format '{tool}'; known: auto, " + ", ".join(FORMATS))
+        )
     if tool == "auto":
         tool = _detect(head, mapping)
     notes = []
@@ -137,8 +146,18 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
         responses, answers = parse_wide(head, mapping, problems=problems)
         for col in ("_token", "_email", "_company"):
             responses[col] = None
-        return _finish(ExportData(responses=responses, answers=answers, source=head.source, sha256=head.sha256,
-                                  tool="cxlab", notes=notes, problems=problems), errors)
+        return _finish(
+            ExportData(
+                responses=responses,
+                answers=answers,
+                source=head.source,
+                sha256=head.sha256,
+                tool="cxlab",
+                notes=notes,
+                problems=problems,
+            ),
+            errors,
+        )
     if tool == "generic":
         table = _generic_table(head, mapping, questionnaire)
     else:
@@ -147,19 +166,38 @@ def read_export(path, *, tool: str = "auto", mapping: dict[str, str] | None = No
             table = _apply_mapping(table, mapping, questionnaire)
     result = interpret(table, questionnaire)
     used = result.columns["target"].dropna()
-    if len(table.frame) and not used.isin(["nps", "overall", "price", "reason", "comment"]).any() \
-            and not used.str.contains(":").any():
+    if (
+        len(table.frame)
+        and not used.isin(["nps", "overall", "price", "reason", "comment"]).any()
+        and not used.str.contains(":").any()
+    ):
         # Nothing answered a question cxlab knows: say so instead of loading an empty import.
         title = reader(tool).TITLE if tool in READERS else "spreadsheet"
-        raise InputError(Problem(head.source, 1, None,
-                                 f"no question recognised in this {title} file (columns: "
-                                 + ", ".join(f"'{c}'" for c in list(table.frame.columns)[:8])
-                                 + "); pass the wave's questionnaire, tool=... or a mapping={column: field}"
-                                 + "".join(f"; {n}" for n in result.notes if "not used" in n)))
-    return _finish(ExportData(responses=result.responses, answers=result.answers, source=head.source,
-                              sha256=head.sha256, tool=tool, notes=notes + result.notes,
-                              problems=result.problems, columns=result.columns, rows_in_file=len(table.frame)),
-                   errors)
+        raise InputError(
+            Problem(
+                head.source,
+                1,
+                None,
+                f"no question recognised in this {title} file (columns: "
+                + ", ".join(f"'{c}'" for c in list(table.frame.columns)[:8])
+                + "); pass the wave's questionnaire, tool=... or a mapping={column: field}"
+                + "".join(f"; {n}" for n in result.notes if "not used" in n),
+            )
+        )
+    return _finish(
+        ExportData(
+            responses=result.responses,
+            answers=result.answers,
+            source=head.source,
+            sha256=head.sha256,
+            tool=tool,
+            notes=notes + result.notes,
+            problems=result.problems,
+            columns=result.columns,
+            rows_in_file=len(table.frame),
+        ),
+        errors,
+    )
 
 
 def _finish(data: ExportData, errors: str) -> ExportData:
@@ -182,8 +220,9 @@ def _detect(head, mapping) -> str:
     return "generic"
 
 
-def _target_of(value: str, questionnaire, source: str = "<mapping>",
-               column: str | None = None) -> tuple[str | None, str | None]:
+def _target_of(
+    value: str, questionnaire, source: str = "<mapping>", column: str | None = None
+) -> tuple[str | None, str | None]:
     """A mapping value -> (meta field, canonical target)."""
     if value == "complete":
         return "finished", None  # read as a completion flag (1/0, yes/no, да/нет)
@@ -200,30 +239,54 @@ def _target_of(value: str, questionnaire, source: str = "<mapping>",
             target = ""
         if target.startswith("responses."):
             return None, target.split(".", 1)[1]
-    raise InputError(Problem(source, 1, column, f"mapping: unknown target {value!r} (a canonical field such as "
-                             "nps, overall, client_id; '<kind>:<item>'; token, email or company; or a question "
-                             "id of the questionnaire)"))
+    raise InputError(
+        Problem(
+            source,
+            1,
+            column,
+            f"mapping: unknown target {value!r} (a canonical field such as "
+            "nps, overall, client_id; '<kind>:<item>'; token, email or company; or a question "
+            "id of the questionnaire)",
+        )
+    )
 
 
 def _check_mapping(mapping, columns, source: str) -> None:
     """Every mapped column exists, and no two columns feed one field."""
     if not mapping:
         return
-    problems = [Problem(source, 1, c, "mapping names a column the file does not have")
-                for c in mapping if c not in columns]
+    problems = [
+        Problem(source, 1, c, "mapping names a column the file does not have") for c in mapping if c not in columns
+    ]
     seen: dict[str, str] = {}
     for column, value in mapping.items():
         if value in seen and value != "ignore":
-            problems.append(Problem(source, 1, column, f"mapping: '{value}' is already mapped from column "
-                                    f"'{seen[value]}'; one column per field"))
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    column,
+                    f"mapping: '{value}' is already mapped from column '{seen[value]}'; one column per field",
+                )
+            )
         seen.setdefault(value, column)
     if problems:
         raise InputError(problems)
 
 
 # Headers of a plain spreadsheet that say when it was answered (who answered: the readers' titles).
-_SUBMITTED_HEADERS = {"timestamp", "date", "submitted", "date submitted", "отметка времени", "дата",
-                      "дата заполнения", "время", "время создания", "дата и время"}
+_SUBMITTED_HEADERS = {
+    "timestamp",
+    "date",
+    "submitted",
+    "date submitted",
+    "отметка времени",
+    "дата",
+    "дата заполнения",
+    "время",
+    "время создания",
+    "дата и время",
+}
 
 
 def _generic_table(head, mapping, questionnaire) -> ToolTable:

@@ -13,6 +13,7 @@ Examples
 >>> to_score(pd.Series(["5", "Скорее доволен", "10 - Крайне вероятно"]), labels=labels).tolist()
 [5.0, 4.0, 10.0]
 """
+
 from __future__ import annotations
 
 import re
@@ -51,9 +52,17 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
-def to_score(values: pd.Series, *, labels: dict[str, int] | None = None, table: RawTable | None = None,
-             column: str | None = None, question: str | None = None, source: str = "<data>",
-             first_row: int = 2, problems: list | None = None) -> pd.Series:
+def to_score(
+    values: pd.Series,
+    *,
+    labels: dict[str, int] | None = None,
+    table: RawTable | None = None,
+    column: str | None = None,
+    question: str | None = None,
+    source: str = "<data>",
+    first_row: int = 2,
+    problems: list | None = None,
+) -> pd.Series:
     """Read scores given as numbers, ``"number - label"`` or labels.
 
     Parameters
@@ -92,10 +101,16 @@ def to_score(values: pd.Series, *, labels: dict[str, int] | None = None, table: 
             out[i] = float(m.group(1).replace(",", "."))
             continue
         what = f" of '{question}'" if question else ""
-        hint = (f"; known labels: {', '.join(sorted(labels)[:12])}" if labels else
-                "; no label table for this question (pass the wave's questionnaire)")
-        local.append(Problem(source, row_of(i), column, f"unknown answer '{s}'{what}: not a number nor a "
-                             f"label of the scale{hint}"))
+        hint = (
+            f"; known labels: {', '.join(sorted(labels)[:12])}"
+            if labels
+            else "; no label table for this question (pass the wave's questionnaire)"
+        )
+        local.append(
+            Problem(
+                source, row_of(i), column, f"unknown answer '{s}'{what}: not a number nor a label of the scale{hint}"
+            )
+        )
     if local:
         if problems is None:
             raise InputError(local)

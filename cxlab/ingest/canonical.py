@@ -7,6 +7,7 @@ answer named ``<kind>:<item>``: ``attribute:responsiveness``,
 ``service:media_press_office``, ``need:events_conferences`` (1 = the client
 lacks this service).  This is also the form any other export is mapped to.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,8 +23,9 @@ RESPONSE_FIELDS = [c for c in TABLES["responses"].names if c not in ("import_id"
 _NUMERIC = ("nps", "overall", "price")
 
 
-def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
-               problems: list | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def parse_wide(
+    table: RawTable, mapping: dict[str, str] | None = None, *, problems: list | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn a wide response file into canonical ``responses`` and ``answers``.
 
     Both frames carry a ``_row`` column with the spreadsheet row number, for
@@ -57,12 +59,19 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
     if missing:
         raise InputError([Problem(table.source, 1, m, "required column is missing") for m in missing])
     item_cols = [c for c in frame.columns if is_item_column(c)]
-    unknown = [c for c in frame.columns if c not in RESPONSE_FIELDS and c not in item_cols
-               and c != "wave_id"]
+    unknown = [c for c in frame.columns if c not in RESPONSE_FIELDS and c not in item_cols and c != "wave_id"]
     if unknown:
-        raise InputError([Problem(table.source, 1, c, "unknown column: not a response field nor "
-                                  "'<kind>:<item>' with kind in " + "|".join(ITEM_KINDS))
-                          for c in unknown])
+        raise InputError(
+            [
+                Problem(
+                    table.source,
+                    1,
+                    c,
+                    "unknown column: not a response field nor '<kind>:<item>' with kind in " + "|".join(ITEM_KINDS),
+                )
+                for c in unknown
+            ]
+        )
     rows = pd.Series([table.row_number(i) for i in range(len(frame))], index=frame.index)
     responses = pd.DataFrame(index=frame.index)
     for col in RESPONSE_FIELDS + ["wave_id"]:
@@ -71,8 +80,9 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
                 responses[col] = True if col == "complete" else None  # complete unless marked otherwise
             continue
         if col in _NUMERIC:
-            responses[col] = to_score(frame[col], labels=labels.get(label_scale(col), {}),
-                                      table=table, column=col, problems=problems)
+            responses[col] = to_score(
+                frame[col], labels=labels.get(label_scale(col), {}), table=table, column=col, problems=problems
+            )
         elif col == "submitted_at":
             responses[col] = to_datetime(frame[col], table=table, column=col, problems=problems)
         elif col == "complete":
@@ -83,16 +93,29 @@ def parse_wide(table: RawTable, mapping: dict[str, str] | None = None, *,
     long = []
     for col in item_cols:
         kind, item = col.split(":", 1)
-        values = to_score(frame[col], labels=labels.get(label_scale(kind), {}),
-                          table=table, column=col, problems=problems)
+        values = to_score(
+            frame[col], labels=labels.get(label_scale(kind), {}), table=table, column=col, problems=problems
+        )
         keep = values.notna()
         if keep.any():
-            long.append(pd.DataFrame({"response_id": responses.loc[keep, "response_id"].values,
-                                      "item": item, "kind": kind, "value": values[keep].values,
-                                      "scale": None, "_row": rows[keep].values,
-                                      "_column": col}))
-    answers = (pd.concat(long, ignore_index=True) if long else
-               pd.DataFrame(columns=TABLES["answers"].names + ["_row", "_column"]))
+            long.append(
+                pd.DataFrame(
+                    {
+                        "response_id": responses.loc[keep, "response_id"].values,
+                        "item": item,
+                        "kind": kind,
+                        "value": values[keep].values,
+                        "scale": None,
+                        "_row": rows[keep].values,
+                        "_column": col,
+                    }
+                )
+            )
+    answers = (
+        pd.concat(long, ignore_index=True)
+        if long
+        else pd.DataFrame(columns=TABLES["answers"].names + ["_row", "_column"])
+    )
     if problems and not collect:
         raise InputError(problems)
     return responses.reset_index(drop=True), answers
@@ -123,13 +146,13 @@ def to_wide(responses: pd.DataFrame, answers: pd.DataFrame | None = None) -> pd.
     >>> list(to_wide(r, a).columns)
     ['response_id', 'client_id', 'nps', 'attribute:deadlines']
     """
-    keep = [c for c in RESPONSE_FIELDS + ["wave_id"] if c in responses.columns
-            and c not in ("manager", "team")]
+    keep = [c for c in RESPONSE_FIELDS + ["wave_id"] if c in responses.columns and c not in ("manager", "team")]
     wide = responses[keep].copy()
     if answers is not None and len(answers):
         cols = answers["kind"].astype(str) + ":" + answers["item"].astype(str)
-        grid = (answers.assign(_col=cols)
-                .pivot_table(index="response_id", columns="_col", values="value", aggfunc="first"))
+        grid = answers.assign(_col=cols).pivot_table(
+            index="response_id", columns="_col", values="value", aggfunc="first"
+        )
         grid.columns.name = None
         wide = wide.merge(grid, left_on="response_id", right_index=True, how="left")
     return wide

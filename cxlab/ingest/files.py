@@ -8,6 +8,7 @@ with its file, row and column instead of silently becoming NaN.
 Row numbers are the ones a user sees in a spreadsheet: the header is row 1,
 the first answer row 2.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,12 +30,12 @@ __all__ = ["RawTable", "read_table", "sha256_bytes", "to_number", "to_datetime"]
 class RawTable:
     """A file read as text: the frame, where it came from, and how it was read."""
 
-    frame: pd.DataFrame          # all cells as str (missing as None)
-    source: str                  # file name for messages
-    sha256: str                  # hash of the file's bytes
+    frame: pd.DataFrame  # all cells as str (missing as None)
+    source: str  # file name for messages
+    sha256: str  # hash of the file's bytes
     encoding: str | None
     separator: str | None
-    rows: list[int]              # spreadsheet row number of each frame row
+    rows: list[int]  # spreadsheet row number of each frame row
     headers: list[list[str]] = None  # every header row as read ('' for a blank cell)
 
     @property
@@ -77,8 +78,7 @@ def _sniff_separator(text: str) -> str:
         return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
-               header_rows: int = 1) -> RawTable:
+def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_rows: int = 1) -> RawTable:
     """Read a CSV or XLSX file into a frame of text cells.
 
     Parameters
@@ -112,8 +112,7 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
     digest = sha256_bytes(data)
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         try:
-            raw = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object,
-                                engine="openpyxl")
+            raw = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken file
             raise InputError(Problem(name, None, None, f"cannot read the Excel file: {exc}")) from exc
         encoding = separator = None
@@ -121,8 +120,15 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
         text, encoding = _decode(data, name)
         separator = _sniff_separator(text)
         try:
-            raw = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
-                              keep_default_na=False, skip_blank_lines=False, engine="python")
+            raw = pd.read_csv(
+                io.StringIO(text),
+                sep=separator,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                engine="python",
+            )
         except pd.errors.EmptyDataError:
             raise InputError(Problem(name, None, None, "the file is empty")) from None
         except (pd.errors.ParserError, csv.Error) as exc:
@@ -140,8 +146,15 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0,
     numbers = np.arange(len(frame)) + header_rows + 1
     keep = frame.notna().any(axis=1).to_numpy()
     frame = frame.loc[keep].reset_index(drop=True)
-    return RawTable(frame=frame, source=name, sha256=digest, encoding=encoding,
-                    separator=separator, rows=numbers[keep].tolist(), headers=headers)
+    return RawTable(
+        frame=frame,
+        source=name,
+        sha256=digest,
+        encoding=encoding,
+        separator=separator,
+        rows=numbers[keep].tolist(),
+        headers=headers,
+    )
 
 
 def _clean_header(value, position: int) -> str:
@@ -173,8 +186,15 @@ def _locator(table: RawTable | None, source: str, first_row: int):
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
-def to_number(values: pd.Series, *, table: RawTable | None = None, column: str | None = None,
-              source: str = "<data>", first_row: int = 2, problems: list | None = None) -> pd.Series:
+def to_number(
+    values: pd.Series,
+    *,
+    table: RawTable | None = None,
+    column: str | None = None,
+    source: str = "<data>",
+    first_row: int = 2,
+    problems: list | None = None,
+) -> pd.Series:
     """Convert text cells to floats, accepting decimal commas.
 
     Cells that are not numbers are reported as problems (file, row, column)
@@ -222,8 +242,15 @@ def _parse_date(s: str) -> pd.Timestamp:
     raise ValueError(s)
 
 
-def to_datetime(values: pd.Series, *, table: RawTable | None = None, column: str | None = None,
-                source: str = "<data>", first_row: int = 2, problems: list | None = None) -> pd.Series:
+def to_datetime(
+    values: pd.Series,
+    *,
+    table: RawTable | None = None,
+    column: str | None = None,
+    source: str = "<data>",
+    first_row: int = 2,
+    problems: list | None = None,
+) -> pd.Series:
     """Parse ``dd.mm.yyyy [HH:MM[:SS]]`` and ISO ``yyyy-mm-dd[ HH:MM[:SS]][zone]``; report anything else.
 
     Other forms (``01/02/2026``) are refused rather than guessed: a day and a

@@ -18,6 +18,7 @@ scale.  Nothing is dropped silently: a column that is not used is named in
 the notes, a cell that cannot be read is a :class:`~cxlab.errors.Problem`
 (file, spreadsheet row, column, reason).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,14 @@ from cxlab.ingest.source import SourceColumn, ToolTable
 __all__ = ["Interpretation", "interpret", "TOOL_PREFIX"]
 
 #: Prefix of response ids per tool: ids are only unique within one tool's survey.
-TOOL_PREFIX = {"google_forms": "gf", "yandex_forms": "yf", "surveymonkey": "sm", "qualtrics": "qx",
-               "limesurvey": "ls", "generic": "gen"}
+TOOL_PREFIX = {
+    "google_forms": "gf",
+    "yandex_forms": "yf",
+    "surveymonkey": "sm",
+    "qualtrics": "qx",
+    "limesurvey": "ls",
+    "generic": "gen",
+}
 
 _WORDS = {
     "nps": re.compile(r"порекоменд|рекомендова|рекомендац|посовет|recommend"),
@@ -48,8 +55,10 @@ _WORDS = {
     "overall": re.compile(r"удовлетвор|доволь|satisf"),
     "price": re.compile(r"стоимост|\bцен|price|pricing|\bcost|дорог"),
     "comment": re.compile(r"коммент|comment|улучш|improve|пожелан|suggest|измени|\bchange|предлож|добав"),
-    "need": re.compile(r"не хватает|не хватило|недостает|недоста|lack|missing|would find useful|"
-                       r"хотели бы|would like|интерес|useful"),
+    "need": re.compile(
+        r"не хватает|не хватило|недостает|недоста|lack|missing|would find useful|"
+        r"хотели бы|would like|интерес|useful"
+    ),
     "service": re.compile(r"услуг|service"),
 }
 _SINGLE_FIELDS = ("nps", "overall", "price", "reason", "comment")
@@ -100,11 +109,11 @@ def _similarity(a: str, b: str) -> float:
 class _Vocabulary:
     """Questions, items and label tables of one questionnaire (or of all bundled ones)."""
 
-    questions: list[dict]                 # {id, texts: [normalised], target, scale, items}
-    items: dict[str, dict[str, str]]      # source -> {normalised label or id -> id}
-    labels: dict[str, dict[str, int]]     # scale name -> {normalised label -> point}
+    questions: list[dict]  # {id, texts: [normalised], target, scale, items}
+    items: dict[str, dict[str, str]]  # source -> {normalised label or id -> id}
+    labels: dict[str, dict[str, int]]  # scale name -> {normalised label -> point}
     scales: dict[str, tuple[int, int]]
-    option_labels: dict[str, list[str]]   # source -> labels as written (for splitting cells)
+    option_labels: dict[str, list[str]]  # source -> labels as written (for splitting cells)
 
     def question_for(self, group: list[SourceColumn]) -> dict | None:
         text = normalize_text(group[0].question)
@@ -138,9 +147,16 @@ def _vocabulary(questionnaires) -> _Vocabulary:
     questions, items, labels, scales, option_labels = [], {}, {}, {}, {}
     for qn in questionnaires:
         for q in qn.questions:
-            questions.append({"id": q["id"], "texts": [normalize_text(q[lang]) for lang in ("ru", "en")],
-                              "target": qn.target(q["id"]), "scale": q.get("scale"), "items": q.get("items"),
-                              "questionnaire": qn.id})
+            questions.append(
+                {
+                    "id": q["id"],
+                    "texts": [normalize_text(q[lang]) for lang in ("ru", "en")],
+                    "target": qn.target(q["id"]),
+                    "scale": q.get("scale"),
+                    "items": q.get("items"),
+                    "questionnaire": qn.id,
+                }
+            )
         frames = {"services": (qn.services, "service_id"), "attributes": (qn.attributes, "attribute_id")}
         touch = getattr(qn, "touchpoints", None)
         if touch is not None and len(touch):
@@ -204,8 +220,13 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
     meta = {c.field: c for c in reversed(table.columns) if c.is_meta}  # first column of a field wins
     for col in table.columns:
         if col.is_meta:
-            uses.append(_use(col, col.field if col.field != "ignore" else None,
-                             "meta" if col.field != "ignore" else "ignored (tool bookkeeping)"))
+            uses.append(
+                _use(
+                    col,
+                    col.field if col.field != "ignore" else None,
+                    "meta" if col.field != "ignore" else "ignored (tool bookkeeping)",
+                )
+            )
     _read_meta(table, meta, responses, problems)
 
     # ---- columns a user mapped to canonical fields
@@ -215,16 +236,32 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
             continue
         kind, sep, item = col.target.partition(":")
         if sep:
-            values = to_score(frame[col.key], labels=vocab.labels.get(label_scale(kind), {}), table=raw,
-                              column=col.key, question=col.question, problems=problems)
+            values = to_score(
+                frame[col.key],
+                labels=vocab.labels.get(label_scale(kind), {}),
+                table=raw,
+                column=col.key,
+                question=col.question,
+                problems=problems,
+            )
             keep = values.notna().to_numpy()
             if keep.any():
-                answers.append(pd.DataFrame({"_pos": np.flatnonzero(keep), "item": item, "kind": kind,
-                                             "value": values.to_numpy()[keep], "_column": col.key}))
+                answers.append(
+                    pd.DataFrame(
+                        {
+                            "_pos": np.flatnonzero(keep),
+                            "item": item,
+                            "kind": kind,
+                            "value": values.to_numpy()[keep],
+                            "_column": col.key,
+                        }
+                    )
+                )
         elif col.target in ("nps", "overall", "price"):
             labels = vocab.labels.get(label_scale(col.target), {})
-            responses[col.target] = to_score(frame[col.key], labels=labels, table=raw, column=col.key,
-                                             question=col.question, problems=problems).to_numpy()
+            responses[col.target] = to_score(
+                frame[col.key], labels=labels, table=raw, column=col.key, question=col.question, problems=problems
+            ).to_numpy()
         else:
             responses[col.target] = frame[col.key].to_numpy()
         taken[col.target] = col.key
@@ -258,16 +295,21 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
         if kind == "responses":
             col = group[0]
             if name in taken:
-                notes.append(f"column {_names([col])} not used: '{name}' already comes from column "
-                             f"'{taken[name]}'")
+                notes.append(f"column {_names([col])} not used: '{name}' already comes from column '{taken[name]}'")
                 uses.append(_use(col, None, f"duplicate of {name}"))
                 continue
             scale = (q or {}).get("scale") or label_scale(name)
             if name in _TEXT_FIELDS:
                 responses[name] = [v if isinstance(v, str) else None for v in frame[col.key].tolist()]
             else:
-                values = to_score(frame[col.key], labels=vocab.labels.get(scale, {}), table=raw,
-                                  column=col.key, question=col.question, problems=problems)
+                values = to_score(
+                    frame[col.key],
+                    labels=vocab.labels.get(scale, {}),
+                    table=raw,
+                    column=col.key,
+                    question=col.question,
+                    problems=problems,
+                )
                 responses[name] = values.to_numpy()
             taken[name] = col.key
             uses.append(_use(col, name, how))
@@ -276,8 +318,13 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
                 notes.append(f"column {_names([extra])} not used (second column of the {name} question)")
             continue
         item_kind = name  # service | attribute | touchpoint | need
-        source = (q or {}).get("items") or ("services" if item_kind in ("service", "need") else
-                                            "touchpoints" if item_kind == "touchpoint" else "attributes")
+        source = (q or {}).get("items") or (
+            "services"
+            if item_kind in ("service", "need")
+            else "touchpoints"
+            if item_kind == "touchpoint"
+            else "attributes"
+        )
         if item_kind == "need":
             answers.extend(_read_choices(table, group, vocab, source, responses, uses, notes, how))
             continue
@@ -288,24 +335,42 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
                 item = col.item  # a grid of the tool's own rows, kept under their labels
             if item is None:
                 uses.append(_use(col, None, f"row '{col.item}' is not in the questionnaire's {source}"))
-                notes.append(f"column {_names([col])} not used: row '{col.item}' is not one of the "
-                             f"questionnaire's {source}")
+                notes.append(
+                    f"column {_names([col])} not used: row '{col.item}' is not one of the questionnaire's {source}"
+                )
                 continue
-            values = to_score(frame[col.key], labels=vocab.labels.get(scale, {}), table=raw, column=col.key,
-                              question=col.question, problems=problems)
+            values = to_score(
+                frame[col.key],
+                labels=vocab.labels.get(scale, {}),
+                table=raw,
+                column=col.key,
+                question=col.question,
+                problems=problems,
+            )
             keep = values.notna().to_numpy()
             uses.append(_use(col, f"{item_kind}:{item}", how or "grid layout"))
             if keep.any():
-                answers.append(pd.DataFrame({"_pos": np.flatnonzero(keep), "item": item, "kind": item_kind,
-                                             "value": values.to_numpy()[keep], "_column": col.key}))
+                answers.append(
+                    pd.DataFrame(
+                        {
+                            "_pos": np.flatnonzero(keep),
+                            "item": item,
+                            "kind": item_kind,
+                            "value": values.to_numpy()[keep],
+                            "_column": col.key,
+                        }
+                    )
+                )
 
     answer_frame = _answer_frame(answers, responses, rows)
     twice = answer_frame.duplicated(["_pos", "kind", "item"], keep="first")
     if twice.any():
         # Two columns feeding one item (two grids with the same rows): the first is kept.
         for (kind, item), grp in answer_frame[twice].groupby(["kind", "item"]):
-            notes.append(f"column(s) {', '.join(sorted(set(grp['_column'])))} not used: {kind} '{item}' already "
-                         f"comes from column '{answer_frame.loc[~twice & (answer_frame['kind'] == kind) & (answer_frame['item'] == item), '_column'].iloc[0]}'")
+            notes.append(
+                f"column(s) {', '.join(sorted(set(grp['_column'])))} not used: {kind} '{item}' already "
+                f"comes from column '{answer_frame.loc[~twice & (answer_frame['kind'] == kind) & (answer_frame['item'] == item), '_column'].iloc[0]}'"
+            )
         answer_frame = answer_frame[~twice].reset_index(drop=True)
     _finish_responses(table, responses, answer_frame, rows, notes)
     if responses["language"].isna().all():
@@ -316,13 +381,14 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
     answer_frame = answer_frame[["response_id", "item", "kind", "value", "scale", "_row", "_column"]]
     empty = _empty_responses(responses, answer_frame)
     if empty.any():
-        notes.append(f"{int(empty.sum())} response(s) with no answers at all not loaded (rows "
-                     f"{', '.join(str(int(r)) for r in responses.loc[empty, '_row'][:10])})")
+        notes.append(
+            f"{int(empty.sum())} response(s) with no answers at all not loaded (rows "
+            f"{', '.join(str(int(r)) for r in responses.loc[empty, '_row'][:10])})"
+        )
         responses = responses[~empty].reset_index(drop=True)
         answer_frame = answer_frame[answer_frame["_row"].isin(responses["_row"])].reset_index(drop=True)
     columns = pd.DataFrame(uses, columns=["column", "question", "item", "target", "how"])
-    return Interpretation(responses=responses, answers=answer_frame, problems=problems, notes=notes,
-                          columns=columns)
+    return Interpretation(responses=responses, answers=answer_frame, problems=problems, notes=notes, columns=columns)
 
 
 def _use(col: SourceColumn, target, how) -> dict:
@@ -345,8 +411,13 @@ def _guess(group: list[SourceColumn], frame: pd.DataFrame, vocab: _Vocabulary) -
             return None, "multiple choice not used by cxlab"
         # One cell with commas that a reader took for checkboxes may as well be a comment.
     if is_grid:
-        kind = ("importance" if _WORDS["importance"].search(text) else
-                "service" if _WORDS["service"].search(text) else "attribute")
+        kind = (
+            "importance"
+            if _WORDS["importance"].search(text)
+            else "service"
+            if _WORDS["service"].search(text)
+            else "attribute"
+        )
         return f"answers.{kind}", "rating grid (layout)"
     values = frame[group[0].key]
     options = vocab.option_labels.get("services", [])
@@ -360,8 +431,7 @@ def _guess(group: list[SourceColumn], frame: pd.DataFrame, vocab: _Vocabulary) -
         if len(scores) and on_scale.mean() >= 0.9 and scores[on_scale].max() > 5:
             return "responses.nps", "recommend question (wording and 0-10 answers)"
         return None, "worded like the recommend question but its answers are not on a 0-10 scale"
-    numeric = to_score(values, labels={**vocab.labels.get("rating", {}), **vocab.labels.get("price", {})},
-                       problems=[])
+    numeric = to_score(values, labels={**vocab.labels.get("rating", {}), **vocab.labels.get("price", {})}, problems=[])
     mostly_scores = values.notna().sum() > 0 and numeric.notna().sum() >= 0.8 * values.notna().sum()
     if _WORDS["reason"].search(text) and not mostly_scores:
         return "responses.reason", "why-the-score question (wording)"
@@ -397,8 +467,10 @@ def _read_choices(table, group, vocab, source, responses, uses, notes, how) -> l
                 item = vocab.item_for(source, label)
                 selected.setdefault(item, np.zeros(n, bool))[pos] = True
             for other in rest:
-                notes.append(f"row {table.row_number(pos)}, column '{col.key}': choice '{other}' is not one "
-                             f"of the questionnaire's {source}; not loaded")
+                notes.append(
+                    f"row {table.row_number(pos)}, column '{col.key}': choice '{other}' is not one "
+                    f"of the questionnaire's {source}; not loaded"
+                )
         uses.append(_use(col, "need:*", how or "multiple choice in one cell"))
     else:
         for col in group:
@@ -406,8 +478,10 @@ def _read_choices(table, group, vocab, source, responses, uses, notes, how) -> l
             if item is None:
                 uses.append(_use(col, None, f"option '{col.item}' is not one of the {source}"))
                 if frame[col.key].map(is_selected).any():
-                    notes.append(f"column {_names([col])} not used: option '{col.item}' is not one of the "
-                                 f"questionnaire's {source}")
+                    notes.append(
+                        f"column {_names([col])} not used: option '{col.item}' is not one of the "
+                        f"questionnaire's {source}"
+                    )
                 continue
             mask = frame[col.key].map(is_selected).to_numpy(bool)
             selected[item] = selected.get(item, np.zeros(n, bool)) | mask
@@ -424,17 +498,33 @@ def _read_choices(table, group, vocab, source, responses, uses, notes, how) -> l
     out = []
     for item, mask in selected.items():
         pos = np.flatnonzero(answered)
-        out.append(pd.DataFrame({"_pos": pos, "item": item, "kind": "need",
-                                 "value": mask[pos].astype(float), "_column": "|".join(c.key for c in group)}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "_pos": pos,
+                    "item": item,
+                    "kind": "need",
+                    "value": mask[pos].astype(float),
+                    "_column": "|".join(c.key for c in group),
+                }
+            )
+        )
     return out
 
 
 def _answer_frame(parts, responses, rows) -> pd.DataFrame:
     if not parts:
-        return pd.DataFrame({"_pos": pd.Series(dtype=int), "item": pd.Series(dtype=object),
-                             "kind": pd.Series(dtype=object), "value": pd.Series(dtype=float),
-                             "scale": pd.Series(dtype=object), "_row": pd.Series(dtype=int),
-                             "_column": pd.Series(dtype=object)})
+        return pd.DataFrame(
+            {
+                "_pos": pd.Series(dtype=int),
+                "item": pd.Series(dtype=object),
+                "kind": pd.Series(dtype=object),
+                "value": pd.Series(dtype=float),
+                "scale": pd.Series(dtype=object),
+                "_row": pd.Series(dtype=int),
+                "_column": pd.Series(dtype=object),
+            }
+        )
     frame = pd.concat(parts, ignore_index=True)
     frame["scale"] = frame["kind"].map({"need": "0-1"})
     frame["_row"] = rows[frame["_pos"].to_numpy()]
@@ -442,8 +532,16 @@ def _answer_frame(parts, responses, rows) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------- meta
-_LANGS = {"ru": "ru", "rus": "ru", "russian": "ru", "русский": "ru", "en": "en", "eng": "en",
-          "english": "en", "английский": "en"}
+_LANGS = {
+    "ru": "ru",
+    "rus": "ru",
+    "russian": "ru",
+    "русский": "ru",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "английский": "en",
+}
 
 
 def _read_meta(table: ToolTable, meta: dict, responses: pd.DataFrame, problems: list) -> None:
@@ -469,13 +567,13 @@ def _read_meta(table: ToolTable, meta: dict, responses: pd.DataFrame, problems: 
         responses["_company"] = cells("company").to_numpy()
     if cells("language") is not None:
         responses["language"] = cells("language").map(
-            lambda v: _LANGS.get(re.split(r"[-_]", normalize_text(v))[0]) if isinstance(v, str) else None)
+            lambda v: _LANGS.get(re.split(r"[-_]", normalize_text(v))[0]) if isinstance(v, str) else None
+        )
     complete = pd.Series([None] * len(frame), dtype=object)
     if cells("finished") is not None:
         complete = cells("finished").map(parse_flag)
     if cells("progress") is not None:
-        progress = to_score(cells("progress").map(lambda v: v.rstrip("%") if isinstance(v, str) else v),
-                            problems=[])
+        progress = to_score(cells("progress").map(lambda v: v.rstrip("%") if isinstance(v, str) else v), problems=[])
         complete = complete.where(complete.notna(), progress.map(lambda p: None if np.isnan(p) else p >= 100))
     if "submitted_at" in meta and "_started_at" in responses:
         # LimeSurvey leaves submitdate empty for a response that was started and not finished.
@@ -505,13 +603,17 @@ def _finish_responses(table: ToolTable, responses, answers, rows, notes) -> None
         if not [c for c in who if stamp is None or c != stamp.key]:
             who = [c.key for c in table.columns]  # only a timestamp (or nothing): the whole row
         cells = table.frame[who].itertuples(index=False, name=None)
-        digests = [hashlib.sha1("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))
-                   .hexdigest()[:12] for row in cells]
+        digests = [
+            hashlib.sha1("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8")).hexdigest()[:12]
+            for row in cells
+        ]
         responses.loc[~given, "response_id"] = [f"{prefix}-{d}" for d, g in zip(digests, given) if not g]
     partial = responses["complete"].eq(False)
     if partial.any():
-        notes.append(f"{int(partial.sum())} partial response(s) (the respondent did not finish): loaded with "
-                     "the answers given, marked complete = false")
+        notes.append(
+            f"{int(partial.sum())} partial response(s) (the respondent did not finish): loaded with "
+            "the answers given, marked complete = false"
+        )
     responses["complete"] = responses["complete"].where(responses["complete"].notna(), True)
     if "_started_at" in responses:
         del responses["_started_at"]

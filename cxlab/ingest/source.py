@@ -14,6 +14,7 @@ Examples
 >>> col.is_meta
 False
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,17 +27,17 @@ __all__ = ["META_FIELDS", "SourceColumn", "ToolTable"]
 
 #: Columns that describe the response rather than answer a question.
 META_FIELDS = (
-    "response_id",    # the tool's id of the response
-    "submitted_at",   # when the response was completed (or last changed)
-    "started_at",     # when the respondent opened the form
-    "token",          # personal token from the invitation link (pre-fill, hidden field, custom variable)
-    "email",          # respondent's e-mail as collected by the tool
-    "name",           # respondent's name as collected by the tool
-    "company",        # company name typed by the respondent
-    "language",       # language the respondent answered in
-    "finished",       # the tool's completion flag (1/0, True/False, "Complete"/"Partial")
-    "progress",       # percent of the survey completed
-    "ignore",         # tool bookkeeping (IP address, collector, coordinates, duration, ...)
+    "response_id",  # the tool's id of the response
+    "submitted_at",  # when the response was completed (or last changed)
+    "started_at",  # when the respondent opened the form
+    "token",  # personal token from the invitation link (pre-fill, hidden field, custom variable)
+    "email",  # respondent's e-mail as collected by the tool
+    "name",  # respondent's name as collected by the tool
+    "company",  # company name typed by the respondent
+    "language",  # language the respondent answered in
+    "finished",  # the tool's completion flag (1/0, True/False, "Complete"/"Partial")
+    "progress",  # percent of the survey completed
+    "ignore",  # tool bookkeeping (IP address, collector, coordinates, duration, ...)
 )
 
 

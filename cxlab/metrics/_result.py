@@ -5,6 +5,7 @@ name of the method that produced the interval, so a table or a chart can never
 show a bare number.  The definitions of the metrics live here too
 (:data:`DEFINITIONS`), so reports print the same wording everywhere.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,19 +21,27 @@ __all__ = ["Estimate", "Change", "DEFINITIONS", "metric_definition"]
 
 #: One sentence per metric: scale, cut-points, denominator, weights.
 DEFINITIONS: dict[str, str] = {
-    "nps": ("NPS = % promoters (9-10) - % detractors (0-6) among the non-missing "
-            "answers to the 0-10 recommend question; points from -100 to 100; "
-            "each respondent counts once."),
-    "nps_account": ("Account-level NPS: each account counts once; its value is the mean "
-                    "of its respondents' net scores (+100 promoter, 0 passive, "
-                    "-100 detractor); the NPS is the mean over accounts."),
-    "nps_revenue_weighted": ("Revenue-weighted account NPS: account values (mean net score "
-                             "of the account's respondents) averaged with the account's "
-                             "revenue as weight."),
+    "nps": (
+        "NPS = % promoters (9-10) - % detractors (0-6) among the non-missing "
+        "answers to the 0-10 recommend question; points from -100 to 100; "
+        "each respondent counts once."
+    ),
+    "nps_account": (
+        "Account-level NPS: each account counts once; its value is the mean "
+        "of its respondents' net scores (+100 promoter, 0 passive, "
+        "-100 detractor); the NPS is the mean over accounts."
+    ),
+    "nps_revenue_weighted": (
+        "Revenue-weighted account NPS: account values (mean net score "
+        "of the account's respondents) averaged with the account's "
+        "revenue as weight."
+    ),
     "csat_mean": "Mean rating over the non-missing answers, on the question's own scale.",
     "topbox": "Share (0-1) of the non-missing answers in the top values of the scale.",
-    "csi": ("CSI = mean over respondents of the (importance-)weighted mean of the items they "
-            "answered, each item rescaled to 0-100 as 100*(x - min)/(max - min)."),
+    "csi": (
+        "CSI = mean over respondents of the (importance-)weighted mean of the items they "
+        "answered, each item rescaled to 0-100 as 100*(x - min)/(max - min)."
+    ),
     "mean": "Mean of the non-missing values.",
     "proportion": "Share (0-1) of successes among the trials.",
 }
@@ -76,8 +85,7 @@ def _rows(rows, width: int) -> list[str]:
     # Long methods and definitions wrap under their value, like statsmodels' summaries.
     out = []
     for key, value in rows:
-        out += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<13}",
-                             subsequent_indent=" " * 13) or [key]
+        out += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<13}", subsequent_indent=" " * 13) or [key]
     return out
 
 
@@ -178,8 +186,10 @@ class Estimate(_Result):
         lines = [f"{self.metric} estimate".center(width), "=" * width]
         rows = [
             ("Metric:", self.metric),
-            ("Estimate:", f"{_fmt(self.estimate)}   {_pct(self.confidence)} CI "
-                          f"[{_fmt(self.ci_low)}, {_fmt(self.ci_high)}]"),
+            (
+                "Estimate:",
+                f"{_fmt(self.estimate)}   {_pct(self.confidence)} CI [{_fmt(self.ci_low)}, {_fmt(self.ci_high)}]",
+            ),
             ("Std. error:", _fmt(self.se)),
             ("n:", str(self.n)),
             ("Method:", self.method),
@@ -195,8 +205,10 @@ class Estimate(_Result):
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return (f"{self.metric} = {_fmt(self.estimate)} [{_pct(self.confidence)} CI "
-                f"{_fmt(self.ci_low)}, {_fmt(self.ci_high)}], n = {self.n} ({self.method})")
+        return (
+            f"{self.metric} = {_fmt(self.estimate)} [{_pct(self.confidence)} CI "
+            f"{_fmt(self.ci_low)}, {_fmt(self.ci_high)}], n = {self.n} ({self.method})"
+        )
 
 
 @dataclass(frozen=True)
@@ -261,8 +273,10 @@ class Change(_Result):
         lines = [f"Change in {self.metric} (after - before), {kind}".center(width), "=" * width]
         rows = [
             ("Metric:", self.metric),
-            ("Change:", f"{_fmt(self.estimate)}   {_pct(self.confidence)} CI "
-                        f"[{_fmt(self.ci_low)}, {_fmt(self.ci_high)}]"),
+            (
+                "Change:",
+                f"{_fmt(self.estimate)}   {_pct(self.confidence)} CI [{_fmt(self.ci_low)}, {_fmt(self.ci_high)}]",
+            ),
             ("Std. error:", _fmt(self.se)),
             ("Statistic:", _fmt(self.statistic, 3)),
             ("p-value:", _fmt(self.p_value, 4)),
@@ -281,6 +295,8 @@ class Change(_Result):
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return (f"change in {self.metric} = {_fmt(self.estimate)} [{_pct(self.confidence)} CI "
-                f"{_fmt(self.ci_low)}, {_fmt(self.ci_high)}], p = {_fmt(self.p_value, 4)}, "
-                f"n = {self.n_before} -> {self.n_after} ({self.method})")
+        return (
+            f"change in {self.metric} = {_fmt(self.estimate)} [{_pct(self.confidence)} CI "
+            f"{_fmt(self.ci_low)}, {_fmt(self.ci_high)}], p = {_fmt(self.p_value, 4)}, "
+            f"n = {self.n_before} -> {self.n_after} ({self.method})"
+        )

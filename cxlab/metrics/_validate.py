@@ -3,6 +3,7 @@
 Errors name the index label *and* the position of the first bad value, so the
 analyst can find the row with ``.loc`` or ``.iloc``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -57,13 +58,11 @@ def to_numeric(values, name: str = "scores") -> pd.Series:
     bad = (num.isna() & s.notna()).to_numpy()
     if bad.any():
         label, pos, value = _first_bad(s, bad)
-        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) "
-                         "is not a number")
+        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is not a number")
     return num.astype("float64")
 
 
-def check_range(num: pd.Series, lo: float, hi: float, *, integer: bool,
-                name: str = "scores") -> None:
+def check_range(num: pd.Series, lo: float, hi: float, *, integer: bool, name: str = "scores") -> None:
     """Refuse values outside ``lo..hi`` (and non-integers when ``integer``)."""
     v = num.to_numpy(dtype=float)
     present = ~np.isnan(v)
@@ -75,10 +74,12 @@ def check_range(num: pd.Series, lo: float, hi: float, *, integer: bool,
         first_frac = np.flatnonzero(frac)[0] if frac.any() else len(v)
         pos = int(min(first_out, first_frac))
         label, value = num.index[pos], num.iloc[pos]
-        why = (f"outside the {lo:g}-{hi:g} scale" if pos == first_out
-               else f"not an integer (the {lo:g}-{hi:g} scale has whole points only)")
-        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) "
-                         f"is {why}")
+        why = (
+            f"outside the {lo:g}-{hi:g} scale"
+            if pos == first_out
+            else f"not an integer (the {lo:g}-{hi:g} scale has whole points only)"
+        )
+        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is {why}")
 
 
 def scale_of(scale) -> tuple[int, int]:
@@ -89,8 +90,7 @@ def scale_of(scale) -> tuple[int, int]:
 def require_nps_scale(scale) -> None:
     lo, hi = parse_scale(scale)
     if (lo, hi) != NPS_SCALE:
-        raise NPSScaleError(f"NPS is defined on the 0-10 scale only; this question uses "
-                            f"{lo}-{hi}. It is not rescaled.")
+        raise NPSScaleError(f"NPS is defined on the 0-10 scale only; this question uses {lo}-{hi}. It is not rescaled.")
 
 
 def nps_scores(scores, scale=NPS_SCALE, name: str = "scores") -> pd.Series:

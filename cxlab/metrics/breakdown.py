@@ -5,6 +5,7 @@ promoter/passive/detractor counts per cell with one ``groupby`` and handed to
 :func:`nps_breakdown_from_counts`, which is also what a SQL ``GROUP BY``
 feeds.  Both paths therefore give identical figures.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,13 +84,11 @@ def sum_counts(counts: pd.DataFrame, by: list, columns: list) -> pd.DataFrame:
     """Sum ``columns`` per cell of ``by`` (one row in total when ``by`` is empty)."""
     if by:
         # dropna=False: a missing segment is a cell of its own, not lost data.
-        return (counts.groupby(by, dropna=False, sort=True, observed=True)[columns]
-                .sum().reset_index())
+        return counts.groupby(by, dropna=False, sort=True, observed=True)[columns].sum().reset_index()
     return pd.DataFrame({c: [counts[c].sum()] for c in columns})
 
 
-def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.95,
-                              method="wald") -> pd.DataFrame:
+def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.95, method="wald") -> pd.DataFrame:
     """NPS breakdown from promoter/passive/detractor counts per cell.
 
     This is what a SQL ``GROUP BY`` returns; :func:`breakdown` with
@@ -131,8 +130,9 @@ def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.9
     if missing:
         raise KeyError(f"count column(s) {missing} not in the counts")
     agg = sum_counts(counts, by, COUNT_COLUMNS)
-    res = nps_from_counts(*(agg[c].to_numpy(dtype=float, na_value=np.nan) for c in COUNT_COLUMNS),
-                          confidence=confidence, method=method)
+    res = nps_from_counts(
+        *(agg[c].to_numpy(dtype=float, na_value=np.nan) for c in COUNT_COLUMNS), confidence=confidence, method=method
+    )
     out = agg[by].reset_index(drop=True) if by else pd.DataFrame(index=range(len(agg)))
     out["n"] = res["n"].to_numpy()
     out["estimate"] = res["nps"].to_numpy()
@@ -152,8 +152,9 @@ def _cells(data: pd.DataFrame, by: list):
         yield (key if isinstance(key, tuple) else (key,)), sub
 
 
-def breakdown(data: pd.DataFrame, by=None, metric="nps", value=None, min_n=10,
-              confidence=0.95, scale=None, cluster=None, **kwargs) -> pd.DataFrame:
+def breakdown(
+    data: pd.DataFrame, by=None, metric="nps", value=None, min_n=10, confidence=0.95, scale=None, cluster=None, **kwargs
+) -> pd.DataFrame:
     """A metric per cell of ``by``, with interval, n and small-cell suppression.
 
     Parameters
@@ -213,8 +214,7 @@ def breakdown(data: pd.DataFrame, by=None, metric="nps", value=None, min_n=10,
         if kwargs:
             raise TypeError(f"unexpected argument(s) for metric 'nps': {sorted(kwargs)}")
         counts = nps_indicator_frame(data, by, value or "nps", scale)
-        return nps_breakdown_from_counts(counts, by, min_n=min_n, confidence=confidence,
-                                         method=method)
+        return nps_breakdown_from_counts(counts, by, min_n=min_n, confidence=confidence, method=method)
 
     extras: list[str] = []
     if metric in ("nps_clustered", "nps_account"):
@@ -262,8 +262,15 @@ def breakdown(data: pd.DataFrame, by=None, metric="nps", value=None, min_n=10,
     for key, sub in _cells(data, by):
         est = compute(sub)
         row = dict(zip(by, key))
-        row.update(n=est.n, estimate=est.estimate, ci_low=est.ci_low, ci_high=est.ci_high,
-                   se=est.se, method=est.method, suppressed=False)
+        row.update(
+            n=est.n,
+            estimate=est.estimate,
+            ci_low=est.ci_low,
+            ci_high=est.ci_high,
+            se=est.se,
+            method=est.method,
+            suppressed=False,
+        )
         row.update({k: est.extra.get(k, math.nan) for k in extras})
         rows.append(row)
     out = pd.DataFrame(rows, columns=[*by, *BASE_COLUMNS, *extras])

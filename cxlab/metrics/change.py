@@ -5,6 +5,7 @@ waves ask partly different people); ``paired=True`` compares the same
 contacts, matched on their id.  Per-cell tests are adjusted for multiplicity
 with statsmodels' ``multipletests``.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import (confint_proportions_2indep,
-                                          test_proportions_2indep)
+from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from ._result import Change, _check_confidence, _t, _z
 from ._validate import nps_scores, rating_scores, show, to_numeric
@@ -24,17 +24,33 @@ from .breakdown import COUNT_COLUMNS, by_list, check_min_n, nps_indicator_frame,
 from .csat import top_values
 from .nps import _count_categories, nps_from_counts
 
-__all__ = ["nps_change", "nps_change_from_counts", "mean_change", "proportion_change",
-           "top2box_change", "breakdown_change", "adjust_pvalues"]
+__all__ = [
+    "nps_change",
+    "nps_change_from_counts",
+    "mean_change",
+    "proportion_change",
+    "top2box_change",
+    "breakdown_change",
+    "adjust_pvalues",
+]
 
-NPS_CHANGE_METHOD = ("NPS change (after - before), independent samples: trinomial Wald "
-                     "variances, z-test, normal interval")
-NPS_PAIRED_METHOD = ("NPS change (after - before), paired contacts: mean of per-contact "
-                     "net-score differences, paired t-test, Student t interval (df = pairs - 1)")
+NPS_CHANGE_METHOD = (
+    "NPS change (after - before), independent samples: trinomial Wald variances, z-test, normal interval"
+)
+NPS_PAIRED_METHOD = (
+    "NPS change (after - before), paired contacts: mean of per-contact "
+    "net-score differences, paired t-test, Student t interval (df = pairs - 1)"
+)
 
-_ADJUST_NAMES = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg FDR", "bonferroni": "Bonferroni",
-                 "hommel": "Hommel", "fdr_by": "Benjamini-Yekutieli FDR",
-                 "sidak": "Sidak", "holm-sidak": "Holm-Sidak"}
+_ADJUST_NAMES = {
+    "holm": "Holm",
+    "fdr_bh": "Benjamini-Hochberg FDR",
+    "bonferroni": "Bonferroni",
+    "hommel": "Hommel",
+    "fdr_by": "Benjamini-Yekutieli FDR",
+    "sidak": "Sidak",
+    "holm-sidak": "Holm-Sidak",
+}
 
 
 def adjust_pvalues(pvalues, method="holm") -> np.ndarray:
@@ -72,6 +88,7 @@ def adjust_pvalues(pvalues, method="holm") -> np.ndarray:
 
 # --------------------------------------------------------------------------- NPS
 
+
 def _triplet(counts, name: str):
     if isinstance(counts, (pd.DataFrame, Mapping)):
         missing = [c for c in COUNT_COLUMNS if c not in counts]
@@ -80,8 +97,7 @@ def _triplet(counts, name: str):
         return [counts[c] for c in COUNT_COLUMNS]
     if isinstance(counts, (tuple, list)) and len(counts) == 3:
         return list(counts)
-    raise TypeError(f"{name} must be a (promoters, passives, detractors) triple or a frame "
-                    "with those columns")
+    raise TypeError(f"{name} must be a (promoters, passives, detractors) triple or a frame with those columns")
 
 
 def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.DataFrame:
@@ -115,8 +131,15 @@ def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.D
     if len(a) != len(b):
         raise ValueError("counts_before and counts_after differ in length")
     diff = independent_change(b["nps"], b["se"], a["nps"], a["se"], confidence=confidence, bounds=(-200.0, 200.0))
-    out = pd.DataFrame({"n_before": b["n"].to_numpy(), "n_after": a["n"].to_numpy(),
-                        "before": b["nps"].to_numpy(), "after": a["nps"].to_numpy()}, index=a.index)
+    out = pd.DataFrame(
+        {
+            "n_before": b["n"].to_numpy(),
+            "n_after": a["n"].to_numpy(),
+            "before": b["nps"].to_numpy(),
+            "after": a["nps"].to_numpy(),
+        },
+        index=a.index,
+    )
     for col in ("change", "se", "ci_low", "ci_high", "statistic", "p_value"):
         out[col] = diff[col].to_numpy()
     out["method"] = NPS_CHANGE_METHOD
@@ -156,8 +179,16 @@ def independent_change(before, se_before, after, se_after, confidence=0.95, boun
     low, high = change - z * se, change + z * se
     if bounds is not None:
         low, high = np.clip(low, *bounds), np.clip(high, *bounds)
-    return pd.DataFrame({"change": change, "se": se, "ci_low": low, "ci_high": high,
-                         "statistic": statistic, "p_value": 2.0 * stats.norm.sf(np.abs(statistic))})
+    return pd.DataFrame(
+        {
+            "change": change,
+            "se": se,
+            "ci_low": low,
+            "ci_high": high,
+            "statistic": statistic,
+            "p_value": 2.0 * stats.norm.sf(np.abs(statistic)),
+        }
+    )
 
 
 def _paired(before, after, name: str = "scores") -> pd.DataFrame:
@@ -223,16 +254,24 @@ def nps_change(before, after, paired=False, confidence=0.95) -> Change:
     if not paired:
         b = nps_scores(before, name="before").to_numpy()
         a = nps_scores(after, name="after").to_numpy()
-        r = nps_change_from_counts(_count_categories(b), _count_categories(a),
-                                   confidence=confidence).iloc[0]
+        r = nps_change_from_counts(_count_categories(b), _count_categories(a), confidence=confidence).iloc[0]
         sb = nps_from_counts(*_count_categories(b)).loc[0, "se"]
         sa = nps_from_counts(*_count_categories(a)).loc[0, "se"]
-        return Change(metric="nps", estimate=r["change"], ci_low=r["ci_low"],
-                      ci_high=r["ci_high"], se=r["se"], n_before=r["n_before"],
-                      n_after=r["n_after"], statistic=r["statistic"], p_value=r["p_value"],
-                      method=r["method"], confidence=confidence, paired=False,
-                      extra={"before": r["before"], "after": r["after"],
-                             "se_before": sb, "se_after": sa})
+        return Change(
+            metric="nps",
+            estimate=r["change"],
+            ci_low=r["ci_low"],
+            ci_high=r["ci_high"],
+            se=r["se"],
+            n_before=r["n_before"],
+            n_after=r["n_after"],
+            statistic=r["statistic"],
+            p_value=r["p_value"],
+            method=r["method"],
+            confidence=confidence,
+            paired=False,
+            extra={"before": r["before"], "after": r["after"], "se_before": sb, "se_after": sa},
+        )
     if not isinstance(before, pd.Series) or not isinstance(after, pd.Series):
         raise TypeError("paired: before and after must be Series indexed by contact id")
     nb = nps_scores(before, name="before")
@@ -243,19 +282,30 @@ def nps_change(before, after, paired=False, confidence=0.95) -> Change:
     mean, se, low, high, statistic, p = _t_change(d, confidence)
     n = int(d.size)
     return Change(
-        metric="nps", estimate=mean, ci_low=np.clip(low, -200, 200),
-        ci_high=np.clip(high, -200, 200), se=se, n_before=n, n_after=n,
-        statistic=statistic, p_value=p, method=NPS_PAIRED_METHOD, confidence=confidence,
+        metric="nps",
+        estimate=mean,
+        ci_low=np.clip(low, -200, 200),
+        ci_high=np.clip(high, -200, 200),
+        se=se,
+        n_before=n,
+        n_after=n,
+        statistic=statistic,
+        p_value=p,
+        method=NPS_PAIRED_METHOD,
+        confidence=confidence,
         paired=True,
-        extra={"pairs": n,
-               "before": float(net["before"].mean()) if n else math.nan,
-               "after": float(net["after"].mean()) if n else math.nan,
-               "unmatched_before": int(nb.notna().sum()) - n,
-               "unmatched_after": int(na.notna().sum()) - n},
+        extra={
+            "pairs": n,
+            "before": float(net["before"].mean()) if n else math.nan,
+            "after": float(net["after"].mean()) if n else math.nan,
+            "unmatched_before": int(nb.notna().sum()) - n,
+            "unmatched_after": int(na.notna().sum()) - n,
+        },
     )
 
 
 # --------------------------------------------------------------------------- means
+
 
 def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> Change:
     """Change in a mean (after - before) with Welch's or the paired t-test.
@@ -301,13 +351,27 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
         mean, se, low, high, statistic, p = _t_change(d, confidence)
         n = int(d.size)
         return Change(
-            metric="mean", estimate=mean, ci_low=low, ci_high=high, se=se, n_before=n,
-            n_after=n, statistic=statistic, p_value=p, confidence=confidence, paired=True,
-            method=("Difference of means (after - before), paired contacts: paired t-test, "
-                    "Student t interval (df = pairs - 1)"),
-            extra={"before": float(b.mean()) if n else math.nan,
-                   "after": float(a.mean()) if n else math.nan,
-                   "df": n - 1 if n >= 2 else math.nan, "pairs": n},
+            metric="mean",
+            estimate=mean,
+            ci_low=low,
+            ci_high=high,
+            se=se,
+            n_before=n,
+            n_after=n,
+            statistic=statistic,
+            p_value=p,
+            confidence=confidence,
+            paired=True,
+            method=(
+                "Difference of means (after - before), paired contacts: paired t-test, "
+                "Student t interval (df = pairs - 1)"
+            ),
+            extra={
+                "before": float(b.mean()) if n else math.nan,
+                "after": float(a.mean()) if n else math.nan,
+                "df": n - 1 if n >= 2 else math.nan,
+                "pairs": n,
+            },
         )
     b = clean(before, "before").dropna().to_numpy()
     a = clean(after, "after").dropna().to_numpy()
@@ -322,21 +386,33 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
         if se > 0:
             res = stats.ttest_ind(a, b, equal_var=False)
             statistic, p = float(res.statistic), float(res.pvalue)
-            df = (va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1))
+            df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
             half = _t(confidence, df) * se
             low, high = diff - half, diff + half
         else:
             low = high = diff
     return Change(
-        metric="mean", estimate=diff, ci_low=low, ci_high=high, se=se, n_before=nb,
-        n_after=na, statistic=statistic, p_value=p, confidence=confidence, paired=False,
-        method=("Difference of means (after - before), independent samples: Welch t-test, "
-                "t interval with Welch-Satterthwaite df"),
+        metric="mean",
+        estimate=diff,
+        ci_low=low,
+        ci_high=high,
+        se=se,
+        n_before=nb,
+        n_after=na,
+        statistic=statistic,
+        p_value=p,
+        confidence=confidence,
+        paired=False,
+        method=(
+            "Difference of means (after - before), independent samples: Welch t-test, "
+            "t interval with Welch-Satterthwaite df"
+        ),
         extra={"before": mb, "after": ma, "df": df},
     )
 
 
 # --------------------------------------------------------------------------- proportions
+
 
 def _count(x, name: str) -> int:
     if not float(x).is_integer() or x < 0:
@@ -344,8 +420,7 @@ def _count(x, name: str) -> int:
     return int(x)
 
 
-def proportion_change(before_successes, before_n, after_successes, after_n,
-                      confidence=0.95) -> Change:
+def proportion_change(before_successes, before_n, after_successes, after_n, confidence=0.95) -> Change:
     """Change in a proportion between independent samples (after - before).
 
     Takes counts, so it serves any yes/no figure (top-box, response rate,
@@ -388,16 +463,24 @@ def proportion_change(before_successes, before_n, after_successes, after_n,
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             # statsmodels also computes ratio and odds ratio, which divide by zero at 0 or 1.
             warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = confint_proportions_2indep(ka, na, kb, nb, method="newcomb",
-                                                   compare="diff", alpha=1 - confidence)
-            res = test_proportions_2indep(ka, na, kb, nb, method="score", compare="diff",
-                                          return_results=True)
+            low, high = confint_proportions_2indep(
+                ka, na, kb, nb, method="newcomb", compare="diff", alpha=1 - confidence
+            )
+            res = test_proportions_2indep(ka, na, kb, nb, method="score", compare="diff", return_results=True)
         statistic, p = float(res.statistic), float(res.pvalue)
     return Change(
-        metric="proportion", estimate=diff, ci_low=low, ci_high=high, se=se, n_before=nb,
-        n_after=na, statistic=statistic, p_value=p, confidence=confidence, paired=False,
-        method=("Difference of proportions (after - before): Newcomb hybrid score interval, "
-                "score test"),
+        metric="proportion",
+        estimate=diff,
+        ci_low=low,
+        ci_high=high,
+        se=se,
+        n_before=nb,
+        n_after=na,
+        statistic=statistic,
+        p_value=p,
+        confidence=confidence,
+        paired=False,
+        method=("Difference of proportions (after - before): Newcomb hybrid score interval, score test"),
         extra={"before": pb, "after": pa, "successes_before": kb, "successes_after": ka},
     )
 
@@ -429,23 +512,50 @@ def top2box_change(before, after, scale=(1, 5), boxes=2, confidence=0.95) -> Cha
     a, _, _ = rating_scores(after, scale, integer=True, name="after")
     first, last = top_values(lo, hi, boxes)
     b, a = b.dropna().to_numpy(), a.dropna().to_numpy()
-    c = proportion_change(int((b >= first).sum()), b.size, int((a >= first).sum()), a.size,
-                          confidence=confidence)
+    c = proportion_change(int((b >= first).sum()), b.size, int((a >= first).sum()), a.size, confidence=confidence)
     tops = f"{first}-{last}" if boxes > 1 else f"{last}"
-    return Change(**{**c.to_dict(), "metric": f"top{boxes}box",
-                     "method": f"Top-{boxes}-box share ({tops} on {lo}-{hi}): " + c.method})
+    return Change(
+        **{
+            **c.to_dict(),
+            "metric": f"top{boxes}box",
+            "method": f"Top-{boxes}-box share ({tops} on {lo}-{hi}): " + c.method,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- per cell
 
-CHANGE_COLUMNS = ["n_before", "n_after", "before", "after", "change", "ci_low", "ci_high",
-                  "p_value", "p_adjusted", "significant", "method", "suppressed"]
+CHANGE_COLUMNS = [
+    "n_before",
+    "n_after",
+    "before",
+    "after",
+    "change",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "method",
+    "suppressed",
+]
 _CHANGE_METRICS = ("nps", "csat_mean", "top2box")
 
 
-def breakdown_change(before: pd.DataFrame, after: pd.DataFrame, by=None, metric="nps",
-                     min_n=10, adjust="holm", confidence=0.95, paired=False,
-                     id_col="contact_id", value=None, scale=None, **kwargs) -> pd.DataFrame:
+def breakdown_change(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    by=None,
+    metric="nps",
+    min_n=10,
+    adjust="holm",
+    confidence=0.95,
+    paired=False,
+    id_col="contact_id",
+    value=None,
+    scale=None,
+    **kwargs,
+) -> pd.DataFrame:
     """Change between two waves per cell of ``by``, with multiplicity-adjusted p-values.
 
     Parameters
@@ -505,16 +615,14 @@ def breakdown_change(before: pd.DataFrame, after: pd.DataFrame, by=None, metric=
         if paired and id_col not in frame.columns:
             raise KeyError(f"id column {id_col!r} not in {name}")
     if paired and metric == "top2box":
-        raise NotImplementedError("paired top-box change (McNemar) is not implemented; "
-                                  "use paired=False")
+        raise NotImplementedError("paired top-box change (McNemar) is not implemented; use paired=False")
 
     if metric == "nps" and not paired:
         if kwargs:
             raise TypeError(f"unexpected argument(s): {sorted(kwargs)}")
         out = _nps_change_cells(before, after, by, value, scale, confidence)
     else:
-        out = _change_cells(before, after, by, metric, value, scale, confidence, paired,
-                            id_col, kwargs)
+        out = _change_cells(before, after, by, metric, value, scale, confidence, paired, id_col, kwargs)
 
     suppressed = ((out["n_before"] < min_n) | (out["n_after"] < min_n)).to_numpy()
     out["suppressed"] = suppressed
@@ -526,8 +634,10 @@ def breakdown_change(before: pd.DataFrame, after: pd.DataFrame, by=None, metric=
     if adjust is None:
         note = "; p-values not adjusted for multiple cells"
     else:
-        note = (f"; p-values adjusted across {tested} tested cell{'s' if tested != 1 else ''} "
-                f"({_ADJUST_NAMES.get(adjust, adjust)})")
+        note = (
+            f"; p-values adjusted across {tested} tested cell{'s' if tested != 1 else ''} "
+            f"({_ADJUST_NAMES.get(adjust, adjust)})"
+        )
     out["method"] = out["method"].astype(object) + note
     return out[[*by, *CHANGE_COLUMNS]]
 
@@ -544,18 +654,18 @@ def _nps_change_cells(before, after, by, value, scale, confidence) -> pd.DataFra
     both = pd.concat([b, a], ignore_index=True)
     cols = [c + s for s in ("_b", "_a") for c in COUNT_COLUMNS]
     agg = sum_counts(both, by, cols)
-    res = nps_change_from_counts({c: agg[c + "_b"].to_numpy() for c in COUNT_COLUMNS},
-                                 {c: agg[c + "_a"].to_numpy() for c in COUNT_COLUMNS},
-                                 confidence=confidence)
+    res = nps_change_from_counts(
+        {c: agg[c + "_b"].to_numpy() for c in COUNT_COLUMNS},
+        {c: agg[c + "_a"].to_numpy() for c in COUNT_COLUMNS},
+        confidence=confidence,
+    )
     out = agg[by].reset_index(drop=True) if by else pd.DataFrame(index=range(len(agg)))
-    for c in ["n_before", "n_after", "before", "after", "change", "ci_low", "ci_high",
-              "p_value", "method"]:
+    for c in ["n_before", "n_after", "before", "after", "change", "ci_low", "ci_high", "p_value", "method"]:
         out[c] = res[c].to_numpy()
     return out
 
 
-def _change_cells(before, after, by, metric, value, scale, confidence, paired, id_col,
-                  kwargs) -> pd.DataFrame:
+def _change_cells(before, after, by, metric, value, scale, confidence, paired, id_col, kwargs) -> pd.DataFrame:
     keep = [*by, value, *([id_col] if paired else [])]
     b, a = before[keep], after[keep]
     if paired:
@@ -563,8 +673,7 @@ def _change_cells(before, after, by, metric, value, scale, confidence, paired, i
         for name, frame in (("before", b), ("after", a)):
             dup = frame[id_col].duplicated()
             if dup.any():
-                raise ValueError(f"paired: contact {show(frame[id_col][dup].iloc[0])} answers "
-                                 f"twice in {name}")
+                raise ValueError(f"paired: contact {show(frame[id_col][dup].iloc[0])} answers twice in {name}")
     if metric == "nps":
         nps_scores(b[value], scale or (0, 10), name=f"before column {value!r}")
         nps_scores(a[value], scale or (0, 10), name=f"after column {value!r}")
@@ -574,27 +683,37 @@ def _change_cells(before, after, by, metric, value, scale, confidence, paired, i
         s = sub[value]
         return pd.Series(s.to_numpy(), index=sub[id_col].to_numpy()) if paired else s
 
-    cells = ([((), both)] if not by else
-             [((k if isinstance(k, tuple) else (k,)), g)
-              for k, g in both.groupby(by, dropna=False, sort=True, observed=True)])
+    cells = (
+        [((), both)]
+        if not by
+        else [
+            ((k if isinstance(k, tuple) else (k,)), g)
+            for k, g in both.groupby(by, dropna=False, sort=True, observed=True)
+        ]
+    )
     rows = []
     for key, sub in cells:
         sb, sa = series(sub[sub["_wave"] == 0]), series(sub[sub["_wave"] == 1])
         if metric == "nps":
             c = nps_change(sb, sa, paired=paired, confidence=confidence)
         elif metric == "csat_mean":
-            c = mean_change(sb, sa, paired=paired, confidence=confidence,
-                            scale=(1, 5) if scale is None else scale)
+            c = mean_change(sb, sa, paired=paired, confidence=confidence, scale=(1, 5) if scale is None else scale)
         else:
-            c = top2box_change(sb, sa, scale=(1, 5) if scale is None else scale,
-                               confidence=confidence, **kwargs)
+            c = top2box_change(sb, sa, scale=(1, 5) if scale is None else scale, confidence=confidence, **kwargs)
         row = dict(zip(by, key))
-        row.update(n_before=c.n_before, n_after=c.n_after, before=c.extra["before"],
-                   after=c.extra["after"], change=c.estimate, ci_low=c.ci_low,
-                   ci_high=c.ci_high, p_value=c.p_value, method=c.method)
+        row.update(
+            n_before=c.n_before,
+            n_after=c.n_after,
+            before=c.extra["before"],
+            after=c.extra["after"],
+            change=c.estimate,
+            ci_low=c.ci_low,
+            ci_high=c.ci_high,
+            p_value=c.p_value,
+            method=c.method,
+        )
         rows.append(row)
-    columns = [*by, "n_before", "n_after", "before", "after", "change", "ci_low", "ci_high",
-               "p_value", "method"]
+    columns = [*by, "n_before", "n_after", "before", "after", "change", "ci_low", "ci_high", "p_value", "method"]
     out = pd.DataFrame(rows, columns=columns)
     out[["n_before", "n_after"]] = out[["n_before", "n_after"]].astype(np.int64)
     return out

@@ -9,6 +9,7 @@ Two different questions, two named figures, never mixed up:
   every account counts once (or by its revenue), whatever the number of
   contacts who answered.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,9 +24,11 @@ from .nps import nps_from_counts
 
 __all__ = ["nps_clustered", "nps_account", "nps_revenue_weighted"]
 
-ACCOUNT_RULE = ("each account counts once, valued at the mean of its respondents' net "
-                "scores (+100 promoter, 0 passive, -100 detractor), so one promoter and "
-                "one detractor count 0; NPS = mean over accounts")
+ACCOUNT_RULE = (
+    "each account counts once, valued at the mean of its respondents' net "
+    "scores (+100 promoter, 0 passive, -100 detractor), so one promoter and "
+    "one detractor count 0; NPS = mean over accounts"
+)
 
 
 def _net_and_groups(scores, groups, name: str):
@@ -85,7 +88,7 @@ def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
     """
     _check_confidence(confidence)
     net, v, codes, uniques = _net_and_groups(scores, clusters, "clusters")
-    n, C = int(net.size), int(len(uniques))
+    n, C = int(net.size), len(uniques)
     P, A, D = int((v >= 9).sum()), int(((v >= 7) & (v < 9)).sum()), int((v < 7).sum())
     trinomial = nps_from_counts(P, A, D, confidence=confidence).iloc[0]
     if n == 0:
@@ -93,18 +96,30 @@ def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
     else:
         est = float(net.mean())
         totals = np.bincount(codes, weights=net - est, minlength=C)
-        se = math.sqrt(C / (C - 1) * np.sum(totals ** 2) / n ** 2) if C > 1 else math.nan
+        se = math.sqrt(C / (C - 1) * np.sum(totals**2) / n**2) if C > 1 else math.nan
     var_srs = trinomial["se"] ** 2 * n / (n - 1) if n > 1 else math.nan
-    deff = se ** 2 / var_srs if var_srs > 0 else math.nan
+    deff = se**2 / var_srs if var_srs > 0 else math.nan
     z = _z(confidence)
     return Estimate(
-        metric="nps", estimate=est, ci_low=_clip(est - z * se), ci_high=_clip(est + z * se),
-        se=se, n=n, confidence=confidence,
-        method=("NPS (respondent level), cluster-robust SE (Taylor linearisation, one-stage "
-                "cluster sampling, C/(C-1) factor), normal interval (z)"),
-        extra={"clusters": C, "design_effect": deff,
-               "se_srs": math.sqrt(var_srs) if var_srs >= 0 else math.nan,
-               "promoters": P, "passives": A, "detractors": D},
+        metric="nps",
+        estimate=est,
+        ci_low=_clip(est - z * se),
+        ci_high=_clip(est + z * se),
+        se=se,
+        n=n,
+        confidence=confidence,
+        method=(
+            "NPS (respondent level), cluster-robust SE (Taylor linearisation, one-stage "
+            "cluster sampling, C/(C-1) factor), normal interval (z)"
+        ),
+        extra={
+            "clusters": C,
+            "design_effect": deff,
+            "se_srs": math.sqrt(var_srs) if var_srs >= 0 else math.nan,
+            "promoters": P,
+            "passives": A,
+            "detractors": D,
+        },
     )
 
 
@@ -155,10 +170,14 @@ def nps_account(scores, accounts, confidence=0.95) -> Estimate:
     se = float(a.std(ddof=1) / math.sqrt(C)) if C > 1 else math.nan
     half = _t(confidence, C - 1) * se
     return Estimate(
-        metric="nps_account", estimate=est, ci_low=_clip(est - half),
-        ci_high=_clip(est + half), se=se, n=C, confidence=confidence,
-        method=(f"Account-level NPS: {ACCOUNT_RULE}; Student t interval on the "
-                "between-account variance (df = C - 1)"),
+        metric="nps_account",
+        estimate=est,
+        ci_low=_clip(est - half),
+        ci_high=_clip(est + half),
+        se=se,
+        n=C,
+        confidence=confidence,
+        method=(f"Account-level NPS: {ACCOUNT_RULE}; Student t interval on the between-account variance (df = C - 1)"),
         extra={"respondents": int(size.sum())},
     )
 
@@ -171,8 +190,7 @@ def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray
             per_answer = revenue.index.equals(scores.index)
         else:
             # Positional per-answer figures carry no account ids in their index.
-            per_answer = (len(revenue) == len(as_series(scores))
-                          and not values.index.isin(revenue.index).any())
+            per_answer = len(revenue) == len(as_series(scores)) and not values.index.isin(revenue.index).any()
         by_account = not per_answer
         if by_account and not revenue.index.is_unique:
             raise ValueError("revenue indexed by account id has duplicate accounts")
@@ -191,8 +209,10 @@ def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray
         spread = frame.groupby("account")["revenue"].agg(["min", "max"])
         varies = spread.index[spread["min"] != spread["max"]]
         if len(varies):
-            raise ValueError(f"revenue differs between answers of account {show(varies[0])}; "
-                             "pass one figure per account (a Series indexed by account id)")
+            raise ValueError(
+                f"revenue differs between answers of account {show(varies[0])}; "
+                "pass one figure per account (a Series indexed by account id)"
+            )
         w = spread["min"].reindex(values.index)
     if w.isna().any():
         raise ValueError(f"no revenue for account {show(w.index[w.isna().to_numpy()][0])}")
@@ -253,17 +273,26 @@ def nps_revenue_weighted(scores, accounts, revenue, confidence=0.95) -> Estimate
     else:
         total = w.sum()
         est = float(np.sum(w * a) / total)
-        se = math.sqrt(C / (C - 1) * np.sum(w ** 2 * (a - est) ** 2) / total ** 2) \
-            if C > 1 else math.nan
-        eff = float(total ** 2 / np.sum(w ** 2))
+        se = math.sqrt(C / (C - 1) * np.sum(w**2 * (a - est) ** 2) / total**2) if C > 1 else math.nan
+        eff = float(total**2 / np.sum(w**2))
     z = _z(confidence)
     return Estimate(
-        metric="nps_revenue_weighted", estimate=est, ci_low=_clip(est - z * se),
-        ci_high=_clip(est + z * se), se=se, n=C, confidence=confidence,
-        method=("Revenue-weighted account NPS: ratio \u03a3 w_c\u00b7a_c / \u03a3 w_c, a_c = mean "
-                "net score of the account's respondents, w_c = account revenue; linearised "
-                "SE with C/(C-1) factor; normal interval (z)"),
-        extra={"respondents": int(size.to_numpy()[positive].sum()), "effective_n": eff,
-               "total_revenue": float(w.sum()),
-               "zero_revenue_accounts": int((~positive).sum())},
+        metric="nps_revenue_weighted",
+        estimate=est,
+        ci_low=_clip(est - z * se),
+        ci_high=_clip(est + z * se),
+        se=se,
+        n=C,
+        confidence=confidence,
+        method=(
+            "Revenue-weighted account NPS: ratio \u03a3 w_c\u00b7a_c / \u03a3 w_c, a_c = mean "
+            "net score of the account's respondents, w_c = account revenue; linearised "
+            "SE with C/(C-1) factor; normal interval (z)"
+        ),
+        extra={
+            "respondents": int(size.to_numpy()[positive].sum()),
+            "effective_n": eff,
+            "total_revenue": float(w.sum()),
+            "zero_revenue_accounts": int((~positive).sum()),
+        },
     )

@@ -1,4 +1,5 @@
 """CSAT: mean rating and top-box share on a rating scale (usually 1-5)."""
+
 from __future__ import annotations
 
 import math
@@ -64,11 +65,14 @@ def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
     mean, se, low, high, n = t_mean(values, confidence)
     sd = float(np.nanstd(values, ddof=1)) if n >= 2 else math.nan
     return Estimate(
-        metric="csat_mean", estimate=mean,
+        metric="csat_mean",
+        estimate=mean,
         # A mean cannot leave its scale; clipping only bites for tiny n near an end.
         ci_low=min(max(low, lo), hi) if not math.isnan(low) else math.nan,
         ci_high=min(max(high, lo), hi) if not math.isnan(high) else math.nan,
-        se=se, n=n, confidence=confidence,
+        se=se,
+        n=n,
+        confidence=confidence,
         method=f"Mean rating ({format_scale((lo, hi))}), Student t interval (df = n - 1)",
         extra={"scale": format_scale((lo, hi)), "sd": sd},
     )
@@ -76,8 +80,7 @@ def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
 
 def top_values(lo: int, hi: int, boxes: int) -> tuple[int, int]:
     if not isinstance(boxes, (int, np.integer)) or not 1 <= boxes < hi - lo + 1:
-        raise ValueError(f"boxes must be a whole number from 1 to {hi - lo} on a "
-                         f"{lo}-{hi} scale, got {boxes!r}")
+        raise ValueError(f"boxes must be a whole number from 1 to {hi - lo} on a {lo}-{hi} scale, got {boxes!r}")
     return hi - boxes + 1, hi
 
 
@@ -124,9 +127,13 @@ def top2box(scores, scale=(1, 5), boxes=2, confidence=0.95) -> Estimate:
     low, high = wilson(k, n, confidence)
     tops = f"{first}-{last}" if boxes > 1 else f"{last}"
     return Estimate(
-        metric=f"top{boxes}box", estimate=p, ci_low=low, ci_high=high, se=se, n=n,
+        metric=f"top{boxes}box",
+        estimate=p,
+        ci_low=low,
+        ci_high=high,
+        se=se,
+        n=n,
         confidence=confidence,
         method=f"Top-{boxes}-box share ({tops} on {lo}-{hi}), Wilson score interval",
-        extra={"successes": k, "scale": format_scale((lo, hi)), "boxes": int(boxes),
-               "top_values": tops},
+        extra={"successes": k, "scale": format_scale((lo, hi)), "boxes": int(boxes), "top_values": tops},
     )

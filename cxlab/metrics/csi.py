@@ -1,4 +1,5 @@
 """Customer Satisfaction Index: items rescaled to 0-100 and averaged per respondent."""
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,7 @@ def _item_scales(columns, scales) -> dict:
             raise ValueError(f"no scale given for item(s) {missing}")
         return {c: parse_scale(scales[c]) for c in columns}
     one = parse_scale(scales)
-    return {c: one for c in columns}
+    return dict.fromkeys(columns, one)
 
 
 def _item_weights(columns, importance) -> np.ndarray:
@@ -136,13 +137,22 @@ def csi(items: pd.DataFrame, scales, importance=None, confidence=0.95) -> Estima
     item_scales = _item_scales(list(items.columns), scales)
     shown = sorted({format_scale(s) for s in item_scales.values()})
     return Estimate(
-        metric="csi", estimate=mean,
+        metric="csi",
+        estimate=mean,
         ci_low=min(max(low, 0.0), 100.0) if not math.isnan(low) else math.nan,
         ci_high=min(max(high, 0.0), 100.0) if not math.isnan(high) else math.nan,
-        se=se, n=n, confidence=confidence,
-        method=("CSI = mean over respondents of \u03a3 w_k\u00b7100\u00b7(x_k \u2212 min_k)/"
-                "(max_k \u2212 min_k) / \u03a3 w_k over answered items; "
-                f"{weighting}; Student t interval"),
-        extra={"items": len(items.columns), "weighted": importance is not None,
-               "scales": ", ".join(shown), "no_answer": int(scores.isna().sum())},
+        se=se,
+        n=n,
+        confidence=confidence,
+        method=(
+            "CSI = mean over respondents of \u03a3 w_k\u00b7100\u00b7(x_k \u2212 min_k)/"
+            "(max_k \u2212 min_k) / \u03a3 w_k over answered items; "
+            f"{weighting}; Student t interval"
+        ),
+        extra={
+            "items": len(items.columns),
+            "weighted": importance is not None,
+            "scales": ", ".join(shown),
+            "no_answer": int(scores.isna().sum()),
+        },
     )

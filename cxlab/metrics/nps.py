@@ -5,6 +5,7 @@ in points from -100 to 100.  :func:`nps_from_counts` is the single place where
 counts become an NPS, a standard error and an interval; every other NPS
 function (per respondent, per breakdown cell, from a SQL ``GROUP BY``) calls it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,14 +15,12 @@ from statsmodels.stats.proportion import proportion_confint
 from ._result import Estimate, _check_confidence, _z
 from ._validate import NPS_SCALE, NPSScaleError, nps_scores
 
-__all__ = ["NPSScaleError", "NPS_METHODS", "nps_from_counts", "nps", "nps_shares",
-           "classify_nps", "net_score"]
+__all__ = ["NPSScaleError", "NPS_METHODS", "nps_from_counts", "nps", "nps_shares", "classify_nps", "net_score"]
 
 #: Interval methods of :func:`nps_from_counts` and their names in results.
 NPS_METHODS = {
     "wald": "NPS, trinomial Wald interval (z)",
-    "adjusted-wald": ("NPS, adjusted Wald interval (Rocks 2016: +3/4 promoters, "
-                      "+3/4 detractors, +3 n; z)"),
+    "adjusted-wald": ("NPS, adjusted Wald interval (Rocks 2016: +3/4 promoters, +3/4 detractors, +3 n; z)"),
 }
 
 _COUNT_COLUMNS = ["promoters", "passives", "detractors"]
@@ -74,14 +73,14 @@ def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wa
     if method not in NPS_METHODS:
         raise ValueError(f"method must be one of {sorted(NPS_METHODS)}, got {method!r}")
     z = _z(confidence)
-    index = next((x.index for x in (promoters, passives, detractors)
-                  if isinstance(x, pd.Series)), None)
-    P, A, D = np.broadcast_arrays(_counts_array(promoters, "promoters"),
-                                  _counts_array(passives, "passives"),
-                                  _counts_array(detractors, "detractors"))
+    index = next((x.index for x in (promoters, passives, detractors) if isinstance(x, pd.Series)), None)
+    P, A, D = np.broadcast_arrays(
+        _counts_array(promoters, "promoters"),
+        _counts_array(passives, "passives"),
+        _counts_array(detractors, "detractors"),
+    )
     stacked = np.stack([P, A, D])
-    if not np.all(np.isfinite(stacked)) or np.any(stacked < 0) \
-            or np.any(stacked != np.round(stacked)):
+    if not np.all(np.isfinite(stacked)) or np.any(stacked < 0) or np.any(stacked != np.round(stacked)):
         raise ValueError("counts must be non-negative whole numbers (no missing values)")
     n = P + A + D
     empty = n == 0
@@ -102,19 +101,21 @@ def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wa
         se = 100.0 * np.sqrt(np.maximum(var, 0.0))
     centre = np.where(empty, np.nan, centre)
     se = np.where(empty, np.nan, se)
-    out = pd.DataFrame({
-        "n": n.astype(np.int64),
-        "promoters": P.astype(np.int64),
-        "passives": A.astype(np.int64),
-        "detractors": D.astype(np.int64),
-        "pct_promoters": pP,
-        "pct_passives": pA,
-        "pct_detractors": pD,
-        "nps": nps,
-        "se": se,
-        "ci_low": np.clip(centre - z * se, -100.0, 100.0),
-        "ci_high": np.clip(centre + z * se, -100.0, 100.0),
-    })
+    out = pd.DataFrame(
+        {
+            "n": n.astype(np.int64),
+            "promoters": P.astype(np.int64),
+            "passives": A.astype(np.int64),
+            "detractors": D.astype(np.int64),
+            "pct_promoters": pP,
+            "pct_passives": pA,
+            "pct_detractors": pD,
+            "nps": nps,
+            "se": se,
+            "ci_low": np.clip(centre - z * se, -100.0, 100.0),
+            "ci_high": np.clip(centre + z * se, -100.0, 100.0),
+        }
+    )
     out["method"] = NPS_METHODS[method]
     if index is not None and len(index) == len(out):
         out.index = index
@@ -165,11 +166,22 @@ def nps(scores, *, scale=NPS_SCALE, confidence=0.95, method="wald") -> Estimate:
     P, A, D = _count_categories(values)
     row = nps_from_counts(P, A, D, confidence=confidence, method=method).iloc[0]
     return Estimate(
-        metric="nps", estimate=row["nps"], ci_low=row["ci_low"], ci_high=row["ci_high"],
-        se=row["se"], n=row["n"], method=row["method"], confidence=confidence,
-        extra={"promoters": P, "passives": A, "detractors": D,
-               "pct_promoters": row["pct_promoters"], "pct_passives": row["pct_passives"],
-               "pct_detractors": row["pct_detractors"]},
+        metric="nps",
+        estimate=row["nps"],
+        ci_low=row["ci_low"],
+        ci_high=row["ci_high"],
+        se=row["se"],
+        n=row["n"],
+        method=row["method"],
+        confidence=confidence,
+        extra={
+            "promoters": P,
+            "passives": A,
+            "detractors": D,
+            "pct_promoters": row["pct_promoters"],
+            "pct_passives": row["pct_passives"],
+            "pct_detractors": row["pct_detractors"],
+        },
     )
 
 
@@ -204,15 +216,17 @@ def nps_shares(scores, confidence=0.95, *, scale=NPS_SCALE) -> pd.DataFrame:
         share = counts / n
     else:
         low = high = share = np.full(3, np.nan)
-    return pd.DataFrame({
-        "category": _COUNT_COLUMNS,
-        "count": counts.astype(np.int64),
-        "n": n,
-        "share": share,
-        "ci_low": low,
-        "ci_high": high,
-        "method": "Wilson score interval",
-    })
+    return pd.DataFrame(
+        {
+            "category": _COUNT_COLUMNS,
+            "count": counts.astype(np.int64),
+            "n": n,
+            "share": share,
+            "ci_low": low,
+            "ci_high": high,
+            "method": "Wilson score interval",
+        }
+    )
 
 
 def classify_nps(scores) -> pd.Series:
@@ -227,8 +241,7 @@ def classify_nps(scores) -> pd.Series:
     """
     num = nps_scores(scores)
     v = num.to_numpy()
-    labels = np.select([v >= 9, v >= 7, v >= 0], ["promoter", "passive", "detractor"],
-                       default=None).astype(object)
+    labels = np.select([v >= 9, v >= 7, v >= 0], ["promoter", "passive", "detractor"], default=None).astype(object)
     labels[np.isnan(v)] = np.nan
     return pd.Series(labels, index=num.index, name="nps_category")
 

@@ -2,6 +2,7 @@
 
 Only this layer and the pipeline write files under ``reports/``.
 """
+
 from cxlab.present.excel import Sheet, write_pack
 from cxlab.present.labels import t
 

@@ -8,6 +8,7 @@
 >>> fig.axes[0].get_xlabel()
 'Share of comments mentioning the theme, %'
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -27,25 +28,39 @@ def theme_bars(summary: pd.DataFrame, *, lang: str = "ru"):
     data = summary.iloc[::-1]
     y = np.arange(len(data))
     fig, ax = plt.subplots(figsize=(8, max(2.8, 0.5 * len(data) + 1.6)))
-    groups = (("detractors", PALETTE["detractors"], {"ru": "критики (0-6)", "en": "detractors (0-6)"}, 0.2),
-              ("promoters", PALETTE["promoters"], {"ru": "промоутеры (9-10)", "en": "promoters (9-10)"}, -0.2))
+    groups = (
+        ("detractors", PALETTE["detractors"], {"ru": "критики (0-6)", "en": "detractors (0-6)"}, 0.2),
+        ("promoters", PALETTE["promoters"], {"ru": "промоутеры (9-10)", "en": "promoters (9-10)"}, -0.2),
+    )
     for name, color, label, shift in groups:
         share = 100 * data[f"share_{name}"].to_numpy(dtype=float)
         low = 100 * data[f"share_{name}_ci_low"].to_numpy(dtype=float)
         high = 100 * data[f"share_{name}_ci_high"].to_numpy(dtype=float)
         n = int(data[f"n_{name}"].max()) if len(data) else 0
         ax.barh(y + shift, share, height=0.38, color=color, alpha=0.85, label=f"{label[lang]}, n = {n}")
-        ax.errorbar(share, y + shift, xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)], fmt="none",
-                    ecolor="#333333", elinewidth=1, capsize=2)
+        ax.errorbar(
+            share,
+            y + shift,
+            xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)],
+            fmt="none",
+            ecolor="#333333",
+            elinewidth=1,
+            capsize=2,
+        )
     ax.set_yticks(y, [f"{lab} ({int(k)})" for lab, k in zip(data["label"], data["n"])])
     ax.set_xlabel({"ru": "Доля комментариев с темой, %", "en": "Share of comments mentioning the theme, %"}[lang])
     ax.set_title({"ru": "О чём пишут критики и промоутеры", "en": "What detractors and promoters write about"}[lang])
     ax.legend(loc="lower right", fontsize=8)
-    _footnote_below(fig, ax, {
-        "ru": "В скобках — число комментариев с темой. Отрезки — 95% интервалы Уилсона. Знаменатель — комментарии "
-              "группы; один комментарий может относиться к нескольким темам.",
-        "en": "In brackets: comments mentioning the theme. Bars: 95% Wilson intervals. Denominator: the group's "
-              "comments; a comment may mention several themes."}[lang])
+    _footnote_below(
+        fig,
+        ax,
+        {
+            "ru": "В скобках — число комментариев с темой. Отрезки — 95% интервалы Уилсона. Знаменатель — комментарии "
+            "группы; один комментарий может относиться к нескольким темам.",
+            "en": "In brackets: comments mentioning the theme. Bars: 95% Wilson intervals. Denominator: the group's "
+            "comments; a comment may mention several themes.",
+        }[lang],
+    )
     return fig
 
 
@@ -57,14 +72,29 @@ def themes_heatmap(over_waves: pd.DataFrame, *, lang: str = "ru"):
     n = over_waves.groupby("wave_id")["n_comments"].first()
     table.columns = [f"{w}\nn={int(n[w])}" for w in table.columns]
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * table.shape[1] + 4), max(3, 0.45 * table.shape[0] + 1.8)))
-    sns.heatmap(table, annot=True, fmt=".0f", cmap="Blues", vmin=0, cbar_kws={"label": "%"}, ax=ax,
-                linewidths=0.5, linecolor="white")
+    sns.heatmap(
+        table,
+        annot=True,
+        fmt=".0f",
+        cmap="Blues",
+        vmin=0,
+        cbar_kws={"label": "%"},
+        ax=ax,
+        linewidths=0.5,
+        linecolor="white",
+    )
     ax.grid(False)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title({"ru": "Темы комментариев по волнам, % комментариев",
-                  "en": "Comment themes by wave, % of comments"}[lang])
-    _footnote_below(fig, ax, {"ru": "Изменения к прошлой волне с интервалами — в таблице Excel «Темы по волнам».",
-                              "en": "Changes since the previous wave with intervals: Excel sheet 'Themes by wave'."}
-                    [lang])
+    ax.set_title(
+        {"ru": "Темы комментариев по волнам, % комментариев", "en": "Comment themes by wave, % of comments"}[lang]
+    )
+    _footnote_below(
+        fig,
+        ax,
+        {
+            "ru": "Изменения к прошлой волне с интервалами — в таблице Excel «Темы по волнам».",
+            "en": "Changes since the previous wave with intervals: Excel sheet 'Themes by wave'.",
+        }[lang],
+    )
     return fig

@@ -22,6 +22,7 @@ Examples
 >>> rep = CommentsReport("workspaces/demo", "2026-Q3", lang="en")   # doctest: +SKIP
 >>> rep.write_outputs("reports/demo/2026-Q3")                       # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import html
@@ -60,37 +61,71 @@ _SHEETS = {
     "codebook": {"ru": "Кодбук", "en": "Codebook"},
 }
 _H = {  # column headers, ru / en
-    "label": ("Тема", "Theme"), "n": ("Комментариев", "Comments"), "share": ("Доля", "Share"),
-    "share_95": ("95%", "95%"), "n_negative": ("Жалобы", "Complaints"), "n_positive": ("Похвала", "Praise"),
-    "share_detractors": ("У критиков", "Detractors"), "share_promoters": ("У промоутеров", "Promoters"),
-    "detractor_gap": ("Разница, п.п.", "Gap, pp"), "gap_95": ("95%", "95%"),
-    "score_gap": ("Оценка с темой − без", "Score with − without"), "score_95": ("95%", "95%"),
-    "top_terms": ("Слова темы", "Top terms"), "n_comments": ("Комментариев", "Comments"),
-    "n_uncovered": ("Без темы кодбука", "Not coded"), "examples": ("Примеры", "Examples"),
-    "text": ("Комментарий", "Comment"), "themes": ("Темы", "Themes"), "negative": ("Жалобы на", "Complaints"),
-    "positive": ("Похвала за", "Praise"), "sentiment": ("Тональность", "Sentiment"), "nps": ("Оценка 0-10", "Score 0-10"),
-    "category": ("Группа", "Group"), "client": ("Клиент", "Client"), "manager": ("Менеджер", "Manager"),
-    "team": ("Команда", "Team"), "role": ("Роль", "Role"), "wave_id": ("Волна", "Wave"),
+    "label": ("Тема", "Theme"),
+    "n": ("Комментариев", "Comments"),
+    "share": ("Доля", "Share"),
+    "share_95": ("95%", "95%"),
+    "n_negative": ("Жалобы", "Complaints"),
+    "n_positive": ("Похвала", "Praise"),
+    "share_detractors": ("У критиков", "Detractors"),
+    "share_promoters": ("У промоутеров", "Promoters"),
+    "detractor_gap": ("Разница, п.п.", "Gap, pp"),
+    "gap_95": ("95%", "95%"),
+    "score_gap": ("Оценка с темой − без", "Score with − without"),
+    "score_95": ("95%", "95%"),
+    "top_terms": ("Слова темы", "Top terms"),
+    "n_comments": ("Комментариев", "Comments"),
+    "n_uncovered": ("Без темы кодбука", "Not coded"),
+    "examples": ("Примеры", "Examples"),
+    "text": ("Комментарий", "Comment"),
+    "themes": ("Темы", "Themes"),
+    "negative": ("Жалобы на", "Complaints"),
+    "positive": ("Похвала за", "Praise"),
+    "sentiment": ("Тональность", "Sentiment"),
+    "nps": ("Оценка 0-10", "Score 0-10"),
+    "category": ("Группа", "Group"),
+    "client": ("Клиент", "Client"),
+    "manager": ("Менеджер", "Manager"),
+    "team": ("Команда", "Team"),
+    "role": ("Роль", "Role"),
+    "wave_id": ("Волна", "Wave"),
     "response_id": ("Ответ", "Response"),
     "theme": ("Код темы", "Theme id"),
-    "share_ci_low": ("Доля: от", "Share: from"), "share_ci_high": ("Доля: до", "Share: to"),
-    "n_detractors": ("Критиков", "Detractors (n)"), "n_promoters": ("Промоутеров", "Promoters (n)"),
+    "share_ci_low": ("Доля: от", "Share: from"),
+    "share_ci_high": ("Доля: до", "Share: to"),
+    "n_detractors": ("Критиков", "Detractors (n)"),
+    "n_promoters": ("Промоутеров", "Promoters (n)"),
     "share_detractors_ci_low": ("У критиков: от", "Detractors: from"),
     "share_detractors_ci_high": ("У критиков: до", "Detractors: to"),
     "share_promoters_ci_low": ("У промоутеров: от", "Promoters: from"),
     "share_promoters_ci_high": ("У промоутеров: до", "Promoters: to"),
-    "detractor_gap_ci_low": ("Разница: от", "Gap: from"), "detractor_gap_ci_high": ("Разница: до", "Gap: to"),
-    "detractor_gap_p": ("Разница: p", "Gap: p"), "detractor_gap_p_adjusted": ("Разница: p (Холм)", "Gap: p (Holm)"),
-    "mean_with": ("Средняя оценка с темой", "Mean score with"), "mean_without": ("Без темы", "Mean score without"),
-    "score_gap_ci_low": ("Оценка: от", "Score gap: from"), "score_gap_ci_high": ("Оценка: до", "Score gap: to"),
-    "score_gap_p": ("Оценка: p", "Score gap: p"), "score_gap_p_adjusted": ("Оценка: p (Холм)", "Score gap: p (Holm)"),
-    "nps_with": ("NPS с темой", "NPS with"), "nps_without": ("NPS без темы", "NPS without"),
-    "suppressed": ("Сравнение скрыто (мало)", "Comparison hidden (small)"), "method": ("Метод", "Method"),
+    "detractor_gap_ci_low": ("Разница: от", "Gap: from"),
+    "detractor_gap_ci_high": ("Разница: до", "Gap: to"),
+    "detractor_gap_p": ("Разница: p", "Gap: p"),
+    "detractor_gap_p_adjusted": ("Разница: p (Холм)", "Gap: p (Holm)"),
+    "mean_with": ("Средняя оценка с темой", "Mean score with"),
+    "mean_without": ("Без темы", "Mean score without"),
+    "score_gap_ci_low": ("Оценка: от", "Score gap: from"),
+    "score_gap_ci_high": ("Оценка: до", "Score gap: to"),
+    "score_gap_p": ("Оценка: p", "Score gap: p"),
+    "score_gap_p_adjusted": ("Оценка: p (Холм)", "Score gap: p (Holm)"),
+    "nps_with": ("NPS с темой", "NPS with"),
+    "nps_without": ("NPS без темы", "NPS without"),
+    "suppressed": ("Сравнение скрыто (мало)", "Comparison hidden (small)"),
+    "method": ("Метод", "Method"),
 }
-_CATEGORY = {"promoter": ("промоутер", "promoter"), "passive": ("нейтрал", "passive"),
-             "detractor": ("критик", "detractor")}
-_SENTIMENT = {"positive": ("позитивная", "positive"), "negative": ("негативная", "negative"),
-              "mixed": ("смешанная", "mixed"), "neutral": ("нейтральная", "neutral"), "": ("", "")}
+_CATEGORY = {
+    "promoter": ("промоутер", "promoter"),
+    "passive": ("нейтрал", "passive"),
+    "detractor": ("критик", "detractor"),
+}
+_SENTIMENT = {
+    "positive": ("позитивная", "positive"),
+    "negative": ("негативная", "negative"),
+    "mixed": ("смешанная", "mixed"),
+    "neutral": ("нейтральная", "neutral"),
+    "": ("", ""),
+}
 
 
 def _h(key: str, lang: str) -> str:
@@ -118,8 +153,9 @@ class CommentsReport(SectionOutputs):
     PACK_NAME = PACK_NAME
     JSON_NAME, FIGURE_PREFIX = "comments.json", "comments_"
 
-    def __init__(self, workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10, codebook=None,
-                 n_quotes: int = 3):
+    def __init__(
+        self, workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10, codebook=None, n_quotes: int = 3
+    ):
         from cxlab.store import Workspace
 
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -143,25 +179,46 @@ class CommentsReport(SectionOutputs):
         self.names = respondent_names(self.ws.contacts(include_pii=True), responses)
         responses = responses[responses["wave_id"].isin(order)]
         clients = self.ws.clients().set_index("client_id")["name"]
-        keep = ["response_id", "wave_id", "client_id", "contact_id", "manager", "team", "role", "nps", "reason",
-                "comment"]
+        keep = [
+            "response_id",
+            "wave_id",
+            "client_id",
+            "contact_id",
+            "manager",
+            "team",
+            "role",
+            "nps",
+            "reason",
+            "comment",
+        ]
         frame = responses[[c for c in keep if c in responses]].copy()
         frame["client"] = frame["client_id"].map(clients)
         coded = cxtext.code_themes(frame, self.codebook)
         self.coded_all = coded[has_text(coded)]
         self.coded = self.coded_all[self.coded_all["wave_id"] == self.wave]
         self.n_responses = int((responses["wave_id"] == self.wave).sum())
-        self.summary = cxtext.theme_summary(self.coded, score=self.score, codebook=self.codebook, lang=self.lang,
-                                            min_n=self.min_n)
-        self.over_waves = cxtext.themes_over_waves(self.coded_all, codebook=self.codebook, lang=self.lang,
-                                                   order=order, min_n=self.min_n)
+        self.summary = cxtext.theme_summary(
+            self.coded, score=self.score, codebook=self.codebook, lang=self.lang, min_n=self.min_n
+        )
+        self.over_waves = cxtext.themes_over_waves(
+            self.coded_all, codebook=self.codebook, lang=self.lang, order=order, min_n=self.min_n
+        )
         self.discovery = cxtext.discover_themes(self.coded, self.codebook, names=self.names, lang=self.lang)
         self.quotes = self._quotes()
 
     def _quotes(self) -> pd.DataFrame:
-        parts = [cxtext.representative_quotes(self.coded, theme, k=self.n_quotes, score=self.score,
-                                              codebook=self.codebook, names=self.names, lang=self.lang)
-                 for theme in self.summary.loc[self.summary["n"] > 0, "theme"]]
+        parts = [
+            cxtext.representative_quotes(
+                self.coded,
+                theme,
+                k=self.n_quotes,
+                score=self.score,
+                codebook=self.codebook,
+                names=self.names,
+                lang=self.lang,
+            )
+            for theme in self.summary.loc[self.summary["n"] > 0, "theme"]
+        ]
         parts = [p for p in parts if len(p)]
         if not parts:
             return pd.DataFrame(columns=["theme", "quote", "polarity", "score", "similarity"])
@@ -174,24 +231,34 @@ class CommentsReport(SectionOutputs):
         share = f"{100 * n / self.n_responses:.0f}%" if self.n_responses else "—"
         method = self.coded_all.attrs.get("method", {}).get(self.lang, "")
         if self.lang == "ru":
-            return (f"# {_TEXT['title']['ru']}\n\nВолна {self.wave}: комментарии оставили **{n}** из "
-                    f"{self.n_responses} ответивших ({share}); у {coded} из них найдена хотя бы одна тема кодбука "
-                    f"«{self.codebook.id}». {method}. Комментарий — ответ на вопрос «почему такая оценка» и "
-                    f"открытый комментарий вместе. Имена, e-mail и телефоны в цитатах скрыты.")
-        return (f"# {_TEXT['title']['en']}\n\nWave {self.wave}: **{n}** of {self.n_responses} respondents left a "
-                f"comment ({share}); {coded} of them mention at least one theme of the '{self.codebook.id}' "
-                f"codebook. {method}. A comment is the answer to 'why this score' and the open comment together. "
-                f"Names, e-mails and phone numbers in quotes are masked.")
+            return (
+                f"# {_TEXT['title']['ru']}\n\nВолна {self.wave}: комментарии оставили **{n}** из "
+                f"{self.n_responses} ответивших ({share}); у {coded} из них найдена хотя бы одна тема кодбука "
+                f"«{self.codebook.id}». {method}. Комментарий — ответ на вопрос «почему такая оценка» и "
+                f"открытый комментарий вместе. Имена, e-mail и телефоны в цитатах скрыты."
+            )
+        return (
+            f"# {_TEXT['title']['en']}\n\nWave {self.wave}: **{n}** of {self.n_responses} respondents left a "
+            f"comment ({share}); {coded} of them mention at least one theme of the '{self.codebook.id}' "
+            f"codebook. {method}. A comment is the answer to 'why this score' and the open comment together. "
+            f"Names, e-mails and phone numbers in quotes are masked."
+        )
 
     # --------------------------------------------------------------- tables
     def display_summary(self):
         s = self.summary
         if not len(self.coded):
             return pd.DataFrame({_TEXT["themes"][self.lang]: [_TEXT["no_comments"][self.lang]]})
-        frame = pd.DataFrame({
-            "label": s["label"], "n": s["n"], "share": s["share"],
-            "share_95": _interval(100 * s["share_ci_low"], 100 * s["share_ci_high"], 0),
-            "n_negative": s["n_negative"], "n_positive": s["n_positive"]})
+        frame = pd.DataFrame(
+            {
+                "label": s["label"],
+                "n": s["n"],
+                "share": s["share"],
+                "share_95": _interval(100 * s["share_ci_low"], 100 * s["share_ci_high"], 0),
+                "n_negative": s["n_negative"],
+                "n_positive": s["n_positive"],
+            }
+        )
         if "share_detractors" in s:
             frame["share_detractors"] = s["share_detractors"]
             frame["share_promoters"] = s["share_promoters"]
@@ -201,16 +268,21 @@ class CommentsReport(SectionOutputs):
             frame["score_95"] = _interval(s["score_gap_ci_low"], s["score_gap_ci_high"], 1)
         caption = {
             "ru": f"n = {len(self.coded)} комментариев. Жалобы и похвала — по тональности упоминания темы. "
-                  f"Разница — доля темы у критиков минус у промоутеров; «оценка с темой − без» — разница средних "
-                  f"оценок 0-10. Сравнения, где с одной из сторон меньше {self.min_n} комментариев, скрыты. "
-                  f"Методы: {SUMMARY_METHOD['ru']}.",
+            f"Разница — доля темы у критиков минус у промоутеров; «оценка с темой − без» — разница средних "
+            f"оценок 0-10. Сравнения, где с одной из сторон меньше {self.min_n} комментариев, скрыты. "
+            f"Методы: {SUMMARY_METHOD['ru']}.",
             "en": f"n = {len(self.coded)} comments. Complaints and praise: the tone of the theme's mention. Gap: the "
-                  f"theme's share among detractors minus among promoters; score with − without: difference of "
-                  f"mean 0-10 scores. Comparisons with fewer than {self.min_n} comments on a side are hidden. "
-                  f"Methods: {SUMMARY_METHOD['en']}."}[self.lang]
-        return _styled(frame, self.lang, percent=["share", "share_detractors", "share_promoters"],
-                       decimals={"detractor_gap": 0, "score_gap": 1},
-                       headers={k: _h(k, self.lang) for k in frame.columns}).set_caption(caption)
+            f"theme's share among detractors minus among promoters; score with − without: difference of "
+            f"mean 0-10 scores. Comparisons with fewer than {self.min_n} comments on a side are hidden. "
+            f"Methods: {SUMMARY_METHOD['en']}.",
+        }[self.lang]
+        return _styled(
+            frame,
+            self.lang,
+            percent=["share", "share_detractors", "share_promoters"],
+            decimals={"detractor_gap": 0, "score_gap": 1},
+            headers={k: _h(k, self.lang) for k in frame.columns},
+        ).set_caption(caption)
 
     def display_quotes(self):
         """Quotes per theme as HTML (escaped: a comment is text, never markup)."""
@@ -227,8 +299,10 @@ class CommentsReport(SectionOutputs):
                 continue
             items = "".join(
                 f"<li><span title='{html.escape(p)}'>{tone.get(p, '·')}</span> «{html.escape(text)}»"
-                + ("" if pd.isna(sc) else f" <small>({group} {int(sc)})</small>") + "</li>"
-                for text, p, sc in zip(q["quote"], q["polarity"], q["score"]))
+                + ("" if pd.isna(sc) else f" <small>({group} {int(sc)})</small>")
+                + "</li>"
+                for text, p, sc in zip(q["quote"], q["polarity"], q["score"])
+            )
             blocks.append(f"<p><b>{html.escape(self.codebook.label(theme, self.lang))}</b></p><ul>{items}</ul>")
         note = html.escape(f"{_TEXT['quotes'][self.lang]}: {QUOTE_METHOD[self.lang]}.")
         return HTML("".join(blocks) + f"<p><small>{note}</small></p>")
@@ -239,10 +313,13 @@ class CommentsReport(SectionOutputs):
             return pd.DataFrame({_TEXT["discovery"][self.lang]: [d.message.get(self.lang, "")]})
         frame = d.topics[["top_terms", "n_comments", "n_uncovered", "examples"]]
         return _styled(frame, self.lang, headers={k: _h(k, self.lang) for k in frame.columns}).set_caption(
-            {"ru": f"{DISCOVERY_METHOD['ru']}, n = {d.n_documents}. Если тема повторяется, добавьте её слова в "
-                   "кодбук (templates/themes/*.yaml).",
-             "en": f"{DISCOVERY_METHOD['en']}, n = {d.n_documents}. If a topic recurs, add its words to the "
-                   "codebook (templates/themes/*.yaml)."}[self.lang])
+            {
+                "ru": f"{DISCOVERY_METHOD['ru']}, n = {d.n_documents}. Если тема повторяется, добавьте её слова в "
+                "кодбук (templates/themes/*.yaml).",
+                "en": f"{DISCOVERY_METHOD['en']}, n = {d.n_documents}. If a topic recurs, add its words to the "
+                "codebook (templates/themes/*.yaml).",
+            }[self.lang]
+        )
 
     def comments_table(self) -> pd.DataFrame:
         """Every comment of the wave with its themes, for follow-up: no respondent name, e-mail or phone."""
@@ -252,16 +329,28 @@ class CommentsReport(SectionOutputs):
         def named(ids: pd.Series) -> pd.Series:
             return ids.map(lambda v: cb.join_labels(v, lang))
 
-        category = (classify_nps(pd.to_numeric(c["nps"], errors="coerce")) if len(c) and self.score
-                    else pd.Series([None] * len(c), index=c.index, dtype=object))
-        out = pd.DataFrame({
-            "response_id": c["response_id"], "wave_id": c["wave_id"], "client": c.get("client"),
-            "manager": c.get("manager"), "team": c.get("team"), "role": c.get("role"), "nps": c["nps"],
-            "category": category.map(lambda k: _CATEGORY[k][i] if k in _CATEGORY else ""),
-            "themes": named(theme_ids(c, cb)), "negative": named(c["negative_themes"]),
-            "positive": named(c["positive_themes"]),
-            "sentiment": c["sentiment"].map(lambda s: _SENTIMENT.get(s, (s, s))[i]),
-            "text": [mask_personal(t, self.names, lang=lang) for t in c["text"]]})
+        category = (
+            classify_nps(pd.to_numeric(c["nps"], errors="coerce"))
+            if len(c) and self.score
+            else pd.Series([None] * len(c), index=c.index, dtype=object)
+        )
+        out = pd.DataFrame(
+            {
+                "response_id": c["response_id"],
+                "wave_id": c["wave_id"],
+                "client": c.get("client"),
+                "manager": c.get("manager"),
+                "team": c.get("team"),
+                "role": c.get("role"),
+                "nps": c["nps"],
+                "category": category.map(lambda k: _CATEGORY[k][i] if k in _CATEGORY else ""),
+                "themes": named(theme_ids(c, cb)),
+                "negative": named(c["negative_themes"]),
+                "positive": named(c["positive_themes"]),
+                "sentiment": c["sentiment"].map(lambda s: _SENTIMENT.get(s, (s, s))[i]),
+                "text": [mask_personal(t, self.names, lang=lang) for t in c["text"]],
+            }
+        )
         return out.sort_values(["nps", "response_id"], na_position="last").reset_index(drop=True)
 
     # --------------------------------------------------------------- charts
@@ -301,8 +390,13 @@ class CommentsReport(SectionOutputs):
             if "waves" in self.available_figures():
                 out.append(self.figure("waves"))
             else:
-                out.append(Markdown({"ru": "Предыдущих волн с комментариями нет.",
-                                     "en": "No earlier wave with comments."}[self.lang]))
+                out.append(
+                    Markdown(
+                        {"ru": "Предыдущих волн с комментариями нет.", "en": "No earlier wave with comments."}[
+                            self.lang
+                        ]
+                    )
+                )
         elif name == "discovery":
             out.append(self.display_discovery())
         else:
@@ -315,33 +409,65 @@ class CommentsReport(SectionOutputs):
         summary = self.summary
         pct = [c for c in summary.columns if c.startswith(("share", "detractor_gap")) and not c.endswith("_p")]
         comments = self.comments_table()
-        topics = self.discovery.topics if len(self.discovery.topics) else pd.DataFrame(
-            {"message": [self.discovery.message.get(lang, "")]})
+        topics = (
+            self.discovery.topics
+            if len(self.discovery.topics)
+            else pd.DataFrame({"message": [self.discovery.message.get(lang, "")]})
+        )
         return [
-            Sheet(_SHEETS["themes"][lang], summary, percent=pct, headers={k: _h(k, lang) for k in summary.columns},
-                  decimals={"mean_with": 2, "mean_without": 2, "score_gap": 2, "score_gap_ci_low": 2,
-                            "score_gap_ci_high": 2, "score_gap_p": 4, "detractor_gap_p": 4},
-                  note=f"n = {len(self.coded)}; {SUMMARY_METHOD[lang]}"),
-            Sheet(_SHEETS["comments"][lang], comments, headers={k: _h(k, lang) for k in comments.columns},
-                  decimals={"nps": 0},
-                  note={"ru": "Для работы с клиентами: без имён, e-mail и телефонов респондентов (в тексте скрыты).",
-                        "en": "For follow-up: no respondent names, e-mails or phones (masked in the text)."}[lang]),
-            Sheet(_SHEETS["waves"][lang], self.over_waves,
-                  percent=["share", "ci_low", "ci_high", "change", "change_ci_low", "change_ci_high"],
-                  decimals={"p_value": 4, "p_adjusted": 4},
-                  note={"ru": "Уилсон; изменения — Ньюкомб, тест скоров; p с поправкой Холма по темам волны.",
-                        "en": "Wilson; changes: Newcombe, score test; p adjusted by Holm over the wave's themes."}
-                  [lang]),
-            Sheet(_SHEETS["discovery"][lang], topics, note=f"{DISCOVERY_METHOD[lang]}, n = "
-                                                          f"{self.discovery.n_documents}"),
-            Sheet(_SHEETS["codebook"][lang], self.codebook.to_frame(),
-                  note=self.codebook.source),
+            Sheet(
+                _SHEETS["themes"][lang],
+                summary,
+                percent=pct,
+                headers={k: _h(k, lang) for k in summary.columns},
+                decimals={
+                    "mean_with": 2,
+                    "mean_without": 2,
+                    "score_gap": 2,
+                    "score_gap_ci_low": 2,
+                    "score_gap_ci_high": 2,
+                    "score_gap_p": 4,
+                    "detractor_gap_p": 4,
+                },
+                note=f"n = {len(self.coded)}; {SUMMARY_METHOD[lang]}",
+            ),
+            Sheet(
+                _SHEETS["comments"][lang],
+                comments,
+                headers={k: _h(k, lang) for k in comments.columns},
+                decimals={"nps": 0},
+                note={
+                    "ru": "Для работы с клиентами: без имён, e-mail и телефонов респондентов (в тексте скрыты).",
+                    "en": "For follow-up: no respondent names, e-mails or phones (masked in the text).",
+                }[lang],
+            ),
+            Sheet(
+                _SHEETS["waves"][lang],
+                self.over_waves,
+                percent=["share", "ci_low", "ci_high", "change", "change_ci_low", "change_ci_high"],
+                decimals={"p_value": 4, "p_adjusted": 4},
+                note={
+                    "ru": "Уилсон; изменения — Ньюкомб, тест скоров; p с поправкой Холма по темам волны.",
+                    "en": "Wilson; changes: Newcombe, score test; p adjusted by Holm over the wave's themes.",
+                }[lang],
+            ),
+            Sheet(
+                _SHEETS["discovery"][lang], topics, note=f"{DISCOVERY_METHOD[lang]}, n = {self.discovery.n_documents}"
+            ),
+            Sheet(_SHEETS["codebook"][lang], self.codebook.to_frame(), note=self.codebook.source),
         ]
 
     def to_json(self) -> dict:
         """The figures and masked quotes (no respondent, client or contact)."""
-        return {"wave": self.wave, "lang": self.lang, "codebook": self.codebook.id, "n_comments": len(self.coded),
-                "n_responses": self.n_responses, "method": SUMMARY_METHOD[self.lang],
-                "themes": records(self.summary), "over_waves": records(self.over_waves),
-                "quotes": records(self.quotes.drop(columns=["similarity"], errors="ignore")),
-                "new_topics": records(self.discovery.topics.drop(columns=["examples"], errors="ignore"))}
+        return {
+            "wave": self.wave,
+            "lang": self.lang,
+            "codebook": self.codebook.id,
+            "n_comments": len(self.coded),
+            "n_responses": self.n_responses,
+            "method": SUMMARY_METHOD[self.lang],
+            "themes": records(self.summary),
+            "over_waves": records(self.over_waves),
+            "quotes": records(self.quotes.drop(columns=["similarity"], errors="ignore")),
+            "new_topics": records(self.discovery.topics.drop(columns=["examples"], errors="ignore")),
+        }

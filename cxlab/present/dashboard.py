@@ -14,6 +14,7 @@ Examples
 >>> from cxlab.present.dashboard import Dashboard    # doctest: +SKIP
 >>> Dashboard("workspaces/demo", lang="en").widget   # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import html
@@ -33,52 +34,78 @@ ALL = ""  # the dropdowns' value for "no filter"
 
 TEXT = {
     "title": ("Клиентский опыт: панель руководителя", "Client experience: executive dashboard"),
-    "wave": ("Волна", "Wave"), "direction": ("Направление", "Direction"), "service": ("Услуга", "Service"),
-    "team": ("Команда", "Team"), "manager": ("Менеджер", "Manager"), "segment": ("Сегмент", "Segment"),
-    "role": ("Роль респондента", "Respondent role"), "all": ("Все", "All"),
-    "nps": ("NPS", "NPS"), "csi": ("CSI", "CSI"), "response_rate": ("Доля ответивших", "Response rate"),
+    "wave": ("Волна", "Wave"),
+    "direction": ("Направление", "Direction"),
+    "service": ("Услуга", "Service"),
+    "team": ("Команда", "Team"),
+    "manager": ("Менеджер", "Manager"),
+    "segment": ("Сегмент", "Segment"),
+    "role": ("Роль респондента", "Respondent role"),
+    "all": ("Все", "All"),
+    "nps": ("NPS", "NPS"),
+    "csi": ("CSI", "CSI"),
+    "response_rate": ("Доля ответивших", "Response rate"),
     "revenue_at_risk": ("Выручка под риском", "Revenue at risk"),
-    "vs": ("к", "vs"), "real": ("изменение значимо", "a real change"),
+    "vs": ("к", "vs"),
+    "real": ("изменение значимо", "a real change"),
     "noise": ("в пределах случайности", "within noise"),
     "no_previous": ("нет прошлой волны для сравнения", "no previous wave to compare"),
     "computing": ("считается…", "computing…"),
     "suppressed": ("скрыто: мало ответов", "hidden: too few answers"),
     "trend": ("Динамика NPS и CSI", "NPS and CSI over waves"),
-    "by_service": ("NPS по услугам", "NPS by service"), "by_manager": ("NPS по менеджерам", "NPS by manager"),
+    "by_service": ("NPS по услугам", "NPS by service"),
+    "by_manager": ("NPS по менеджерам", "NPS by manager"),
     "ipa": ("Важность и исполнение", "Importance and performance"),
     "at_risk": ("Клиенты под риском: почему и что делается", "Clients at risk: why, and what is being done"),
     "comments": ("Комментарии клиентов", "Client comments"),
-    "comments_hidden": ("Комментарии скрыты: в выборке меньше {min_n} ответивших ({n}), автора можно было бы "
-                        "угадать.", "Comments hidden: fewer than {min_n} respondents in this selection ({n}); "
-                                    "the author could be guessed."),
+    "comments_hidden": (
+        "Комментарии скрыты: в выборке меньше {min_n} ответивших ({n}), автора можно было бы угадать.",
+        "Comments hidden: fewer than {min_n} respondents in this selection ({n}); the author could be guessed.",
+    ),
     "comments_none": ("В выборке нет комментариев.", "No comments in this selection."),
-    "search": ("Поиск по тексту", "Search the text"), "category": ("Категория", "Category"),
-    "theme": ("Тема", "Theme"), "themes": ("Темы", "Themes"),
+    "search": ("Поиск по тексту", "Search the text"),
+    "category": ("Категория", "Category"),
+    "theme": ("Тема", "Theme"),
+    "themes": ("Темы", "Themes"),
     "themes_title": ("О чём пишут", "What the comments are about"),
-    "n_comments": ("Комментариев", "Comments"), "share_comments": ("Доля комментариев", "Share of comments"),
-    "share_detractors": ("У критиков", "Among detractors"), "share_promoters": ("У промоутеров", "Among promoters"),
-    "themes_caption": ("Доля — от {n} комментариев выборки; у критиков и промоутеров — доля их комментариев с "
-                       "темой («—», если таких комментариев меньше {min_n}). Комментарий — ответ «почему такая "
-                       "оценка» и открытый комментарий вместе.",
-                       "Share: of the selection's {n} comments; among detractors and promoters: share of their "
-                       "comments on the theme ('—' when they wrote fewer than {min_n}). A comment is the answer to "
-                       "'why this score' and the open comment together."),
-    "no_themes": ("Ни одна тема кодбука не найдена в комментариях выборки.",
-                  "No theme of the codebook found in this selection's comments."),
-    "promoter": ("промоутеры", "promoters"), "passive": ("нейтралы", "passives"),
+    "n_comments": ("Комментариев", "Comments"),
+    "share_comments": ("Доля комментариев", "Share of comments"),
+    "share_detractors": ("У критиков", "Among detractors"),
+    "share_promoters": ("У промоутеров", "Among promoters"),
+    "themes_caption": (
+        "Доля — от {n} комментариев выборки; у критиков и промоутеров — доля их комментариев с "
+        "темой («—», если таких комментариев меньше {min_n}). Комментарий — ответ «почему такая "
+        "оценка» и открытый комментарий вместе.",
+        "Share: of the selection's {n} comments; among detractors and promoters: share of their "
+        "comments on the theme ('—' when they wrote fewer than {min_n}). A comment is the answer to "
+        "'why this score' and the open comment together.",
+    ),
+    "no_themes": (
+        "Ни одна тема кодбука не найдена в комментариях выборки.",
+        "No theme of the codebook found in this selection's comments.",
+    ),
+    "promoter": ("промоутеры", "promoters"),
+    "passive": ("нейтралы", "passives"),
     "detractor": ("критики", "detractors"),
     "no_data": ("нет данных для этой выборки", "no data for this selection"),
     "role_not_applied": ("фильтр роли не применяется к клиентам", "the role filter does not apply to accounts"),
     "rejected": ("Адрес не принят", "The address was not accepted"),
     "loading": ("Загрузка данных…", "Loading the data…"),
-    "footer": ("Все показатели — те же функции cxlab, что и в отчёте волны; 95% интервалы; ячейки с n < {min_n} "
-               "скрыты. Личные данные респондентов не показываются.",
-               "Every figure comes from the same cxlab functions as the wave report; 95% intervals; cells with "
-               "n < {min_n} are hidden. No respondent's personal data is shown."),
-    "client": ("Клиент", "Client"), "p": ("Вероятность ухода, 12 мес.", "Churn probability, 12 months"),
-    "p_95": ("95% ДИ, %", "95% CI, %"), "revenue": ("Выручка под риском", "Revenue at risk"),
-    "flags": ("Сигналы", "Flags"), "reasons": ("Причины", "Reasons"), "action": ("Действие", "Action"),
-    "nps_score": ("Оценка 0-10", "Score 0-10"), "comment": ("Комментарий", "Comment"),
+    "footer": (
+        "Все показатели — те же функции cxlab, что и в отчёте волны; 95% интервалы; ячейки с n < {min_n} "
+        "скрыты. Личные данные респондентов не показываются.",
+        "Every figure comes from the same cxlab functions as the wave report; 95% intervals; cells with "
+        "n < {min_n} are hidden. No respondent's personal data is shown.",
+    ),
+    "client": ("Клиент", "Client"),
+    "p": ("Вероятность ухода, 12 мес.", "Churn probability, 12 months"),
+    "p_95": ("95% ДИ, %", "95% CI, %"),
+    "revenue": ("Выручка под риском", "Revenue at risk"),
+    "flags": ("Сигналы", "Flags"),
+    "reasons": ("Причины", "Reasons"),
+    "action": ("Действие", "Action"),
+    "nps_score": ("Оценка 0-10", "Score 0-10"),
+    "comment": ("Комментарий", "Comment"),
     "no_flags": ("Нет клиентов под риском в этой выборке.", "No clients at risk in this selection."),
 }
 
@@ -140,18 +167,23 @@ class Dashboard:
         opts = self.data.options()
         self.filters = {}
         for name in FILTERS:
-            dd = w.Dropdown(description=_t(name, self.lang), layout=w.Layout(width="auto", min_width="180px"),
-                            style={"description_width": "initial"})
+            dd = w.Dropdown(
+                description=_t(name, self.lang),
+                layout=w.Layout(width="auto", min_width="180px"),
+                style={"description_width": "initial"},
+            )
             dd.add_class(f"cx-filter-{name}")
             self.filters[name] = dd
-        self.lang_toggle = w.ToggleButtons(options=[("RU", "ru"), ("EN", "en")], value=self.lang,
-                                           style={"button_width": "44px"})
+        self.lang_toggle = w.ToggleButtons(
+            options=[("RU", "ru"), ("EN", "en")], value=self.lang, style={"button_width": "44px"}
+        )
         self.lang_toggle.add_class("cx-lang")
         self.title = w.HTML()
-        self.tiles = {m: w.HTML().add_class(f"cx-tile-{m}") for m in ("nps", "csi", "response_rate",
-                                                                        "revenue_at_risk")}
-        self.charts = {name: w.Image(format="png", layout=w.Layout(width="100%", height="auto"))
-                       for name in ("trend", "by_service", "by_manager", "ipa")}
+        self.tiles = {m: w.HTML().add_class(f"cx-tile-{m}") for m in ("nps", "csi", "response_rate", "revenue_at_risk")}
+        self.charts = {
+            name: w.Image(format="png", layout=w.Layout(width="100%", height="auto"))
+            for name in ("trend", "by_service", "by_manager", "ipa")
+        }
         self.captions = {name: w.HTML().add_class(f"cx-caption-{name}") for name in self.charts}
         for name, img in self.charts.items():
             img.add_class(f"cx-chart-{name}")
@@ -182,8 +214,10 @@ class Dashboard:
 
     # ------------------------------------------------------------ layout
     def _layout(self) -> w.AppLayout:
-        filters = w.HBox([self.filters[n] for n in FILTERS] + [self.lang_toggle],
-                         layout=w.Layout(flex_flow="row wrap", grid_gap="6px"))
+        filters = w.HBox(
+            [self.filters[n] for n in FILTERS] + [self.lang_toggle],
+            layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
+        )
         header = w.VBox([w.HTML(CSS), self.title, filters])
         grid = w.GridspecLayout(5, 4, layout=w.Layout(grid_gap="10px", width="100%"))
         for i, m in enumerate(("nps", "csi", "response_rate", "revenue_at_risk")):
@@ -195,10 +229,17 @@ class Dashboard:
         self.at_risk_title = w.HTML()
         self.comments_title = w.HTML()
         grid[3, :] = w.VBox([self.at_risk_title, self.at_risk])
-        grid[4, :] = w.VBox([self.comments_title, self.themes,
-                             w.HBox([self.comment_category, self.comment_theme, self.comment_search],
-                                    layout=w.Layout(flex_flow="row wrap", grid_gap="6px")),
-                             self.comments])
+        grid[4, :] = w.VBox(
+            [
+                self.comments_title,
+                self.themes,
+                w.HBox(
+                    [self.comment_category, self.comment_theme, self.comment_search],
+                    layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
+                ),
+                self.comments,
+            ]
+        )
         app = w.AppLayout(header=header, center=grid, footer=self.footer)
         # Both templates size their rows in fractions of a fixed height; a page
         # that scrolls wants rows as tall as their content.
@@ -225,14 +266,14 @@ class Dashboard:
                 dd.description = _t(name, self.lang)
                 current = getattr(self.selection, name)
                 dd.value = current if current is not None else ALL
-            cats = [(_t("all", self.lang), ALL)] + [(_t(c, self.lang), c)
-                                                    for c in ("detractor", "passive", "promoter")]
+            cats = [(_t("all", self.lang), ALL)] + [(_t(c, self.lang), c) for c in ("detractor", "passive", "promoter")]
             value = self.comment_category.value or ALL
             self.comment_category.options = cats
             self.comment_category.value = value
             self.comment_category.description = _t("category", self.lang)
-            themes = [(_t("all", self.lang), ALL)] + [(label, theme) for theme, label in
-                                                      self.data.theme_labels(self.lang).items()]
+            themes = [(_t("all", self.lang), ALL)] + [
+                (label, theme) for theme, label in self.data.theme_labels(self.lang).items()
+            ]
             value = self.comment_theme.value or ALL
             self.comment_theme.options = themes
             self.comment_theme.value = value if value in dict(themes).values() else ALL
@@ -264,8 +305,10 @@ class Dashboard:
     def refresh(self) -> None:
         """Redraw everything for the current selection: tiles first (they are what people look at), charts last."""
         sel, lang = self.selection, self.lang
-        self.title.value = (f"<h2 style='margin:4px 0'>{html.escape(_t('title', lang))} — "
-                            f"{html.escape(self.data.ws.name)}, {html.escape(sel.wave)}</h2>")
+        self.title.value = (
+            f"<h2 style='margin:4px 0'>{html.escape(_t('title', lang))} — "
+            f"{html.escape(self.data.ws.name)}, {html.escape(sel.wave)}</h2>"
+        )
         for metric in ("nps", "csi", "response_rate"):
             self.tiles[metric].value = self._tile(getattr(self.data, f"{metric}_tile")(sel))
         self._show_revenue()
@@ -284,8 +327,7 @@ class Dashboard:
         if prev is None or self.data.has_risk_scores(prev):
             self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
             return
-        self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel, compare=False),
-                                                         pending=True)
+        self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel, compare=False), pending=True)
 
         self._pending = (sel, prev)
 
@@ -316,8 +358,9 @@ class Dashboard:
             ci = f"{_fmt(100 * row['ci_low'], 1)} … {_fmt(100 * row['ci_high'], 1)}%"
             change, unit = 100 * row["change"], {"ru": " п.п.", "en": " pp"}[lang]
         else:
-            million = {"ru": " млн ₽", "en": " M RUB"}[lang] if self.data.currency == "RUB" else \
-                f" M {self.data.currency}"
+            million = (
+                {"ru": " млн ₽", "en": " M RUB"}[lang] if self.data.currency == "RUB" else f" M {self.data.currency}"
+            )
             value = "—" if math.isnan(est) else f"{est / 1e6:,.1f}{million}"
             ci = f"{_fmt(row['ci_low'] / 1e6, 1)} … {_fmt(row['ci_high'] / 1e6, 1)}{million}"
             change, unit = row["change"] / 1e6, million
@@ -333,10 +376,14 @@ class Dashboard:
         if row["previous_wave"] is None:
             change_html = f"<span class='cx-change-noise'>{_t('no_previous', lang)}</span>"
         elif pending:
-            change_html = (f"<span class='cx-change-pending'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: "
-                           f"{_t('computing', lang)}</span>")
+            change_html = (
+                f"<span class='cx-change-pending'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: "
+                f"{_t('computing', lang)}</span>"
+            )
         elif isinstance(change, float) and math.isnan(change):
-            change_html = f"<span class='cx-change-noise'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: —</span>"
+            change_html = (
+                f"<span class='cx-change-noise'>{_t('vs', lang)} {html.escape(row['previous_wave'])}: —</span>"
+            )
         else:
             real = bool(row["significant"])
             arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
@@ -345,22 +392,28 @@ class Dashboard:
             verdict = _t("real" if real else "noise", lang)
             p = "" if math.isnan(row["p_value"]) else f", p = {row['p_value']:.3f}"
             cls = "cx-change-real" + (" cx-up" if change > 0 else "") if real else "cx-change-noise"
-            change_html = (f"<span class='{cls}' data-significant='{str(real).lower()}'>{arrow} {change:+.1f}{unit} "
-                           f"{_t('vs', lang)} {html.escape(row['previous_wave'])} (95%: {interval}) — "
-                           f"{verdict}{p}</span>")
+            change_html = (
+                f"<span class='{cls}' data-significant='{str(real).lower()}'>{arrow} {change:+.1f}{unit} "
+                f"{_t('vs', lang)} {html.escape(row['previous_wave'])} (95%: {interval}) — "
+                f"{verdict}{p}</span>"
+            )
         data_value = "" if math.isnan(est) else f"{est:.6g}"
-        return (f"<div class='cx-tile' data-metric='{metric}' data-value='{data_value}' data-n='{int(row['n'])}' "
-                f"data-key='{html.escape(self.selection.key())}' data-lang='{lang}'>"
-                f"<div class='cx-tile-title'>{html.escape(_t(metric, lang))}</div>"
-                f"<div class='cx-tile-value'>{value}</div>"
-                f"<div class='cx-tile-ci'>95%: {ci} · {n_text}</div>"
-                f"<div class='cx-tile-change'>{change_html}</div>"
-                f"<div class='cx-tile-method' title='{html.escape(row['method'])}'>{html.escape(row['method'][:80])}</div>"
-                f"</div>")
+        return (
+            f"<div class='cx-tile' data-metric='{metric}' data-value='{data_value}' data-n='{int(row['n'])}' "
+            f"data-key='{html.escape(self.selection.key())}' data-lang='{lang}'>"
+            f"<div class='cx-tile-title'>{html.escape(_t(metric, lang))}</div>"
+            f"<div class='cx-tile-value'>{value}</div>"
+            f"<div class='cx-tile-ci'>95%: {ci} · {n_text}</div>"
+            f"<div class='cx-tile-change'>{change_html}</div>"
+            f"<div class='cx-tile-method' title='{html.escape(row['method'])}'>{html.escape(row['method'][:80])}</div>"
+            f"</div>"
+        )
 
     def _caption(self, name: str, text: str) -> None:
-        self.captions[name].value = (f"<div class='cx-caption' data-key='{html.escape(self.selection.key())}'>"
-                                     f"<b>{html.escape(_t(name, self.lang))}</b>. {html.escape(text)}</div>")
+        self.captions[name].value = (
+            f"<div class='cx-caption' data-key='{html.escape(self.selection.key())}'>"
+            f"<b>{html.escape(_t(name, self.lang))}</b>. {html.escape(text)}</div>"
+        )
 
     def _draw_charts(self) -> None:
         for name in ("trend", "by_service", "by_manager", "ipa"):
@@ -380,7 +433,8 @@ class Dashboard:
             return b"", _t("no_data", self.lang)
         last = trend[trend["wave_id"] == self.selection.wave]
         return png(trend_panels(trend, self.lang)), "; ".join(
-            f"{r.metric.upper()} {r.wave_id}: n = {r.n}" for r in last.itertuples())
+            f"{r.metric.upper()} {r.wave_id}: n = {r.n}" for r in last.itertuples()
+        )
 
     def _build_by_service(self) -> tuple[bytes, str]:
         from cxlab.present.dashboard_figures import png
@@ -392,8 +446,9 @@ class Dashboard:
         if not shown:
             return b"", _t("no_data", self.lang)
         svc = d.data.services.set_index("service_id")
-        cells = cells.assign(name_ru=cells["service_id"].map(svc["name_ru"]),
-                             name_en=cells["service_id"].map(svc["name_en"]))
+        cells = cells.assign(
+            name_ru=cells["service_id"].map(svc["name_ru"]), name_en=cells["service_id"].map(svc["name_en"])
+        )
         return png(nps_by_service(cells, self.lang, d.min_n)), f"{shown}/{len(cells)}: n ≥ {d.min_n}"
 
     def _build_by_manager(self) -> tuple[bytes, str]:
@@ -406,10 +461,15 @@ class Dashboard:
         if not shown:
             return b"", _t("no_data", lang)
         hidden = len(cells) - shown
-        fig = group_forest(cells, "manager", lang=lang, unit={"ru": "NPS, пункты", "en": "NPS, points"}[lang],
-                           method=cells["method"].dropna().iloc[0], title=_t("by_manager", lang),
-                           note={"ru": f"Скрыто с n < {d.min_n}: {hidden}.",
-                                 "en": f"Hidden with n < {d.min_n}: {hidden}."}[lang])
+        fig = group_forest(
+            cells,
+            "manager",
+            lang=lang,
+            unit={"ru": "NPS, пункты", "en": "NPS, points"}[lang],
+            method=cells["method"].dropna().iloc[0],
+            title=_t("by_manager", lang),
+            note={"ru": f"Скрыто с n < {d.min_n}: {hidden}.", "en": f"Hidden with n < {d.min_n}: {hidden}."}[lang],
+        )
         return png(fig), f"{shown}/{len(cells)}: n ≥ {d.min_n}"
 
     def _build_ipa(self) -> tuple[bytes, str]:
@@ -420,9 +480,15 @@ class Dashboard:
         ipa = self.data.ipa(self.selection)
         if isinstance(ipa, str):
             return b"", ipa
-        fig = ipa_scatter(ipa.table, ipa.importance_cut, ipa.performance_cut, lang=self.lang,
-                          labels=self._attribute_labels(ipa.table["driver"]), method=ipa.method,
-                          quadrant_labels={q: v[self.lang] for q, v in QUADRANT_LABELS.items()})
+        fig = ipa_scatter(
+            ipa.table,
+            ipa.importance_cut,
+            ipa.performance_cut,
+            lang=self.lang,
+            labels=self._attribute_labels(ipa.table["driver"]),
+            method=ipa.method,
+            quadrant_labels={q: v[self.lang] for q, v in QUADRANT_LABELS.items()},
+        )
         return png(fig), f"n ≥ {int(ipa.table['n'].min())}; {ipa.method}"
 
     def _attribute_labels(self, items) -> dict:
@@ -452,14 +518,24 @@ class Dashboard:
         for r in top.head(40).itertuples():
             p = "—" if pd.isna(r.p) else f"{100 * r.p:.0f}%"
             revenue = "—" if pd.isna(r.revenue_at_risk) else f"{r.revenue_at_risk / 1e6:.2f} {million}"
-            rows.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-                r.client, r.manager, p, r.p_95, revenue, r.flags, r.reasons, r.action)) + "</tr>")
-        heads = "".join(f"<th>{html.escape(_t(k, lang))}</th>" for k in (
-            "client", "manager", "p", "p_95", "revenue", "flags", "reasons", "action"))
+            rows.append(
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(str(v))}</td>"
+                    for v in (r.client, r.manager, p, r.p_95, revenue, r.flags, r.reasons, r.action)
+                )
+                + "</tr>"
+            )
+        heads = "".join(
+            f"<th>{html.escape(_t(k, lang))}</th>"
+            for k in ("client", "manager", "p", "p_95", "revenue", "flags", "reasons", "action")
+        )
         method = scores.method.get(lang, "") if isinstance(scores.method, dict) else ""
-        self.at_risk.value = (f"<table class='cx-table' data-key='{html.escape(self.selection.key())}' "
-                              f"data-flagged='{len(flagged)}'><tr>{heads}</tr>{''.join(rows)}</table>"
-                              f"<p class='cx-caption'>{html.escape(method)}. {html.escape(note)}</p>")
+        self.at_risk.value = (
+            f"<table class='cx-table' data-key='{html.escape(self.selection.key())}' "
+            f"data-flagged='{len(flagged)}'><tr>{heads}</tr>{''.join(rows)}</table>"
+            f"<p class='cx-caption'>{html.escape(method)}. {html.escape(note)}</p>"
+        )
 
     def _show_themes(self) -> None:
         """The selection's themes: how many comments, what share, among detractors vs promoters."""
@@ -481,8 +557,10 @@ class Dashboard:
         n_comments = int(table["n_comments"].iloc[0])
         # Comments by detractors and by promoters (None: no 0-10 score in this wave); a side with fewer than
         # min_n comments shows no shares.
-        sides = {side: int(table[f"n_{side}"].iloc[0]) if f"n_{side}" in table else None
-                 for side in ("detractors", "promoters")}
+        sides = {
+            side: int(table[f"n_{side}"].iloc[0]) if f"n_{side}" in table else None
+            for side in ("detractors", "promoters")
+        }
 
         def pct(value) -> str:
             return "—" if value is None or pd.isna(value) else f"{100 * value:.0f}%"
@@ -494,8 +572,10 @@ class Dashboard:
             f"<tr data-theme='{html.escape(str(r['theme']))}' data-n='{int(r['n'])}'>"
             f"<td>{html.escape(str(r['label']))}</td><td class='cx-num'>{int(r['n'])}</td>"
             f"<td class='cx-num'>{pct(r['share'])}</td>"
-            + "".join(f"<td class='cx-num'>{share(r, side)}</td>" for side in sides) + "</tr>"
-            for _, r in shown.iterrows())
+            + "".join(f"<td class='cx-num'>{share(r, side)}</td>" for side in sides)
+            + "</tr>"
+            for _, r in shown.iterrows()
+        )
         heads = [f"<th>{html.escape(_t('theme', lang))}</th>"]
         heads += [f"<th class='cx-num'>{html.escape(_t(k, lang))}</th>" for k in ("n_comments", "share_comments")]
         for side, n in sides.items():
@@ -503,10 +583,12 @@ class Dashboard:
             heads.append(f"<th class='cx-num'>{html.escape(_t(f'share_{side}', lang))}{count}</th>")
         caption = _t("themes_caption", lang).format(n=n_comments, min_n=d.min_n)
         method = d.comment_method(lang)
-        self.themes.value = (f"<h4 style='margin:4px 0'>{html.escape(_t('themes_title', lang))}</h4>"
-                             f"<table class='cx-table cx-themes-table' data-key='{key}' "
-                             f"data-comments='{n_comments}'><tr>{''.join(heads)}</tr>{rows}</table>"
-                             f"<p class='cx-caption'>{html.escape(caption)} {html.escape(method)}.</p>")
+        self.themes.value = (
+            f"<h4 style='margin:4px 0'>{html.escape(_t('themes_title', lang))}</h4>"
+            f"<table class='cx-table cx-themes-table' data-key='{key}' "
+            f"data-comments='{n_comments}'><tr>{''.join(heads)}</tr>{rows}</table>"
+            f"<p class='cx-caption'>{html.escape(caption)} {html.escape(method)}.</p>"
+        )
 
     def _show_comments(self) -> None:
         lang, d = self.lang, self.data
@@ -515,8 +597,10 @@ class Dashboard:
         key = html.escape(self.selection.key())
         if hidden is not None:
             n = int(d.response_mask(self.selection).sum())
-            self.comments.value = (f"<p class='cx-comments-hidden' data-key='{key}'>"
-                                   f"{html.escape(_t('comments_hidden', lang).format(min_n=d.min_n, n=n))}</p>")
+            self.comments.value = (
+                f"<p class='cx-comments-hidden' data-key='{key}'>"
+                f"{html.escape(_t('comments_hidden', lang).format(min_n=d.min_n, n=n))}</p>"
+            )
             return
         if self.comment_category.value:
             frame = frame[frame["category"] == self.comment_category.value]
@@ -529,20 +613,26 @@ class Dashboard:
         if not len(frame):
             self.comments.value = f"<p data-key='{key}'>{html.escape(_t('comments_none', lang))}</p>"
             return
-        rows = "".join(f"<tr><td>{'' if pd.isna(r.nps) else int(r.nps)}</td>"
-                       f"<td>{html.escape(_t(r.category, lang)) if isinstance(r.category, str) else ''}</td>"
-                       f"<td>{html.escape(str(r.themes))}</td>"
-                       f"<td>{html.escape(str(r.comment))}</td></tr>"
-                       for r in frame.head(self.max_comments).itertuples())
+        rows = "".join(
+            f"<tr><td>{'' if pd.isna(r.nps) else int(r.nps)}</td>"
+            f"<td>{html.escape(_t(r.category, lang)) if isinstance(r.category, str) else ''}</td>"
+            f"<td>{html.escape(str(r.themes))}</td>"
+            f"<td>{html.escape(str(r.comment))}</td></tr>"
+            for r in frame.head(self.max_comments).itertuples()
+        )
         heads = "".join(f"<th>{html.escape(_t(k, lang))}</th>" for k in ("nps_score", "category", "themes", "comment"))
-        self.comments.value = (f"<table class='cx-table' data-key='{key}' data-count='{len(frame)}'>"
-                               f"<tr>{heads}</tr>{rows}</table>"
-                               f"<p class='cx-caption'>{len(frame)}</p>")
+        self.comments.value = (
+            f"<table class='cx-table' data-key='{key}' data-count='{len(frame)}'>"
+            f"<tr>{heads}</tr>{rows}</table>"
+            f"<p class='cx-caption'>{len(frame)}</p>"
+        )
+
 
 def error_widget(message: str, lang: str = "ru") -> w.HTML:
     """A refusal shown instead of the dashboard (an escaped message, never a traceback)."""
-    box = w.HTML(CSS + f"<div class='cx-error'><b>{html.escape(_t('rejected', lang))}</b><br>"
-                       f"{html.escape(message)}</div>")
+    box = w.HTML(
+        CSS + f"<div class='cx-error'><b>{html.escape(_t('rejected', lang))}</b><br>{html.escape(message)}</div>"
+    )
     box.add_class("cx-dashboard-error")
     return box
 

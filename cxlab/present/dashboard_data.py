@@ -19,6 +19,7 @@ Examples
 >>> d = DashboardData("workspaces/demo")                                 # doctest: +SKIP
 >>> d.tiles(Selection(wave="2026-Q3", team="Media"))[["metric", "estimate", "n", "change"]]  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,8 @@ from cxlab.schema import parse_scale
 from cxlab.summary import SurveyData, csi_items, nps_cells, service_nps_cells
 from cxlab.text import code_themes, load_codebook, theme_summary
 from cxlab.text.masking import mask_personal, respondent_names
-from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS, theme_ids
+from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS
+from cxlab.text.themes import theme_ids
 
 __all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS", "COMMENT_COLUMNS"]
 
@@ -71,8 +73,11 @@ class Selection:
 
     def filters(self) -> dict:
         """The filters that are set, without the wave."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "wave" and getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "wave" and getattr(self, f.name) is not None
+        }
 
     def key(self) -> str:
         """A stable text key, e.g. ``2026-Q3|team=Media``; shown to tests in the page."""
@@ -83,8 +88,8 @@ class Selection:
 class _Prepared:
     """Per-wave frames built once at start."""
 
-    items: dict          # wave -> wide CSI items frame (index = response_id) and its scales
-    csi: pd.Series       # per-response CSI score (0-100), index aligned with responses
+    items: dict  # wave -> wide CSI items frame (index = response_id) and its scales
+    csi: pd.Series  # per-response CSI score (0-100), index aligned with responses
 
 
 class DashboardData:
@@ -108,8 +113,17 @@ class DashboardData:
     >>> sel = d.selection_from_query("wave=2026-Q3&team=Media")   # doctest: +SKIP
     """
 
-    def __init__(self, workspace, *, min_n: int = 10, confidence: float = 0.95, n_boot: int = 200,
-                 ipa_boot: int = 1000, seed: int = 0, progress=None):
+    def __init__(
+        self,
+        workspace,
+        *,
+        min_n: int = 10,
+        confidence: float = 0.95,
+        n_boot: int = 200,
+        ipa_boot: int = 1000,
+        seed: int = 0,
+        progress=None,
+    ):
         from cxlab.store import Workspace
 
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -167,14 +181,21 @@ class DashboardData:
         if inv is None or not len(inv):
             return pd.DataFrame()
         contacts = self.data.contacts
-        inv = inv.merge(contacts[["contact_id", "client_id", "role"]], on="contact_id", how="left") \
-            if len(contacts) else inv.assign(client_id=np.nan, role=np.nan)
+        inv = (
+            inv.merge(contacts[["contact_id", "client_id", "role"]], on="contact_id", how="left")
+            if len(contacts)
+            else inv.assign(client_id=np.nan, role=np.nan)
+        )
         clients = self.data.clients.set_index("client_id")
         for col in ("segment", "direction", "manager", "team"):
             inv[col] = inv["client_id"].map(clients[col]) if col in clients else np.nan
         # The manager and team in charge when the wave ran (stored with the responses), where known.
-        at_wave = (self.responses.dropna(subset=["manager"]).astype({"wave_id": str, "client_id": str})
-                   .drop_duplicates(["wave_id", "client_id"]).set_index(["wave_id", "client_id"]))
+        at_wave = (
+            self.responses.dropna(subset=["manager"])
+            .astype({"wave_id": str, "client_id": str})
+            .drop_duplicates(["wave_id", "client_id"])
+            .set_index(["wave_id", "client_id"])
+        )
         key = pd.MultiIndex.from_arrays([inv["wave_id"].astype(str), inv["client_id"].astype(str)])
         for col in ("manager", "team"):
             known = pd.Series(at_wave[col].astype(object).reindex(key).to_numpy(), index=inv.index)
@@ -192,10 +213,16 @@ class DashboardData:
         def values(col):
             return sorted(str(v) for v in r[col].dropna().unique()) if col in r else []
 
-        services = (sorted(self._services.index.astype(str)) if len(self._services) else [])
-        return {"wave": list(self.waves), "direction": values("direction"), "service": services,
-                "team": values("team"), "manager": values("manager"), "segment": values("segment"),
-                "role": values("role")}
+        services = sorted(self._services.index.astype(str)) if len(self._services) else []
+        return {
+            "wave": list(self.waves),
+            "direction": values("direction"),
+            "service": services,
+            "team": values("team"),
+            "manager": values("manager"),
+            "segment": values("segment"),
+            "role": values("role"),
+        }
 
     def service_label(self, service_id: str, lang: str) -> str:
         if not len(self._services) or service_id not in self._services.index:
@@ -234,7 +261,8 @@ class DashboardData:
             if key not in QUERY_KEYS:
                 raise DashboardQueryError(
                     f"unknown parameter {key!r} in the address; the workspace and the notebook are fixed when "
-                    f"the server starts. Parameters: {', '.join(QUERY_KEYS)}")
+                    f"the server starts. Parameters: {', '.join(QUERY_KEYS)}"
+                )
             if key in chosen or (key == "lang" and lang is not None):
                 raise DashboardQueryError(f"parameter {key!r} is given twice")
             if key == "lang":
@@ -244,8 +272,9 @@ class DashboardData:
                 continue
             if value not in options[key]:
                 known = ", ".join(options[key][:20]) + (" …" if len(options[key]) > 20 else "")
-                raise DashboardQueryError(f"{key}={_show(value)} does not exist in this workspace "
-                                          f"({key} values: {known or 'none'})")
+                raise DashboardQueryError(
+                    f"{key}={_show(value)} does not exist in this workspace ({key} values: {known or 'none'})"
+                )
             chosen[key] = value
         base = self.latest()
         return replace(base, **chosen), lang
@@ -297,28 +326,58 @@ class DashboardData:
         A figure over fewer than ``min_n`` respondents is suppressed (NaN
         estimate, ``suppressed`` True), as in the report.
         """
-        return pd.DataFrame([self.nps_tile(sel), self.csi_tile(sel), self.response_rate_tile(sel),
-                             self.revenue_tile(sel)])
+        return pd.DataFrame(
+            [self.nps_tile(sel), self.csi_tile(sel), self.response_rate_tile(sel), self.revenue_tile(sel)]
+        )
 
     def _empty_row(self, metric: str, sel: Selection, note: str = "") -> dict:
-        return {"metric": metric, "wave_id": sel.wave, "estimate": math.nan, "ci_low": math.nan,
-                "ci_high": math.nan, "n": 0, "method": "", "suppressed": False, "note": note,
-                "previous_wave": self.previous_wave(sel.wave), "before": math.nan, "change": math.nan,
-                "change_ci_low": math.nan, "change_ci_high": math.nan, "p_value": math.nan,
-                "significant": False, "change_method": ""}
+        return {
+            "metric": metric,
+            "wave_id": sel.wave,
+            "estimate": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "n": 0,
+            "method": "",
+            "suppressed": False,
+            "note": note,
+            "previous_wave": self.previous_wave(sel.wave),
+            "before": math.nan,
+            "change": math.nan,
+            "change_ci_low": math.nan,
+            "change_ci_high": math.nan,
+            "p_value": math.nan,
+            "significant": False,
+            "change_method": "",
+        }
 
     def _suppress(self, row: dict) -> dict:
         if row["n"] < self.min_n:
-            row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, suppressed=True,
-                       before=math.nan, change=math.nan, change_ci_low=math.nan, change_ci_high=math.nan,
-                       p_value=math.nan, significant=False)
+            row.update(
+                estimate=math.nan,
+                ci_low=math.nan,
+                ci_high=math.nan,
+                suppressed=True,
+                before=math.nan,
+                change=math.nan,
+                change_ci_low=math.nan,
+                change_ci_high=math.nan,
+                p_value=math.nan,
+                significant=False,
+            )
             row["note"] = f"n = {row['n']} < {self.min_n}"
         return row
 
     def _with_change(self, row: dict, ch) -> dict:
-        row.update(before=ch.extra.get("before", math.nan), change=ch.estimate, change_ci_low=ch.ci_low,
-                   change_ci_high=ch.ci_high, p_value=ch.p_value, change_method=ch.method,
-                   significant=bool(ch.p_value < 1 - self.confidence) if not math.isnan(ch.p_value) else False)
+        row.update(
+            before=ch.extra.get("before", math.nan),
+            change=ch.estimate,
+            change_ci_low=ch.ci_low,
+            change_ci_high=ch.ci_high,
+            p_value=ch.p_value,
+            change_method=ch.method,
+            significant=bool(ch.p_value < 1 - self.confidence) if not math.isnan(ch.p_value) else False,
+        )
         return row
 
     def nps_scores(self, sel: Selection, wave: str | None = None) -> pd.Series:
@@ -417,8 +476,9 @@ class DashboardData:
             if wave not in self._risk:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    self._risk[wave] = risk.score_clients(self.data, wave, n_boot=self.n_boot,
-                                                          random_state=self.seed, panel=self.panel(), lang="en")
+                    self._risk[wave] = risk.score_clients(
+                        self.data, wave, n_boot=self.n_boot, random_state=self.seed, panel=self.panel(), lang="en"
+                    )
             return self._risk[wave]
 
     def has_risk_scores(self, wave: str) -> bool:
@@ -445,8 +505,13 @@ class DashboardData:
         scores = self.risk_scores(sel.wave)
         ids = self.account_ids(sel, scores.clients)
         total, draws = scores.total_for(ids)
-        row.update(estimate=total["revenue_at_risk"], ci_low=total["ci_low"], ci_high=total["ci_high"],
-                   n=int(len(ids)), method=scores.method["en"])
+        row.update(
+            estimate=total["revenue_at_risk"],
+            ci_low=total["ci_low"],
+            ci_high=total["ci_high"],
+            n=len(ids),
+            method=scores.method["en"],
+        )
         if math.isnan(total["revenue_at_risk"]):
             row["note"] = (scores.message or {}).get("en", "no churn model")
             return row
@@ -456,15 +521,21 @@ class DashboardData:
             b_total, b_draws = before.total_for(self.account_ids(sel, before.clients))
             if not math.isnan(b_total["revenue_at_risk"]):
                 change = total["revenue_at_risk"] - b_total["revenue_at_risk"]
-                row.update(before=b_total["revenue_at_risk"], change=change,
-                           change_method="difference of two waves' totals; percentile interval of the "
-                                         "difference of their client-bootstrap draws")
+                row.update(
+                    before=b_total["revenue_at_risk"],
+                    change=change,
+                    change_method="difference of two waves' totals; percentile interval of the "
+                    "difference of their client-bootstrap draws",
+                )
                 k = min(len(draws), len(b_draws))
                 if k:
                     alpha = (1 - self.confidence) / 2
                     low, high = np.quantile(draws[:k] - b_draws[:k], [alpha, 1 - alpha])
-                    row.update(change_ci_low=float(min(low, change)), change_ci_high=float(max(high, change)),
-                               significant=bool(low > 0 or high < 0))
+                    row.update(
+                        change_ci_low=float(min(low, change)),
+                        change_ci_high=float(max(high, change)),
+                        significant=bool(low > 0 or high < 0),
+                    )
         return row
 
     def at_risk(self, sel: Selection, lang: str) -> pd.DataFrame:
@@ -499,10 +570,10 @@ class DashboardData:
                     rows.append(_trend_row(w, "nps", est, self.min_n))
             items, scales = self.csi_frame(s)
             if len(items):
-                rows.append(_trend_row(w, "csi", metrics.csi(items, scales, confidence=self.confidence),
-                                       self.min_n))
-        return pd.DataFrame(rows, columns=["wave_id", "metric", "estimate", "ci_low", "ci_high", "n", "method",
-                                           "suppressed"])
+                rows.append(_trend_row(w, "csi", metrics.csi(items, scales, confidence=self.confidence), self.min_n))
+        return pd.DataFrame(
+            rows, columns=["wave_id", "metric", "estimate", "ci_low", "ci_high", "n", "method", "suppressed"]
+        )
 
     def scored(self, sel: Selection) -> pd.DataFrame:
         frame = self.responses.loc[self.response_mask(sel)]
@@ -555,8 +626,9 @@ class DashboardData:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return drivers.importance_performance(frame, "nps", items, cluster="client_id",
-                                                      n_boot=self.ipa_boot, seed=self.seed)
+                return drivers.importance_performance(
+                    frame, "nps", items, cluster="client_id", n_boot=self.ipa_boot, seed=self.seed
+                )
         except (ValueError, KeyError) as exc:
             return str(exc).strip("'\"")
 
@@ -615,8 +687,9 @@ class DashboardData:
             if lang not in self._masked:
                 coded = self.coded_comments()
                 names = respondent_names(self.ws.contacts(include_pii=True), self.responses)
-                self._masked[lang] = pd.Series([mask_personal(t, names, lang=lang) for t in coded["text"]],
-                                               index=coded.index, dtype=object)
+                self._masked[lang] = pd.Series(
+                    [mask_personal(t, names, lang=lang) for t in coded["text"]], index=coded.index, dtype=object
+                )
             return self._masked[lang]
 
     def comments(self, sel: Selection, lang: str = "ru") -> tuple[pd.DataFrame, str | None]:
@@ -643,14 +716,20 @@ class DashboardData:
             return pd.DataFrame(columns=COMMENT_COLUMNS), hidden
         nps = pd.to_numeric(part["nps"], errors="coerce")
         # A category is a 0-10 reading: none for a wave that asked the question on another scale.
-        category = (metrics.classify_nps(nps).to_numpy() if len(part) and sel.wave in self.nps_waves
-                    else [None] * len(part))
-        out = pd.DataFrame({
-            "nps": nps.to_numpy(), "category": category,
-            "comment": self._masked_text(lang).loc[part.index].to_numpy(),
-            "themes": [self.codebook.join_labels(ids, lang) for ids in part["theme_ids"]],
-            "theme_ids": part["theme_ids"].to_numpy(), "sentiment": part["sentiment"].to_numpy()},
-            columns=COMMENT_COLUMNS)
+        category = (
+            metrics.classify_nps(nps).to_numpy() if len(part) and sel.wave in self.nps_waves else [None] * len(part)
+        )
+        out = pd.DataFrame(
+            {
+                "nps": nps.to_numpy(),
+                "category": category,
+                "comment": self._masked_text(lang).loc[part.index].to_numpy(),
+                "themes": [self.codebook.join_labels(ids, lang) for ids in part["theme_ids"]],
+                "theme_ids": part["theme_ids"].to_numpy(),
+                "sentiment": part["sentiment"].to_numpy(),
+            },
+            columns=COMMENT_COLUMNS,
+        )
         return out.sort_values("nps", na_position="last", kind="stable").reset_index(drop=True), None
 
     def themes(self, sel: Selection, lang: str = "ru") -> tuple[pd.DataFrame | None, str | None]:
@@ -682,8 +761,17 @@ class DashboardData:
                 with warnings.catch_warnings():
                     # scipy's precision notes on groups whose scores are all alike; the intervals stand.
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    result = (theme_summary(part, score=score, codebook=self.codebook, lang=lang,
-                                            confidence=self.confidence, min_n=self.min_n), None)
+                    result = (
+                        theme_summary(
+                            part,
+                            score=score,
+                            codebook=self.codebook,
+                            lang=lang,
+                            confidence=self.confidence,
+                            min_n=self.min_n,
+                        ),
+                        None,
+                    )
             if len(self._theme_cache) > 256:
                 self._theme_cache.clear()
             self._theme_cache[key] = result
@@ -693,12 +781,20 @@ class DashboardData:
         """How the comments were coded (codebook, lemmatiser, sentiment method), in ``lang``."""
         return self.coded_comments().attrs.get("method", {}).get(lang, "")
 
+
 def _trend_row(wave: str, metric: str, est, min_n: int) -> dict:
     suppressed = est.n < min_n
     nan = math.nan
-    return {"wave_id": wave, "metric": metric, "estimate": nan if suppressed else est.estimate,
-            "ci_low": nan if suppressed else est.ci_low, "ci_high": nan if suppressed else est.ci_high,
-            "n": est.n, "method": est.method, "suppressed": suppressed}
+    return {
+        "wave_id": wave,
+        "metric": metric,
+        "estimate": nan if suppressed else est.estimate,
+        "ci_low": nan if suppressed else est.ci_low,
+        "ci_high": nan if suppressed else est.ci_high,
+        "n": est.n,
+        "method": est.method,
+        "suppressed": suppressed,
+    }
 
 
 _SAFE = re.compile(r"[^\w .,:;@()+\-/\\]")

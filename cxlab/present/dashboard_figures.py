@@ -16,6 +16,7 @@ Examples
 >>> [ax.get_title() for ax in fig.axes]
 ['NPS, points', 'CSI, 0-100']
 """
+
 from __future__ import annotations
 
 import io
@@ -23,11 +24,11 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from cxlab.present.figures import PALETTE, _footnote, use_style  # noqa: E402
+from cxlab.present.figures import PALETTE, _footnote, use_style
 
 __all__ = ["trend_panels", "png"]
 
@@ -53,8 +54,9 @@ def trend_panels(trend: pd.DataFrame, lang: str = "ru"):
     for ax, metric in zip(axes, ("nps", "csi")):
         data = trend[trend["metric"] == metric].sort_values("wave_id")
         x = np.arange(len(data))
-        ax.fill_between(x, data["ci_low"].astype(float), data["ci_high"].astype(float),
-                        color=PALETTE["main"], alpha=0.18)
+        ax.fill_between(
+            x, data["ci_low"].astype(float), data["ci_high"].astype(float), color=PALETTE["main"], alpha=0.18
+        )
         ax.plot(x, data["estimate"].astype(float), marker="o", color=PALETTE["main"])
         for xi, (_, row) in zip(x, data.iterrows()):
             text = f"n={int(row['n'])}" if row["suppressed"] else f"{row['estimate']:.0f}\nn={int(row['n'])}"
@@ -64,9 +66,14 @@ def trend_panels(trend: pd.DataFrame, lang: str = "ru"):
         ax.set_title(titles[metric][lang], fontsize=10)
         if metric == "nps":
             ax.axhline(0, color="#888888", lw=0.8)
-    _footnote(fig, {"ru": "Полоса — 95% интервал (NPS: триномиальная дисперсия; CSI: интервал Стьюдента); "
-                          "волны с n меньше минимума не показаны.",
-                    "en": "Band: 95% interval (NPS: trinomial variance; CSI: Student t); "
-                          "waves with n below the minimum are not shown."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": "Полоса — 95% интервал (NPS: триномиальная дисперсия; CSI: интервал Стьюдента); "
+            "волны с n меньше минимума не показаны.",
+            "en": "Band: 95% interval (NPS: trinomial variance; CSI: Student t); "
+            "waves with n below the minimum are not shown.",
+        }[lang],
+    )
     fig.tight_layout()
     return fig

@@ -17,6 +17,7 @@ Examples
 >>> cell.value, cell.data_type
 ('=cmd', 's')
 """
+
 from __future__ import annotations
 
 import math
@@ -138,8 +139,9 @@ def write_pack(path, sheets: list[Sheet]) -> Path:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        write_frame(ws, sheet.frame, percent=sheet.percent, decimals=sheet.decimals, headers=sheet.headers,
-                    note=sheet.note)
+        write_frame(
+            ws, sheet.frame, percent=sheet.percent, decimals=sheet.decimals, headers=sheet.headers, note=sheet.note
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

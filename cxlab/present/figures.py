@@ -14,10 +14,10 @@ Examples
 >>> fig.axes[0].get_ylabel()
 'NPS, points'
 """
+
 from __future__ import annotations
 
 import matplotlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -51,12 +51,17 @@ def nps_trend(trend: pd.DataFrame, lang: str = "ru", metric: str = "nps"):
     data = trend[trend["metric"] == metric].sort_values("wave_id")
     fig, ax = plt.subplots(figsize=(8, 4.2))
     x = np.arange(len(data))
-    ax.fill_between(x, data["ci_low"], data["ci_high"], color=PALETTE["main"], alpha=0.18,
-                    label="95%")
+    ax.fill_between(x, data["ci_low"], data["ci_high"], color=PALETTE["main"], alpha=0.18, label="95%")
     sns.lineplot(x=x, y=data["estimate"].to_numpy(), marker="o", color=PALETTE["main"], ax=ax)
     for xi, (_, row) in zip(x, data.iterrows()):
-        ax.annotate(f"{row['estimate']:+.0f}\nn={int(row['n'])}", (xi, row["estimate"]),
-                    textcoords="offset points", xytext=(0, 9), ha="center", fontsize=8)
+        ax.annotate(
+            f"{row['estimate']:+.0f}\nn={int(row['n'])}",
+            (xi, row["estimate"]),
+            textcoords="offset points",
+            xytext=(0, 9),
+            ha="center",
+            fontsize=8,
+        )
     ax.set_xticks(x, data["wave_id"])
     ax.axhline(0, color="#888888", lw=0.8)
     # Zoom to the data (the full -100..100 range flattens every change) but keep 0 in view.
@@ -66,10 +71,15 @@ def nps_trend(trend: pd.DataFrame, lang: str = "ru", metric: str = "nps"):
     ax.set_ylabel({"ru": "NPS, пункты", "en": "NPS, points"}[lang])
     ax.set_xlabel(t("wave", lang))
     ax.set_title(t("trend_title", lang))
-    _footnote(fig, {"ru": "NPS = % промоутеров (9-10) − % критиков (0-6); полоса — 95% интервал "
-                          "(триномиальная дисперсия); n — число ответивших в волне.",
-                    "en": "NPS = % promoters (9-10) − % detractors (0-6); band: 95% interval "
-                          "(trinomial variance); n: respondents in the wave."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": "NPS = % промоутеров (9-10) − % критиков (0-6); полоса — 95% интервал "
+            "(триномиальная дисперсия); n — число ответивших в волне.",
+            "en": "NPS = % promoters (9-10) − % detractors (0-6); band: 95% interval "
+            "(trinomial variance); n: respondents in the wave.",
+        }[lang],
+    )
     return fig
 
 
@@ -93,15 +103,21 @@ def nps_by_service(by_service: pd.DataFrame, lang: str = "ru", min_n: int = 10):
     ax.set_title(t("service_title", lang))
     ax.legend(loc="lower center", bbox_to_anchor=(0.45, 1.06), ncol=3, frameon=False)
     hidden = int(by_service["suppressed"].astype(bool).sum())
-    _footnote(fig, {"ru": f"Респондент учитывается во всех услугах, которые покупает его клиент. "
-                          f"Скрыто услуг с n < {min_n}: {hidden}.",
-                    "en": f"A respondent counts under every service the client buys. "
-                          f"Services hidden with n < {min_n}: {hidden}."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": f"Респондент учитывается во всех услугах, которые покупает его клиент. "
+            f"Скрыто услуг с n < {min_n}: {hidden}.",
+            "en": f"A respondent counts under every service the client buys. "
+            f"Services hidden with n < {min_n}: {hidden}.",
+        }[lang],
+    )
     return fig
 
 
-def csi_by_direction(by_direction: pd.DataFrame, direction_names: dict | None = None, lang: str = "ru",
-                     min_n: int = 10):
+def csi_by_direction(
+    by_direction: pd.DataFrame, direction_names: dict | None = None, lang: str = "ru", min_n: int = 10
+):
     """CSI by direction with 95% intervals as error bars."""
     use_style()
     data = by_direction[~by_direction["suppressed"].astype(bool)].sort_values("estimate")
@@ -115,8 +131,13 @@ def csi_by_direction(by_direction: pd.DataFrame, direction_names: dict | None = 
     ax.set_xlim(0, 100)
     ax.set_xlabel("CSI (0-100)")
     ax.set_title(t("direction_title", lang))
-    _footnote(fig, {"ru": f"CSI направления: среднее по респондентам их оценок услуг направления (1-5 → 0-100). "
-                          f"Скрыты направления с n < {min_n}.",
-                    "en": f"Direction CSI: mean over respondents of their ratings of the direction's services "
-                          f"(1-5 → 0-100). Directions with n < {min_n} are hidden."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": f"CSI направления: среднее по респондентам их оценок услуг направления (1-5 → 0-100). "
+            f"Скрыты направления с n < {min_n}.",
+            "en": f"Direction CSI: mean over respondents of their ratings of the direction's services "
+            f"(1-5 → 0-100). Directions with n < {min_n} are hidden.",
+        }[lang],
+    )
     return fig

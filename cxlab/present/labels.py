@@ -6,6 +6,7 @@
 >>> t("by_service", "ru")
 'По услугам'
 """
+
 from __future__ import annotations
 
 __all__ = ["LABELS", "t", "column_labels", "pick"]
@@ -15,6 +16,7 @@ def pick(pairs: dict, key: str, lang: str) -> str:
     """``pairs[key]`` is ``(ru, en)``: the one in ``lang``; the key itself when there is none."""
     pair = pairs.get(key)
     return key if pair is None else pair[0 if lang == "ru" else 1]
+
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (ru, en)
@@ -100,8 +102,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rating_95": ("Оценка услуги, 95%", "Service rating, 95%"),
     "csi_95": ("CSI, 95%", "CSI, 95%"),
     # key drivers, needs, managers (notebooks/drivers.ipynb)
-    "drivers_title": ("Ключевые факторы, потребности и работа менеджеров",
-                      "Key drivers, needs and manager effectiveness"),
+    "drivers_title": (
+        "Ключевые факторы, потребности и работа менеджеров",
+        "Key drivers, needs and manager effectiveness",
+    ),
     "drivers": ("Ключевые факторы", "Key drivers"),
     "ipa": ("Важность — исполнение", "Importance-performance"),
     "penalty_reward": ("Штраф и награда", "Penalty-reward"),

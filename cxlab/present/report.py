@@ -11,6 +11,7 @@ Examples
 >>> rep = WaveReport("workspaces/demo", "2026-Q3", lang="en")  # doctest: +SKIP
 >>> rep.write_outputs("reports/demo/2026-Q3")                  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,7 @@ from cxlab.summary import DEFINITIONS, SurveyData, summarize_wave
 
 __all__ = ["WaveReport"]
 
-HEADLINE_ORDER = ["nps", "nps_clustered", "nps_account", "nps_revenue", "csat_mean", "top2box", "csi",
-                  "response_rate"]
+HEADLINE_ORDER = ["nps", "nps_clustered", "nps_account", "nps_revenue", "csat_mean", "top2box", "csi", "response_rate"]
 SHARE_METRICS = {"top2box", "response_rate"}
 
 
@@ -72,12 +72,16 @@ class WaveReport:
         n = int(self.summary.headline_value("nps").get("n", 0))
         prev = s.previous_wave or "—"
         if self.lang == "ru":
-            return (f"# {self.title()}\n\nОтветов в волне: **{n}**. Предыдущая волна: {prev}. "
-                    f"Ячейки, где ответивших меньше {self.min_n}, скрыты. Все оценки — с 95% интервалами; "
-                    "определения и методы указаны у каждой таблицы и графика.")
-        return (f"# {self.title()}\n\nResponses in the wave: **{n}**. Previous wave: {prev}. "
-                f"Cells with fewer than {self.min_n} respondents are suppressed. Every estimate has a "
-                "95% interval; definitions and methods are stated beside each table and chart.")
+            return (
+                f"# {self.title()}\n\nОтветов в волне: **{n}**. Предыдущая волна: {prev}. "
+                f"Ячейки, где ответивших меньше {self.min_n}, скрыты. Все оценки — с 95% интервалами; "
+                "определения и методы указаны у каждой таблицы и графика."
+            )
+        return (
+            f"# {self.title()}\n\nResponses in the wave: **{n}**. Previous wave: {prev}. "
+            f"Cells with fewer than {self.min_n} respondents are suppressed. Every estimate has a "
+            "95% interval; definitions and methods are stated beside each table and chart."
+        )
 
     def definitions(self, metrics=HEADLINE_ORDER) -> str:
         lines = [f"**{t('definitions', self.lang)}**", ""]
@@ -112,7 +116,8 @@ class WaveReport:
             out[t("change", self.lang)] = [
                 ("" if pd.isna(c) else f"{100 * c:+.1f} pp" if m in SHARE_METRICS else f"{c:+.1f}")
                 + ("" if pd.isna(p) else f" (p={p:.3f})")
-                for m, c, p in zip(h["metric"], h["change"], h["p_value"])]
+                for m, c, p in zip(h["metric"], h["change"], h["p_value"])
+            ]
         out[t("method", self.lang)] = h["method"]
         return _styled(out, self.lang)
 
@@ -131,7 +136,8 @@ class WaveReport:
         method = frame["method"].dropna()
         method = method[method != ""].iloc[0] if (method != "").any() else ""
         label = {"by_service": ["service", "direction"], "by_direction": ["direction"]}.get(
-            name, [name.removeprefix("by_")])
+            name, [name.removeprefix("by_")]
+        )
         out = frame[label + ["n"]].copy()
         out["estimate"] = frame["estimate"]
         out["95%"] = _interval(frame["ci_low"], frame["ci_high"])
@@ -145,10 +151,12 @@ class WaveReport:
         if "csi" in frame:
             out["csi"] = frame["csi"]
             out["csi_95"] = _interval(frame["csi_ci_low"], frame["csi_ci_high"])
-        styled = _styled(out, self.lang, percent=["pct_promoters", "pct_passives", "pct_detractors"],
-                         decimals={"rating_mean": 2})
-        return styled.set_caption(f"{t('method', self.lang)}: {method}. "
-                                  + t("suppressed_note", self.lang).format(min_n=self.min_n))
+        styled = _styled(
+            out, self.lang, percent=["pct_promoters", "pct_passives", "pct_detractors"], decimals={"rating_mean": 2}
+        )
+        return styled.set_caption(
+            f"{t('method', self.lang)}: {method}. " + t("suppressed_note", self.lang).format(min_n=self.min_n)
+        )
 
     def changes_table(self):
         """Changes since the previous wave: headline figures, then cells (Holm-adjusted)."""
@@ -161,18 +169,38 @@ class WaveReport:
         frame = pd.concat(parts, ignore_index=True)
         frame["dimension"] = frame["dimension"].map(lambda d: t(d, self.lang) if d else "")
         frame["metric"] = frame["metric"].map(lambda m: t(m, self.lang))
-        keep = [c for c in ("dimension", "cell", "metric", "before", "after", "change", "ci_low", "ci_high",
-                            "p_value", "p_adjusted", "significant", "n_before", "n_after") if c in frame]
+        keep = [
+            c
+            for c in (
+                "dimension",
+                "cell",
+                "metric",
+                "before",
+                "after",
+                "change",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "p_adjusted",
+                "significant",
+                "n_before",
+                "n_after",
+            )
+            if c in frame
+        ]
         return _styled(frame[keep], self.lang, decimals={"p_value": 3, "p_adjusted": 3}).set_caption(
-            f"{s.previous_wave} → {s.wave}. " + {"ru": "Изменения по ячейкам: поправка Холма на множественные "
-                                                       "сравнения.",
-                                                 "en": "Changes by cell: Holm adjustment for multiple "
-                                                       "comparisons."}[self.lang])
+            f"{s.previous_wave} → {s.wave}. "
+            + {
+                "ru": "Изменения по ячейкам: поправка Холма на множественные сравнения.",
+                "en": "Changes by cell: Holm adjustment for multiple comparisons.",
+            }[self.lang]
+        )
 
     def by_client_table(self):
         """Accounts, worst first: descriptive figures, no respondent identities."""
-        return _styled(self.summary.by_client, self.lang, decimals={"contract_value": 0, "mean_recommend": 1,
-                                                                   "overall_mean": 2})
+        return _styled(
+            self.summary.by_client, self.lang, decimals={"contract_value": 0, "mean_recommend": 1, "overall_mean": 2}
+        )
 
     # -------------------------------------------------------------- charts
     def figure(self, name: str):
@@ -200,52 +228,126 @@ class WaveReport:
         note_n = t("suppressed_note", lang).format(min_n=self.min_n)
         h = self.headline()
         share_rows = h["metric"].isin(SHARE_METRICS)
-        headline_sheet = h[["wave_id", "metric", "label", "estimate", "ci_low", "ci_high", "se", "n"]
-                           + [c for c in ("change", "p_value") if c in h] + ["method", "definition"]]
+        headline_sheet = h[
+            ["wave_id", "metric", "label", "estimate", "ci_low", "ci_high", "se", "n"]
+            + [c for c in ("change", "p_value") if c in h]
+            + ["method", "definition"]
+        ]
         # Shares and points share a column; shares are kept as numbers 0-1 in
         # their own columns so that Excel's percentage format applies to them only.
         headline_sheet = headline_sheet.assign(
-            **{f"{c}_share": headline_sheet[c].where(share_rows) for c in ("estimate", "ci_low", "ci_high")})
+            **{f"{c}_share": headline_sheet[c].where(share_rows) for c in ("estimate", "ci_low", "ci_high")}
+        )
         for c in ("estimate", "ci_low", "ci_high"):
             headline_sheet.loc[share_rows, c] = np.nan
         headers = {c: t(c, lang) for c in headline_sheet.columns}
-        headers.update({"estimate_share": t("estimate", lang) + ", %", "ci_low_share": t("ci_low", lang) + ", %",
-                        "ci_high_share": t("ci_high", lang) + ", %", "label": t("metric", lang),
-                        "metric": "id"})
+        headers.update(
+            {
+                "estimate_share": t("estimate", lang) + ", %",
+                "ci_low_share": t("ci_low", lang) + ", %",
+                "ci_high_share": t("ci_high", lang) + ", %",
+                "label": t("metric", lang),
+                "metric": "id",
+            }
+        )
         pct = ["pct_promoters", "pct_passives", "pct_detractors"]
         sheets = [
-            Sheet(t("summary", lang), headline_sheet, headers=headers,
-                  percent=["estimate_share", "ci_low_share", "ci_high_share"], decimals={"n": 0},
-                  note=f"{self.title()}. {note_n}"),
-            Sheet(t("trend", lang), s.trend, headers={c: t(c, lang) for c in s.trend.columns}, decimals={"n": 0},
-                  note={"ru": "Показатели по волнам (response_rate — доля 0-1).",
-                        "en": "Figures by wave (response_rate as a share 0-1)."}[lang]),
-            Sheet(t("by_service", lang), s.by_service, percent=pct, headers={c: t(c, lang) for c in s.by_service},
-                  decimals={"n": 0, "rating_n": 0, "rating_mean": 2}, note=note_n),
-            Sheet(t("by_direction", lang), s.by_direction, headers={c: t(c, lang) for c in s.by_direction},
-                  decimals={"n": 0}, note=note_n),
-            Sheet(t("by_client", lang), s.by_client, headers={c: t(c, lang) for c in s.by_client},
-                  decimals={"contract_value": 0, "respondents": 0, "mean_recommend": 2, "overall_mean": 2},
-                  note={"ru": "Описательные показатели клиентов (1-4 респондента на клиента: без интервалов).",
-                        "en": "Descriptive account figures (1-4 respondents per account: no intervals)."}[lang]),
-            Sheet(t("by_manager", lang), s.by_manager, percent=pct, headers={c: t(c, lang) for c in s.by_manager},
-                  decimals={"n": 0}, note=note_n),
-            Sheet(t("by_team", lang), s.by_team, percent=pct, headers={c: t(c, lang) for c in s.by_team},
-                  decimals={"n": 0}, note=note_n),
-            Sheet(t("by_segment", lang), s.by_segment, percent=pct, headers={c: t(c, lang) for c in s.by_segment},
-                  decimals={"n": 0}, note=note_n),
-            Sheet(t("by_role", lang), s.by_role, percent=pct, headers={c: t(c, lang) for c in s.by_role},
-                  decimals={"n": 0}, note=note_n),
+            Sheet(
+                t("summary", lang),
+                headline_sheet,
+                headers=headers,
+                percent=["estimate_share", "ci_low_share", "ci_high_share"],
+                decimals={"n": 0},
+                note=f"{self.title()}. {note_n}",
+            ),
+            Sheet(
+                t("trend", lang),
+                s.trend,
+                headers={c: t(c, lang) for c in s.trend.columns},
+                decimals={"n": 0},
+                note={
+                    "ru": "Показатели по волнам (response_rate — доля 0-1).",
+                    "en": "Figures by wave (response_rate as a share 0-1).",
+                }[lang],
+            ),
+            Sheet(
+                t("by_service", lang),
+                s.by_service,
+                percent=pct,
+                headers={c: t(c, lang) for c in s.by_service},
+                decimals={"n": 0, "rating_n": 0, "rating_mean": 2},
+                note=note_n,
+            ),
+            Sheet(
+                t("by_direction", lang),
+                s.by_direction,
+                headers={c: t(c, lang) for c in s.by_direction},
+                decimals={"n": 0},
+                note=note_n,
+            ),
+            Sheet(
+                t("by_client", lang),
+                s.by_client,
+                headers={c: t(c, lang) for c in s.by_client},
+                decimals={"contract_value": 0, "respondents": 0, "mean_recommend": 2, "overall_mean": 2},
+                note={
+                    "ru": "Описательные показатели клиентов (1-4 респондента на клиента: без интервалов).",
+                    "en": "Descriptive account figures (1-4 respondents per account: no intervals).",
+                }[lang],
+            ),
+            Sheet(
+                t("by_manager", lang),
+                s.by_manager,
+                percent=pct,
+                headers={c: t(c, lang) for c in s.by_manager},
+                decimals={"n": 0},
+                note=note_n,
+            ),
+            Sheet(
+                t("by_team", lang),
+                s.by_team,
+                percent=pct,
+                headers={c: t(c, lang) for c in s.by_team},
+                decimals={"n": 0},
+                note=note_n,
+            ),
+            Sheet(
+                t("by_segment", lang),
+                s.by_segment,
+                percent=pct,
+                headers={c: t(c, lang) for c in s.by_segment},
+                decimals={"n": 0},
+                note=note_n,
+            ),
+            Sheet(
+                t("by_role", lang),
+                s.by_role,
+                percent=pct,
+                headers={c: t(c, lang) for c in s.by_role},
+                decimals={"n": 0},
+                note=note_n,
+            ),
         ]
         changes = s.changes_by_cell if len(s.changes_by_cell) else s.changes
         if len(s.changes):
-            changes = pd.concat([s.changes.assign(dimension="overall", cell="")[
-                ["dimension", "cell", "metric"] + [c for c in s.changes.columns if c != "metric"]],
-                s.changes_by_cell], ignore_index=True)
-        sheets.append(Sheet(t("changes", lang), changes, headers={c: t(c, lang) for c in changes.columns},
-                            decimals={"n_before": 0, "n_after": 0, "p_value": 4, "p_adjusted": 4},
-                            note=t("no_previous", lang) if s.previous_wave is None else
-                            f"{s.previous_wave} → {s.wave}; Holm"))
+            changes = pd.concat(
+                [
+                    s.changes.assign(dimension="overall", cell="")[
+                        ["dimension", "cell", "metric"] + [c for c in s.changes.columns if c != "metric"]
+                    ],
+                    s.changes_by_cell,
+                ],
+                ignore_index=True,
+            )
+        sheets.append(
+            Sheet(
+                t("changes", lang),
+                changes,
+                headers={c: t(c, lang) for c in changes.columns},
+                decimals={"n_before": 0, "n_after": 0, "p_value": 4, "p_adjusted": 4},
+                note=t("no_previous", lang) if s.previous_wave is None else f"{s.previous_wave} → {s.wave}; Holm",
+            )
+        )
         return sheets
 
     def write_outputs(self, output_dir) -> list[Path]:
@@ -253,10 +355,15 @@ class WaveReport:
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = [write_pack(out / "wave_pack.xlsx", self.excel_sheets())]
-        payload = {"workspace": self.ws.name, "lang": self.lang, **self.summary.to_json(),
-                   "definitions": {k: v[self.lang] for k, v in DEFINITIONS.items()}}
-        (out / "metrics.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str),
-                                          encoding="utf-8")
+        payload = {
+            "workspace": self.ws.name,
+            "lang": self.lang,
+            **self.summary.to_json(),
+            "definitions": {k: v[self.lang] for k, v in DEFINITIONS.items()},
+        }
+        (out / "metrics.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         written.append(out / "metrics.json")
         if not self.figures:
             for name in ("nps_trend", "nps_by_service", "csi_by_direction"):
@@ -285,8 +392,9 @@ class SectionOutputs:
         sheets = self.excel_sheets()
         if sheets:
             written.append(write_pack(out / self.PACK_NAME, sheets))
-        (out / self.JSON_NAME).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str),
-                                          encoding="utf-8")
+        (out / self.JSON_NAME).write_text(
+            json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         written.append(out / self.JSON_NAME)
         if not self.figures:
             for name in self.available_figures():
@@ -332,8 +440,9 @@ def figure_html(fig):
     plt.close(fig)
     png = buffer.getvalue()
     data = base64.b64encode(png).decode("ascii")
-    return png, HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title)}" '
-                     f'style="max-width:100%;width:{width}px">')
+    return png, HTML(
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(title)}" style="max-width:100%;width:{width}px">'
+    )
 
 
 def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None, headers=None):
@@ -370,8 +479,9 @@ def _num(v, places: int = 1, thousands: bool = False) -> str:
 
 
 def _interval(low: pd.Series, high: pd.Series, places: int = 1) -> list[str]:
-    return ["—" if pd.isna(lo) or pd.isna(hi) else f"{_num(lo, places)} … {_num(hi, places)}"
-            for lo, hi in zip(low, high)]
+    return [
+        "—" if pd.isna(lo) or pd.isna(hi) else f"{_num(lo, places)} … {_num(hi, places)}" for lo, hi in zip(low, high)
+    ]
 
 
 def _rank_range(low, high) -> str:

@@ -13,6 +13,7 @@ Examples
 >>> fig.axes[0].get_xlabel()
 'Revenue at risk, M RUB (probability × annual contract)'
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -24,8 +25,9 @@ from cxlab.present.figures import PALETTE, _footnote, use_style
 __all__ = ["revenue_at_risk_bars", "rule_value_chart", "calibration_plot"]
 
 
-def revenue_at_risk_bars(clients: pd.DataFrame, *, lang: str = "ru", method: str = "", top: int = 15,
-                         currency: str = "RUB"):
+def revenue_at_risk_bars(
+    clients: pd.DataFrame, *, lang: str = "ru", method: str = "", top: int = 15, currency: str = "RUB"
+):
     """The clients with the most revenue at risk, with the interval of each."""
     use_style()
     data = clients.nlargest(top, "revenue_at_risk").iloc[::-1]
@@ -34,17 +36,37 @@ def revenue_at_risk_bars(clients: pd.DataFrame, *, lang: str = "ru", method: str
     ax.barh(data["client"].astype(str), millions, color=PALETTE["detractors"], alpha=0.8)
     if "revenue_ci_low" in data and data["revenue_ci_low"].notna().all():
         err = np.vstack([millions - data["revenue_ci_low"] / 1e6, data["revenue_ci_high"] / 1e6 - millions])
-        ax.errorbar(millions, data["client"].astype(str), xerr=np.clip(err, 0, None), fmt="none",
-                    ecolor="#222222", capsize=3, lw=1)
+        ax.errorbar(
+            millions,
+            data["client"].astype(str),
+            xerr=np.clip(err, 0, None),
+            fmt="none",
+            ecolor="#222222",
+            capsize=3,
+            lw=1,
+        )
     for y, (m, p) in enumerate(zip(millions, data["p"])):
         ax.text(m, y, f"  {100 * p:.0f}%", va="center", fontsize=8, color="#333333")
     unit = "млн ₽" if currency == "RUB" and lang == "ru" else ("M RUB" if currency == "RUB" else f"M {currency}")
-    ax.set_xlabel({"ru": f"Выручка под риском, {unit} (вероятность × годовой контракт)",
-                   "en": f"Revenue at risk, {unit} (probability × annual contract)"}[lang])
-    ax.set_title({"ru": "Где выручка под риском: вероятность ухода в течение 12 месяцев",
-                  "en": "Where revenue is at risk: probability of churn within 12 months"}[lang])
-    _footnote(fig, {"ru": f"{method}. Отрезки — 95% интервалы (бутстреп по клиентам); подписи — вероятность ухода.",
-                    "en": f"{method}. Bars: 95% intervals (client bootstrap); labels: churn probability."}[lang])
+    ax.set_xlabel(
+        {
+            "ru": f"Выручка под риском, {unit} (вероятность × годовой контракт)",
+            "en": f"Revenue at risk, {unit} (probability × annual contract)",
+        }[lang]
+    )
+    ax.set_title(
+        {
+            "ru": "Где выручка под риском: вероятность ухода в течение 12 месяцев",
+            "en": "Where revenue is at risk: probability of churn within 12 months",
+        }[lang]
+    )
+    _footnote(
+        fig,
+        {
+            "ru": f"{method}. Отрезки — 95% интервалы (бутстреп по клиентам); подписи — вероятность ухода.",
+            "en": f"{method}. Bars: 95% intervals (client bootstrap); labels: churn probability.",
+        }[lang],
+    )
     fig.tight_layout()
     return fig
 
@@ -59,26 +81,54 @@ def rule_value_chart(rules: pd.DataFrame, *, lang: str = "ru", labels: dict | No
     for offset, what, color in ((-0.17, "precision", PALETTE["detractors"]), (0.17, "recall", PALETTE["main"])):
         est = 100 * data[what]
         lo, hi = 100 * data[f"{what}_ci_low"], 100 * data[f"{what}_ci_high"]
-        ax.barh(y + offset, est, height=0.32, color=color, alpha=0.8,
-                label={"precision": {"ru": "точность", "en": "precision"},
-                       "recall": {"ru": "полнота", "en": "recall"}}[what][lang])
-        ax.errorbar(est, y + offset, xerr=np.clip(np.vstack([est - lo, hi - est]), 0, None), fmt="none",
-                    ecolor="#222222", capsize=2, lw=1)
+        ax.barh(
+            y + offset,
+            est,
+            height=0.32,
+            color=color,
+            alpha=0.8,
+            label={"precision": {"ru": "точность", "en": "precision"}, "recall": {"ru": "полнота", "en": "recall"}}[
+                what
+            ][lang],
+        )
+        ax.errorbar(
+            est,
+            y + offset,
+            xerr=np.clip(np.vstack([est - lo, hi - est]), 0, None),
+            fmt="none",
+            ecolor="#222222",
+            capsize=2,
+            lw=1,
+        )
     if len(data) and "base_rate" in data:
-        ax.axvline(100 * data["base_rate"].iloc[0], color="#555555", ls="--", lw=1,
-                   label={"ru": "доля ушедших в среднем", "en": "base churn rate"}[lang])
+        ax.axvline(
+            100 * data["base_rate"].iloc[0],
+            color="#555555",
+            ls="--",
+            lw=1,
+            label={"ru": "доля ушедших в среднем", "en": "base churn rate"}[lang],
+        )
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
-    ax.set_title({"ru": "Чего стоит каждый сигнал: уход в течение 12 месяцев после волны",
-                  "en": "What each flag is worth: churn within 12 months after the wave"}[lang])
+    ax.set_title(
+        {
+            "ru": "Чего стоит каждый сигнал: уход в течение 12 месяцев после волны",
+            "en": "What each flag is worth: churn within 12 months after the wave",
+        }[lang]
+    )
     ax.legend(loc="lower right", fontsize=8)
     n = int(data["n_rows"].iloc[0]) if len(data) else 0
-    _footnote(fig, {"ru": f"Прошлые волны с известным исходом, n = {n} клиенто-волн. Точность — доля ушедших среди "
-                          f"отмеченных, полнота — доля отмеченных среди ушедших; интервалы Уилсона 95%.",
-                    "en": f"Past waves with a known outcome, n = {n} client-waves. Precision: share of flagged who "
-                          f"churned; recall: share of churned who were flagged; 95% Wilson intervals."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": f"Прошлые волны с известным исходом, n = {n} клиенто-волн. Точность — доля ушедших среди "
+            f"отмеченных, полнота — доля отмеченных среди ушедших; интервалы Уилсона 95%.",
+            "en": f"Past waves with a known outcome, n = {n} client-waves. Precision: share of flagged who "
+            f"churned; recall: share of churned who were flagged; 95% Wilson intervals.",
+        }[lang],
+    )
     fig.tight_layout()
     return fig
 
@@ -93,21 +143,40 @@ def calibration_plot(calibration: pd.DataFrame, *, lang: str = "ru", auc: dict |
         rows = rows.sort_values("mean_predicted")
         err = np.vstack([rows["observed"] - rows["observed_ci_low"], rows["observed_ci_high"] - rows["observed"]])
         label = method if not auc or method not in auc else f"{method} (AUC {auc[method]:.2f})"
-        ax.errorbar(rows["mean_predicted"], rows["observed"], yerr=np.clip(err, 0, None), marker="o",
-                    color=color, capsize=3, lw=1.2, label=label)
+        ax.errorbar(
+            rows["mean_predicted"],
+            rows["observed"],
+            yerr=np.clip(err, 0, None),
+            marker="o",
+            color=color,
+            capsize=3,
+            lw=1.2,
+            label=label,
+        )
         top = max(top, float(rows["mean_predicted"].max()), float(rows["observed_ci_high"].max()))
     top = min(1.0, top * 1.1)
-    ax.plot([0, top], [0, top], color="#777777", ls="--", lw=1,
-            label={"ru": "идеальная калибровка", "en": "perfect calibration"}[lang])
+    ax.plot(
+        [0, top],
+        [0, top],
+        color="#777777",
+        ls="--",
+        lw=1,
+        label={"ru": "идеальная калибровка", "en": "perfect calibration"}[lang],
+    )
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel({"ru": "Предсказанная вероятность ухода", "en": "Predicted churn probability"}[lang])
     ax.set_ylabel({"ru": "Доля ушедших за 12 месяцев", "en": "Share churned within 12 months"}[lang])
     ax.set_title({"ru": "Калибровка на отложенных волнах", "en": "Calibration on held-out waves"}[lang])
     ax.legend(fontsize=8, loc="upper left")
-    _footnote(fig, {"ru": "Бины по квантилям предсказания; отрезки — интервалы Уилсона 95%. Обучение только на "
-                          "волнах, исход которых был известен к тестовой волне.",
-                    "en": "Quantile bins of the prediction; bars: 95% Wilson intervals. Trained only on waves "
-                          "whose outcome was known by the test wave."}[lang])
+    _footnote(
+        fig,
+        {
+            "ru": "Бины по квантилям предсказания; отрезки — интервалы Уилсона 95%. Обучение только на "
+            "волнах, исход которых был известен к тестовой волне.",
+            "en": "Quantile bins of the prediction; bars: 95% Wilson intervals. Trained only on waves "
+            "whose outcome was known by the test wave.",
+        }[lang],
+    )
     fig.tight_layout()
     return fig

@@ -19,6 +19,7 @@ Examples
 >>> rep = RiskReport("workspaces/demo", "2026-Q3", lang="en")   # doctest: +SKIP
 >>> rep.write_outputs("reports/demo/2026-Q3")                    # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,10 @@ __all__ = ["RiskReport", "PACK_NAME"]
 PACK_NAME = "risk_pack.xlsx"
 
 _TEXT = {
-    "title": {"ru": "Скрытые кризисы: сигналы, риск ухода и выручка под риском",
-              "en": "Hidden crises: early warnings, churn risk and revenue at risk"},
+    "title": {
+        "ru": "Скрытые кризисы: сигналы, риск ухода и выручка под риском",
+        "en": "Hidden crises: early warnings, churn risk and revenue at risk",
+    },
     "at_risk": {"ru": "Клиенты под риском", "en": "Clients at risk"},
     "flags": {"ru": "Сигналы раннего предупреждения", "en": "Early-warning flags"},
     "rule_value": {"ru": "Чего стоит каждый сигнал", "en": "What each flag is worth"},
@@ -57,16 +60,28 @@ _SHEETS = {
     "followup": {"ru": "Итоги действий", "en": "Follow-up outcomes"},
 }
 _H = {  # column headers, ru / en
-    "client": ("Клиент", "Client"), "manager": ("Менеджер", "Manager"), "team": ("Команда", "Team"),
-    "p": ("Вероятность ухода", "Churn probability"), "p_95": ("95% интервал", "95% interval"),
+    "client": ("Клиент", "Client"),
+    "manager": ("Менеджер", "Manager"),
+    "team": ("Команда", "Team"),
+    "p": ("Вероятность ухода", "Churn probability"),
+    "p_95": ("95% интервал", "95% interval"),
     "contract_value": ("Годовой контракт", "Annual contract"),
-    "revenue_at_risk": ("Выручка под риском", "Revenue at risk"), "revenue_95": ("95% интервал", "95% interval"),
-    "flags": ("Сигналы", "Flags"), "reasons": ("Главные причины (модель)", "Top reasons (model)"),
-    "action": ("Действие", "Follow-up"), "rule_name": ("Сигнал", "Flag"), "severity": ("Важность", "Severity"),
-    "evidence": ("Факты", "Evidence"), "n_flagged": ("Отмечено", "Flagged"),
-    "flagged_churned": ("Из них ушли", "Of whom churned"), "precision": ("Точность", "Precision"),
-    "precision_95": ("95%", "95%"), "recall": ("Полнота", "Recall"), "recall_95": ("95%", "95%"),
-    "lift": ("Во сколько раз выше среднего", "Lift over base rate"), "clients_now": ("Сейчас", "Now"),
+    "revenue_at_risk": ("Выручка под риском", "Revenue at risk"),
+    "revenue_95": ("95% интервал", "95% interval"),
+    "flags": ("Сигналы", "Flags"),
+    "reasons": ("Главные причины (модель)", "Top reasons (model)"),
+    "action": ("Действие", "Follow-up"),
+    "rule_name": ("Сигнал", "Flag"),
+    "severity": ("Важность", "Severity"),
+    "evidence": ("Факты", "Evidence"),
+    "n_flagged": ("Отмечено", "Flagged"),
+    "flagged_churned": ("Из них ушли", "Of whom churned"),
+    "precision": ("Точность", "Precision"),
+    "precision_95": ("95%", "95%"),
+    "recall": ("Полнота", "Recall"),
+    "recall_95": ("95%", "95%"),
+    "lift": ("Во сколько раз выше среднего", "Lift over base rate"),
+    "clients_now": ("Сейчас", "Now"),
 }
 
 
@@ -96,8 +111,17 @@ class RiskReport(SectionOutputs):
     PACK_NAME = PACK_NAME
     JSON_NAME, FIGURE_PREFIX = "risk.json", "risk_"
 
-    def __init__(self, workspace, wave: str | None = None, *, lang: str = "ru", min_n: int = 10,
-                 n_boot: int = 200, seed: int = 0, k: int = 10):
+    def __init__(
+        self,
+        workspace,
+        wave: str | None = None,
+        *,
+        lang: str = "ru",
+        min_n: int = 10,
+        n_boot: int = 200,
+        seed: int = 0,
+        k: int = 10,
+    ):
         from cxlab.store import Workspace
 
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -120,8 +144,9 @@ class RiskReport(SectionOutputs):
         # One panel for every analysis: building it is the costly part.
         self.flags = risk.early_warnings(data, self.wave, lang=self.lang, panel=self.panel)
         self.rule_value = risk.backtest_rules(data, panel=self.panel)
-        self.scores = risk.score_clients(data, self.wave, n_boot=self.n_boot, random_state=self.seed,
-                                         panel=self.panel, lang=self.lang)
+        self.scores = risk.score_clients(
+            data, self.wave, n_boot=self.n_boot, random_state=self.seed, panel=self.panel, lang=self.lang
+        )
         self.backtest = risk.backtest(data, panel=self.panel, k=self.k, random_state=self.seed)
         self.actions = data.actions
         self.followup = self._follow_up() if self.previous_wave else None
@@ -137,11 +162,16 @@ class RiskReport(SectionOutputs):
         # churn_date is the first churn after the flagged wave's close; it counts up to this wave's close.
         churn = ids.map(before_rows["churn_date"])
         end = risk.wave_cutoffs(self.data.waves, self.data.responses).set_index("wave_id")["cutoff"][self.wave]
-        outcomes = pd.DataFrame({
-            "client_id": ids, "churned": churn.notna() & (churn <= end),
-            "score_before": ids.map(before_rows["nps_mean"]), "score_after": ids.map(now_rows["nps_mean"]),
-            "flagged_again": ids.isin(set(self.flags["client_id"])),
-            "responded": ids.map(now_rows["n_responses"]).fillna(0) > 0})
+        outcomes = pd.DataFrame(
+            {
+                "client_id": ids,
+                "churned": churn.notna() & (churn <= end),
+                "score_before": ids.map(before_rows["nps_mean"]),
+                "score_after": ids.map(now_rows["nps_mean"]),
+                "flagged_again": ids.isin(set(self.flags["client_id"])),
+                "responded": ids.map(now_rows["n_responses"]).fillna(0) > 0,
+            }
+        )
         return risk.follow_up(flagged, self.actions, outcomes, flagged_wave=self.previous_wave)
 
     # ----------------------------------------------------------------- text
@@ -153,13 +183,17 @@ class RiskReport(SectionOutputs):
         interval = f"{self._money(total.get('ci_low'))} … {self._money(total.get('ci_high'))}"
         msg = self.scores.message.get(self.lang, "") if isinstance(self.scores.message, dict) else ""
         if self.lang == "ru":
-            text = (f"# {_TEXT['title']['ru']}\n\nВолна {self.wave}: {n_active} активных клиентов, сигналы у "
-                    f"{n_flagged}. Выручка под риском (вероятность ухода за 12 месяцев × годовой контракт, сумма "
-                    f"по клиентам): **{money}**, 95% интервал {interval}. Вероятности — {self.scores.method['ru']}.")
+            text = (
+                f"# {_TEXT['title']['ru']}\n\nВолна {self.wave}: {n_active} активных клиентов, сигналы у "
+                f"{n_flagged}. Выручка под риском (вероятность ухода за 12 месяцев × годовой контракт, сумма "
+                f"по клиентам): **{money}**, 95% интервал {interval}. Вероятности — {self.scores.method['ru']}."
+            )
         else:
-            text = (f"# {_TEXT['title']['en']}\n\nWave {self.wave}: {n_active} active clients, {n_flagged} flagged. "
-                    f"Revenue at risk (probability of churn within 12 months × annual contract, summed over "
-                    f"clients): **{money}**, 95% interval {interval}. Probabilities: {self.scores.method['en']}.")
+            text = (
+                f"# {_TEXT['title']['en']}\n\nWave {self.wave}: {n_active} active clients, {n_flagged} flagged. "
+                f"Revenue at risk (probability of churn within 12 months × annual contract, summed over "
+                f"clients): **{money}**, 95% interval {interval}. Probabilities: {self.scores.method['en']}."
+            )
         return text + (f"\n\n> {msg}" if msg else "")
 
     def _money(self, value) -> str:
@@ -178,22 +212,28 @@ class RiskReport(SectionOutputs):
         frame = self.at_risk_table()
         frame = frame[(frame["flags"] != "") | (frame.index < top)].head(max(top, (frame["flags"] != "").sum()))
         frame = frame.drop(columns=["client_id"]).assign(
-            contract_value=lambda f: f["contract_value"] / 1e6, revenue_at_risk=lambda f: f["revenue_at_risk"] / 1e6)
+            contract_value=lambda f: f["contract_value"] / 1e6, revenue_at_risk=lambda f: f["revenue_at_risk"] / 1e6
+        )
         headers = {k: _h(k, self.lang) for k in frame.columns}
         unit = {"ru": ", млн ₽", "en": ", M RUB"}[self.lang]
         headers["contract_value"] += unit
         headers["revenue_at_risk"] += unit
-        return _styled(frame, self.lang, percent=["p"], decimals={"contract_value": 1, "revenue_at_risk": 2},
-                       headers=headers).set_caption(
-            {"ru": f"Клиенты с сигналами и {top} клиентов с наибольшей выручкой под риском. Вероятность — "
-                   f"{self.scores.method['ru']}; интервалы 95% (бутстреп по клиентам).",
-             "en": f"Flagged clients and the {top} clients with the most revenue at risk. Probability: "
-                   f"{self.scores.method['en']}; 95% intervals (client bootstrap)."}[self.lang])
+        return _styled(
+            frame, self.lang, percent=["p"], decimals={"contract_value": 1, "revenue_at_risk": 2}, headers=headers
+        ).set_caption(
+            {
+                "ru": f"Клиенты с сигналами и {top} клиентов с наибольшей выручкой под риском. Вероятность — "
+                f"{self.scores.method['ru']}; интервалы 95% (бутстреп по клиентам).",
+                "en": f"Flagged clients and the {top} clients with the most revenue at risk. Probability: "
+                f"{self.scores.method['en']}; 95% intervals (client bootstrap).",
+            }[self.lang]
+        )
 
     def flags_table(self) -> pd.DataFrame:
         f = self.flags
-        return pd.DataFrame({"client": f["client"], "rule_name": f["rule_name"], "severity": f["severity"],
-                             "evidence": f["evidence"]})
+        return pd.DataFrame(
+            {"client": f["client"], "rule_name": f["rule_name"], "severity": f["severity"], "evidence": f["evidence"]}
+        )
 
     def display_flags(self):
         if not len(self.flags):
@@ -211,15 +251,27 @@ class RiskReport(SectionOutputs):
     def display_rule_value(self):
         rv = self.rule_counts()
         names = self._rule_names()
-        frame = pd.DataFrame({
-            "rule_name": [names.get(r, r) for r in rv["rule"]], "clients_now": rv["clients_now"],
-            "n_flagged": rv["n_flagged"], "flagged_churned": rv["flagged_churned"], "precision": rv["precision"],
-            "precision_95": _interval(100 * rv["precision_ci_low"], 100 * rv["precision_ci_high"], 0),
-            "recall": rv["recall"], "recall_95": _interval(100 * rv["recall_ci_low"], 100 * rv["recall_ci_high"], 0),
-            "lift": rv["lift"]})
+        frame = pd.DataFrame(
+            {
+                "rule_name": [names.get(r, r) for r in rv["rule"]],
+                "clients_now": rv["clients_now"],
+                "n_flagged": rv["n_flagged"],
+                "flagged_churned": rv["flagged_churned"],
+                "precision": rv["precision"],
+                "precision_95": _interval(100 * rv["precision_ci_low"], 100 * rv["precision_ci_high"], 0),
+                "recall": rv["recall"],
+                "recall_95": _interval(100 * rv["recall_ci_low"], 100 * rv["recall_ci_high"], 0),
+                "lift": rv["lift"],
+            }
+        )
         caption = self._rule_value_caption(rv)
-        return _styled(frame, self.lang, percent=["precision", "recall"], decimals={"lift": 1},
-                       headers={k: _h(k, self.lang) for k in frame.columns}).set_caption(caption)
+        return _styled(
+            frame,
+            self.lang,
+            percent=["precision", "recall"],
+            decimals={"lift": 1},
+            headers={k: _h(k, self.lang) for k in frame.columns},
+        ).set_caption(caption)
 
     def _rule_value_caption(self, rv: pd.DataFrame) -> str:
         message = rv.attrs.get("message")
@@ -228,12 +280,14 @@ class RiskReport(SectionOutputs):
         n = int(rv["n_rows"].iloc[0]) if len(rv) else 0
         base = rv["base_rate"].iloc[0] if len(rv) else np.nan
         events = int(rv["n_churn_events"].iloc[0]) if len(rv) and "n_churn_events" in rv else 0
-        return {"ru": f"Прошлые волны с известным исходом за 12 месяцев: {n} клиенто-волн, {events} ушедших "
-                      f"клиентов, средняя доля ушедших {100 * base:.1f}%. Интервалы Уилсона 95%; строки одного "
-                      f"клиента в соседних волнах не независимы, поэтому интервалы оптимистичны.",
-                "en": f"Past waves with a known 12-month outcome: {n} client-waves, {events} churned clients, "
-                      f"base churn rate {100 * base:.1f}%. 95% Wilson intervals; rows of one client in consecutive "
-                      f"waves are not independent, so the intervals are optimistic."}[self.lang]
+        return {
+            "ru": f"Прошлые волны с известным исходом за 12 месяцев: {n} клиенто-волн, {events} ушедших "
+            f"клиентов, средняя доля ушедших {100 * base:.1f}%. Интервалы Уилсона 95%; строки одного "
+            f"клиента в соседних волнах не независимы, поэтому интервалы оптимистичны.",
+            "en": f"Past waves with a known 12-month outcome: {n} client-waves, {events} churned clients, "
+            f"base churn rate {100 * base:.1f}%. 95% Wilson intervals; rows of one client in consecutive "
+            f"waves are not independent, so the intervals are optimistic.",
+        }[self.lang]
 
     def _rule_names(self) -> dict:
         names = {rule: spec["name"][self.lang] for rule, spec in risk.RULES.items()}
@@ -248,24 +302,38 @@ class RiskReport(SectionOutputs):
         if bt.table is None or not len(bt.table):
             return pd.DataFrame({_TEXT["model"][self.lang]: [self._message(bt.message)]})
         tab = bt.table
-        frame = pd.DataFrame({"method": tab["method"], "auc": tab["auc"],
-                              "auc_95": _interval(tab["auc_ci_low"], tab["auc_ci_high"], 2),
-                              "brier": tab["brier"], "n": tab["n"], "events": tab["n_events"]})
+        frame = pd.DataFrame(
+            {
+                "method": tab["method"],
+                "auc": tab["auc"],
+                "auc_95": _interval(tab["auc_ci_low"], tab["auc_ci_high"], 2),
+                "brier": tab["brier"],
+                "n": tab["n"],
+                "events": tab["n_events"],
+            }
+        )
         if "precision_at_k" in tab:
             frame["precision_at_k"] = tab["precision_at_k"]
-        headers = {"method": {"ru": "Модель", "en": "Model"}[self.lang],
-                   "auc": "AUC", "auc_95": "95%", "brier": {"ru": "Брайер", "en": "Brier"}[self.lang],
-                   "events": {"ru": "Уходов", "en": "Churn rows"}[self.lang],
-                   "precision_at_k": {"ru": f"Точность в топ-{self.k}", "en": f"Precision at top {self.k}"}[self.lang]}
-        caption = {"ru": "Бэктест по времени: модель обучается только на волнах, исход которых был известен к "
-                         "тестовой волне, и проверяется на более поздних. AUC — вероятность, что ушедший клиент "
-                         "получил больший риск, чем оставшийся; Брайер — средний квадрат ошибки вероятности.",
-                   "en": "Time-ordered backtest: each model is trained only on waves whose outcome was known by the "
-                         "test wave and tested on later ones. AUC: probability that a churned client got a higher "
-                         "risk than a retained one; Brier: mean squared error of the probability."}[self.lang]
+        headers = {
+            "method": {"ru": "Модель", "en": "Model"}[self.lang],
+            "auc": "AUC",
+            "auc_95": "95%",
+            "brier": {"ru": "Брайер", "en": "Brier"}[self.lang],
+            "events": {"ru": "Уходов", "en": "Churn rows"}[self.lang],
+            "precision_at_k": {"ru": f"Точность в топ-{self.k}", "en": f"Precision at top {self.k}"}[self.lang],
+        }
+        caption = {
+            "ru": "Бэктест по времени: модель обучается только на волнах, исход которых был известен к "
+            "тестовой волне, и проверяется на более поздних. AUC — вероятность, что ушедший клиент "
+            "получил больший риск, чем оставшийся; Брайер — средний квадрат ошибки вероятности.",
+            "en": "Time-ordered backtest: each model is trained only on waves whose outcome was known by the "
+            "test wave and tested on later ones. AUC: probability that a churned client got a higher "
+            "risk than a retained one; Brier: mean squared error of the probability.",
+        }[self.lang]
         msg = self._message(bt.message)
-        return _styled(frame, self.lang, percent=["precision_at_k"], decimals={"auc": 3, "brier": 4},
-                       headers=headers).set_caption(caption + (f" {msg}" if msg else ""))
+        return _styled(
+            frame, self.lang, percent=["precision_at_k"], decimals={"auc": 3, "brier": 4}, headers=headers
+        ).set_caption(caption + (f" {msg}" if msg else ""))
 
     def _message(self, message) -> str:
         if not message:
@@ -280,27 +348,38 @@ class RiskReport(SectionOutputs):
 
     def display_followup(self):
         if self.followup is None:
-            return pd.DataFrame({_TEXT["followup"][self.lang]: [
-                {"ru": "Предыдущей волны нет.", "en": "No previous wave."}[self.lang]]})
+            return pd.DataFrame(
+                {_TEXT["followup"][self.lang]: [{"ru": "Предыдущей волны нет.", "en": "No previous wave."}[self.lang]]}
+            )
         s = self.followup.summary
         if not len(s):
             return pd.DataFrame({_TEXT["followup"][self.lang]: [self.followup.note[self.lang]]})
         from cxlab.risk.actions import _GROUP_LABELS
 
-        frame = pd.DataFrame({
-            "group": s["group"].map(_GROUP_LABELS[self.lang]).fillna(s["group"]), "n": s["n_clients"], "churned": s["churned_share"],
-            "churned_95": _interval(100 * s["churned_ci_low"], 100 * s["churned_ci_high"], 0),
-            "score_change": s["score_change_mean"],
-            "score_95": _interval(s["score_change_ci_low"], s["score_change_ci_high"], 1),
-            "flagged_again": s["flagged_again_share"], "responded": s["responded_share"]})
-        headers = {"group": {"ru": "Клиенты с сигналом в прошлой волне", "en": "Clients flagged last wave"}[self.lang],
-                   "churned": {"ru": "Ушли", "en": "Churned"}[self.lang], "churned_95": "95%",
-                   "score_change": {"ru": "Изменение оценки (0-10)", "en": "Score change (0-10)"}[self.lang],
-                   "score_95": "95%", "flagged_again": {"ru": "Снова с сигналом", "en": "Flagged again"}[self.lang],
-                   "responded": {"ru": "Ответили", "en": "Answered"}[self.lang]}
-        return _styled(frame, self.lang, percent=["churned", "flagged_again", "responded"],
-                       headers=headers).set_caption(
-            f"{self.previous_wave} → {self.wave}. {self.followup.note[self.lang]}")
+        frame = pd.DataFrame(
+            {
+                "group": s["group"].map(_GROUP_LABELS[self.lang]).fillna(s["group"]),
+                "n": s["n_clients"],
+                "churned": s["churned_share"],
+                "churned_95": _interval(100 * s["churned_ci_low"], 100 * s["churned_ci_high"], 0),
+                "score_change": s["score_change_mean"],
+                "score_95": _interval(s["score_change_ci_low"], s["score_change_ci_high"], 1),
+                "flagged_again": s["flagged_again_share"],
+                "responded": s["responded_share"],
+            }
+        )
+        headers = {
+            "group": {"ru": "Клиенты с сигналом в прошлой волне", "en": "Clients flagged last wave"}[self.lang],
+            "churned": {"ru": "Ушли", "en": "Churned"}[self.lang],
+            "churned_95": "95%",
+            "score_change": {"ru": "Изменение оценки (0-10)", "en": "Score change (0-10)"}[self.lang],
+            "score_95": "95%",
+            "flagged_again": {"ru": "Снова с сигналом", "en": "Flagged again"}[self.lang],
+            "responded": {"ru": "Ответили", "en": "Answered"}[self.lang],
+        }
+        return _styled(
+            frame, self.lang, percent=["churned", "flagged_again", "responded"], headers=headers
+        ).set_caption(f"{self.previous_wave} → {self.wave}. {self.followup.note[self.lang]}")
 
     # --------------------------------------------------------------- charts
     def available_figures(self) -> list[str]:
@@ -314,8 +393,9 @@ class RiskReport(SectionOutputs):
     def figure(self, name: str):
         """Draw a chart, keep its PNG for the report folder, return it for display."""
         if name == "revenue_at_risk":
-            fig = rfig.revenue_at_risk_bars(self.scores.clients, lang=self.lang, method=self.scores.method[self.lang],
-                                            currency=self.currency)
+            fig = rfig.revenue_at_risk_bars(
+                self.scores.clients, lang=self.lang, method=self.scores.method[self.lang], currency=self.currency
+            )
         elif name == "rule_value":
             fig = rfig.rule_value_chart(self.rule_value, lang=self.lang, labels=self._rule_names())
         elif name == "calibration":
@@ -360,29 +440,56 @@ class RiskReport(SectionOutputs):
         from cxlab.risk.features import FEATURE_LABELS
 
         label = [FEATURE_LABELS.get(f, {}).get(self.lang, f) for f in odds["feature"]]
-        return pd.DataFrame({"feature": label, "odds_ratio": odds["odds_ratio"],
-                             "estimate_95": _interval(odds["ci_low"], odds["ci_high"], 2)})
+        return pd.DataFrame(
+            {
+                "feature": label,
+                "odds_ratio": odds["odds_ratio"],
+                "estimate_95": _interval(odds["ci_low"], odds["ci_high"], 2),
+            }
+        )
 
     # ----------------------------------------------------------- the pack
     def excel_sheets(self) -> list[Sheet]:
         lang = self.lang
         sheets = []
         at_risk = self.at_risk_table()
-        sheets.append(Sheet(_SHEETS["at_risk"][lang], at_risk, percent=["p"],
-                            decimals={"contract_value": 0, "revenue_at_risk": 0},
-                            headers={k: _h(k, lang) for k in at_risk.columns},
-                            note=self.scores.method[lang]))
-        sheets.append(Sheet(_SHEETS["flags"][lang], self.flags,
-                            note={"ru": "Одна строка на сработавший сигнал.",
-                                  "en": "One row per flag that fired."}[lang]))
+        sheets.append(
+            Sheet(
+                _SHEETS["at_risk"][lang],
+                at_risk,
+                percent=["p"],
+                decimals={"contract_value": 0, "revenue_at_risk": 0},
+                headers={k: _h(k, lang) for k in at_risk.columns},
+                note=self.scores.method[lang],
+            )
+        )
+        sheets.append(
+            Sheet(
+                _SHEETS["flags"][lang],
+                self.flags,
+                note={"ru": "Одна строка на сработавший сигнал.", "en": "One row per flag that fired."}[lang],
+            )
+        )
         rv = self.rule_counts()
-        sheets.append(Sheet(_SHEETS["rule_value"][lang], rv,
-                            percent=[c for c in rv.columns if c.startswith(("precision", "recall", "base_rate"))],
-                            decimals={"lift": 2}, note=self._rule_value_caption(rv)))
+        sheets.append(
+            Sheet(
+                _SHEETS["rule_value"][lang],
+                rv,
+                percent=[c for c in rv.columns if c.startswith(("precision", "recall", "base_rate"))],
+                decimals={"lift": 2},
+                note=self._rule_value_caption(rv),
+            )
+        )
         bt = self.backtest
         if bt.table is not None and len(bt.table):
-            sheets.append(Sheet(_SHEETS["model"][lang], bt.table, decimals={"auc": 3, "brier": 4},
-                                note=self._message(bt.message) or None))
+            sheets.append(
+                Sheet(
+                    _SHEETS["model"][lang],
+                    bt.table,
+                    decimals={"auc": 3, "brier": 4},
+                    note=self._message(bt.message) or None,
+                )
+            )
             if bt.calibration is not None and len(bt.calibration):
                 sheets.append(Sheet(_SHEETS["calibration"][lang], bt.calibration))
         else:
@@ -390,29 +497,52 @@ class RiskReport(SectionOutputs):
         odds = self.odds_table()
         if odds is not None:
             sheets.append(Sheet(_SHEETS["odds"][lang], odds, decimals={"odds_ratio": 3}))
-        actions = self.actions if len(self.actions) else pd.DataFrame(
-            columns=["action_id", "client_id", "wave_id", "owner", "status", "due", "note"])
-        sheets.append(Sheet(_SHEETS["actions"][lang], actions,
-                            note={"ru": "Обновляйте: cxlab actions update --workspace … ID --status done",
-                                  "en": "Update with: cxlab actions update --workspace … ID --status done"}[lang]))
+        actions = (
+            self.actions
+            if len(self.actions)
+            else pd.DataFrame(columns=["action_id", "client_id", "wave_id", "owner", "status", "due", "note"])
+        )
+        sheets.append(
+            Sheet(
+                _SHEETS["actions"][lang],
+                actions,
+                note={
+                    "ru": "Обновляйте: cxlab actions update --workspace … ID --status done",
+                    "en": "Update with: cxlab actions update --workspace … ID --status done",
+                }[lang],
+            )
+        )
         if self.followup is not None:
-            sheets.append(Sheet(_SHEETS["followup"][lang], self.followup.summary,
-                                note=self.followup.note[lang]))
+            sheets.append(Sheet(_SHEETS["followup"][lang], self.followup.summary, note=self.followup.note[lang]))
         return sheets
 
     def to_json(self) -> dict:
         """The figures the dashboard shows (no personal data: clients by name, no respondents)."""
-        total = {k: (None if v is None or pd.isna(v) else float(v)) for k, v in self.scores.total.items()
-                 if isinstance(v, (int, float, np.floating)) or v is None}
-        return {"wave": self.wave, "lang": self.lang, "method": self.scores.method,
-                "message": self.scores.message, "revenue_at_risk": total,
-                "clients": records(self.at_risk_table().drop(columns=["reasons"], errors="ignore")),
-                "flags": records(self.flags), "rule_value": records(self.rule_value),
-                "model": records(self.backtest.table), "backtest_message": self.backtest.message}
+        total = {
+            k: (None if v is None or pd.isna(v) else float(v))
+            for k, v in self.scores.total.items()
+            if isinstance(v, (int, float, np.floating)) or v is None
+        }
+        return {
+            "wave": self.wave,
+            "lang": self.lang,
+            "method": self.scores.method,
+            "message": self.scores.message,
+            "revenue_at_risk": total,
+            "clients": records(self.at_risk_table().drop(columns=["reasons"], errors="ignore")),
+            "flags": records(self.flags),
+            "rule_value": records(self.rule_value),
+            "model": records(self.backtest.table),
+            "backtest_message": self.backtest.message,
+        }
 
 
-_STATUS_NAMES = {"done": ("выполнено", "done"), "in_progress": ("в работе", "in progress"),
-                 "open": ("открыто", "open"), "dropped": ("отменено", "dropped")}
+_STATUS_NAMES = {
+    "done": ("выполнено", "done"),
+    "in_progress": ("в работе", "in progress"),
+    "open": ("открыто", "open"),
+    "dropped": ("отменено", "dropped"),
+}
 
 
 def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
@@ -440,12 +570,19 @@ def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str,
     c = scores.clients
     rules = flags.groupby("client_id")["rule_name"].agg(lambda r: "; ".join(dict.fromkeys(r)))
     status = _action_status(actions, wave).map(lambda s: _STATUS_NAMES[s][0 if lang == "ru" else 1])
-    out = pd.DataFrame({
-        "client_id": c["client_id"], "client": c["client"], "manager": c.get("manager"),
-        "p": c["p"], "p_95": _interval(100 * c["ci_low"], 100 * c["ci_high"], 0),
-        "contract_value": c["contract_value"], "revenue_at_risk": c["revenue_at_risk"],
-        "revenue_95": _interval(c["revenue_ci_low"] / 1e6, c["revenue_ci_high"] / 1e6, 2),
-        "flags": c["client_id"].map(rules).fillna(""),
-        "reasons": scores.reasons_in(lang) if lang != scores.lang else c.get("reasons", ""),
-        "action": c["client_id"].map(status).astype(object).fillna("—")})
+    out = pd.DataFrame(
+        {
+            "client_id": c["client_id"],
+            "client": c["client"],
+            "manager": c.get("manager"),
+            "p": c["p"],
+            "p_95": _interval(100 * c["ci_low"], 100 * c["ci_high"], 0),
+            "contract_value": c["contract_value"],
+            "revenue_at_risk": c["revenue_at_risk"],
+            "revenue_95": _interval(c["revenue_ci_low"] / 1e6, c["revenue_ci_high"] / 1e6, 2),
+            "flags": c["client_id"].map(rules).fillna(""),
+            "reasons": scores.reasons_in(lang) if lang != scores.lang else c.get("reasons", ""),
+            "action": c["client_id"].map(status).astype(object).fillna("—"),
+        }
+    )
     return out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last").reset_index(drop=True)

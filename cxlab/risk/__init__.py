@@ -24,6 +24,7 @@ Examples
 >>> risk.early_warnings(data, "2026-Q3").head()                # doctest: +SKIP
 >>> print(risk.backtest(data).summary())                        # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,14 +32,29 @@ import importlib
 # Names load on first use, as in cxlab.drivers: scikit-learn is imported
 # only when a model is fitted.
 _EXPORTS = {
-    "client_waves": "features", "churn_labels": "features", "wave_cutoffs": "features",
-    "known_at": "features", "data_end": "features", "MODEL_FEATURES": "features",
-    "FEATURE_LABELS": "features", "KEY_ATTRIBUTES": "features", "CHURN_KINDS": "features",
-    "early_warnings": "rules", "backtest_rules": "rules", "flag_panel": "rules", "RuleConfig": "rules",
+    "client_waves": "features",
+    "churn_labels": "features",
+    "wave_cutoffs": "features",
+    "known_at": "features",
+    "data_end": "features",
+    "MODEL_FEATURES": "features",
+    "FEATURE_LABELS": "features",
+    "KEY_ATTRIBUTES": "features",
+    "CHURN_KINDS": "features",
+    "early_warnings": "rules",
+    "backtest_rules": "rules",
+    "flag_panel": "rules",
+    "RuleConfig": "rules",
     "RULES": "rules",
-    "ChurnRiskModel": "model", "score_clients": "model", "RiskScores": "model", "backtest": "model",
+    "ChurnRiskModel": "model",
+    "score_clients": "model",
+    "RiskScores": "model",
+    "backtest": "model",
     "BacktestResult": "model",
-    "plan_actions": "actions", "create_actions": "actions", "follow_up": "actions", "FollowUp": "actions",
+    "plan_actions": "actions",
+    "create_actions": "actions",
+    "follow_up": "actions",
+    "FollowUp": "actions",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -29,6 +29,7 @@ Examples
 [{'client_id': 'C1', 'owner': 'M1', 'due': Timestamp('2026-10-30 00:00:00'), 'rule': 'nps_drop;silent'},
  {'client_id': 'C2', 'owner': 'M2', 'due': Timestamp('2026-10-30 00:00:00'), 'rule': 'detractor'}]
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["plan_actions", "create_actions", "follow_up", "FollowUp", "ACTION_COLUMNS", "STATUS_RANK",
-           "GROUPS"]
+__all__ = ["plan_actions", "create_actions", "follow_up", "FollowUp", "ACTION_COLUMNS", "STATUS_RANK", "GROUPS"]
 
 #: Columns of a planned action (what :meth:`cxlab.Workspace.add_actions` accepts).
 ACTION_COLUMNS = ("client_id", "wave_id", "owner", "status", "due", "note", "rule")
@@ -49,17 +49,21 @@ GROUPS = ("completed action", "no completed action")
 #: Longest note written from the evidence (the table is read on screens and in Excel).
 NOTE_MAX = 500
 
-_GROUP_LABELS = {"ru": {"completed action": "действие выполнено",
-                        "no completed action": "действие не выполнено"},
-                 "en": {"completed action": "completed action",
-                        "no completed action": "no completed action"}}
+_GROUP_LABELS = {
+    "ru": {"completed action": "действие выполнено", "no completed action": "действие не выполнено"},
+    "en": {"completed action": "completed action", "no completed action": "no completed action"},
+}
 _NOTE = {
-    "ru": ("Сравнение наблюдательное: клиенты, по которым действие выполнено, выбраны не случайно и могут "
-           "отличаться от остальных (серьёзностью проблемы, доступностью клиента, менеджером). Разница "
-           "показывает связь, а не то, что действие вызвало результат."),
-    "en": ("This is an observational comparison: clients whose action was completed were not chosen at random "
-           "and may differ from the others (how serious the problem was, how reachable the client is, the "
-           "manager). A difference shows an association, not that the action caused the outcome."),
+    "ru": (
+        "Сравнение наблюдательное: клиенты, по которым действие выполнено, выбраны не случайно и могут "
+        "отличаться от остальных (серьёзностью проблемы, доступностью клиента, менеджером). Разница "
+        "показывает связь, а не то, что действие вызвало результат."
+    ),
+    "en": (
+        "This is an observational comparison: clients whose action was completed were not chosen at random "
+        "and may differ from the others (how serious the problem was, how reachable the client is, the "
+        "manager). A difference shows an association, not that the action caused the outcome."
+    ),
 }
 
 
@@ -75,9 +79,17 @@ def _truncate(text: str, limit: int = NOTE_MAX) -> str:
 
 # --------------------------------------------------------------------------- planning
 
-def plan_actions(flags: pd.DataFrame, clients: pd.DataFrame, wave: str, *, wave_closed_at=None,
-                 due_days: int = 30, owner: str | None = None,
-                 existing: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def plan_actions(
+    flags: pd.DataFrame,
+    clients: pd.DataFrame,
+    wave: str,
+    *,
+    wave_closed_at=None,
+    due_days: int = 30,
+    owner: str | None = None,
+    existing: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One proposed follow-up action per client flagged in ``wave``.
 
     Parameters
@@ -139,20 +151,31 @@ def plan_actions(flags: pd.DataFrame, clients: pd.DataFrame, wave: str, *, wave_
             continue
         evidence = [str(e).strip() for e in grp["evidence"] if not pd.isna(e) and str(e).strip()]
         manager = managers.get(client)
-        rows.append({
-            "client_id": client, "wave_id": wave,
-            "owner": owner if owner is not None else (None if pd.isna(manager) else manager),
-            "status": "open", "due": due,
-            "note": _truncate("; ".join(dict.fromkeys(evidence))) or None,
-            "rule": ";".join(sorted(set(grp["rule"].dropna().astype(str)))) or None,
-        })
+        rows.append(
+            {
+                "client_id": client,
+                "wave_id": wave,
+                "owner": owner if owner is not None else (None if pd.isna(manager) else manager),
+                "status": "open",
+                "due": due,
+                "note": _truncate("; ".join(dict.fromkeys(evidence))) or None,
+                "rule": ";".join(sorted(set(grp["rule"].dropna().astype(str)))) or None,
+            }
+        )
     plan = pd.DataFrame(rows, columns=list(ACTION_COLUMNS))
     plan.attrs["skipped"] = skipped
     return plan
 
 
-def create_actions(ws, wave: str, *, flags: pd.DataFrame | None = None, due_days: int = 30,
-                   owner: str | None = None, lang: str | None = None) -> pd.DataFrame:
+def create_actions(
+    ws,
+    wave: str,
+    *,
+    flags: pd.DataFrame | None = None,
+    due_days: int = 30,
+    owner: str | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Store one follow-up action per client flagged in ``wave`` (skipping clients already followed up).
 
     Parameters
@@ -187,8 +210,15 @@ def create_actions(ws, wave: str, *, flags: pd.DataFrame | None = None, due_days
     record = ws.wave(wave)  # an unknown wave is an error before anything is computed
     if flags is None:
         flags = _early_warnings(ws, wave, lang or ws.meta.get("language", "ru"))
-    plan = plan_actions(flags, ws.clients(), wave, wave_closed_at=record.get("closed_at"),
-                        due_days=due_days, owner=owner, existing=ws.actions(wave))
+    plan = plan_actions(
+        flags,
+        ws.clients(),
+        wave,
+        wave_closed_at=record.get("closed_at"),
+        due_days=due_days,
+        owner=owner,
+        existing=ws.actions(wave),
+    )
     ids = ws.add_actions(plan) if len(plan) else []
     stored = ws.actions(wave)
     stored = stored[stored["action_id"].isin(ids)].reset_index(drop=True)
@@ -205,8 +235,10 @@ def _early_warnings(ws, wave: str, lang: str) -> pd.DataFrame:
     except ModuleNotFoundError as exc:
         if exc.name != "cxlab.risk.rules":
             raise
-        raise CxlabError("the early-warning rules (cxlab.risk.rules) are not available in this cxlab; "
-                         "pass the flags yourself: create_actions(ws, wave, flags=...)") from None
+        raise CxlabError(
+            "the early-warning rules (cxlab.risk.rules) are not available in this cxlab; "
+            "pass the flags yourself: create_actions(ws, wave, flags=...)"
+        ) from None
     from cxlab.summary import SurveyData
 
     return early_warnings(SurveyData.from_workspace(ws), wave, lang=lang)
@@ -214,20 +246,44 @@ def _early_warnings(ws, wave: str, lang: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- outcomes
 
-_CLIENT_COLUMNS = ["client_id", "rule", "action_status", "completed", "churned", "score_before", "score_after",
-                   "score_change", "flagged_again", "responded"]
+_CLIENT_COLUMNS = [
+    "client_id",
+    "rule",
+    "action_status",
+    "completed",
+    "churned",
+    "score_before",
+    "score_after",
+    "score_change",
+    "flagged_again",
+    "responded",
+]
 _SHARES = ("churned", "flagged_again", "responded")
-_SUMMARY_COLUMNS = (["group", "n_clients"]
-                    + [f"{m}_{s}" for m in ("churned",) for s in ("n", "base", "share", "ci_low", "ci_high")]
-                    + ["score_change_mean", "score_change_ci_low", "score_change_ci_high", "score_change_n"]
-                    + [f"{m}_{s}" for m in ("flagged_again", "responded")
-                       for s in ("n", "base", "share", "ci_low", "ci_high")]
-                    + ["confidence", "method"])
-_DIFFERENCE_COLUMNS = ["measure", "completed", "no_completed", "difference", "ci_low", "ci_high", "p_value",
-                       "n_completed", "n_no_completed", "confidence", "method"]
-_SUMMARY_METHOD = ("shares of clients with a known outcome: Wilson score interval; score change (mean 0-10 "
-                   "recommend score, next wave minus flagged wave, clients who answered both): mean with "
-                   "Student t interval (df = n - 1)")
+_SUMMARY_COLUMNS = (
+    ["group", "n_clients"]
+    + [f"{m}_{s}" for m in ("churned",) for s in ("n", "base", "share", "ci_low", "ci_high")]
+    + ["score_change_mean", "score_change_ci_low", "score_change_ci_high", "score_change_n"]
+    + [f"{m}_{s}" for m in ("flagged_again", "responded") for s in ("n", "base", "share", "ci_low", "ci_high")]
+    + ["confidence", "method"]
+)
+_DIFFERENCE_COLUMNS = [
+    "measure",
+    "completed",
+    "no_completed",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_completed",
+    "n_no_completed",
+    "confidence",
+    "method",
+]
+_SUMMARY_METHOD = (
+    "shares of clients with a known outcome: Wilson score interval; score change (mean 0-10 "
+    "recommend score, next wave minus flagged wave, clients who answered both): mean with "
+    "Student t interval (df = n - 1)"
+)
 
 
 @dataclass
@@ -271,24 +327,33 @@ class FollowUp:
         """
         ru = lang == "ru"
         if not len(self.clients):
-            return (f"Работа с клиентами под риском, волна {self.flagged_wave}: клиентов под риском не было."
-                    if ru else f"Follow-up of clients flagged in wave {self.flagged_wave}: no client was flagged.")
+            return (
+                f"Работа с клиентами под риском, волна {self.flagged_wave}: клиентов под риском не было."
+                if ru
+                else f"Follow-up of clients flagged in wave {self.flagged_wave}: no client was flagged."
+            )
         n_done = int(self.clients["completed"].sum())
-        lines = [f"Работа с клиентами под риском, волна {self.flagged_wave}: {len(self.clients)} клиент(ов), "
-                 f"действие выполнено по {n_done}." if ru else
-                 f"Follow-up of clients flagged in wave {self.flagged_wave}: {len(self.clients)} client(s), "
-                 f"{n_done} with a completed action."]
+        lines = [
+            f"Работа с клиентами под риском, волна {self.flagged_wave}: {len(self.clients)} клиент(ов), "
+            f"действие выполнено по {n_done}."
+            if ru
+            else f"Follow-up of clients flagged in wave {self.flagged_wave}: {len(self.clients)} client(s), "
+            f"{n_done} with a completed action."
+        ]
         pct = f"{100 * self.confidence:g}%"
         for row in self.summary.itertuples():
-            lines.append(f"{_GROUP_LABELS['ru' if ru else 'en'][row.group]} "
-                         f"({row.n_clients} {'клиент(ов)' if ru else 'client(s)'}):")
+            lines.append(
+                f"{_GROUP_LABELS['ru' if ru else 'en'][row.group]} "
+                f"({row.n_clients} {'клиент(ов)' if ru else 'client(s)'}):"
+            )
             for measure, label in _measure_labels(ru):
                 if measure == "score_change":
                     lines.append(f"  {label}: {_mean_text(row, pct, ru)}")
                 else:
                     lines.append(f"  {label}: {_share_text(row, measure, pct, ru)}")
-        lines.append("Разница (выполнено минус не выполнено):" if ru
-                     else "Difference (completed minus no completed action):")
+        lines.append(
+            "Разница (выполнено минус не выполнено):" if ru else "Difference (completed minus no completed action):"
+        )
         for d in self.difference.itertuples():
             lines.append("  " + _difference_text(d, pct, ru))
         lines.append(self.note["ru" if ru else "en"])
@@ -296,10 +361,12 @@ class FollowUp:
 
 
 def _measure_labels(ru: bool):
-    return [("churned", "ушли" if ru else "churned"),
-            ("score_change", "изменение оценки" if ru else "score change"),
-            ("flagged_again", "снова под риском" if ru else "flagged again"),
-            ("responded", "ответили в следующей волне" if ru else "answered the next wave")]
+    return [
+        ("churned", "ушли" if ru else "churned"),
+        ("score_change", "изменение оценки" if ru else "score change"),
+        ("flagged_again", "снова под риском" if ru else "flagged again"),
+        ("responded", "ответили в следующей волне" if ru else "answered the next wave"),
+    ]
 
 
 def _interval(low, high, fmt, ru: bool) -> str:
@@ -312,18 +379,23 @@ def _share_text(row, measure: str, pct: str, ru: bool) -> str:
     k, n, share = getattr(row, f"{measure}_n"), getattr(row, f"{measure}_base"), getattr(row, f"{measure}_share")
     if not n:
         return "нет данных" if ru else "no data"
-    ci = _interval(getattr(row, f"{measure}_ci_low"), getattr(row, f"{measure}_ci_high"), lambda v: f"{v:.0%}",
-                   ru)
-    return (f"{k} из {n} = {share:.0%} ({pct} интервал Уилсона {ci})" if ru
-            else f"{k} of {n} = {share:.0%} ({pct} Wilson interval {ci})")
+    ci = _interval(getattr(row, f"{measure}_ci_low"), getattr(row, f"{measure}_ci_high"), lambda v: f"{v:.0%}", ru)
+    return (
+        f"{k} из {n} = {share:.0%} ({pct} интервал Уилсона {ci})"
+        if ru
+        else f"{k} of {n} = {share:.0%} ({pct} Wilson interval {ci})"
+    )
 
 
 def _mean_text(row, pct: str, ru: bool) -> str:
     if not row.score_change_n:
         return "нет клиентов, ответивших в обеих волнах" if ru else "no client answered both waves"
     ci = _interval(row.score_change_ci_low, row.score_change_ci_high, lambda v: f"{v:+.1f}", ru)
-    return (f"{row.score_change_mean:+.2f} балла ({pct} t-интервал {ci}; n = {row.score_change_n})" if ru
-            else f"{row.score_change_mean:+.2f} points ({pct} t interval {ci}; n = {row.score_change_n})")
+    return (
+        f"{row.score_change_mean:+.2f} балла ({pct} t-интервал {ci}; n = {row.score_change_n})"
+        if ru
+        else f"{row.score_change_mean:+.2f} points ({pct} t interval {ci}; n = {row.score_change_n})"
+    )
 
 
 def _difference_text(d, pct: str, ru: bool) -> str:
@@ -354,9 +426,11 @@ def _flagged_clients(flagged: pd.DataFrame, wave: str) -> pd.DataFrame:
     if "wave_id" in flagged.columns:
         flagged = flagged[flagged["wave_id"] == wave]
     rules = flagged["rule"] if "rule" in flagged.columns else pd.Series(None, index=flagged.index, dtype=object)
-    out = (pd.DataFrame({"client_id": flagged["client_id"].astype(str), "rule": rules})
-           .groupby("client_id", sort=True)["rule"]
-           .agg(lambda r: ";".join(sorted({p for v in r.dropna() for p in str(v).split(";") if p})) or None))
+    out = (
+        pd.DataFrame({"client_id": flagged["client_id"].astype(str), "rule": rules})
+        .groupby("client_id", sort=True)["rule"]
+        .agg(lambda r: ";".join(sorted({p for v in r.dropna() for p in str(v).split(";") if p})) or None)
+    )
     return out.reset_index()
 
 
@@ -368,8 +442,9 @@ def _action_status(actions: pd.DataFrame, wave: str) -> pd.Series:
     mine = actions[(actions["wave_id"] == wave) & actions["status"].isin(list(STATUS_RANK))]
     rank = mine.assign(_rank=mine["status"].map(STATUS_RANK)).sort_values("_rank")
     best = rank.drop_duplicates("client_id", keep="last")
-    return pd.Series(best["status"].to_numpy(), index=pd.Index(best["client_id"].astype(str), name="client_id"),
-                     name="action_status")
+    return pd.Series(
+        best["status"].to_numpy(), index=pd.Index(best["client_id"].astype(str), name="client_id"), name="action_status"
+    )
 
 
 def _group_row(label: str, grp: pd.DataFrame, confidence: float) -> dict:
@@ -380,11 +455,26 @@ def _group_row(label: str, grp: pd.DataFrame, confidence: float) -> dict:
         known = grp[measure].dropna()
         k, n = int(known.sum()), len(known)
         low, high = wilson(k, n, confidence)
-        row.update({f"{measure}_n": k, f"{measure}_base": n, f"{measure}_share": k / n if n else math.nan,
-                    f"{measure}_ci_low": low, f"{measure}_ci_high": high})
+        row.update(
+            {
+                f"{measure}_n": k,
+                f"{measure}_base": n,
+                f"{measure}_share": k / n if n else math.nan,
+                f"{measure}_ci_low": low,
+                f"{measure}_ci_high": high,
+            }
+        )
     mean, _se, low, high, n = t_mean(grp["score_change"].to_numpy(dtype=float), confidence)
-    row.update({"score_change_mean": mean, "score_change_ci_low": low, "score_change_ci_high": high,
-                "score_change_n": n, "confidence": confidence, "method": _SUMMARY_METHOD})
+    row.update(
+        {
+            "score_change_mean": mean,
+            "score_change_ci_low": low,
+            "score_change_ci_high": high,
+            "score_change_n": n,
+            "confidence": confidence,
+            "method": _SUMMARY_METHOD,
+        }
+    )
     return row
 
 
@@ -393,23 +483,46 @@ def _differences(done: pd.DataFrame, rest: pd.DataFrame, confidence: float) -> p
 
     # "before" is the group without a completed action, so that the change reads completed minus not.
     churn_done, churn_rest = done["churned"].dropna(), rest["churned"].dropna()
-    share = proportion_change(int(churn_rest.sum()), len(churn_rest), int(churn_done.sum()), len(churn_done),
-                              confidence=confidence)
-    score = mean_change(rest["score_change"].to_numpy(dtype=float), done["score_change"].to_numpy(dtype=float),
-                        confidence=confidence)
-    rows = [{"measure": "churned_share", "completed": share.extra["after"], "no_completed": share.extra["before"],
-             "difference": share.estimate, "ci_low": share.ci_low, "ci_high": share.ci_high,
-             "p_value": share.p_value, "n_completed": share.n_after, "n_no_completed": share.n_before,
-             "confidence": confidence, "method": share.method.replace("after - before", "completed - not completed")},
-            {"measure": "score_change", "completed": score.extra["after"], "no_completed": score.extra["before"],
-             "difference": score.estimate, "ci_low": score.ci_low, "ci_high": score.ci_high,
-             "p_value": score.p_value, "n_completed": score.n_after, "n_no_completed": score.n_before,
-             "confidence": confidence, "method": score.method.replace("after - before", "completed - not completed")}]
+    share = proportion_change(
+        int(churn_rest.sum()), len(churn_rest), int(churn_done.sum()), len(churn_done), confidence=confidence
+    )
+    score = mean_change(
+        rest["score_change"].to_numpy(dtype=float), done["score_change"].to_numpy(dtype=float), confidence=confidence
+    )
+    rows = [
+        {
+            "measure": "churned_share",
+            "completed": share.extra["after"],
+            "no_completed": share.extra["before"],
+            "difference": share.estimate,
+            "ci_low": share.ci_low,
+            "ci_high": share.ci_high,
+            "p_value": share.p_value,
+            "n_completed": share.n_after,
+            "n_no_completed": share.n_before,
+            "confidence": confidence,
+            "method": share.method.replace("after - before", "completed - not completed"),
+        },
+        {
+            "measure": "score_change",
+            "completed": score.extra["after"],
+            "no_completed": score.extra["before"],
+            "difference": score.estimate,
+            "ci_low": score.ci_low,
+            "ci_high": score.ci_high,
+            "p_value": score.p_value,
+            "n_completed": score.n_after,
+            "n_no_completed": score.n_before,
+            "confidence": confidence,
+            "method": score.method.replace("after - before", "completed - not completed"),
+        },
+    ]
     return pd.DataFrame(rows, columns=_DIFFERENCE_COLUMNS)
 
 
-def follow_up(flagged: pd.DataFrame, actions: pd.DataFrame, outcomes: pd.DataFrame, *, flagged_wave: str,
-              confidence: float = 0.95) -> FollowUp:
+def follow_up(
+    flagged: pd.DataFrame, actions: pd.DataFrame, outcomes: pd.DataFrame, *, flagged_wave: str, confidence: float = 0.95
+) -> FollowUp:
     """Compare what became of flagged clients with and without a completed follow-up action.
 
     Parameters
@@ -457,8 +570,9 @@ def follow_up(flagged: pd.DataFrame, actions: pd.DataFrame, outcomes: pd.DataFra
     clients = _flagged_clients(flagged, flagged_wave)
     if not len(clients):
         return _empty(flagged_wave, confidence)
-    _require(outcomes, ("client_id", "churned", "score_before", "score_after", "flagged_again", "responded"),
-             "outcomes")
+    _require(
+        outcomes, ("client_id", "churned", "score_before", "score_after", "flagged_again", "responded"), "outcomes"
+    )
     dup = outcomes["client_id"][outcomes["client_id"].duplicated()]
     if len(dup):
         raise ValueError(f"outcomes has more than one row for client '{dup.iloc[0]}'; give one row per client")
@@ -471,21 +585,38 @@ def follow_up(flagged: pd.DataFrame, actions: pd.DataFrame, outcomes: pd.DataFra
     clients = clients.merge(_action_status(actions, flagged_wave).reset_index(), on="client_id", how="left")
     clients["action_status"] = clients["action_status"].fillna("none")
     clients["completed"] = clients["action_status"] == "done"
-    clients = clients.merge(out[["client_id", "churned", "score_before", "score_after", "flagged_again",
-                                 "responded"]], on="client_id", how="left")
+    clients = clients.merge(
+        out[["client_id", "churned", "score_before", "score_after", "flagged_again", "responded"]],
+        on="client_id",
+        how="left",
+    )
     clients["score_change"] = clients["score_after"] - clients["score_before"]
     clients = clients[_CLIENT_COLUMNS]
 
     done, rest = clients[clients["completed"]], clients[~clients["completed"]]
-    summary = pd.DataFrame([_group_row(GROUPS[0], done, confidence), _group_row(GROUPS[1], rest, confidence)],
-                           columns=_SUMMARY_COLUMNS)
-    return FollowUp(flagged_wave=flagged_wave, clients=clients, summary=summary,
-                    difference=_differences(done, rest, confidence), note=dict(_NOTE), confidence=confidence)
+    summary = pd.DataFrame(
+        [_group_row(GROUPS[0], done, confidence), _group_row(GROUPS[1], rest, confidence)], columns=_SUMMARY_COLUMNS
+    )
+    return FollowUp(
+        flagged_wave=flagged_wave,
+        clients=clients,
+        summary=summary,
+        difference=_differences(done, rest, confidence),
+        note=dict(_NOTE),
+        confidence=confidence,
+    )
 
 
 def _empty(wave: str, confidence: float) -> FollowUp:
-    note = {"ru": f"В волне {wave} клиентов под риском не было: сравнивать нечего.",
-            "en": f"No client was flagged in wave {wave}: nothing to compare."}
-    return FollowUp(flagged_wave=wave, clients=pd.DataFrame(columns=_CLIENT_COLUMNS),
-                    summary=pd.DataFrame(columns=_SUMMARY_COLUMNS),
-                    difference=pd.DataFrame(columns=_DIFFERENCE_COLUMNS), note=note, confidence=confidence)
+    note = {
+        "ru": f"В волне {wave} клиентов под риском не было: сравнивать нечего.",
+        "en": f"No client was flagged in wave {wave}: nothing to compare.",
+    }
+    return FollowUp(
+        flagged_wave=wave,
+        clients=pd.DataFrame(columns=_CLIENT_COLUMNS),
+        summary=pd.DataFrame(columns=_SUMMARY_COLUMNS),
+        difference=pd.DataFrame(columns=_DIFFERENCE_COLUMNS),
+        note=note,
+        confidence=confidence,
+    )

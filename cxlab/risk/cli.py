@@ -15,6 +15,7 @@ Examples
     cxlab actions add    --workspace workspaces/acme --client C017 --wave 2026-Q3 --due 2026-10-30 --note "call the CEO"
     cxlab actions update --workspace workspaces/acme A0004 --status done --note "met, scope agreed"
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,9 @@ def format_actions(actions: pd.DataFrame, clients: pd.DataFrame | None = None) -
         return "no actions"
     table = actions.copy()
     table["due"] = table["due"].map(_day)
-    table["note"] = table["note"].map(lambda n: "" if n is None or pd.isna(n) else
-                                      (n if len(n) <= _NOTE_WIDTH else n[: _NOTE_WIDTH - 1] + "…"))
+    table["note"] = table["note"].map(
+        lambda n: "" if n is None or pd.isna(n) else (n if len(n) <= _NOTE_WIDTH else n[: _NOTE_WIDTH - 1] + "…")
+    )
     cols = ["action_id", "client_id", "wave_id", "owner", "status", "due", "rule", "note"]
     if clients is not None and len(clients):
         names = clients.set_index("client_id")["name"].map(lambda n: n if len(str(n)) <= 24 else str(n)[:23] + "…")
@@ -99,8 +101,18 @@ def _cmd_add(args) -> int:
         # Whoever runs the account follows up unless someone else is named.
         manager = ws.sql("SELECT manager FROM clients WHERE client_id = ?", [args.client])
         owner = manager.iloc[0, 0] if len(manager) and pd.notna(manager.iloc[0, 0]) else None
-    ids = ws.add_actions([{"client_id": args.client, "wave_id": args.wave, "owner": owner, "status": args.status,
-                           "due": args.due, "note": args.note}])
+    ids = ws.add_actions(
+        [
+            {
+                "client_id": args.client,
+                "wave_id": args.wave,
+                "owner": owner,
+                "status": args.status,
+                "due": args.due,
+                "note": args.note,
+            }
+        ]
+    )
     stored = ws.actions()
     row = stored[stored["action_id"] == ids[0]].iloc[0].to_dict()
     print(f"added {ids[0]}: {_describe(row)}")
@@ -108,8 +120,9 @@ def _cmd_add(args) -> int:
 
 
 def _cmd_update(args) -> int:
-    row = _workspace(args).update_action(args.action_id, status=args.status, owner=args.owner, due=args.due,
-                                         note=args.note)
+    row = _workspace(args).update_action(
+        args.action_id, status=args.status, owner=args.owner, due=args.due, note=args.note
+    )
     print(f"updated {args.action_id}: {_describe(row)}")
     return 0
 
@@ -121,8 +134,10 @@ def _cmd_create(args) -> int:
     wave = args.wave or ws.latest_wave()
     created = create_actions(ws, wave, due_days=args.due_days, owner=args.owner, lang=args.lang)
     skipped = created.attrs.get("skipped", [])
-    print(f"wave {wave}: {created.attrs.get('flagged', len(created) + len(skipped))} flagged client(s); "
-          f"{len(created)} action(s) created, {len(skipped)} skipped (already followed up in this wave)")
+    print(
+        f"wave {wave}: {created.attrs.get('flagged', len(created) + len(skipped))} flagged client(s); "
+        f"{len(created)} action(s) created, {len(skipped)} skipped (already followed up in this wave)"
+    )
     if len(created):
         print(format_actions(created, ws.clients()))
     return 0
@@ -139,9 +154,12 @@ def add_actions_parser(subparsers) -> argparse.ArgumentParser:
     >>> args.actions_command, args.action_id, args.status, args.func.__name__
     ('update', 'A0003', 'done', '_cmd_update')
     """
-    a = subparsers.add_parser("actions", help="follow-up actions for clients at risk: list, add, update, create",
-                              description="Follow-up of clients flagged by the early-warning rules: one action "
-                                          "per client (owner, due date, status, note), and what became of them.")
+    a = subparsers.add_parser(
+        "actions",
+        help="follow-up actions for clients at risk: list, add, update, create",
+        description="Follow-up of clients flagged by the early-warning rules: one action "
+        "per client (owner, due date, status, note), and what became of them.",
+    )
     sub = a.add_subparsers(dest="actions_command", required=True, metavar="{list,add,update,create}")
 
     def workspace(p):
@@ -180,7 +198,8 @@ def add_actions_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--wave", default=None, help="default: the latest wave with responses")
     p.add_argument("--due-days", type=int, default=30, help="days after the wave closed (default 30)")
     p.add_argument("--owner", default=None, help="one owner for all (default: each client's manager)")
-    p.add_argument("--lang", choices=("ru", "en"), default=None,
-                   help="language of the notes (default: the workspace's)")
+    p.add_argument(
+        "--lang", choices=("ru", "en"), default=None, help="language of the notes (default: the workspace's)"
+    )
     p.set_defaults(func=_cmd_create)
     return a

@@ -34,13 +34,24 @@ Examples
 >>> panel = churn_labels(data, client_waves(data))       # doctest: +SKIP
 >>> panel[["client_id", "wave_id", "nps_mean", "silent_waves", "churned_12m"]].head()  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["client_waves", "churn_labels", "wave_cutoffs", "known_at", "data_end",
-           "MODEL_FEATURES", "FEATURE_LABELS", "KEY_ATTRIBUTES", "CHURN_KINDS", "SCORE_EWM_ALPHA"]
+__all__ = [
+    "client_waves",
+    "churn_labels",
+    "wave_cutoffs",
+    "known_at",
+    "data_end",
+    "MODEL_FEATURES",
+    "FEATURE_LABELS",
+    "KEY_ATTRIBUTES",
+    "CHURN_KINDS",
+    "SCORE_EWM_ALPHA",
+]
 
 #: Event kinds that end a relationship (the churn label).
 CHURN_KINDS = ("churned",)
@@ -53,12 +64,31 @@ _NOT_REACHED = ("planned", "bounced", "unreachable")
 
 #: Features the churn model uses (attribute means are added as ``attr_<id>``).
 MODEL_FEATURES = (
-    "score_last", "score_ewm", "score_history", "score_change",
-    "nps_last", "nps_change", "nps_min", "detractor_share", "dm_nps", "divergence",
-    "overall_mean", "price_mean", "attr_mean", "attr_min",
-    "responded", "silent_waves", "waves_since_answer", "response_share",
-    "manager_changes_6m", "complaints_6m", "downsized_12m", "expanded_12m",
-    "tenure_years", "log_contract_value", "n_services",
+    "score_last",
+    "score_ewm",
+    "score_history",
+    "score_change",
+    "nps_last",
+    "nps_change",
+    "nps_min",
+    "detractor_share",
+    "dm_nps",
+    "divergence",
+    "overall_mean",
+    "price_mean",
+    "attr_mean",
+    "attr_min",
+    "responded",
+    "silent_waves",
+    "waves_since_answer",
+    "response_share",
+    "manager_changes_6m",
+    "complaints_6m",
+    "downsized_12m",
+    "expanded_12m",
+    "tenure_years",
+    "log_contract_value",
+    "n_services",
 )
 
 FEATURE_LABELS = {
@@ -145,10 +175,14 @@ def known_at(data, date):
     if len(actions) and "wave_id" in actions:
         actions = actions[actions["wave_id"].isin(keep)]
     return dataclasses.replace(
-        data, waves=data.waves[data.waves["wave_id"].isin(keep)], responses=responses,
+        data,
+        waves=data.waves[data.waves["wave_id"].isin(keep)],
+        responses=responses,
         answers=data.answers[data.answers["response_id"].isin(responses["response_id"])],
-        invitations=data.invitations[data.invitations["wave_id"].isin(keep)], events=events,
-        actions=actions)
+        invitations=data.invitations[data.invitations["wave_id"].isin(keep)],
+        events=events,
+        actions=actions,
+    )
 
 
 def client_waves(data, waves=None) -> pd.DataFrame:
@@ -193,8 +227,9 @@ def client_waves(data, waves=None) -> pd.DataFrame:
     for col in ("n_invited", "n_reached", "n_responses"):
         panel[col] = panel[col].fillna(0).astype("int64")
     panel["responded"] = (panel["n_responses"] > 0).astype(float)
-    panel["response_share"] = np.where(panel["n_reached"] > 0,
-                                       panel["n_responses"] / panel["n_reached"].clip(lower=1), np.nan)
+    panel["response_share"] = np.where(
+        panel["n_reached"] > 0, panel["n_responses"] / panel["n_reached"].clip(lower=1), np.nan
+    )
     panel = _history(panel)
     panel = _with_events(panel, data)
     panel = _with_account(panel, data)
@@ -255,8 +290,19 @@ def _came_back(rows: pd.DataFrame, data, since: pd.Series) -> pd.Series:
     return pd.Series(out, index=rows.index)
 
 
-_SCORE_COLUMNS = ("nps_mean", "nps_min", "detractor_share", "overall_mean", "price_mean", "n_responses",
-                  "dm_nps", "others_nps", "divergence", "attr_mean", "attr_min")
+_SCORE_COLUMNS = (
+    "nps_mean",
+    "nps_min",
+    "detractor_share",
+    "overall_mean",
+    "price_mean",
+    "n_responses",
+    "dm_nps",
+    "others_nps",
+    "divergence",
+    "attr_mean",
+    "attr_min",
+)
 
 
 def _wave_scores(data) -> pd.DataFrame:
@@ -265,12 +311,18 @@ def _wave_scores(data) -> pd.DataFrame:
     keys = ["client_id", "wave_id"]
     if not len(r):
         return pd.DataFrame(columns=keys)
-    r = r.assign(detractor=(r["nps"] < 7).where(r["nps"].notna()),
-                 dm=r["role"].eq(_DECISION) if "role" in r else False)
+    r = r.assign(detractor=(r["nps"] < 7).where(r["nps"].notna()), dm=r["role"].eq(_DECISION) if "role" in r else False)
     g = r.groupby(keys)
-    out = pd.DataFrame({
-        "nps_mean": g["nps"].mean(), "nps_min": g["nps"].min(), "detractor_share": g["detractor"].mean(),
-        "overall_mean": g["overall"].mean(), "price_mean": g["price"].mean(), "n_responses": g.size()})
+    out = pd.DataFrame(
+        {
+            "nps_mean": g["nps"].mean(),
+            "nps_min": g["nps"].min(),
+            "detractor_share": g["detractor"].mean(),
+            "overall_mean": g["overall"].mean(),
+            "price_mean": g["price"].mean(),
+            "n_responses": g.size(),
+        }
+    )
     dm = r[r["dm"]].groupby(keys)["nps"].mean().rename("dm_nps")
     others = r[~r["dm"]].groupby(keys)["nps"].mean().rename("others_nps")
     out = out.join(dm).join(others)
@@ -282,8 +334,7 @@ def _wave_scores(data) -> pd.DataFrame:
         if len(a):
             attrs = a.pivot_table(index=keys, columns="item", values="value", aggfunc="mean")
             attrs.columns = [f"attr_{c}" for c in attrs.columns]
-            per_response = a.groupby("response_id")["value"].agg(["mean", "min"]).join(
-                r.set_index("response_id")[keys])
+            per_response = a.groupby("response_id")["value"].agg(["mean", "min"]).join(r.set_index("response_id")[keys])
             summary = per_response.groupby(keys).agg(attr_mean=("mean", "mean"), attr_min=("min", "min"))
             out = out.join(attrs).join(summary)
     out = out.join(_score_index(data, r))
@@ -319,8 +370,9 @@ def _score_index(data, r: pd.DataFrame) -> pd.Series:
     nps_scale = r["wave_id"].map(waves["nps_scale"]) if "nps_scale" in waves else pd.Series(np.nan, index=r.index)
     blocks["nps"] = _to_ten(r["nps"], nps_scale, "0-10")
     if "overall" in r:
-        rating = (r["wave_id"].map(waves["rating_scale"]) if "rating_scale" in waves
-                  else pd.Series(np.nan, index=r.index))
+        rating = (
+            r["wave_id"].map(waves["rating_scale"]) if "rating_scale" in waves else pd.Series(np.nan, index=r.index)
+        )
         blocks["overall"] = _to_ten(r["overall"], rating, "1-5")
     a = data.answers
     if len(a) and {"kind", "value", "response_id"} <= set(a.columns):
@@ -354,8 +406,9 @@ def _history(panel: pd.DataFrame) -> pd.DataFrame:
     # Previous answered wave: shift, then carry the last answered values forward.
     if "score_index" not in panel:
         panel["score_index"] = np.nan
-    prev_cols = (["nps_mean", "n_responses", "overall_mean", "price_mean", "score_index"]
-                 + [c for c in panel if c.startswith("attr_")])
+    prev_cols = ["nps_mean", "n_responses", "overall_mean", "price_mean", "score_index"] + [
+        c for c in panel if c.startswith("attr_")
+    ]
     answered_rows = panel[prev_cols + ["wave_id"]].where(answered)
     carried = answered_rows.groupby(panel["client_id"]).ffill()
     previous = carried.groupby(panel["client_id"]).shift(1)
@@ -375,10 +428,10 @@ def _history(panel: pd.DataFrame) -> pd.DataFrame:
     # answer, the plain mean of all answers keeps the level.  Both use answered
     # waves up to this one only and carry through silent waves.
     by_client = panel.groupby("client_id", sort=False)["score_index"]
-    panel["score_ewm"] = (by_client.ewm(alpha=SCORE_EWM_ALPHA, ignore_na=True).mean()
-                          .reset_index(level=0, drop=True).reindex(panel.index))
-    panel["score_history"] = (by_client.expanding().mean()
-                              .reset_index(level=0, drop=True).reindex(panel.index))
+    panel["score_ewm"] = (
+        by_client.ewm(alpha=SCORE_EWM_ALPHA, ignore_na=True).mean().reset_index(level=0, drop=True).reindex(panel.index)
+    )
+    panel["score_history"] = by_client.expanding().mean().reset_index(level=0, drop=True).reindex(panel.index)
     # Silence counts waves the client's contacts were reached and nobody answered.
     silent = (panel["n_reached"] > 0) & ~answered
     run = silent.astype(int).groupby((~silent).cumsum().add(panel["client_id"].factorize()[0] * len(panel))).cumsum()
@@ -390,9 +443,13 @@ def _history(panel: pd.DataFrame) -> pd.DataFrame:
 
 def _with_events(panel: pd.DataFrame, data) -> pd.DataFrame:
     ev = data.events
-    counts = {"manager_changes_6m": ("manager_changed", 183), "complaints_6m": ("complaint", 183),
-              "scope_cuts_6m": ("scope_cut", 183), "downsized_12m": ("downsized", 365),
-              "expanded_12m": ("expanded", 365)}
+    counts = {
+        "manager_changes_6m": ("manager_changed", 183),
+        "complaints_6m": ("complaint", 183),
+        "scope_cuts_6m": ("scope_cut", 183),
+        "downsized_12m": ("downsized", 365),
+        "expanded_12m": ("expanded", 365),
+    }
     for col in counts:
         panel[col] = 0.0
     panel["last_event"] = None
@@ -420,8 +477,11 @@ def _with_account(panel: pd.DataFrame, data) -> pd.DataFrame:
     cs = data.client_services
     if len(cs):
         since = pd.to_datetime(cs.get("since"))
-        m = panel[["client_id", "cutoff"]].reset_index().merge(cs.assign(since=since)[["client_id", "since"]],
-                                                               on="client_id")
+        m = (
+            panel[["client_id", "cutoff"]]
+            .reset_index()
+            .merge(cs.assign(since=since)[["client_id", "since"]], on="client_id")
+        )
         ok = m["since"].isna() | (m["since"] <= m["cutoff"])
         panel["n_services"] = m[ok].groupby("index").size().reindex(panel.index, fill_value=0).astype(float)
     else:
@@ -448,8 +508,7 @@ def _value_at_renewal(panel: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     return m.set_index("index")["value"].reindex(panel.index)
 
 
-def churn_labels(data, panel: pd.DataFrame, *, horizon_months: int = 12, kinds=CHURN_KINDS,
-                 as_of=None) -> pd.DataFrame:
+def churn_labels(data, panel: pd.DataFrame, *, horizon_months: int = 12, kinds=CHURN_KINDS, as_of=None) -> pd.DataFrame:
     """Add the outcome: did the client churn within ``horizon_months`` after the wave's cutoff?
 
     Parameters

@@ -58,6 +58,7 @@ Examples
 >>> scores.clients[["client", "p", "ci_low", "ci_high", "revenue_at_risk", "reasons"]].head()  # doctest: +SKIP
 >>> print(risk.backtest(data).summary())                          # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import math
@@ -68,15 +69,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit as _expit
+
 # Only the estimator base classes: the models themselves are imported when fitted.
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from cxlab.drivers.importance import resample_weights
 from cxlab.risk.features import FEATURE_LABELS, MODEL_FEATURES, churn_labels, client_waves, wave_cutoffs
 
-__all__ = ["ChurnRiskModel", "RiskScores", "BacktestResult", "score_clients", "backtest",
-           "calibration_bins", "precision_at_k", "DEFAULT_FEATURES", "FALLBACK_FEATURES", "FALLBACK_C", "MIN_MODEL_EVENTS", "BOOSTING_PARAMS",
-           "METHODS"]
+__all__ = [
+    "ChurnRiskModel",
+    "RiskScores",
+    "BacktestResult",
+    "score_clients",
+    "backtest",
+    "calibration_bins",
+    "precision_at_k",
+    "DEFAULT_FEATURES",
+    "FALLBACK_FEATURES",
+    "FALLBACK_C",
+    "MIN_MODEL_EVENTS",
+    "BOOSTING_PARAMS",
+    "METHODS",
+]
 
 METHODS = ("logistic", "boosting")
 
@@ -84,8 +98,7 @@ METHODS = ("logistic", "boosting")
 #: churned clients, every extra feature costs more in noise than it brings
 #: (on simulated agencies the out-of-time AUC fell by 0.01-0.04 with all 40
 #: panel columns); pass ``features="all"`` or a list to use others.
-DEFAULT_FEATURES = ("score_ewm", "score_last", "score_change", "responded",
-                    "manager_changes_6m", "complaints_6m")
+DEFAULT_FEATURES = ("score_ewm", "score_last", "score_change", "responded", "manager_changes_6m", "complaints_6m")
 #: The small-data fallback's features: score level and change, silence, manager changes, complaints.
 FALLBACK_FEATURES = ("score_last", "score_change", "silent_waves", "manager_changes_6m", "complaints_6m")
 #: L2 strength of the fallback (C = 1 / penalty): strong, so that a few events cannot make wild odds.
@@ -93,38 +106,68 @@ FALLBACK_C = 0.05
 #: Below this many churned clients no model is fitted at all.
 MIN_MODEL_EVENTS = 5
 #: Conservative boosting: shallow trees, slow learning, large leaves, no early stopping.
-BOOSTING_PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 100,
-                   "l2_regularization": 1.0, "early_stopping": False}
+BOOSTING_PARAMS = {
+    "max_iter": 150,
+    "learning_rate": 0.05,
+    "max_depth": 3,
+    "min_samples_leaf": 100,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+}
 
 # Directions the boosting model must respect (-1: a higher value never raises
 # the risk, +1: never lowers it); features not listed are left free.
 _MONOTONE = {
-    "score_index": -1, "score_last": -1, "score_ewm": -1, "score_history": -1, "score_change": -1,
-    "nps_mean": -1, "nps_last": -1, "nps_min": -1, "dm_nps": -1, "overall_mean": -1, "attr_mean": -1,
-    "attr_min": -1, "responded": -1, "detractor_share": 1, "silent_waves": 1, "waves_since_answer": 1,
-    "manager_changes_6m": 1, "complaints_6m": 1, "downsized_12m": 1,
+    "score_index": -1,
+    "score_last": -1,
+    "score_ewm": -1,
+    "score_history": -1,
+    "score_change": -1,
+    "nps_mean": -1,
+    "nps_last": -1,
+    "nps_min": -1,
+    "dm_nps": -1,
+    "overall_mean": -1,
+    "attr_mean": -1,
+    "attr_min": -1,
+    "responded": -1,
+    "detractor_share": 1,
+    "silent_waves": 1,
+    "waves_since_answer": 1,
+    "manager_changes_6m": 1,
+    "complaints_6m": 1,
+    "downsized_12m": 1,
 }
 
 # Features read as yes/no in the reasons text.
 _BINARY = {"responded"}
 
 _NAMES = {
-    "logistic": {"en": "penalised logistic regression (L2, C={C:g}, scikit-learn)",
-                 "ru": "логистическая регрессия с L2-регуляризацией (C={C:g}, scikit-learn)"},
-    "boosting": {"en": "gradient boosting (scikit-learn HistGradientBoostingClassifier, depth {depth}, "
-                       "{iters} trees, monotone constraints)",
-                 "ru": "градиентный бустинг (scikit-learn HistGradientBoostingClassifier, глубина {depth}, "
-                       "{iters} деревьев, монотонные ограничения)"},
-    "fallback": {"en": "rough estimate: strongly regularised logistic regression (C={C:g}) on {k} features; "
-                       "the early-warning rules carry the weight",
-                 "ru": "грубая оценка: сильно регуляризованная логистическая регрессия (C={C:g}) на {k} "
-                       "признаках; основной вес у правил раннего предупреждения"},
-    "rules": {"en": "no model (too few churn events): early-warning rules only",
-              "ru": "модели нет (слишком мало уходов): только правила раннего предупреждения"},
+    "logistic": {
+        "en": "penalised logistic regression (L2, C={C:g}, scikit-learn)",
+        "ru": "логистическая регрессия с L2-регуляризацией (C={C:g}, scikit-learn)",
+    },
+    "boosting": {
+        "en": "gradient boosting (scikit-learn HistGradientBoostingClassifier, depth {depth}, "
+        "{iters} trees, monotone constraints)",
+        "ru": "градиентный бустинг (scikit-learn HistGradientBoostingClassifier, глубина {depth}, "
+        "{iters} деревьев, монотонные ограничения)",
+    },
+    "fallback": {
+        "en": "rough estimate: strongly regularised logistic regression (C={C:g}) on {k} features; "
+        "the early-warning rules carry the weight",
+        "ru": "грубая оценка: сильно регуляризованная логистическая регрессия (C={C:g}) на {k} "
+        "признаках; основной вес у правил раннего предупреждения",
+    },
+    "rules": {
+        "en": "no model (too few churn events): early-warning rules only",
+        "ru": "модели нет (слишком мало уходов): только правила раннего предупреждения",
+    },
 }
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _check_lang(lang: str) -> None:
     if lang not in ("ru", "en"):
@@ -170,14 +213,17 @@ def _resolve_features(features, panel: pd.DataFrame) -> list[str]:
     if features is None:
         present = [f for f in DEFAULT_FEATURES if f in panel.columns]
         if not present:
-            raise KeyError(f"the panel has none of the default features {list(DEFAULT_FEATURES)}; "
-                           "build it with cxlab.risk.client_waves")
+            raise KeyError(
+                f"the panel has none of the default features {list(DEFAULT_FEATURES)}; "
+                "build it with cxlab.risk.client_waves"
+            )
         return present
     if isinstance(features, str):
         if features != "all":
             raise ValueError(f"features must be None, 'all' or a list of columns, got {features!r}")
-        attrs = sorted(c for c in panel.columns if c.startswith("attr_") and not c.endswith("_change")
-                       and c not in MODEL_FEATURES)
+        attrs = sorted(
+            c for c in panel.columns if c.startswith("attr_") and not c.endswith("_change") and c not in MODEL_FEATURES
+        )
         return [f for f in MODEL_FEATURES if f in panel.columns] + attrs
     features = list(features)
     missing = [f for f in features if f not in panel.columns]
@@ -207,7 +253,7 @@ class _SignedLogistic(ClassifierMixin, BaseEstimator):
         self.C = C
         self.signs = signs
 
-    def fit(self, X, y, sample_weight=None) -> "_SignedLogistic":
+    def fit(self, X, y, sample_weight=None) -> _SignedLogistic:
         from scipy.optimize import minimize
 
         X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
@@ -245,6 +291,7 @@ class _SignedLogistic(ClassifierMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------------- the model
+
 
 class ChurnRiskModel:
     """Probability that a client churns within 12 months after a wave, with intervals and reasons.
@@ -296,8 +343,17 @@ class ChurnRiskModel:
     >>> model.odds_ratios()                                                    # doctest: +SKIP
     """
 
-    def __init__(self, method: str = "logistic", *, features=None, C: float = 1.0, min_events: int = 30,
-                 n_boot: int = 200, random_state: int = 0, confidence: float = 0.95):
+    def __init__(
+        self,
+        method: str = "logistic",
+        *,
+        features=None,
+        C: float = 1.0,
+        min_events: int = 30,
+        n_boot: int = 200,
+        random_state: int = 0,
+        confidence: float = 0.95,
+    ):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if not 0 < confidence < 1:
@@ -327,21 +383,23 @@ class ChurnRiskModel:
                 core = _SignedLogistic(C=self.C_, signs=tuple(_MONOTONE.get(f, 0) for f in self.features_))
             else:
                 core = LogisticRegression(C=self.C_, l1_ratio=0.0, max_iter=2000)
-            return Pipeline([
-                ("impute", SimpleImputer(strategy="median", add_indicator=True)),
-                ("scale", StandardScaler()),
-                ("model", core),
-            ])
+            return Pipeline(
+                [
+                    ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                    ("scale", StandardScaler()),
+                    ("model", core),
+                ]
+            )
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         params = dict(BOOSTING_PARAMS)
         # Leaves of 100 rows suit thousands of rows; a smaller panel gets smaller leaves.
         params["min_samples_leaf"] = int(min(params["min_samples_leaf"], max(10, n_rows // 20)))
         return HistGradientBoostingClassifier(
-            **params, monotonic_cst=[_MONOTONE.get(f, 0) for f in self.features_],
-            random_state=self.random_state)
+            **params, monotonic_cst=[_MONOTONE.get(f, 0) for f in self.features_], random_state=self.random_state
+        )
 
-    def fit(self, panel: pd.DataFrame) -> "ChurnRiskModel":
+    def fit(self, panel: pd.DataFrame) -> ChurnRiskModel:
         """Fit on the rows of ``panel`` whose outcome is known (``churned_12m`` not NaN).
 
         Never raises for lack of data: with too few churned clients it fits
@@ -352,7 +410,7 @@ class ChurnRiskModel:
         labelled = panel[panel["churned_12m"].notna()]
         y = labelled["churned_12m"].to_numpy(dtype=int)
         clients = labelled["client_id"].to_numpy()
-        self.n_rows_ = int(len(labelled))
+        self.n_rows_ = len(labelled)
         self.n_event_rows_ = int(y.sum())
         self.n_events_ = int(pd.Series(clients[y == 1]).nunique())
         self.n_clients_ = int(pd.Series(clients).nunique())
@@ -427,10 +485,12 @@ class ChurnRiskModel:
     def _no_model_message(self, n_classes: int, no_features: bool = False) -> dict:
         n = self.n_events_
         if no_features:
-            return {"en": "No model: none of the model's features varies among the labelled rows. "
-                          "No probabilities are estimated; use the early-warning rules.",
-                    "ru": "Модели нет: ни один признак модели не меняется в строках с известным исходом. "
-                          "Вероятности не оцениваются; опирайтесь на правила раннего предупреждения."}
+            return {
+                "en": "No model: none of the model's features varies among the labelled rows. "
+                "No probabilities are estimated; use the early-warning rules.",
+                "ru": "Модели нет: ни один признак модели не меняется в строках с известным исходом. "
+                "Вероятности не оцениваются; опирайтесь на правила раннего предупреждения.",
+            }
         if n_classes < 2 and n == 0:
             why_en = f"none of the {self.n_clients_} clients with a known 12-month outcome churned"
             why_ru = f"ни один из {self.n_clients_} клиентов с известным исходом за 12 месяцев не ушёл"
@@ -438,28 +498,37 @@ class ChurnRiskModel:
             why_en = f"every one of the {self.n_rows_} labelled rows is a churn"
             why_ru = f"все {self.n_rows_} строк с известным исходом — уходы"
         else:
-            why_en = (f"only {n} churned clients with a known 12-month outcome (a model needs at least "
-                      f"{MIN_MODEL_EVENTS}, a full one {self.min_events})")
-            why_ru = (f"ушедших клиентов с известным исходом за 12 месяцев всего {n} (для любой модели нужно "
-                      f"не меньше {MIN_MODEL_EVENTS}, для полноценной — {self.min_events})")
-        return {"en": f"No model: {why_en}. No probabilities are estimated; use the early-warning rules.",
-                "ru": f"Модели нет: {why_ru}. Вероятности не оцениваются; опирайтесь на правила раннего "
-                      f"предупреждения."}
+            why_en = (
+                f"only {n} churned clients with a known 12-month outcome (a model needs at least "
+                f"{MIN_MODEL_EVENTS}, a full one {self.min_events})"
+            )
+            why_ru = (
+                f"ушедших клиентов с известным исходом за 12 месяцев всего {n} (для любой модели нужно "
+                f"не меньше {MIN_MODEL_EVENTS}, для полноценной — {self.min_events})"
+            )
+        return {
+            "en": f"No model: {why_en}. No probabilities are estimated; use the early-warning rules.",
+            "ru": f"Модели нет: {why_ru}. Вероятности не оцениваются; опирайтесь на правила раннего предупреждения.",
+        }
 
     def _fallback_message(self) -> dict:
         n, k = self.n_events_, len(self.features_)
         asked_en = "" if self.method == "logistic" else " (instead of the gradient boosting asked for)"
         asked_ru = "" if self.method == "logistic" else " (вместо запрошенного бустинга)"
         return {
-            "en": (f"Small data: only {n} churned clients with a known 12-month outcome, {self.min_events} "
-                   f"needed for a full model. The probabilities come from a strongly regularised logistic "
-                   f"regression (C={self.C_:g}) on {k} features{asked_en}; they are rough, good for ordering "
-                   f"clients rather than as exact chances. The early-warning rules carry the weight."),
-            "ru": (f"Мало данных: ушедших клиентов с известным исходом за 12 месяцев только {n}, для "
-                   f"полноценной модели нужно {self.min_events}. Вероятности — из сильно регуляризованной "
-                   f"логистической регрессии (C={self.C_:g}) на {k} признаках{asked_ru}; они грубые и годятся "
-                   f"скорее для порядка клиентов, чем как точные шансы. Основной вес — у правил раннего "
-                   f"предупреждения."),
+            "en": (
+                f"Small data: only {n} churned clients with a known 12-month outcome, {self.min_events} "
+                f"needed for a full model. The probabilities come from a strongly regularised logistic "
+                f"regression (C={self.C_:g}) on {k} features{asked_en}; they are rough, good for ordering "
+                f"clients rather than as exact chances. The early-warning rules carry the weight."
+            ),
+            "ru": (
+                f"Мало данных: ушедших клиентов с известным исходом за 12 месяцев только {n}, для "
+                f"полноценной модели нужно {self.min_events}. Вероятности — из сильно регуляризованной "
+                f"логистической регрессии (C={self.C_:g}) на {k} признаках{asked_ru}; они грубые и годятся "
+                f"скорее для порядка клиентов, чем как точные шансы. Основной вес — у правил раннего "
+                f"предупреждения."
+            ),
         }
 
     @property
@@ -474,8 +543,12 @@ class ChurnRiskModel:
             key = "fallback"
         else:
             key = self.method_used_
-        params = {"C": getattr(self, "C_", self.C), "k": len(getattr(self, "features_", []) or []),
-                  "depth": BOOSTING_PARAMS["max_depth"], "iters": BOOSTING_PARAMS["max_iter"]}
+        params = {
+            "C": getattr(self, "C_", self.C),
+            "k": len(getattr(self, "features_", []) or []),
+            "depth": BOOSTING_PARAMS["max_depth"],
+            "iters": BOOSTING_PARAMS["max_iter"],
+        }
         return {lang: text.format(**params) for lang, text in _NAMES[key].items()}
 
     # ------------------------------------------------------------ predicting
@@ -512,8 +585,15 @@ class ChurnRiskModel:
         """``client_id, wave_id, p, ci_low, ci_high``: probability and its client-bootstrap percentile interval."""
         p = self.predict_proba(panel)
         low, high = self._interval(p, self.predict_draws(panel))
-        return pd.DataFrame({"client_id": panel["client_id"].to_numpy(), "wave_id": panel["wave_id"].to_numpy(),
-                             "p": p, "ci_low": low, "ci_high": high})
+        return pd.DataFrame(
+            {
+                "client_id": panel["client_id"].to_numpy(),
+                "wave_id": panel["wave_id"].to_numpy(),
+                "p": p,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
 
     # ------------------------------------------------------------ reasons
     def contributions(self, panel: pd.DataFrame) -> pd.DataFrame:
@@ -534,7 +614,7 @@ class ChurnRiskModel:
             pre, lr = self.estimator_[:-1], self.estimator_[-1]
             Z = pre.transform(X)
             parts = Z * lr.coef_[0]
-            out = pd.DataFrame(parts[:, :len(self.features_)], index=panel.index, columns=self.features_)
+            out = pd.DataFrame(parts[:, : len(self.features_)], index=panel.index, columns=self.features_)
             ind = self.estimator_.named_steps["impute"].indicator_
             if ind is not None:
                 for j, col in enumerate(ind.features_):
@@ -570,14 +650,27 @@ class ChurnRiskModel:
             log-odds (0.05: about 5% more odds; smaller pushes are not worth
             naming) are listed, up to ``top`` per row; no rows without a model.
         """
-        cols = ["client_id", "wave_id", "rank", "feature", "label_ru", "label_en", "value", "contribution",
-                "contribution_p"]
+        cols = [
+            "client_id",
+            "wave_id",
+            "rank",
+            "feature",
+            "label_ru",
+            "label_en",
+            "value",
+            "contribution",
+            "contribution_p",
+        ]
         if not self.fitted_ or not len(panel):
             return pd.DataFrame(columns=cols)
         contrib = self.contributions(panel)
         p = self.predict_proba(panel)
-        long = contrib.reset_index(drop=True).rename_axis("row").reset_index().melt(
-            id_vars="row", var_name="feature", value_name="contribution")
+        long = (
+            contrib.reset_index(drop=True)
+            .rename_axis("row")
+            .reset_index()
+            .melt(id_vars="row", var_name="feature", value_name="contribution")
+        )
         long = long[long["contribution"] >= max(min_contribution, 1e-12)]
         long = long.sort_values(["row", "contribution"], ascending=[True, False], kind="stable")
         long["rank"] = long.groupby("row").cumcount() + 1
@@ -586,13 +679,18 @@ class ChurnRiskModel:
         values = panel[self.features_].astype(float).to_numpy()
         col_of = {f: j for j, f in enumerate(self.features_)}
         logit_p = _logit(p[rows])
-        out = pd.DataFrame({
-            "client_id": panel["client_id"].to_numpy()[rows], "wave_id": panel["wave_id"].to_numpy()[rows],
-            "rank": long["rank"].to_numpy(), "feature": long["feature"].to_numpy(),
-            "label_ru": [_label(f, "ru") for f in long["feature"]],
-            "label_en": [_label(f, "en") for f in long["feature"]],
-            "value": values[rows, [col_of[f] for f in long["feature"]]],
-            "contribution": long["contribution"].to_numpy(dtype=float)})
+        out = pd.DataFrame(
+            {
+                "client_id": panel["client_id"].to_numpy()[rows],
+                "wave_id": panel["wave_id"].to_numpy()[rows],
+                "rank": long["rank"].to_numpy(),
+                "feature": long["feature"].to_numpy(),
+                "label_ru": [_label(f, "ru") for f in long["feature"]],
+                "label_en": [_label(f, "en") for f in long["feature"]],
+                "value": values[rows, [col_of[f] for f in long["feature"]]],
+                "contribution": long["contribution"].to_numpy(dtype=float),
+            }
+        )
         out["contribution_p"] = p[rows] - _expit(logit_p - out["contribution"].to_numpy())
         return out[cols].reset_index(drop=True)
 
@@ -623,17 +721,26 @@ class ChurnRiskModel:
         else:
             low = high = np.full(len(names), np.nan)
         sd = [self.train_sd_[n] if n in self.train_sd_ else np.nan for n in names]
-        return pd.DataFrame({
-            "feature": names, "label_ru": [_label(n, "ru") for n in names],
-            "label_en": [_label(n, "en") for n in names], "odds_ratio": np.exp(est),
-            "ci_low": np.exp(low), "ci_high": np.exp(high), "sd": sd,
-            "n": self.n_rows_, "n_events": self.n_events_, "n_boot": len(self.boot_estimators_),
-            "method": self.method_name["en"]})
+        return pd.DataFrame(
+            {
+                "feature": names,
+                "label_ru": [_label(n, "ru") for n in names],
+                "label_en": [_label(n, "en") for n in names],
+                "odds_ratio": np.exp(est),
+                "ci_low": np.exp(low),
+                "ci_high": np.exp(high),
+                "sd": sd,
+                "n": self.n_rows_,
+                "n_events": self.n_events_,
+                "n_boot": len(self.boot_estimators_),
+                "method": self.method_name["en"],
+            }
+        )
 
     def _coef_table(self, est) -> tuple[list, np.ndarray]:
         coef = est[-1].coef_[0]
         names = list(self.features_)
-        values = list(coef[:len(names)])
+        values = list(coef[: len(names)])
         ind = est.named_steps["impute"].indicator_
         if ind is not None:
             scale = est.named_steps["scale"].scale_
@@ -656,43 +763,84 @@ class ChurnRiskModel:
         if self.mode_ == "rules":
             reg = "—"
         elif self.method_used_ == "logistic":
-            reg = f"L2, C = {self.C_:g} (" + ("штраф 1/C на квадраты стандартизованных коэффициентов" if ru
-                                              else "penalty 1/C on the squared standardised coefficients") + ")"
+            reg = (
+                f"L2, C = {self.C_:g} ("
+                + (
+                    "штраф 1/C на квадраты стандартизованных коэффициентов"
+                    if ru
+                    else "penalty 1/C on the squared standardised coefficients"
+                )
+                + ")"
+            )
         else:
             reg = ", ".join(f"{k}={v}" for k, v in BOOSTING_PARAMS.items())
         rows = [
             ("Метод:" if ru else "Method:", self.method_name[lang]),
-            ("Строки:" if ru else "Rows:", f"{self.n_rows_} " + ("клиенто-волн с известным исходом, клиентов "
-                                                               if ru else "client-waves with a known outcome, clients ")
-             + str(self.n_clients_)),
-            ("Уходы:" if ru else "Churn events:",
-             f"{self.n_events_} " + (f"ушедших клиентов ({self.n_event_rows_} строк)" if ru
-                                     else f"churned clients ({self.n_event_rows_} rows)")),
+            (
+                "Строки:" if ru else "Rows:",
+                f"{self.n_rows_} "
+                + (
+                    "клиенто-волн с известным исходом, клиентов "
+                    if ru
+                    else "client-waves with a known outcome, clients "
+                )
+                + str(self.n_clients_),
+            ),
+            (
+                "Уходы:" if ru else "Churn events:",
+                f"{self.n_events_} "
+                + (
+                    f"ушедших клиентов ({self.n_event_rows_} строк)"
+                    if ru
+                    else f"churned clients ({self.n_event_rows_} rows)"
+                ),
+            ),
             ("Регуляризация:" if ru else "Regularisation:", reg),
             ("Признаки:" if ru else "Features:", ", ".join(self.features_) or "—"),
         ]
         if self.dropped_:
-            rows.append(("Отброшены:" if ru else "Dropped:", ", ".join(self.dropped_)
-                         + (" (пустые или постоянные)" if ru else " (empty or constant)")))
+            rows.append(
+                (
+                    "Отброшены:" if ru else "Dropped:",
+                    ", ".join(self.dropped_) + (" (пустые или постоянные)" if ru else " (empty or constant)"),
+                )
+            )
         if self.fitted_:
             pct = f"{100 * self.confidence:g}%"
-            rows.append(("Интервалы:" if ru else "Intervals:",
-                         (f"{pct}, перцентили {len(self.boot_estimators_)} переобучений на бутстреп-выборках клиентов"
-                          if ru else f"{pct} percentile, {len(self.boot_estimators_)} refits on client bootstrap "
-                                     f"resamples")
-                         + (f" ({self.n_boot_skipped_} " + ("выборок пропущено: один класс или пустой признак)"
-                                                            if ru else "resamples skipped: one class or an empty "
-                                                                       "feature)")
-                            if self.n_boot_skipped_ else "")))
+            rows.append(
+                (
+                    "Интервалы:" if ru else "Intervals:",
+                    (
+                        f"{pct}, перцентили {len(self.boot_estimators_)} переобучений на бутстреп-выборках клиентов"
+                        if ru
+                        else f"{pct} percentile, {len(self.boot_estimators_)} refits on client bootstrap resamples"
+                    )
+                    + (
+                        f" ({self.n_boot_skipped_} "
+                        + (
+                            "выборок пропущено: один класс или пустой признак)"
+                            if ru
+                            else "resamples skipped: one class or an empty feature)"
+                        )
+                        if self.n_boot_skipped_
+                        else ""
+                    ),
+                )
+            )
         for key, value in rows:
-            lines += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<16}",
-                                   subsequent_indent=" " * 16) or [key]
+            lines += textwrap.wrap(
+                str(value), width=width, initial_indent=f"{key:<16}", subsequent_indent=" " * 16
+            ) or [key]
         if self.fitted_ and self.method_used_ == "logistic":
             lines.append("-" * width)
-            lines.append(("Отношение шансов на 1 SD" if ru else "Odds ratio per 1 SD") + f" [{100 * self.confidence:g}%]")
+            lines.append(
+                ("Отношение шансов на 1 SD" if ru else "Odds ratio per 1 SD") + f" [{100 * self.confidence:g}%]"
+            )
             for _, r in self.odds_ratios().iterrows():
-                lines.append(f"  {r['label_ru' if ru else 'label_en'][:50]:<50} {_fmt(r['odds_ratio'], 2):>6} "
-                             f"[{_fmt(r['ci_low'], 2)}, {_fmt(r['ci_high'], 2)}]")
+                lines.append(
+                    f"  {r['label_ru' if ru else 'label_en'][:50]:<50} {_fmt(r['odds_ratio'], 2):>6} "
+                    f"[{_fmt(r['ci_low'], 2)}, {_fmt(r['ci_high'], 2)}]"
+                )
         return _close_summary(lines, self.message, lang, width)
 
     def __repr__(self) -> str:
@@ -701,6 +849,7 @@ class ChurnRiskModel:
 
 
 # --------------------------------------------------------------------------- scoring a wave
+
 
 @dataclass(repr=False)
 class RiskScores:
@@ -797,8 +946,11 @@ class RiskScores:
         keep = self.clients["client_id"].isin(set(client_ids)).to_numpy()
         p = self.clients["p"].to_numpy(dtype=float)[keep]
         v = self.clients["contract_value"].to_numpy(dtype=float)[keep]
-        draws = self.client_draws[:, keep] if self.client_draws is not None and len(self.client_draws) \
+        draws = (
+            self.client_draws[:, keep]
+            if self.client_draws is not None and len(self.client_draws)
             else np.empty((0, int(keep.sum())))
+        )
         return _totals(p, draws, v, self.confidence, n_loss_draws, self.random_state)
 
     def summary(self, lang: str | None = None, top: int = 10) -> str:
@@ -809,47 +961,71 @@ class RiskScores:
         width = 80
         t = self.total
         pct = f"{100 * t.get('confidence', 0.95):g}%"
-        lines = [(f"Риск ухода клиентов, волна {self.wave}" if ru else f"Churn risk, wave {self.wave}").center(width),
-                 "=" * width]
+        lines = [
+            (f"Риск ухода клиентов, волна {self.wave}" if ru else f"Churn risk, wave {self.wave}").center(width),
+            "=" * width,
+        ]
         rows = [
             ("Метод:" if ru else "Method:", self.method[lang]),
-            ("Обучение:" if ru else "Trained on:",
-             (f"{self.n_train_rows} клиенто-волн, {self.n_train_events} ушедших клиентов, волны до "
-              f"{self.train_until or '—'} (их 12-месячный исход известен к закрытию волны)") if ru else
-             (f"{self.n_train_rows} client-waves, {self.n_train_events} churned clients, waves up to "
-              f"{self.train_until or '-'} (12-month outcome known by this wave's close)")),
+            (
+                "Обучение:" if ru else "Trained on:",
+                (
+                    f"{self.n_train_rows} клиенто-волн, {self.n_train_events} ушедших клиентов, волны до "
+                    f"{self.train_until or '—'} (их 12-месячный исход известен к закрытию волны)"
+                )
+                if ru
+                else (
+                    f"{self.n_train_rows} client-waves, {self.n_train_events} churned clients, waves up to "
+                    f"{self.train_until or '-'} (12-month outcome known by this wave's close)"
+                ),
+            ),
             ("Клиенты:" if ru else "Clients:", f"{t.get('n_clients', 0)}"),
-            ("Выручка под риском:" if ru else "Revenue at risk:",
-             f"{_money(t.get('revenue_at_risk'))} [{pct}: {_money(t.get('ci_low'))} – {_money(t.get('ci_high'))}]"
-             + (" (ожидаемая потеря = Σ p × контракт)" if ru else " (expected loss = sum of p × contract)")),
-            ("Реальная потеря:" if ru else "Realised loss:",
-             f"{_money(t.get('loss_low'))} – {_money(t.get('loss_high'))}"
-             + (" (90% диапазон: кто именно уйдёт — случайность)" if ru else
-                " (90% range: which clients actually leave is chance)")),
+            (
+                "Выручка под риском:" if ru else "Revenue at risk:",
+                f"{_money(t.get('revenue_at_risk'))} [{pct}: {_money(t.get('ci_low'))} – {_money(t.get('ci_high'))}]"
+                + (" (ожидаемая потеря = Σ p × контракт)" if ru else " (expected loss = sum of p × contract)"),
+            ),
+            (
+                "Реальная потеря:" if ru else "Realised loss:",
+                f"{_money(t.get('loss_low'))} – {_money(t.get('loss_high'))}"
+                + (
+                    " (90% диапазон: кто именно уйдёт — случайность)"
+                    if ru
+                    else " (90% range: which clients actually leave is chance)"
+                ),
+            ),
         ]
         for key, value in rows:
-            lines += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<20}",
-                                   subsequent_indent=" " * 20) or [key]
+            lines += textwrap.wrap(
+                str(value), width=width, initial_indent=f"{key:<20}", subsequent_indent=" " * 20
+            ) or [key]
         c = self.clients
         if c["p"].notna().any():
             lines.append("-" * width)
-            lines.append(f"{'client' if not ru else 'клиент':<28} {'p':>6} {pct + ' CI':>15} "
-                         f"{'at risk' if not ru else 'под риском':>12}")
+            lines.append(
+                f"{'client' if not ru else 'клиент':<28} {'p':>6} {pct + ' CI':>15} "
+                f"{'at risk' if not ru else 'под риском':>12}"
+            )
             for _, r in c.head(top).iterrows():
-                lines.append(f"{str(r['client'])[:28]:<28} {_fmt(r['p'], 3):>6} "
-                             f"{'[' + _fmt(r['ci_low'], 3) + ', ' + _fmt(r['ci_high'], 3) + ']':>15} "
-                             f"{_money(r['revenue_at_risk']):>12}")
+                lines.append(
+                    f"{str(r['client'])[:28]:<28} {_fmt(r['p'], 3):>6} "
+                    f"{'[' + _fmt(r['ci_low'], 3) + ', ' + _fmt(r['ci_high'], 3) + ']':>15} "
+                    f"{_money(r['revenue_at_risk']):>12}"
+                )
                 if r["reasons"]:
-                    lines += textwrap.wrap(str(r["reasons"]), width=width, initial_indent="    ",
-                                           subsequent_indent="    ")
+                    lines += textwrap.wrap(
+                        str(r["reasons"]), width=width, initial_indent="    ", subsequent_indent="    "
+                    )
         return _close_summary(lines, self.message, lang, width)
 
     def __str__(self) -> str:
         return self.summary()
 
     def __repr__(self) -> str:
-        return (f"<RiskScores wave={self.wave!r} clients={len(self.clients)} "
-                f"revenue_at_risk={_money(self.total.get('revenue_at_risk'))} fitted={self.model.fitted_}>")
+        return (
+            f"<RiskScores wave={self.wave!r} clients={len(self.clients)} "
+            f"revenue_at_risk={_money(self.total.get('revenue_at_risk'))} fitted={self.model.fitted_}>"
+        )
 
 
 def _money(x) -> str:
@@ -880,10 +1056,23 @@ def _reason_text(reasons: pd.DataFrame, lang: str) -> tuple[pd.Series, pd.Series
     return g["text"].agg("; ".join), g["feature"].agg(";".join)
 
 
-def score_clients(data, wave: str, *, method: str = "logistic", n_boot: int = 200, random_state: int = 0,
-                  panel: pd.DataFrame | None = None, top: int = 3, lang: str = "en", features=None,
-                  C: float = 1.0, min_events: int = 30, horizon_months: int = 12,
-                  confidence: float = 0.95, n_loss_draws: int = 4000) -> RiskScores:
+def score_clients(
+    data,
+    wave: str,
+    *,
+    method: str = "logistic",
+    n_boot: int = 200,
+    random_state: int = 0,
+    panel: pd.DataFrame | None = None,
+    top: int = 3,
+    lang: str = "en",
+    features=None,
+    C: float = 1.0,
+    min_events: int = 30,
+    horizon_months: int = 12,
+    confidence: float = 0.95,
+    n_loss_draws: int = 4000,
+) -> RiskScores:
     """Fit on the past and score the clients active at ``wave``: probability, reasons, revenue at risk.
 
     The model learns only from rows whose ``horizon_months`` outcome window
@@ -935,25 +1124,40 @@ def score_clients(data, wave: str, *, method: str = "logistic", n_boot: int = 20
     cutoff = cut[wave]
     known = panel["churned_12m"].notna() & (_horizon_end(panel["cutoff"], horizon_months) <= cutoff)
     train = panel[known]
-    model = ChurnRiskModel(method, features=features, C=C, min_events=min_events, n_boot=n_boot,
-                           random_state=random_state, confidence=confidence).fit(train)
+    model = ChurnRiskModel(
+        method,
+        features=features,
+        C=C,
+        min_events=min_events,
+        n_boot=n_boot,
+        random_state=random_state,
+        confidence=confidence,
+    ).fit(train)
     current = panel[panel["wave_id"] == wave].reset_index(drop=True)
     p = model.predict_proba(current)
     draws = model.predict_draws(current)
     low, high = model._interval(p, draws)
     value = current["current_value"] if "current_value" in current else current.get("contract_value")
-    value = (pd.Series(np.nan, index=current.index) if value is None else value.astype(float))
+    value = pd.Series(np.nan, index=current.index) if value is None else value.astype(float)
     if "contract_value" in current:
         value = value.fillna(current["contract_value"].astype(float))
     v = value.to_numpy()
     info = data.clients.set_index("client_id")
-    out = pd.DataFrame({
-        "client_id": current["client_id"],
-        "client": current["client_id"].map(info["name"]) if "name" in info else current["client_id"],
-        "manager": current["client_id"].map(info["manager"]) if "manager" in info else None,
-        "team": current["client_id"].map(info["team"]) if "team" in info else None,
-        "p": p, "ci_low": low, "ci_high": high, "contract_value": v,
-        "revenue_at_risk": p * v, "revenue_ci_low": low * v, "revenue_ci_high": high * v})
+    out = pd.DataFrame(
+        {
+            "client_id": current["client_id"],
+            "client": current["client_id"].map(info["name"]) if "name" in info else current["client_id"],
+            "manager": current["client_id"].map(info["manager"]) if "manager" in info else None,
+            "team": current["client_id"].map(info["team"]) if "team" in info else None,
+            "p": p,
+            "ci_low": low,
+            "ci_high": high,
+            "contract_value": v,
+            "revenue_at_risk": p * v,
+            "revenue_ci_low": low * v,
+            "revenue_ci_high": high * v,
+        }
+    )
     reasons = model.reasons(current, top=top)
     text, feats = _reason_text(reasons, lang)
     out["reasons"] = [text.get(c, "") for c in out["client_id"]]
@@ -962,22 +1166,41 @@ def score_clients(data, wave: str, *, method: str = "logistic", n_boot: int = 20
     out = out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last", kind="stable")
     client_draws = draws[:, out.index.to_numpy()] if len(draws) else np.empty((0, len(out)))
     train_waves = train.loc[train["order"] == train["order"].max(), "wave_id"] if len(train) else []
-    return RiskScores(wave=wave, clients=out.reset_index(drop=True), total=total, model=model,
-                      message=model.message, method=model.method_name, lang=lang,
-                      n_train_rows=model.n_rows_, n_train_events=model.n_events_,
-                      train_until=str(train_waves.iloc[0]) if len(train_waves) else None,
-                      total_draws=total_draws, client_draws=client_draws, confidence=confidence,
-                      random_state=random_state, scored_rows=current)
+    return RiskScores(
+        wave=wave,
+        clients=out.reset_index(drop=True),
+        total=total,
+        model=model,
+        message=model.message,
+        method=model.method_name,
+        lang=lang,
+        n_train_rows=model.n_rows_,
+        n_train_events=model.n_events_,
+        train_until=str(train_waves.iloc[0]) if len(train_waves) else None,
+        total_draws=total_draws,
+        client_draws=client_draws,
+        confidence=confidence,
+        random_state=random_state,
+        scored_rows=current,
+    )
 
 
-def _totals(p: np.ndarray, draws: np.ndarray, value: np.ndarray, confidence: float, n_loss_draws: int,
-            random_state) -> tuple[dict, np.ndarray]:
+def _totals(
+    p: np.ndarray, draws: np.ndarray, value: np.ndarray, confidence: float, n_loss_draws: int, random_state
+) -> tuple[dict, np.ndarray]:
     """Total revenue at risk with the interval of its expectation and the range of the realised loss."""
     ok = ~np.isnan(p) & ~np.isnan(value)
     sums = np.empty(0)
-    total = {"revenue_at_risk": math.nan, "ci_low": math.nan, "ci_high": math.nan, "loss_low": math.nan,
-             "loss_high": math.nan, "n_clients": int(len(p)), "n_with_value": int((~np.isnan(value)).sum()),
-             "confidence": confidence}
+    total = {
+        "revenue_at_risk": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "loss_low": math.nan,
+        "loss_high": math.nan,
+        "n_clients": len(p),
+        "n_with_value": int((~np.isnan(value)).sum()),
+        "confidence": confidence,
+    }
     if not ok.any():
         return total, sums
     v = value[ok]
@@ -1002,6 +1225,7 @@ def _totals(p: np.ndarray, draws: np.ndarray, value: np.ndarray, confidence: flo
 
 
 # --------------------------------------------------------------------------- backtest
+
 
 @dataclass(repr=False)
 class BacktestResult:
@@ -1063,33 +1287,49 @@ class BacktestResult:
         ru = lang == "ru"
         width = 80
         pct = f"{100 * self.confidence:g}%"
-        lines = [("Бэктест модели риска ухода (по времени)" if ru else "Churn model backtest (time-ordered)"
-                  ).center(width), "=" * width]
+        lines = [
+            ("Бэктест модели риска ухода (по времени)" if ru else "Churn model backtest (time-ordered)").center(width),
+            "=" * width,
+        ]
         lines += textwrap.wrap(
-            (f"Обучение только на волнах, чей {self.horizon_months}-месячный исход был известен к закрытию "
-             f"тестовой волны; проверка на этой волне; прогнозы всех тестовых волн объединены. Интервалы "
-             f"{pct}: бутстреп клиентов тестовых строк ({self.n_boot} выборок), точность в топ-{self.k} — Уилсон.")
-            if ru else
-            (f"Trained only on waves whose {self.horizon_months}-month outcome was known by the test wave's "
-             f"close, tested on that wave; predictions of all test waves pooled. {pct} intervals: client "
-             f"bootstrap of the test rows ({self.n_boot} resamples); precision at top {self.k}: Wilson."),
-            width=width)
+            (
+                f"Обучение только на волнах, чей {self.horizon_months}-месячный исход был известен к закрытию "
+                f"тестовой волны; проверка на этой волне; прогнозы всех тестовых волн объединены. Интервалы "
+                f"{pct}: бутстреп клиентов тестовых строк ({self.n_boot} выборок), точность в топ-{self.k} — Уилсон."
+            )
+            if ru
+            else (
+                f"Trained only on waves whose {self.horizon_months}-month outcome was known by the test wave's "
+                f"close, tested on that wave; predictions of all test waves pooled. {pct} intervals: client "
+                f"bootstrap of the test rows ({self.n_boot} resamples); precision at top {self.k}: Wilson."
+            ),
+            width=width,
+        )
         t = self.table
         if len(t):
             lines.append("-" * width)
-            lines.append(f"{'method':<16} {'AUC':>6} {pct + ' CI':>15} {'Brier':>7} {'P@' + str(self.k):>6} "
-                         f"{'n':>6} {'events':>6} {'waves':>5}")
+            lines.append(
+                f"{'method':<16} {'AUC':>6} {pct + ' CI':>15} {'Brier':>7} {'P@' + str(self.k):>6} "
+                f"{'n':>6} {'events':>6} {'waves':>5}"
+            )
             for _, r in t.iterrows():
-                lines.append(f"{str(r['method'])[:16]:<16} {_fmt(r['auc']):>6} "
-                             f"{'[' + _fmt(r['auc_ci_low']) + ', ' + _fmt(r['auc_ci_high']) + ']':>15} "
-                             f"{_fmt(r['brier'], 4):>7} {_fmt(r['precision_at_k'], 2):>6} {int(r['n']):>6} "
-                             f"{int(r['n_events']):>6} {int(r['n_test_waves']):>5}")
+                lines.append(
+                    f"{str(r['method'])[:16]:<16} {_fmt(r['auc']):>6} "
+                    f"{'[' + _fmt(r['auc_ci_low']) + ', ' + _fmt(r['auc_ci_high']) + ']':>15} "
+                    f"{_fmt(r['brier'], 4):>7} {_fmt(r['precision_at_k'], 2):>6} {int(r['n']):>6} "
+                    f"{int(r['n_events']):>6} {int(r['n_test_waves']):>5}"
+                )
             if "auc_minus_truth" in t:
                 for _, r in t[t["auc_minus_truth"].notna()].iterrows():
-                    lines.append((f"  {r['method']}: AUC минус AUC истинных вероятностей симулятора = "
-                                  if ru else f"  {r['method']}: AUC minus the simulator truth's AUC = ")
-                                 + f"{_fmt(r['auc_minus_truth'])} [{_fmt(r['gap_ci_low'])}, "
-                                   f"{_fmt(r['gap_ci_high'])}]")
+                    lines.append(
+                        (
+                            f"  {r['method']}: AUC минус AUC истинных вероятностей симулятора = "
+                            if ru
+                            else f"  {r['method']}: AUC minus the simulator truth's AUC = "
+                        )
+                        + f"{_fmt(r['auc_minus_truth'])} [{_fmt(r['gap_ci_low'])}, "
+                        f"{_fmt(r['gap_ci_high'])}]"
+                    )
             lines.append(("Тестовые волны: " if ru else "Test waves: ") + str(t["test_waves"].iloc[0]))
         return _close_summary(lines, self.message, lang, width)
 
@@ -1102,10 +1342,27 @@ class BacktestResult:
 
 
 _TRUTH = "simulator truth"
-_TABLE_COLUMNS = ["method", "auc", "auc_ci_low", "auc_ci_high", "brier", "brier_ci_low", "brier_ci_high",
-                  "precision_at_k", "precision_at_k_ci_low", "precision_at_k_ci_high", "base_rate", "n",
-                  "n_clients", "n_events", "n_churned_clients", "n_test_waves", "test_waves", "fallback_waves",
-                  "description"]
+_TABLE_COLUMNS = [
+    "method",
+    "auc",
+    "auc_ci_low",
+    "auc_ci_high",
+    "brier",
+    "brier_ci_low",
+    "brier_ci_high",
+    "precision_at_k",
+    "precision_at_k_ci_low",
+    "precision_at_k_ci_high",
+    "base_rate",
+    "n",
+    "n_clients",
+    "n_events",
+    "n_churned_clients",
+    "n_test_waves",
+    "test_waves",
+    "fallback_waves",
+    "description",
+]
 
 
 def _truth_frame(truth: pd.DataFrame) -> pd.DataFrame:
@@ -1116,10 +1373,22 @@ def _truth_frame(truth: pd.DataFrame) -> pd.DataFrame:
     return t[["client_id", "wave_id", "p_true"]].drop_duplicates(["client_id", "wave_id"])
 
 
-def backtest(data, *, methods=METHODS, horizon_months: int = 12, k: int = 10, truth: pd.DataFrame | None = None,
-             min_train_events: int = 20, panel: pd.DataFrame | None = None, random_state: int = 0,
-             n_boot: int = 200, features=None, C: float = 1.0, n_bins: int = 10,
-             confidence: float = 0.95) -> BacktestResult:
+def backtest(
+    data,
+    *,
+    methods=METHODS,
+    horizon_months: int = 12,
+    k: int = 10,
+    truth: pd.DataFrame | None = None,
+    min_train_events: int = 20,
+    panel: pd.DataFrame | None = None,
+    random_state: int = 0,
+    n_boot: int = 200,
+    features=None,
+    C: float = 1.0,
+    n_bins: int = 10,
+    confidence: float = 0.95,
+) -> BacktestResult:
     """Compare the churn models in a time-ordered backtest; never a random split across time.
 
     For every wave whose ``horizon_months`` outcome is complete, the models
@@ -1182,20 +1451,29 @@ def backtest(data, *, methods=METHODS, horizon_months: int = 12, k: int = 10, tr
         panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
     labelled = panel[panel["churned_12m"].notna() & panel["window_complete"].astype(bool)]
     end = _horizon_end(labelled["cutoff"], horizon_months)
-    waves = (panel.groupby("wave_id").agg(order=("order", "first"), cutoff=("cutoff", "first"),
-                                          complete=("window_complete", "all"))
-             .sort_values("order").reset_index())
+    waves = (
+        panel.groupby("wave_id")
+        .agg(order=("order", "first"), cutoff=("cutoff", "first"), complete=("window_complete", "all"))
+        .sort_values("order")
+        .reset_index()
+    )
     preds, by_wave, training = [], [], []
     models_used: dict[str, list] = {m: [] for m in methods}
     for w in waves[waves["complete"]].itertuples():
         test = labelled[labelled["wave_id"] == w.wave_id]
         train_mask = end <= w.cutoff
         train = labelled[train_mask]
-        row = {"wave_id": w.wave_id, "cutoff": w.cutoff, "n_test": len(test),
-               "n_test_events": int(test["churned_12m"].sum()), "n_train_rows": len(train),
-               "n_train_events": int(train.loc[train["churned_12m"] == 1, "client_id"].nunique()),
-               "train_until": (train.loc[train["order"].idxmax(), "wave_id"] if len(train) else None),
-               "tested": False, "reason": ""}
+        row = {
+            "wave_id": w.wave_id,
+            "cutoff": w.cutoff,
+            "n_test": len(test),
+            "n_test_events": int(test["churned_12m"].sum()),
+            "n_train_rows": len(train),
+            "n_train_events": int(train.loc[train["churned_12m"] == 1, "client_id"].nunique()),
+            "train_until": (train.loc[train["order"].idxmax(), "wave_id"] if len(train) else None),
+            "tested": False,
+            "reason": "",
+        }
         if not len(test):
             continue
         if not len(train):
@@ -1208,11 +1486,18 @@ def backtest(data, *, methods=METHODS, horizon_months: int = 12, k: int = 10, tr
             by_wave.append(row)
             continue
         row["tested"] = True
-        out = pd.DataFrame({"client_id": test["client_id"].to_numpy(), "wave_id": w.wave_id,
-                            "cutoff": w.cutoff, "churned": test["churned_12m"].to_numpy(dtype=int)})
+        out = pd.DataFrame(
+            {
+                "client_id": test["client_id"].to_numpy(),
+                "wave_id": w.wave_id,
+                "cutoff": w.cutoff,
+                "churned": test["churned_12m"].to_numpy(dtype=int),
+            }
+        )
         for m in methods:
-            model = ChurnRiskModel(m, features=features, C=C, min_events=min_train_events, n_boot=0,
-                                   random_state=random_state).fit(train)
+            model = ChurnRiskModel(
+                m, features=features, C=C, min_events=min_train_events, n_boot=0, random_state=random_state
+            ).fit(train)
             out[f"p_{m}"] = model.predict_proba(test)
             row[f"fallback_{m}"] = model.fallback
             models_used[m].append((w.wave_id, model))
@@ -1222,21 +1507,36 @@ def backtest(data, *, methods=METHODS, horizon_months: int = 12, k: int = 10, tr
         preds.append(out)
         per_train_wave = train.groupby("wave_id").agg(train_cutoff=("cutoff", "first"), n_rows=("client_id", "size"))
         per_train_wave["window_end"] = _horizon_end(per_train_wave["train_cutoff"], horizon_months)
-        training.append(per_train_wave.reset_index().rename(columns={"wave_id": "train_wave"})
-                        .assign(test_wave=w.wave_id, test_cutoff=w.cutoff))
+        training.append(
+            per_train_wave.reset_index()
+            .rename(columns={"wave_id": "train_wave"})
+            .assign(test_wave=w.wave_id, test_cutoff=w.cutoff)
+        )
     by_wave = pd.DataFrame(by_wave)
-    training = (pd.concat(training, ignore_index=True)[["test_wave", "test_cutoff", "train_wave", "train_cutoff",
-                                                        "window_end", "n_rows"]]
-                if training else pd.DataFrame(columns=["test_wave", "test_cutoff", "train_wave", "train_cutoff",
-                                                       "window_end", "n_rows"]))
+    training = (
+        pd.concat(training, ignore_index=True)[
+            ["test_wave", "test_cutoff", "train_wave", "train_cutoff", "window_end", "n_rows"]
+        ]
+        if training
+        else pd.DataFrame(columns=["test_wave", "test_cutoff", "train_wave", "train_cutoff", "window_end", "n_rows"])
+    )
     message = _backtest_message(panel, waves, by_wave, min_train_events, horizon_months)
     if not preds:
         empty = pd.DataFrame(columns=_TABLE_COLUMNS)
-        return BacktestResult(table=empty, calibration=pd.DataFrame(columns=_CAL_COLUMNS),
-                              precision_at_k=pd.DataFrame(columns=_PAK_COLUMNS), by_wave=by_wave,
-                              predictions=pd.DataFrame(columns=["client_id", "wave_id", "cutoff", "churned"]),
-                              training=training, message=message, methods=methods,
-                              horizon_months=horizon_months, k=k, confidence=confidence, n_boot=n_boot)
+        return BacktestResult(
+            table=empty,
+            calibration=pd.DataFrame(columns=_CAL_COLUMNS),
+            precision_at_k=pd.DataFrame(columns=_PAK_COLUMNS),
+            by_wave=by_wave,
+            predictions=pd.DataFrame(columns=["client_id", "wave_id", "cutoff", "churned"]),
+            training=training,
+            message=message,
+            methods=methods,
+            horizon_months=horizon_months,
+            k=k,
+            confidence=confidence,
+            n_boot=n_boot,
+        )
     pred = pd.concat(preds, ignore_index=True)
     names = {m: m for m in methods}
     descriptions = {}
@@ -1249,19 +1549,31 @@ def backtest(data, *, methods=METHODS, horizon_months: int = 12, k: int = 10, tr
         descriptions[_TRUTH] = "the simulator's true probability of churn within 12 months (p_churn_12m)"
         n_missing = int(pred["p_true"].isna().sum())
         if n_missing:
-            note = {"en": f"The truth lacks {n_missing} of the {len(pred)} test rows: its row is scored on "
-                          f"the rows it covers (see n), the models on all of them.",
-                    "ru": f"В истинных вероятностях нет {n_missing} из {len(pred)} тестовых строк: их строка "
-                          f"посчитана по тем строкам, что есть (см. n), модели — по всем."}
+            note = {
+                "en": f"The truth lacks {n_missing} of the {len(pred)} test rows: its row is scored on "
+                f"the rows it covers (see n), the models on all of them.",
+                "ru": f"В истинных вероятностях нет {n_missing} из {len(pred)} тестовых строк: их строка "
+                f"посчитана по тем строкам, что есть (см. n), модели — по всем.",
+            }
             message = note if message is None else {k_: message[k_] + " " + note[k_] for k_ in message}
     table, cal, pak = _score(pred, names, descriptions, by_wave, k, n_boot, n_bins, confidence, random_state)
-    return BacktestResult(table=table, calibration=cal, precision_at_k=pak, by_wave=by_wave, predictions=pred,
-                          training=training, message=message, methods=methods, horizon_months=horizon_months,
-                          k=k, confidence=confidence, n_boot=n_boot)
+    return BacktestResult(
+        table=table,
+        calibration=cal,
+        precision_at_k=pak,
+        by_wave=by_wave,
+        predictions=pred,
+        training=training,
+        message=message,
+        methods=methods,
+        horizon_months=horizon_months,
+        k=k,
+        confidence=confidence,
+        n_boot=n_boot,
+    )
 
 
-_CAL_COLUMNS = ["method", "bin", "n", "n_events", "mean_predicted", "observed", "observed_ci_low",
-                "observed_ci_high"]
+_CAL_COLUMNS = ["method", "bin", "n", "n_events", "mean_predicted", "observed", "observed_ci_low", "observed_ci_high"]
 _PAK_COLUMNS = ["method", "wave_id", "k", "n_churned", "precision", "base_rate"]
 
 
@@ -1300,14 +1612,23 @@ def calibration_bins(y: np.ndarray, p: np.ndarray, n_bins: int = 10, confidence:
     keep = n > 0
     n, events = n[keep], events[keep].astype(int)
     ci = [_wilson(e, m, confidence) for e, m in zip(events, n)]
-    out = pd.DataFrame({"bin": np.flatnonzero(keep), "n": n, "n_events": events, "mean_predicted": predicted,
-                        "observed": observed, "observed_ci_low": [c[0] for c in ci],
-                        "observed_ci_high": [c[1] for c in ci]})
+    out = pd.DataFrame(
+        {
+            "bin": np.flatnonzero(keep),
+            "n": n,
+            "n_events": events,
+            "mean_predicted": predicted,
+            "observed": observed,
+            "observed_ci_low": [c[0] for c in ci],
+            "observed_ci_high": [c[1] for c in ci],
+        }
+    )
     return out
 
 
-def precision_at_k(frame: pd.DataFrame, p_col: str, k: int, *, y_col: str = "churned",
-                   wave_col: str = "wave_id") -> pd.DataFrame:
+def precision_at_k(
+    frame: pd.DataFrame, p_col: str, k: int, *, y_col: str = "churned", wave_col: str = "wave_id"
+) -> pd.DataFrame:
     """Per wave: of the ``k`` rows with the highest ``p_col``, how many churned.
 
     Ties are broken by ``client_id`` so that the result does not depend on row order.
@@ -1318,21 +1639,38 @@ def precision_at_k(frame: pd.DataFrame, p_col: str, k: int, *, y_col: str = "chu
         if not len(g):
             continue
         top = g.sort_values([p_col, "client_id"], ascending=[False, True], kind="stable").head(k)
-        rows.append({"wave_id": wave, "k": len(top), "n_churned": int(top[y_col].sum()),
-                     "precision": float(top[y_col].mean()), "base_rate": float(g[y_col].mean())})
+        rows.append(
+            {
+                "wave_id": wave,
+                "k": len(top),
+                "n_churned": int(top[y_col].sum()),
+                "precision": float(top[y_col].mean()),
+                "base_rate": float(g[y_col].mean()),
+            }
+        )
     return pd.DataFrame(rows, columns=_PAK_COLUMNS[1:])
 
 
-def _score(pred: pd.DataFrame, names: dict, descriptions: dict, by_wave: pd.DataFrame, k: int, n_boot: int,
-           n_bins: int, confidence: float, seed) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _score(
+    pred: pd.DataFrame,
+    names: dict,
+    descriptions: dict,
+    by_wave: pd.DataFrame,
+    k: int,
+    n_boot: int,
+    n_bins: int,
+    confidence: float,
+    seed,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     y = pred["churned"].to_numpy(dtype=int)
     # The same client resamples for every method: the AUC gaps are paired.
     weights = resample_weights(len(pred), pred["client_id"].to_numpy(), n_boot, np.random.default_rng(seed))
     alpha = (1 - confidence) / 2
     tested = by_wave[by_wave["tested"]] if len(by_wave) else by_wave
     test_waves = tested["wave_id"].tolist()
-    wave_text = (f"{test_waves[0]}..{test_waves[-1]} ({len(test_waves)})" if len(test_waves) > 1
-                 else ", ".join(test_waves))
+    wave_text = (
+        f"{test_waves[0]}..{test_waves[-1]} ({len(test_waves)})" if len(test_waves) > 1 else ", ".join(test_waves)
+    )
     rows, cals, paks, boot_auc = [], [], [], {}
     for label, key in names.items():
         p = pred[f"p_{key}"].to_numpy(dtype=float)
@@ -1340,8 +1678,11 @@ def _score(pred: pd.DataFrame, names: dict, descriptions: dict, by_wave: pd.Data
         auc = _auc(y, p)
         brier = float(np.mean((p[ok] - y[ok]) ** 2)) if ok.any() else math.nan
         b_auc = np.array([_auc(y, p, w) for w in weights]) if n_boot else np.empty(0)
-        b_brier = np.array([np.sum(w[ok] * (p[ok] - y[ok]) ** 2) / max(np.sum(w[ok]), 1) for w in weights]) \
-            if n_boot else np.empty(0)
+        b_brier = (
+            np.array([np.sum(w[ok] * (p[ok] - y[ok]) ** 2) / max(np.sum(w[ok]), 1) for w in weights])
+            if n_boot
+            else np.empty(0)
+        )
         boot_auc[label] = b_auc
         pk = precision_at_k(pred, f"p_{key}", k)
         pk.insert(0, "method", label)
@@ -1353,17 +1694,29 @@ def _score(pred: pd.DataFrame, names: dict, descriptions: dict, by_wave: pd.Data
         cals.append(cal)
         flag = f"fallback_{key}"
         fb = tested.loc[tested[flag].fillna(False).astype(bool), "wave_id"].tolist() if flag in tested else []
-        rows.append({
-            "method": label, "auc": auc,
-            "auc_ci_low": _q(b_auc, alpha), "auc_ci_high": _q(b_auc, 1 - alpha),
-            "brier": brier, "brier_ci_low": _q(b_brier, alpha), "brier_ci_high": _q(b_brier, 1 - alpha),
-            "precision_at_k": hits / picked if picked else math.nan,
-            "precision_at_k_ci_low": pk_low, "precision_at_k_ci_high": pk_high,
-            "base_rate": float(y[ok].mean()) if ok.any() else math.nan, "n": int(ok.sum()),
-            "n_clients": int(pred.loc[ok, "client_id"].nunique()), "n_events": int(y[ok].sum()),
-            "n_churned_clients": int(pred.loc[ok & (y == 1), "client_id"].nunique()),
-            "n_test_waves": len(test_waves), "test_waves": wave_text, "fallback_waves": ", ".join(fb),
-            "description": descriptions.get(label, "")})
+        rows.append(
+            {
+                "method": label,
+                "auc": auc,
+                "auc_ci_low": _q(b_auc, alpha),
+                "auc_ci_high": _q(b_auc, 1 - alpha),
+                "brier": brier,
+                "brier_ci_low": _q(b_brier, alpha),
+                "brier_ci_high": _q(b_brier, 1 - alpha),
+                "precision_at_k": hits / picked if picked else math.nan,
+                "precision_at_k_ci_low": pk_low,
+                "precision_at_k_ci_high": pk_high,
+                "base_rate": float(y[ok].mean()) if ok.any() else math.nan,
+                "n": int(ok.sum()),
+                "n_clients": int(pred.loc[ok, "client_id"].nunique()),
+                "n_events": int(y[ok].sum()),
+                "n_churned_clients": int(pred.loc[ok & (y == 1), "client_id"].nunique()),
+                "n_test_waves": len(test_waves),
+                "test_waves": wave_text,
+                "fallback_waves": ", ".join(fb),
+                "description": descriptions.get(label, ""),
+            }
+        )
     table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
     if _TRUTH in names:
         t_auc = table.loc[table["method"] == _TRUTH, "auc"].iloc[0]
@@ -1385,50 +1738,71 @@ def _q(x: np.ndarray, q: float) -> float:
     return float(np.quantile(x, q)) if len(x) else math.nan
 
 
-def _backtest_message(panel: pd.DataFrame, waves: pd.DataFrame, by_wave: pd.DataFrame, min_train_events: int,
-                      horizon_months: int) -> dict | None:
+def _backtest_message(
+    panel: pd.DataFrame, waves: pd.DataFrame, by_wave: pd.DataFrame, min_train_events: int, horizon_months: int
+) -> dict | None:
     n_waves = len(waves)
     complete = waves[waves["complete"]]
     tested = by_wave[by_wave["tested"]] if len(by_wave) else by_wave
     h = horizon_months
     if not len(tested):
         if not len(complete):
-            return {"en": (f"Nothing to test yet: none of the {n_waves} waves has a complete {h}-month outcome "
-                           f"(the data end less than {h} months after every wave). A time-ordered backtest needs "
-                           f"one wave whose outcome is known to train on and a later one, also with a known "
-                           f"outcome, to test on: waves spanning at least {h} months plus another {h} months "
-                           f"of events."),
-                    "ru": (f"Проверять пока не на чем: ни у одной из {n_waves} волн нет полного исхода за {h} "
-                           f"месяцев (данные кончаются раньше, чем через {h} месяцев после каждой волны). "
-                           f"Бэктесту по времени нужна волна с известным исходом для обучения и более поздняя "
-                           f"волна, тоже с известным исходом, для проверки: волны за {h} месяцев и ещё {h} "
-                           f"месяцев событий после них.")}
+            return {
+                "en": (
+                    f"Nothing to test yet: none of the {n_waves} waves has a complete {h}-month outcome "
+                    f"(the data end less than {h} months after every wave). A time-ordered backtest needs "
+                    f"one wave whose outcome is known to train on and a later one, also with a known "
+                    f"outcome, to test on: waves spanning at least {h} months plus another {h} months "
+                    f"of events."
+                ),
+                "ru": (
+                    f"Проверять пока не на чем: ни у одной из {n_waves} волн нет полного исхода за {h} "
+                    f"месяцев (данные кончаются раньше, чем через {h} месяцев после каждой волны). "
+                    f"Бэктесту по времени нужна волна с известным исходом для обучения и более поздняя "
+                    f"волна, тоже с известным исходом, для проверки: волны за {h} месяцев и ещё {h} "
+                    f"месяцев событий после них."
+                ),
+            }
         if not (by_wave["n_train_rows"] > 0).any():
             last = complete["wave_id"].iloc[-1]
-            return {"en": (f"Nothing to test yet: the {n_waves} waves give {len(complete)} with a complete "
-                           f"{h}-month outcome (up to {last}), but no earlier wave's outcome was complete by the "
-                           f"close of any of them, so a model could only be tested on the waves it learned "
-                           f"from. That would be a random split across time, which this backtest does not do. "
-                           f"It becomes possible once outcomes are complete for waves at least {h} months "
-                           f"apart."),
-                    "ru": (f"Проверять пока не на чем: из {n_waves} волн полный исход за {h} месяцев есть у "
-                           f"{len(complete)} (до {last}), но ни к закрытию одной из них не был известен исход "
-                           f"более ранней волны, и модель можно было бы проверить только на тех же волнах, на "
-                           f"которых она училась. Это было бы случайное разбиение во времени, а его бэктест не "
-                           f"делает. Проверка станет возможной, когда полный исход будет у волн, разделённых "
-                           f"хотя бы {h} месяцами.")}
+            return {
+                "en": (
+                    f"Nothing to test yet: the {n_waves} waves give {len(complete)} with a complete "
+                    f"{h}-month outcome (up to {last}), but no earlier wave's outcome was complete by the "
+                    f"close of any of them, so a model could only be tested on the waves it learned "
+                    f"from. That would be a random split across time, which this backtest does not do. "
+                    f"It becomes possible once outcomes are complete for waves at least {h} months "
+                    f"apart."
+                ),
+                "ru": (
+                    f"Проверять пока не на чем: из {n_waves} волн полный исход за {h} месяцев есть у "
+                    f"{len(complete)} (до {last}), но ни к закрытию одной из них не был известен исход "
+                    f"более ранней волны, и модель можно было бы проверить только на тех же волнах, на "
+                    f"которых она училась. Это было бы случайное разбиение во времени, а его бэктест не "
+                    f"делает. Проверка станет возможной, когда полный исход будет у волн, разделённых "
+                    f"хотя бы {h} месяцами."
+                ),
+            }
         best = int(by_wave["n_train_events"].max())
-        return {"en": (f"Nothing tested: the training waves before any test wave hold at most {best} churned "
-                       f"clients, fewer than the {min_train_events} a fair test needs. The rules' backtest is the "
-                       f"better guide for now."),
-                "ru": (f"Ничего не проверено: в обучающих волнах перед любой тестовой волной не больше {best} "
-                       f"ушедших клиентов, а для честной проверки нужно {min_train_events}. Пока лучше "
-                       f"ориентироваться на бэктест правил.")}
+        return {
+            "en": (
+                f"Nothing tested: the training waves before any test wave hold at most {best} churned "
+                f"clients, fewer than the {min_train_events} a fair test needs. The rules' backtest is the "
+                f"better guide for now."
+            ),
+            "ru": (
+                f"Ничего не проверено: в обучающих волнах перед любой тестовой волной не больше {best} "
+                f"ушедших клиентов, а для честной проверки нужно {min_train_events}. Пока лучше "
+                f"ориентироваться на бэктест правил."
+            ),
+        }
     skipped = by_wave[~by_wave["tested"] & by_wave["reason"].str.contains("churned clients", regex=False)]
     if len(skipped):
         ws = ", ".join(skipped["wave_id"])
-        return {"en": (f"Waves {ws} were not tested: their training waves held fewer than {min_train_events} "
-                       f"churned clients."),
-                "ru": (f"Волны {ws} не проверялись: в их обучающих волнах меньше {min_train_events} ушедших "
-                       f"клиентов.")}
+        return {
+            "en": (
+                f"Waves {ws} were not tested: their training waves held fewer than {min_train_events} churned clients."
+            ),
+            "ru": (f"Волны {ws} не проверялись: в их обучающих волнах меньше {min_train_events} ушедших клиентов."),
+        }
     return None

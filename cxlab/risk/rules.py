@@ -51,6 +51,7 @@ Examples
 >>> early_warnings(data, "2026-Q3", lang="ru").head()          # doctest: +SKIP
 >>> backtest_rules(data)[["rule", "n_flagged", "precision", "recall", "lift"]]  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import math
@@ -63,9 +64,20 @@ from scipy.stats import norm
 from cxlab.metrics.csat import wilson
 from cxlab.risk.features import KEY_ATTRIBUTES, churn_labels, client_waves, wave_cutoffs
 
-__all__ = ["RULES", "RuleConfig", "SEVERITIES", "DEFAULT_SEVERITY", "EVENT_KINDS", "WARNING_COLUMNS",
-           "BACKTEST_COLUMNS", "flag_panel", "add_rule_inputs", "early_warnings", "rule_performance",
-           "backtest_rules"]
+__all__ = [
+    "RULES",
+    "RuleConfig",
+    "SEVERITIES",
+    "DEFAULT_SEVERITY",
+    "EVENT_KINDS",
+    "WARNING_COLUMNS",
+    "BACKTEST_COLUMNS",
+    "flag_panel",
+    "add_rule_inputs",
+    "early_warnings",
+    "rule_performance",
+    "backtest_rules",
+]
 
 #: The rules, in the order they are listed: names and one-line definitions in Russian and English
 #: (the definitions state the default thresholds of :class:`RuleConfig`).
@@ -74,74 +86,102 @@ RULES = {
         "name": {"ru": "Падение оценки", "en": "Score drop"},
         "definition": {
             "ru": "Средняя оценка рекомендации клиента (0-10) упала с его прошлого ответа больше, чем допускает "
-                  "95% интервал разности (объединённое внутриклиентское стандартное отклонение), и не меньше "
-                  "минимального падения.",
+            "95% интервал разности (объединённое внутриклиентское стандартное отклонение), и не меньше "
+            "минимального падения.",
             "en": "The client's mean recommend score (0-10) fell since its last answer by more than the 95% "
-                  "interval of the difference allows (pooled within-client SD) and by at least the minimum drop."},
+            "interval of the difference allows (pooled within-client SD) and by at least the minimum drop.",
+        },
     },
     "detractor_decision_maker": {
         "name": {"ru": "Критик среди ЛПР", "en": "Detractor decision maker"},
         "definition": {
             "ru": "Хотя бы одно лицо, принимающее решения, поставило оценку рекомендации 6 или ниже.",
-            "en": "At least one of the client's decision makers gave a recommend score of 6 or less."},
+            "en": "At least one of the client's decision makers gave a recommend score of 6 or less.",
+        },
     },
     "silence": {
         "name": {"ru": "Молчание", "en": "Silence"},
         "definition": {
             "ru": "Контакты клиента получили приглашение в этой волне и никто не ответил, или клиент не "
-                  "отвечает две волны подряд.",
+            "отвечает две волны подряд.",
             "en": "The client's contacts were reached this wave and nobody answered, or the client has not "
-                  "answered for two waves running."},
+            "answered for two waves running.",
+        },
     },
     "divergence": {
         "name": {"ru": "Расхождение ЛПР и контактов", "en": "Decision maker vs contacts gap"},
         "definition": {
             "ru": "Средние оценки рекомендации ЛПР и остальных контактов (контактное лицо, маркетинг) "
-                  "расходятся на 3 балла и больше.",
+            "расходятся на 3 балла и больше.",
             "en": "The decision makers' and the other contacts' (day-to-day, marketing) mean recommend scores "
-                  "differ by 3 points or more."},
+            "differ by 3 points or more.",
+        },
     },
     "price_risk": {
         "name": {"ru": "Ценовой риск", "en": "Price risk"},
         "definition": {
             "ru": "Цены кажутся завышенными (2 и ниже из 5) или соотношение цены и качества низкое (2 и ниже), "
-                  "и при этом упала оценка рекомендации или общая удовлетворённость.",
+            "и при этом упала оценка рекомендации или общая удовлетворённость.",
             "en": "Prices seen as too high (2 or less of 5) or poor value for money (2 or less), together with "
-                  "a fall in the recommend score or overall satisfaction."},
+            "a fall in the recommend score or overall satisfaction.",
+        },
     },
     "key_attribute_drop": {
         "name": {"ru": "Падение ключевого атрибута", "en": "Key attribute drop"},
         "definition": {
             "ru": "Оценка скорости реакции, соблюдения сроков или понимания целей (1-5) упала на 1,5 балла и "
-                  "больше с прошлого ответа.",
+            "больше с прошлого ответа.",
             "en": "The rating of responsiveness, deadlines or understanding of goals (1-5) fell by 1.5 points "
-                  "or more since the last answer."},
+            "or more since the last answer.",
+        },
     },
     "recent_events": {
         "name": {"ru": "Недавние события", "en": "Recent events"},
         "definition": {
-            "ru": "За 6 месяцев до закрытия волны сменился менеджер, была жалоба, сокращение объёма работ "
-                  "или бюджета.",
-            "en": "A manager change, complaint, scope cut or downsizing in the 6 months before the wave closed."},
+            "ru": "За 6 месяцев до закрытия волны сменился менеджер, была жалоба, сокращение объёма работ или бюджета.",
+            "en": "A manager change, complaint, scope cut or downsizing in the 6 months before the wave closed.",
+        },
     },
 }
 
 SEVERITIES = ("high", "medium")
 #: Default severity of each rule (see the module docstring for why).
-DEFAULT_SEVERITY = {"score_drop": "high", "detractor_decision_maker": "high", "price_risk": "high",
-                    "silence": "medium", "divergence": "medium", "key_attribute_drop": "medium",
-                    "recent_events": "medium"}
+DEFAULT_SEVERITY = {
+    "score_drop": "high",
+    "detractor_decision_maker": "high",
+    "price_risk": "high",
+    "silence": "medium",
+    "divergence": "medium",
+    "key_attribute_drop": "medium",
+    "recent_events": "medium",
+}
 #: Event kinds the recent-events rule watches by default.
 EVENT_KINDS = ("manager_changed", "complaint", "scope_cut", "downsized")
 
 #: Columns of :func:`early_warnings`.
-WARNING_COLUMNS = ["wave_id", "client_id", "client", "rule", "rule_name", "severity", "evidence", "value",
-                   "threshold"]
+WARNING_COLUMNS = ["wave_id", "client_id", "client", "rule", "rule_name", "severity", "evidence", "value", "threshold"]
 #: Columns of :func:`backtest_rules` and :func:`rule_performance`.
-BACKTEST_COLUMNS = ["rule", "rule_name", "n_rows", "n_flagged", "flag_rate", "n_churned", "flagged_churned",
-                    "precision", "precision_ci_low", "precision_ci_high", "recall", "recall_ci_low",
-                    "recall_ci_high", "base_rate", "lift", "n_clients_churned", "n_churn_events",
-                    "confidence", "method"]
+BACKTEST_COLUMNS = [
+    "rule",
+    "rule_name",
+    "n_rows",
+    "n_flagged",
+    "flag_rate",
+    "n_churned",
+    "flagged_churned",
+    "precision",
+    "precision_ci_low",
+    "precision_ci_high",
+    "recall",
+    "recall_ci_low",
+    "recall_ci_high",
+    "base_rate",
+    "lift",
+    "n_clients_churned",
+    "n_churn_events",
+    "confidence",
+    "method",
+]
 
 _ANY = "any_rule"
 _ANY_NAME = {"ru": "Любое правило", "en": "Any rule"}
@@ -233,8 +273,9 @@ class RuleConfig:
         unknown = [r for r in self.enabled if r not in RULES]
         if unknown:
             raise ValueError(f"unknown rules {unknown}; rules: {', '.join(RULES)}")
-        self.key_attributes = ((self.key_attributes,) if isinstance(self.key_attributes, str)
-                               else tuple(self.key_attributes))
+        self.key_attributes = (
+            (self.key_attributes,) if isinstance(self.key_attributes, str) else tuple(self.key_attributes)
+        )
         self.event_kinds = (self.event_kinds,) if isinstance(self.event_kinds, str) else tuple(self.event_kinds)
         bad = [r for r in self.severity if r not in RULES]
         if bad:
@@ -243,10 +284,17 @@ class RuleConfig:
         if bad:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {bad}")
         self.severity = {**DEFAULT_SEVERITY, **self.severity}
-        positive = {"score_drop_z": self.score_drop_z, "divergence_min": self.divergence_min,
-                    "attribute_drop": self.attribute_drop, "events_lookback_months": self.events_lookback_months}
-        non_negative = {"score_drop_min": self.score_drop_min, "price_fall_nps": self.price_fall_nps,
-                        "price_fall_overall": self.price_fall_overall}
+        positive = {
+            "score_drop_z": self.score_drop_z,
+            "divergence_min": self.divergence_min,
+            "attribute_drop": self.attribute_drop,
+            "events_lookback_months": self.events_lookback_months,
+        }
+        non_negative = {
+            "score_drop_min": self.score_drop_min,
+            "price_fall_nps": self.price_fall_nps,
+            "price_fall_overall": self.price_fall_overall,
+        }
         for name, v in positive.items():
             if not v > 0:
                 raise ValueError(f"{name} must be positive, got {v}")
@@ -405,33 +453,43 @@ def _evaluate(panel: pd.DataFrame, config: RuleConfig) -> tuple[pd.DataFrame, di
     price = _col(panel, "price_mean")
     vfm = _col(panel, f"attr_{config.value_for_money_item}")
     poor_price, poor_vfm = price <= config.price_max, vfm <= config.value_for_money_max
-    falling = ((_col(panel, "nps_change") < -config.price_fall_nps)
-               | (_col(panel, "overall_change") < -config.price_fall_overall))
+    falling = (_col(panel, "nps_change") < -config.price_fall_nps) | (
+        _col(panel, "overall_change") < -config.price_fall_overall
+    )
     fired["price_risk"] = (poor_price | poor_vfm) & falling
     value["price_risk"] = price.where(poor_price, vfm)
-    threshold["price_risk"] = pd.Series(np.where(poor_price, config.price_max, config.value_for_money_max),
-                                        index=panel.index)
+    threshold["price_risk"] = pd.Series(
+        np.where(poor_price, config.price_max, config.value_for_money_max), index=panel.index
+    )
 
-    changes = pd.DataFrame({a: _col(panel, f"attr_{a}_change") for a in config.key_attributes},
-                           index=panel.index)
+    changes = pd.DataFrame({a: _col(panel, f"attr_{a}_change") for a in config.key_attributes}, index=panel.index)
     worst = changes.min(axis=1) if len(changes.columns) else pd.Series(np.nan, index=panel.index)
     fired["key_attribute_drop"] = worst <= -config.attribute_drop
     value["key_attribute_drop"] = worst
     threshold["key_attribute_drop"] = pd.Series(-config.attribute_drop, index=panel.index)
 
-    counts = pd.DataFrame({k: _col(panel, c).fillna(0) for k, c in config.event_columns().items()},
-                          index=panel.index)
+    counts = pd.DataFrame({k: _col(panel, c).fillna(0) for k, c in config.event_columns().items()}, index=panel.index)
     total = counts.sum(axis=1) if len(counts.columns) else pd.Series(0.0, index=panel.index)
     fired["recent_events"] = total >= 1
     value["recent_events"] = total
     threshold["recent_events"] = pd.Series(1.0, index=panel.index)
 
-    flags = pd.DataFrame({rule: fired[rule].fillna(False).astype(bool) & (rule in config.enabled)
-                          for rule in RULES}, index=panel.index)
-    extra = {"value": value, "threshold": threshold, "se": se, "allowed": allowed,
-             "reached_silent": reached_silent & bool(config.silence_this_wave), "silence_run": run,
-             "without": without, "changes": changes, "counts": counts,
-             "poor_price": poor_price, "poor_vfm": poor_vfm}
+    flags = pd.DataFrame(
+        {rule: fired[rule].fillna(False).astype(bool) & (rule in config.enabled) for rule in RULES}, index=panel.index
+    )
+    extra = {
+        "value": value,
+        "threshold": threshold,
+        "se": se,
+        "allowed": allowed,
+        "reached_silent": reached_silent & bool(config.silence_this_wave),
+        "silence_run": run,
+        "without": without,
+        "changes": changes,
+        "counts": counts,
+        "poor_price": poor_price,
+        "poor_vfm": poor_vfm,
+    }
     return flags, extra
 
 
@@ -440,8 +498,10 @@ def _prepared(panel: pd.DataFrame, config: RuleConfig, data) -> pd.DataFrame:
     if not missing:
         return panel
     if data is None:
-        raise ValueError(f"the panel lacks {missing}: pass data= (the SurveyData it was built from) or build "
-                         "it with add_rule_inputs(data, client_waves(data), config)")
+        raise ValueError(
+            f"the panel lacks {missing}: pass data= (the SurveyData it was built from) or build "
+            "it with add_rule_inputs(data, client_waves(data), config)"
+        )
     return add_rule_inputs(data, panel, config)
 
 
@@ -533,11 +593,17 @@ def _ev_score_drop(row, ex, config, lang):
     ru = lang == "ru"
     pct = f"{100 * config.score_drop_confidence:.0f}%"
     allowed = ex["allowed"]
-    inner = (f"{_num(row['nps_change'], lang, sign=True)}; {pct} интервал допускает ±{_num(allowed, lang)}" if ru
-             else f"{_num(row['nps_change'], lang, sign=True)}; the {pct} interval allows ±{_num(allowed, lang)}")
+    inner = (
+        f"{_num(row['nps_change'], lang, sign=True)}; {pct} интервал допускает ±{_num(allowed, lang)}"
+        if ru
+        else f"{_num(row['nps_change'], lang, sign=True)}; the {pct} interval allows ±{_num(allowed, lang)}"
+    )
     if config.score_drop_min > allowed:
-        inner += (f", минимальное падение {_num(config.score_drop_min, lang)}" if ru
-                  else f", the minimum drop is {_num(config.score_drop_min, lang)}")
+        inner += (
+            f", минимальное падение {_num(config.score_drop_min, lang)}"
+            if ru
+            else f", the minimum drop is {_num(config.score_drop_min, lang)}"
+        )
     n = f"{_int(row['n_nps_prev'])} → {_int(row['n_nps'])}"
     head = "рекомендация" if ru else "recommend"
     tail = f"респондентов {n}" if ru else f"{n} respondents"
@@ -548,11 +614,15 @@ def _ev_detractor(row, ex, config, lang):
     cut = _num(config.detractor_max, lang, places=0 if float(config.detractor_max).is_integer() else 1)
     n_dm = int(row["n_dm"]) if pd.notna(row["n_dm"]) else 0
     if lang == "ru":
-        return (f"наименьшая оценка рекомендации среди ЛПР {_num(row['dm_nps_min'], lang, 0)} из 10 "
-                f"(ответили ЛПР: {n_dm}, среднее {_num(row.get('dm_nps'), lang)}); критик — {cut} и ниже")
-    return (f"lowest decision-maker recommend score {_num(row['dm_nps_min'], lang, 0)} of 10 "
-            f"({n_dm} decision maker{'s' if n_dm != 1 else ''} answered, mean {_num(row.get('dm_nps'), lang)}); "
-            f"detractor = {cut} or less")
+        return (
+            f"наименьшая оценка рекомендации среди ЛПР {_num(row['dm_nps_min'], lang, 0)} из 10 "
+            f"(ответили ЛПР: {n_dm}, среднее {_num(row.get('dm_nps'), lang)}); критик — {cut} и ниже"
+        )
+    return (
+        f"lowest decision-maker recommend score {_num(row['dm_nps_min'], lang, 0)} of 10 "
+        f"({n_dm} decision maker{'s' if n_dm != 1 else ''} answered, mean {_num(row.get('dm_nps'), lang)}); "
+        f"detractor = {cut} or less"
+    )
 
 
 def _ev_silence(row, ex, config, lang):
@@ -560,17 +630,26 @@ def _ev_silence(row, ex, config, lang):
     parts = []
     reached, invited = _int(row.get("n_reached", 0)), _int(row.get("n_invited", 0))
     if ex["reached_silent"]:
-        parts.append(f"приглашения получили {reached} из {invited} контактов, никто не ответил" if ru
-                     else f"{reached} of {invited} invited contacts reached, nobody answered")
+        parts.append(
+            f"приглашения получили {reached} из {invited} контактов, никто не ответил"
+            if ru
+            else f"{reached} of {invited} invited contacts reached, nobody answered"
+        )
     elif invited == "0":
         parts.append("в этой волне не приглашали" if ru else "not invited this wave")
     if ex["silence_run"]:
         w = _int(ex["without"])
         prev = row.get("prev_wave")
-        last = ((f"последний ответ в {prev}" if ru else f"last answer {prev}") if prev is not None and pd.notna(prev)
-                else ("ни разу не отвечал" if ru else "never answered"))
-        parts.append(f"не отвечает {w} {_ru_plural(int(w), ('волну', 'волны', 'волн'))} подряд ({last})" if ru
-                     else f"no answer for {w} waves running ({last})")
+        last = (
+            (f"последний ответ в {prev}" if ru else f"last answer {prev}")
+            if prev is not None and pd.notna(prev)
+            else ("ни разу не отвечал" if ru else "never answered")
+        )
+        parts.append(
+            f"не отвечает {w} {_ru_plural(int(w), ('волну', 'волны', 'волн'))} подряд ({last})"
+            if ru
+            else f"no answer for {w} waves running ({last})"
+        )
     return "; ".join(parts)
 
 
@@ -578,11 +657,15 @@ def _ev_divergence(row, ex, config, lang):
     gap = row["divergence"]
     if lang == "ru":
         who = "ЛПР оценивают ниже" if gap < 0 else "ЛПР оценивают выше"
-        return (f"ЛПР {_num(row['dm_nps'], lang)} против остальных контактов {_num(row['others_nps'], lang)}: "
-                f"разрыв {_num(abs(gap), lang)} балла ({who}; порог {_num(config.divergence_min, lang)})")
+        return (
+            f"ЛПР {_num(row['dm_nps'], lang)} против остальных контактов {_num(row['others_nps'], lang)}: "
+            f"разрыв {_num(abs(gap), lang)} балла ({who}; порог {_num(config.divergence_min, lang)})"
+        )
     who = "the decision makers are less happy" if gap < 0 else "the decision makers are happier"
-    return (f"decision makers {_num(row['dm_nps'], lang)} vs other contacts {_num(row['others_nps'], lang)}: "
-            f"a gap of {_num(abs(gap), lang)} points ({who}; threshold {_num(config.divergence_min, lang)})")
+    return (
+        f"decision makers {_num(row['dm_nps'], lang)} vs other contacts {_num(row['others_nps'], lang)}: "
+        f"a gap of {_num(abs(gap), lang)} points ({who}; threshold {_num(config.divergence_min, lang)})"
+    )
 
 
 def _ev_price(row, ex, config, lang):
@@ -591,20 +674,26 @@ def _ev_price(row, ex, config, lang):
     vfm_col = f"attr_{config.value_for_money_item}"
     if pd.notna(row.get("price_mean")):
         mark = f" (≤ {_num(config.price_max, lang)}: {'дорого' if ru else 'too expensive'})" if ex["poor_price"] else ""
-        parts.append(f"{'восприятие цены' if ru else 'price perception'} {_num(row['price_mean'], lang)} "
-                     f"{'из' if ru else 'of'} 5{mark}")
+        parts.append(
+            f"{'восприятие цены' if ru else 'price perception'} {_num(row['price_mean'], lang)} "
+            f"{'из' if ru else 'of'} 5{mark}"
+        )
     if pd.notna(row.get(vfm_col)):
         mark = f" (≤ {_num(config.value_for_money_max, lang)})" if ex["poor_vfm"] else ""
         label = _ATTRIBUTE_LABELS.get(config.value_for_money_item, {}).get(lang, config.value_for_money_item)
         parts.append(f"{label} {_num(row[vfm_col], lang)} {'из' if ru else 'of'} 5{mark}")
     nps_change, overall_change = row.get("nps_change"), row.get("overall_change")
     if pd.notna(nps_change) and nps_change < -config.price_fall_nps:
-        parts.append(f"{'рекомендация' if ru else 'recommend'} {_num(row['nps_prev'], lang)} → "
-                     f"{_num(row['nps_mean'], lang)} ({_num(nps_change, lang, sign=True)})")
+        parts.append(
+            f"{'рекомендация' if ru else 'recommend'} {_num(row['nps_prev'], lang)} → "
+            f"{_num(row['nps_mean'], lang)} ({_num(nps_change, lang, sign=True)})"
+        )
     if pd.notna(overall_change) and overall_change < -config.price_fall_overall:
         before = row["overall_mean"] - overall_change
-        parts.append(f"{'общая удовлетворённость' if ru else 'overall satisfaction'} {_num(before, lang)} → "
-                     f"{_num(row['overall_mean'], lang)} ({_num(overall_change, lang, sign=True)})")
+        parts.append(
+            f"{'общая удовлетворённость' if ru else 'overall satisfaction'} {_num(before, lang)} → "
+            f"{_num(row['overall_mean'], lang)} ({_num(overall_change, lang, sign=True)})"
+        )
     return "; ".join(parts) + _since(row, lang)
 
 
@@ -616,8 +705,11 @@ def _ev_attributes(row, ex, config, lang):
             now = row[f"attr_{attr}"]
             label = _ATTRIBUTE_LABELS.get(attr, {}).get(lang, attr.replace("_", " "))
             parts.append(f"{label} {_num(now - change, lang)} → {_num(now, lang)} ({_num(change, lang, sign=True)})")
-    tail = (f" по шкале 1-5{_since(row, lang)} (порог: падение на {_num(config.attribute_drop, lang)})" if ru
-            else f" on 1-5{_since(row, lang)} (threshold: a fall of {_num(config.attribute_drop, lang)})")
+    tail = (
+        f" по шкале 1-5{_since(row, lang)} (порог: падение на {_num(config.attribute_drop, lang)})"
+        if ru
+        else f" on 1-5{_since(row, lang)} (threshold: a fall of {_num(config.attribute_drop, lang)})"
+    )
     return "; ".join(parts) + tail
 
 
@@ -631,14 +723,23 @@ def _ev_events(row, ex, config, lang):
             last = _date(row[f"{col}_last"], lang)
             parts.append(f"{label} ×{int(k)} ({'последнее' if ru else 'last'} {last})")
     months = f"{config.events_lookback_months:g}"
-    head = (f"за {months} мес. до {_date(row['cutoff'], lang)}: " if ru
-            else f"in the {months} months to {_date(row['cutoff'], lang)}: ")
+    head = (
+        f"за {months} мес. до {_date(row['cutoff'], lang)}: "
+        if ru
+        else f"in the {months} months to {_date(row['cutoff'], lang)}: "
+    )
     return head + "; ".join(parts)
 
 
-_EVIDENCE = {"score_drop": _ev_score_drop, "detractor_decision_maker": _ev_detractor, "silence": _ev_silence,
-             "divergence": _ev_divergence, "price_risk": _ev_price, "key_attribute_drop": _ev_attributes,
-             "recent_events": _ev_events}
+_EVIDENCE = {
+    "score_drop": _ev_score_drop,
+    "detractor_decision_maker": _ev_detractor,
+    "silence": _ev_silence,
+    "divergence": _ev_divergence,
+    "price_risk": _ev_price,
+    "key_attribute_drop": _ev_attributes,
+    "recent_events": _ev_events,
+}
 
 
 # --------------------------------------------------------------------------- listing
@@ -651,8 +752,9 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang must be 'ru' or 'en', got {lang!r}")
 
 
-def early_warnings(data, wave: str, *, config: RuleConfig | None = None, lang: str = "en",
-                   panel: pd.DataFrame | None = None) -> pd.DataFrame:
+def early_warnings(
+    data, wave: str, *, config: RuleConfig | None = None, lang: str = "en", panel: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The clients flagged in a wave: one row per rule that fired, with its evidence.
 
     Parameters
@@ -709,49 +811,72 @@ def early_warnings(data, wave: str, *, config: RuleConfig | None = None, lang: s
         return pd.DataFrame(columns=WARNING_COLUMNS)
     rows = _prepared(rows, config, data)
     flags, ex = _evaluate(rows, config)
-    names = data.clients.drop_duplicates("client_id").set_index("client_id")["name"] \
-        if "name" in data.clients else pd.Series(dtype=object)
+    names = (
+        data.clients.drop_duplicates("client_id").set_index("client_id")["name"]
+        if "name" in data.clients
+        else pd.Series(dtype=object)
+    )
     records = []
     for rule in RULES:
         hit = flags.index[flags[rule]]
         for i in hit:
             row = rows.loc[i]
-            mine = {"allowed": ex["allowed"].get(i), "reached_silent": bool(ex["reached_silent"].get(i)),
-                    "silence_run": bool(ex["silence_run"].get(i)), "without": ex["without"].get(i),
-                    "changes": ex["changes"].loc[i], "counts": ex["counts"].loc[i],
-                    "poor_price": bool(ex["poor_price"].get(i)), "poor_vfm": bool(ex["poor_vfm"].get(i))}
+            mine = {
+                "allowed": ex["allowed"].get(i),
+                "reached_silent": bool(ex["reached_silent"].get(i)),
+                "silence_run": bool(ex["silence_run"].get(i)),
+                "without": ex["without"].get(i),
+                "changes": ex["changes"].loc[i],
+                "counts": ex["counts"].loc[i],
+                "poor_price": bool(ex["poor_price"].get(i)),
+                "poor_vfm": bool(ex["poor_vfm"].get(i)),
+            }
             name = names.get(row["client_id"])
-            records.append({
-                "wave_id": wave, "client_id": row["client_id"],
-                "client": name if name is not None and pd.notna(name) else row["client_id"],
-                "rule": rule, "rule_name": RULES[rule]["name"][lang], "severity": config.severity[rule],
-                "evidence": _EVIDENCE[rule](row, mine, config, lang),
-                "value": float(ex["value"][rule].get(i)), "threshold": float(ex["threshold"][rule].get(i))})
+            records.append(
+                {
+                    "wave_id": wave,
+                    "client_id": row["client_id"],
+                    "client": name if name is not None and pd.notna(name) else row["client_id"],
+                    "rule": rule,
+                    "rule_name": RULES[rule]["name"][lang],
+                    "severity": config.severity[rule],
+                    "evidence": _EVIDENCE[rule](row, mine, config, lang),
+                    "value": float(ex["value"][rule].get(i)),
+                    "threshold": float(ex["threshold"][rule].get(i)),
+                }
+            )
     out = pd.DataFrame.from_records(records, columns=WARNING_COLUMNS)
     if not len(out):
         return out
     rank = out["severity"].map({s: k for k, s in enumerate(SEVERITIES)})
     order = {r: k for k, r in enumerate(RULES)}
-    out = out.assign(_client_rank=rank.groupby(out["client_id"]).transform("min"),
-                     _n=out.groupby("client_id")["rule"].transform("size"),
-                     _rule=out["rule"].map(order), _name=out["client"].astype(str))
-    out = out.sort_values(["_client_rank", "_n", "_name", "client_id", "_rule"],
-                          ascending=[True, False, True, True, True])
+    out = out.assign(
+        _client_rank=rank.groupby(out["client_id"]).transform("min"),
+        _n=out.groupby("client_id")["rule"].transform("size"),
+        _rule=out["rule"].map(order),
+        _name=out["client"].astype(str),
+    )
+    out = out.sort_values(
+        ["_client_rank", "_n", "_name", "client_id", "_rule"], ascending=[True, False, True, True, True]
+    )
     return out[WARNING_COLUMNS].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- backtest
 def _method(confidence: float, horizon_months=None) -> str:
     h = f"{horizon_months:g}-month " if horizon_months is not None else ""
-    return (f"client-waves with a known {h}churn outcome; precision = share churned among flagged rows, recall = "
-            f"share flagged among churned rows, each with a {100 * confidence:g}% Wilson score interval "
-            "(statsmodels proportion_confint, method='wilson'); base rate = share churned among all rows; "
-            "lift = precision / base rate. Rows of one client in consecutive waves overlap (one churn counts in "
-            "several rows), so the intervals are optimistic.")
+    return (
+        f"client-waves with a known {h}churn outcome; precision = share churned among flagged rows, recall = "
+        f"share flagged among churned rows, each with a {100 * confidence:g}% Wilson score interval "
+        "(statsmodels proportion_confint, method='wilson'); base rate = share churned among all rows; "
+        "lift = precision / base rate. Rows of one client in consecutive waves overlap (one churn counts in "
+        "several rows), so the intervals are optimistic."
+    )
 
 
-def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.95, lang: str = "en",
-                     horizon_months=None) -> pd.DataFrame:
+def rule_performance(
+    flags: pd.DataFrame, *, rules=None, confidence: float = 0.95, lang: str = "en", horizon_months=None
+) -> pd.DataFrame:
     """Precision and recall of boolean flags against a churn outcome, with Wilson intervals.
 
     Parameters
@@ -794,8 +919,11 @@ def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.9
     y = known["churned_12m"].astype(float).to_numpy() == 1
     n, n_churned = len(known), int(y.sum())
     base = n_churned / n if n else math.nan
-    event_key = (known["client_id"].astype(str) + "|" + known["churn_date"].astype(str)
-                 if "churn_date" in known else known["client_id"].astype(str))
+    event_key = (
+        known["client_id"].astype(str) + "|" + known["churn_date"].astype(str)
+        if "churn_date" in known
+        else known["client_id"].astype(str)
+    )
     n_events = int(event_key[y].nunique())
     rows = []
     for rule in rules:
@@ -805,20 +933,42 @@ def rule_performance(flags: pd.DataFrame, *, rules=None, confidence: float = 0.9
         r_low, r_high = wilson(k_both, n_churned, confidence)
         precision = k_both / k_flag if k_flag else math.nan
         name = _ANY_NAME[lang] if rule == _ANY else RULES.get(rule, {}).get("name", {}).get(lang, rule)
-        rows.append({
-            "rule": rule, "rule_name": name, "n_rows": n, "n_flagged": k_flag,
-            "flag_rate": k_flag / n if n else math.nan, "n_churned": n_churned, "flagged_churned": k_both,
-            "precision": precision, "precision_ci_low": p_low, "precision_ci_high": p_high,
-            "recall": k_both / n_churned if n_churned else math.nan, "recall_ci_low": r_low,
-            "recall_ci_high": r_high, "base_rate": base,
-            "lift": precision / base if base and not math.isnan(base) and not math.isnan(precision) else math.nan,
-            "n_clients_churned": int(known.loc[f & y, "client_id"].nunique()), "n_churn_events": n_events,
-            "confidence": confidence, "method": _method(confidence, horizon_months)})
+        rows.append(
+            {
+                "rule": rule,
+                "rule_name": name,
+                "n_rows": n,
+                "n_flagged": k_flag,
+                "flag_rate": k_flag / n if n else math.nan,
+                "n_churned": n_churned,
+                "flagged_churned": k_both,
+                "precision": precision,
+                "precision_ci_low": p_low,
+                "precision_ci_high": p_high,
+                "recall": k_both / n_churned if n_churned else math.nan,
+                "recall_ci_low": r_low,
+                "recall_ci_high": r_high,
+                "base_rate": base,
+                "lift": precision / base if base and not math.isnan(base) and not math.isnan(precision) else math.nan,
+                "n_clients_churned": int(known.loc[f & y, "client_id"].nunique()),
+                "n_churn_events": n_events,
+                "confidence": confidence,
+                "method": _method(confidence, horizon_months),
+            }
+        )
     return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
 
 
-def backtest_rules(data, *, config: RuleConfig | None = None, horizon_months: int = 12, waves=None,
-                   confidence: float = 0.95, lang: str = "en", panel: pd.DataFrame | None = None) -> pd.DataFrame:
+def backtest_rules(
+    data,
+    *,
+    config: RuleConfig | None = None,
+    horizon_months: int = 12,
+    waves=None,
+    confidence: float = 0.95,
+    lang: str = "en",
+    panel: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """What each rule was worth: precision and recall against the churn that followed, on past waves.
 
     Every client-wave whose ``horizon_months`` outcome is known (churned
@@ -883,9 +1033,10 @@ def backtest_rules(data, *, config: RuleConfig | None = None, horizon_months: in
     if not len(known):
         out.attrs["message"] = {
             "ru": f"Нет пар клиент-волна с известным исходом за {horizon_months} мес.: данные охватывают меньше "
-                  f"{horizon_months} мес. после любой волны, и оттока за это время не было; точность и полнота "
-                  "правил пока не оцениваются.",
+            f"{horizon_months} мес. после любой волны, и оттока за это время не было; точность и полнота "
+            "правил пока не оцениваются.",
             "en": f"No client-wave has a known {horizon_months}-month outcome: the data covers less than "
-                  f"{horizon_months} months after any wave and no churn has been recorded since; the rules' "
-                  "precision and recall cannot be assessed yet."}
+            f"{horizon_months} months after any wave and no churn has been recorded since; the rules' "
+            "precision and recall cannot be assessed yet.",
+        }
     return out

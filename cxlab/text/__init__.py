@@ -17,6 +17,7 @@ True
 >>> mask_contact_details("пишите на anna@example.ru или +7 (495) 123-45-67")
 'пишите на [e-mail] или [телефон]'
 """
+
 from cxlab.text.codebook import Codebook, load_codebook
 from cxlab.text.discovery import ThemeDiscovery, discover_themes
 from cxlab.text.masking import mask_contact_details, mask_names
@@ -24,5 +25,16 @@ from cxlab.text.quotes import representative_quotes
 from cxlab.text.theme_stats import theme_summary, themes_over_waves
 from cxlab.text.themes import code_themes, theme_mentions
 
-__all__ = ["code_themes", "theme_mentions", "theme_summary", "themes_over_waves", "representative_quotes",
-           "discover_themes", "ThemeDiscovery", "Codebook", "load_codebook", "mask_contact_details", "mask_names"]
+__all__ = [
+    "code_themes",
+    "theme_mentions",
+    "theme_summary",
+    "themes_over_waves",
+    "representative_quotes",
+    "discover_themes",
+    "ThemeDiscovery",
+    "Codebook",
+    "load_codebook",
+    "mask_contact_details",
+    "mask_names",
+]

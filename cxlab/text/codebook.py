@@ -20,6 +20,7 @@ Examples
 >>> cb.label("deadlines", "ru")
 'Сроки'
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -123,12 +124,19 @@ class Codebook:
         Columns ``theme, label, description, kind (terms|negative|positive|exclude), lang, term``.
         """
         kinds = {0: "terms", -1: "negative", 1: "positive"}
-        rows = [{"theme": th.id, "label": th.label.get(lang or "ru", th.id),
-                 "description": th.description.get(lang or "ru", ""), "kind": kind, "lang": term.lang,
-                 "term": term.text}
-                for th in self.themes
-                for kind, term in [(kinds[t.polarity], t) for t in th.terms] + [("exclude", t) for t in th.exclude]
-                if lang is None or term.lang == lang]
+        rows = [
+            {
+                "theme": th.id,
+                "label": th.label.get(lang or "ru", th.id),
+                "description": th.description.get(lang or "ru", ""),
+                "kind": kind,
+                "lang": term.lang,
+                "term": term.text,
+            }
+            for th in self.themes
+            for kind, term in [(kinds[t.polarity], t) for t in th.terms] + [("exclude", t) for t in th.exclude]
+            if lang is None or term.lang == lang
+        ]
         return pd.DataFrame(rows, columns=["theme", "label", "description", "kind", "lang", "term"])
 
 
@@ -156,8 +164,9 @@ def _path_of(name) -> Path:
 def _read(path: Path) -> dict:
     if not path.exists():
         known = sorted(p.stem for p in THEMES_DIR.glob("*.yaml"))
-        raise InputError(Problem(str(path), None, None, f"codebook not found; codebooks in "
-                                                        f"{THEMES_DIR}: {', '.join(known)}"))
+        raise InputError(
+            Problem(str(path), None, None, f"codebook not found; codebooks in {THEMES_DIR}: {', '.join(known)}")
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -184,9 +193,15 @@ def _by_lang(value, where: str, path: Path, problems: list) -> dict[str, list[st
             continue
         flags = [i for i in items if isinstance(i, bool)]
         if flags:
-            problems.append(Problem(str(path), None, f"{where}.{lang}",
-                                    f"{flags[0]!r} is not a word: YAML reads unquoted no/yes/on/off as "
-                                    "true/false; write them in quotes (\"no\")"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"{where}.{lang}",
+                    f"{flags[0]!r} is not a word: YAML reads unquoted no/yes/on/off as "
+                    'true/false; write them in quotes ("no")',
+                )
+            )
             items = [i for i in items if not isinstance(i, bool)]
         out[lang] = [str(i) for i in items if str(i).strip()]
     return out
@@ -219,10 +234,20 @@ def _themes(raw: dict, path: Path, problems: list) -> list[Theme]:
                 terms += [compile_term(w, lang, polarity) for w in words]
         if not terms:
             problems.append(Problem(str(path), None, f"{where}.terms", "a theme needs at least one term"))
-        exclude = [compile_term(w, lang) for lang, words in
-                   _by_lang(item.get("exclude"), f"{where}.exclude", path, problems).items() for w in words]
-        themes.append(Theme(tid, dict(label), dict(item.get("description") or {}),
-                            tuple(t for t in terms if t.words), tuple(t for t in exclude if t.words)))
+        exclude = [
+            compile_term(w, lang)
+            for lang, words in _by_lang(item.get("exclude"), f"{where}.exclude", path, problems).items()
+            for w in words
+        ]
+        themes.append(
+            Theme(
+                tid,
+                dict(label),
+                dict(item.get("description") or {}),
+                tuple(t for t in terms if t.words),
+                tuple(t for t in exclude if t.words),
+            )
+        )
     return themes
 
 
@@ -289,10 +314,18 @@ def _compile(raw: dict, path: Path) -> Codebook:
             lexicon[name] = [compile_term(w, lang, polarity) for lang, ws in words.items() for w in ws]
     unknown = set(sentiment or {}) - set(SENTIMENT_LISTS) - {"negation_window"}
     if unknown:
-        problems.append(Problem(str(path), None, "sentiment", f"unknown list(s) {', '.join(sorted(unknown))}; "
-                                                             f"known: {', '.join(SENTIMENT_LISTS)}, negation_window"))
-    for key, value in (("window", raw.get("window")), ("sentiment.negation_window",
-                                                      (sentiment or {}).get("negation_window"))):
+        problems.append(
+            Problem(
+                str(path),
+                None,
+                "sentiment",
+                f"unknown list(s) {', '.join(sorted(unknown))}; known: {', '.join(SENTIMENT_LISTS)}, negation_window",
+            )
+        )
+    for key, value in (
+        ("window", raw.get("window")),
+        ("sentiment.negation_window", (sentiment or {}).get("negation_window")),
+    ):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10):
             problems.append(Problem(str(path), None, key, f"expected a whole number 0-10, got {value!r}"))
     if problems:
@@ -306,12 +339,21 @@ def _compile(raw: dict, path: Path) -> Codebook:
         raise InputError(Problem(str(path), None, "themes", "the codebook has no themes"))
     window = raw.get("window", base.window if base else 3)
     neg_window = (sentiment or {}).get("negation_window", base.negation_window if base else 3)
-    digest = hashlib.sha256(yaml.safe_dump(raw, allow_unicode=True, sort_keys=True).encode()
-                            + (base.digest.encode() if base else b"")).hexdigest()[:16]
+    digest = hashlib.sha256(
+        yaml.safe_dump(raw, allow_unicode=True, sort_keys=True).encode() + (base.digest.encode() if base else b"")
+    ).hexdigest()[:16]
     files = ((_stamp(path),) if path.exists() else ()) + (base.files if base else ())
-    return Codebook(id=str(raw.get("id") or path.stem), themes=themes, window=int(window),
-                    negation_window=int(neg_window), lexicon=lexicon, title=dict(raw.get("title") or {}),
-                    source=path.name + (f" (extends {base.source})" if base else ""), digest=digest, files=files)
+    return Codebook(
+        id=str(raw.get("id") or path.stem),
+        themes=themes,
+        window=int(window),
+        negation_window=int(neg_window),
+        lexicon=lexicon,
+        title=dict(raw.get("title") or {}),
+        source=path.name + (f" (extends {base.source})" if base else ""),
+        digest=digest,
+        files=files,
+    )
 
 
 def _stamp(path: Path) -> tuple[str, int]:

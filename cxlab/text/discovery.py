@@ -20,6 +20,7 @@ Examples
 >>> sorted(t.split(", ")[0] for t in d.topics["top_terms"])
 ['документ', 'офис']
 """
+
 from __future__ import annotations
 
 import warnings
@@ -95,8 +96,7 @@ class ThemeDiscovery:
             for term in self.terms.get(t.topic, []):
                 lang = "ru" if any("а" <= ch <= "я" or ch == "ё" for ch in term.lower()) else "en"
                 by_lang[lang].append(term)
-            entries.append({"id": f"new_topic_{t.topic}", "label": {"ru": "…", "en": "…"},
-                            "terms": dict(by_lang)})
+            entries.append({"id": f"new_topic_{t.topic}", "label": {"ru": "…", "en": "…"}, "terms": dict(by_lang)})
         return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
 
 
@@ -135,9 +135,20 @@ def _uncovered_sentences(texts, codebook) -> tuple[list[str], list[int]]:
     return out, owner
 
 
-def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_terms: int = 8,
-                    n_examples: int = 3, exclude_codebook: bool = True, min_df: int = 2,
-                    scope: str = "uncovered", names=(), lang: str = "ru", random_state: int = 0) -> ThemeDiscovery:
+def discover_themes(
+    comments,
+    codebook=None,
+    n_topics: int | None = None,
+    *,
+    n_terms: int = 8,
+    n_examples: int = 3,
+    exclude_codebook: bool = True,
+    min_df: int = 2,
+    scope: str = "uncovered",
+    names=(),
+    lang: str = "ru",
+    random_state: int = 0,
+) -> ThemeDiscovery:
     """Find recurring topics in comments, beside or beyond the codebook.
 
     Parameters
@@ -182,25 +193,42 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
     else:
         documents, owner = texts, list(range(len(texts)))
     skip = lemma_set(cb) if exclude_codebook else set()
-    skip |= {w for name in ("positive", "negative", "lacking", "negators") for t in cb.lexicon.get(name, ())
-             for k, w in t.words if k == "="}
+    skip |= {
+        w
+        for name in ("positive", "negative", "lacking", "negators")
+        for t in cb.lexicon.get(name, ())
+        for k, w in t.words
+        if k == "="
+    }
     docs, surface = _documents(documents, skip)
     keep = [i for i, d in enumerate(docs) if d]
     empty_topics = pd.DataFrame(columns=["topic", "top_terms", "weights", "n_comments", "n_uncovered", "examples"])
     empty_examples = pd.DataFrame(columns=["topic", "comment", "weight"])
     if len(keep) < max(2 * min_df, 5):
-        return ThemeDiscovery(empty_topics, empty_examples, len(keep), message={
-            "ru": f"Слишком мало комментариев для поиска новых тем ({len(keep)} с содержательными словами).",
-            "en": f"Too few comments to look for new themes ({len(keep)} with content words)."})
+        return ThemeDiscovery(
+            empty_topics,
+            empty_examples,
+            len(keep),
+            message={
+                "ru": f"Слишком мало комментариев для поиска новых тем ({len(keep)} с содержательными словами).",
+                "en": f"Too few comments to look for new themes ({len(keep)} with content words).",
+            },
+        )
     try:
         vectorizer = TfidfVectorizer(analyzer=lambda d: d, min_df=min_df, sublinear_tf=True)
         matrix = vectorizer.fit_transform([docs[i] for i in keep])
     except ValueError:
         matrix = None
     if matrix is None or matrix.shape[1] < 2:
-        return ThemeDiscovery(empty_topics, empty_examples, len(keep), message={
-            "ru": f"Нет слов, которые повторялись бы хотя бы в {min_df} комментариях, кроме слов кодбука.",
-            "en": f"No words beyond the codebook's recur in at least {min_df} comments."})
+        return ThemeDiscovery(
+            empty_topics,
+            empty_examples,
+            len(keep),
+            message={
+                "ru": f"Нет слов, которые повторялись бы хотя бы в {min_df} комментариях, кроме слов кодбука.",
+                "en": f"No words beyond the codebook's recur in at least {min_df} comments.",
+            },
+        )
     k = n_topics or int(np.clip(len(keep) // 10, 2, 6))
     k = max(1, min(k, matrix.shape[0] - 1, matrix.shape[1]))
     model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=2000, tol=1e-3)
@@ -230,13 +258,20 @@ def discover_themes(comments, codebook=None, n_topics: int | None = None, *, n_t
                 ex.append((quote, float(weights[j, t])))
         examples += [{"topic": t + 1, "comment": c, "weight": w} for c, w in ex]
         terms[t + 1] = shown
-        rows.append({"topic": t + 1, "top_terms": ", ".join(shown),
-                     "weights": ", ".join(f"{model.components_[t, i]:.2f}" for i in order),
-                     "n_comments": len(members), "n_uncovered": int(sum(not covered[i] for i in members)),
-                     "examples": " | ".join(c for c, _ in ex)})
+        rows.append(
+            {
+                "topic": t + 1,
+                "top_terms": ", ".join(shown),
+                "weights": ", ".join(f"{model.components_[t, i]:.2f}" for i in order),
+                "n_comments": len(members),
+                "n_uncovered": int(sum(not covered[i] for i in members)),
+                "examples": " | ".join(c for c, _ in ex),
+            }
+        )
     topics = pd.DataFrame(rows).sort_values("n_comments", ascending=False, kind="stable").reset_index(drop=True)
-    return ThemeDiscovery(topics, pd.DataFrame(examples, columns=["topic", "comment", "weight"]), len(keep),
-                          terms=terms)
+    return ThemeDiscovery(
+        topics, pd.DataFrame(examples, columns=["topic", "comment", "weight"]), len(keep), terms=terms
+    )
 
 
 def code_covered(frame: pd.DataFrame, codebook) -> list[bool]:

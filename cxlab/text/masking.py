@@ -9,6 +9,7 @@ Examples
 >>> mask_contact_details("write to ivan.petrov@client.com, tel. 8 916 123 45 67", lang="en")
 'write to [e-mail], tel. [phone]'
 """
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,7 @@ def mask_names(text, names, lang: str = "ru"):
     out, last = [], 0
     for tok in tokenize(text):
         if tok.text.lower() in parts or (tok.lang == "ru" and lemmas(tok.text) & parts) or tok.lemma in parts:
-            out.append(text[last:tok.start] + marker)
+            out.append(text[last : tok.start] + marker)
             last = tok.end
     return "".join(out) + text[last:]
 

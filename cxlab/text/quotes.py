@@ -16,6 +16,7 @@ Examples
 >>> representative_quotes(coded, "deadlines", k=2)["quote"].tolist()
 ['Сроки сорвали, пишите на [e-mail]', 'Всё вовремя, спасибо']
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,9 +30,9 @@ __all__ = ["representative_quotes", "QUOTE_METHOD"]
 
 QUOTE_METHOD = {
     "ru": "самые типичные для темы фразы (косинусная близость TF-IDF к центру темы, отбор MMR); "
-          "e-mail, телефоны и имена респондентов скрыты",
+    "e-mail, телефоны и имена респондентов скрыты",
     "en": "the most typical sentences of the theme (TF-IDF cosine similarity to the theme's centroid, MMR "
-          "selection); e-mails, phones and respondents' names masked",
+    "selection); e-mails, phones and respondents' names masked",
 }
 SHORT = 240
 MAX_CANDIDATES = 300
@@ -61,7 +62,7 @@ def _quote_text(text: str, sentence: str, evidence: str = "") -> str:
     first = evidence.split(", ")[0].split(" ")[0] if evidence else ""
     at = max(quote.find(first), 0) if first else 0
     start = max(0, min(at - SHORT // 3, len(quote) - SHORT + 2))
-    cut = quote[start:start + SHORT - 2]
+    cut = quote[start : start + SHORT - 2]
     if start:
         cut = "…" + cut.split(" ", 1)[-1]
     if start + SHORT - 2 < len(quote):
@@ -69,8 +70,17 @@ def _quote_text(text: str, sentence: str, evidence: str = "") -> str:
     return cut
 
 
-def representative_quotes(coded: pd.DataFrame, theme: str, k: int = 3, *, score: str | None = "nps",
-                          codebook=None, names=None, lang: str = "ru", diversity: float = 0.3) -> pd.DataFrame:
+def representative_quotes(
+    coded: pd.DataFrame,
+    theme: str,
+    k: int = 3,
+    *,
+    score: str | None = "nps",
+    codebook=None,
+    names=None,
+    lang: str = "ru",
+    diversity: float = 0.3,
+) -> pd.DataFrame:
     """Two or three quotes that show what clients say about a theme.
 
     Parameters
@@ -110,13 +120,17 @@ def representative_quotes(coded: pd.DataFrame, theme: str, k: int = 3, *, score:
     mentions = mentions[mentions["theme"] == theme].set_index("row")
     names = tuple(names or ())
     # Masked first, then cut: a phone number cut in half would no longer look like one.
-    quotes = [_quote_text(t, mask_personal(mentions.at[i, "sentence"], names, lang),
-                          mentions.at[i, "evidence"]) if i in mentions.index else
-              _quote_text(t, mask_personal(t, names, lang)) for i, t in zip(part.index, part["text"])]
+    quotes = [
+        _quote_text(t, mask_personal(mentions.at[i, "sentence"], names, lang), mentions.at[i, "evidence"])
+        if i in mentions.index
+        else _quote_text(t, mask_personal(t, names, lang))
+        for i, t in zip(part.index, part["text"])
+    ]
     polarity = [mentions.at[i, "polarity"] if i in mentions.index else "neutral" for i in part.index]
     docs = [" ".join(t.lemma for t in tokenize(q) if t.content) or q for q in quotes]
-    frame = pd.DataFrame({"quote": quotes, "polarity": polarity, "doc": docs, "row": part.index},
-                         index=range(len(part)))
+    frame = pd.DataFrame(
+        {"quote": quotes, "polarity": polarity, "doc": docs, "row": part.index}, index=range(len(part))
+    )
     # One quote per distinct (masked) text: the same sentence from two respondents is one voice twice.
     frame = frame.drop_duplicates("quote")
     if score is not None and score in part.columns:

@@ -15,6 +15,7 @@ Examples
 >>> int(s.loc["deadlines", "n"]), float(s.loc["deadlines", "share"])
 (15, 0.75)
 """
+
 from __future__ import annotations
 
 import warnings
@@ -30,12 +31,16 @@ from cxlab.text.codebook import load_codebook
 __all__ = ["theme_summary", "themes_over_waves", "theme_columns", "has_text", "SUMMARY_METHOD"]
 
 SUMMARY_METHOD = {
-    "ru": ("доли — интервал Уилсона; разница критики − промоутеры — гибридный интервал Ньюкомба; связь с оценкой — "
-           "разница средних оценок 0-10 (с темой − без темы), интервал и тест Уэлча; NPS с темой и без — "
-           "триномиальная дисперсия"),
-    "en": ("shares: Wilson interval; detractors − promoters: Newcombe hybrid score interval; link to the score: "
-           "difference of mean 0-10 scores (with − without the theme), Welch t interval and test; NPS with and "
-           "without: trinomial variance"),
+    "ru": (
+        "доли — интервал Уилсона; разница критики − промоутеры — гибридный интервал Ньюкомба; связь с оценкой — "
+        "разница средних оценок 0-10 (с темой − без темы), интервал и тест Уэлча; NPS с темой и без — "
+        "триномиальная дисперсия"
+    ),
+    "en": (
+        "shares: Wilson interval; detractors − promoters: Newcombe hybrid score interval; link to the score: "
+        "difference of mean 0-10 scores (with − without the theme), Welch t interval and test; NPS with and "
+        "without: trinomial variance"
+    ),
 }
 
 
@@ -49,8 +54,10 @@ def theme_columns(coded: pd.DataFrame, codebook=None) -> list[str]:
     ids = load_codebook(codebook).theme_ids
     cols = [t for t in ids if t in coded.columns and coded[t].dtype == bool]
     if not cols:
-        raise ValueError("no theme columns: pass the frame cxlab.text.code_themes returned "
-                         f"(with the same codebook); columns are {list(coded.columns)}")
+        raise ValueError(
+            "no theme columns: pass the frame cxlab.text.code_themes returned "
+            f"(with the same codebook); columns are {list(coded.columns)}"
+        )
     return cols
 
 
@@ -59,8 +66,14 @@ def _share_row(k: int, n: int, confidence: float) -> tuple[float, float, float]:
     return (k / n if n else np.nan), low, high
 
 
-def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None, lang: str = "ru",
-                  confidence: float = 0.95, min_n: int = 10) -> pd.DataFrame:
+def theme_summary(
+    coded: pd.DataFrame,
+    score: str | None = "nps",
+    codebook=None,
+    lang: str = "ru",
+    confidence: float = 0.95,
+    min_n: int = 10,
+) -> pd.DataFrame:
     """One row per theme: how many comments, among detractors vs promoters, and its link to the score.
 
     Parameters
@@ -105,8 +118,10 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
     pos = data.get("positive_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
     neg = data.get("negative_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
     if score is not None and score not in coded.columns:
-        raise ValueError(f"no score column {score!r} in the coded comments (columns: {list(coded.columns)}); "
-                         "pass score=None for counts and shares only")
+        raise ValueError(
+            f"no score column {score!r} in the coded comments (columns: {list(coded.columns)}); "
+            "pass score=None for counts and shares only"
+        )
     scored = score is not None
     if scored:
         values = pd.to_numeric(data[score], errors="coerce")
@@ -117,10 +132,17 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
         has = data[theme].astype(bool)
         k = int(has.sum())
         share, low, high = _share_row(k, n_all, confidence)
-        row = {"theme": theme, "label": cb.label(theme, lang), "n": k, "n_comments": n_all, "share": share,
-               "share_ci_low": low, "share_ci_high": high,
-               "n_positive": int(sum(theme in p for p in pos[has])),
-               "n_negative": int(sum(theme in q for q in neg[has]))}
+        row = {
+            "theme": theme,
+            "label": cb.label(theme, lang),
+            "n": k,
+            "n_comments": n_all,
+            "share": share,
+            "share_ci_low": low,
+            "share_ci_high": high,
+            "n_positive": int(sum(theme in p for p in pos[has])),
+            "n_negative": int(sum(theme in q for q in neg[has])),
+        }
         if scored:
             row.update(_score_link(values, has, det, pro, confidence, min_n))
         rows.append(row)
@@ -132,8 +154,9 @@ def theme_summary(coded: pd.DataFrame, score: str | None = "nps", codebook=None,
     return out.sort_values(["n", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Series, confidence: float,
-                min_n: int) -> dict:
+def _score_link(
+    values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Series, confidence: float, min_n: int
+) -> dict:
     valid = values.notna()
     n_det, n_pro = int(det.sum()), int(pro.sum())
     k_det, k_pro = int((has & det).sum()), int((has & pro).sum())
@@ -143,18 +166,32 @@ def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Serie
         share, low, high = _share_row(k, n, confidence)
         row.update({f"share_{name}": share, f"share_{name}_ci_low": low, f"share_{name}_ci_high": high})
     gap = proportion_change(k_pro, n_pro, k_det, n_det, confidence=confidence)
-    row.update({"detractor_gap": gap.estimate, "detractor_gap_ci_low": gap.ci_low,
-                "detractor_gap_ci_high": gap.ci_high, "detractor_gap_p": gap.p_value})
+    row.update(
+        {
+            "detractor_gap": gap.estimate,
+            "detractor_gap_ci_low": gap.ci_low,
+            "detractor_gap_ci_high": gap.ci_high,
+            "detractor_gap_p": gap.p_value,
+        }
+    )
     with warnings.catch_warnings():
         # Identical scores on a side make scipy warn about precision; the interval is still right (zero width).
         warnings.simplefilter("ignore", RuntimeWarning)
         link = mean_change(without, with_, confidence=confidence)
-    row.update({"mean_with": link.extra["after"], "mean_without": link.extra["before"],
-                "score_gap": link.estimate, "score_gap_ci_low": link.ci_low, "score_gap_ci_high": link.ci_high,
-                "score_gap_p": link.p_value})
+    row.update(
+        {
+            "mean_with": link.extra["after"],
+            "mean_without": link.extra["before"],
+            "score_gap": link.estimate,
+            "score_gap_ci_low": link.ci_low,
+            "score_gap_ci_high": link.ci_high,
+            "score_gap_p": link.p_value,
+        }
+    )
     nps = nps_change(without, with_, confidence=confidence) if len(with_) and len(without) else None
-    row.update({"nps_with": nps.extra["after"] if nps else np.nan,
-                "nps_without": nps.extra["before"] if nps else np.nan})
+    row.update(
+        {"nps_with": nps.extra["after"] if nps else np.nan, "nps_without": nps.extra["before"] if nps else np.nan}
+    )
     small_link = len(with_) < min_n or len(without) < min_n
     small_gap = n_det < min_n or n_pro < min_n
     for name, n in (("detractors", n_det), ("promoters", n_pro)):
@@ -162,8 +199,16 @@ def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Serie
             for c in (f"share_{name}", f"share_{name}_ci_low", f"share_{name}_ci_high"):
                 row[c] = np.nan
     if small_link:
-        for c in ("mean_with", "mean_without", "score_gap", "score_gap_ci_low", "score_gap_ci_high", "score_gap_p",
-                  "nps_with", "nps_without"):
+        for c in (
+            "mean_with",
+            "mean_without",
+            "score_gap",
+            "score_gap_ci_low",
+            "score_gap_ci_high",
+            "score_gap_p",
+            "nps_with",
+            "nps_without",
+        ):
             row[c] = np.nan
     if small_gap:
         for c in ("detractor_gap", "detractor_gap_ci_low", "detractor_gap_ci_high", "detractor_gap_p"):
@@ -172,8 +217,15 @@ def _score_link(values: pd.Series, has: pd.Series, det: pd.Series, pro: pd.Serie
     return row
 
 
-def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None, lang: str = "ru",
-                      confidence: float = 0.95, order=None, min_n: int = 1) -> pd.DataFrame:
+def themes_over_waves(
+    coded: pd.DataFrame,
+    wave: str = "wave_id",
+    codebook=None,
+    lang: str = "ru",
+    confidence: float = 0.95,
+    order=None,
+    min_n: int = 1,
+) -> pd.DataFrame:
     """Share of comments on each theme in each wave, and its change since the wave before.
 
     Parameters
@@ -210,13 +262,27 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
         for theme in cols:
             k = int(part[theme].sum())
             share, low, high = _share_row(k, n_all, confidence)
-            row = {"wave_id": w, "theme": theme, "label": cb.label(theme, lang), "n": k, "n_comments": n_all,
-                   "share": np.nan if small else share, "ci_low": np.nan if small else low,
-                   "ci_high": np.nan if small else high, "suppressed": small}
+            row = {
+                "wave_id": w,
+                "theme": theme,
+                "label": cb.label(theme, lang),
+                "n": k,
+                "n_comments": n_all,
+                "share": np.nan if small else share,
+                "ci_low": np.nan if small else low,
+                "ci_high": np.nan if small else high,
+                "suppressed": small,
+            }
             if previous is not None and n_all and previous[1] and not small:
                 ch = proportion_change(previous[0][theme], previous[1], k, n_all, confidence=confidence)
-                row.update({"change": ch.estimate, "change_ci_low": ch.ci_low, "change_ci_high": ch.ci_high,
-                            "p_value": ch.p_value})
+                row.update(
+                    {
+                        "change": ch.estimate,
+                        "change_ci_low": ch.ci_low,
+                        "change_ci_high": ch.ci_high,
+                        "p_value": ch.p_value,
+                    }
+                )
             block.append(row)
         if block and "p_value" in block[0]:
             adjusted = adjust_pvalues([r["p_value"] for r in block])
@@ -225,6 +291,20 @@ def themes_over_waves(coded: pd.DataFrame, wave: str = "wave_id", codebook=None,
         rows += block
         if not small:
             previous = ({t: int(part[t].sum()) for t in cols}, n_all)
-    columns = ["wave_id", "theme", "label", "n", "n_comments", "share", "ci_low", "ci_high", "change",
-               "change_ci_low", "change_ci_high", "p_value", "p_adjusted", "suppressed"]
+    columns = [
+        "wave_id",
+        "theme",
+        "label",
+        "n",
+        "n_comments",
+        "share",
+        "ci_low",
+        "ci_high",
+        "change",
+        "change_ci_low",
+        "change_ci_high",
+        "p_value",
+        "p_adjusted",
+        "suppressed",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns)

@@ -30,6 +30,7 @@ Examples
 >>> theme_mentions(["Нет претензий к срокам"])[["theme", "polarity"]].values.tolist()
 [['deadlines', 'positive']]
 """
+
 from __future__ import annotations
 
 import re
@@ -97,11 +98,15 @@ class _Matcher:
         hits = []
         for kind, value in term.words:
             if kind == "=":
-                where = [i for i, lem in enumerate(lemmas) if lem == value or (value == "n't" and
-                                                                              lowers[i].endswith("n't"))]
+                where = [
+                    i for i, lem in enumerate(lemmas) if lem == value or (value == "n't" and lowers[i].endswith("n't"))
+                ]
             else:
-                where = [i for i, (lem, low) in enumerate(zip(lemmas, lowers))
-                         if lem.startswith(value) or low.startswith(value)]
+                where = [
+                    i
+                    for i, (lem, low) in enumerate(zip(lemmas, lowers))
+                    if lem.startswith(value) or low.startswith(value)
+                ]
             if not where:
                 return []
             hits.append(where)
@@ -111,7 +116,7 @@ class _Matcher:
         # "нет результата" is not "результат ... нет": a phrase led by a negator keeps its order.
         ordered = term.words[0][1] in self.negators
         found, taken = [], set()
-        for anchor in (hits[0] if ordered else sorted({p for h in hits for p in h})):
+        for anchor in hits[0] if ordered else sorted({p for h in hits for p in h}):
             chosen, used = [], set()
             for h in hits:
                 p = next((q for q in h if anchor <= q <= anchor + span and q not in used), None)
@@ -147,8 +152,9 @@ class _Reader:
         self.negators = frozenset(v for t in lex.get("negators", ()) if keep(t) for k, v in t.words)
         self.themes = _Matcher(theme_terms, codebook.window, self.negators)
         self.exclude = _Matcher(exclude_terms, codebook.window, self.negators)
-        self.polar = _Matcher([t for name in ("lacking", "negative", "positive") for t in lex.get(name, ())
-                               if keep(t)], 2, self.negators)
+        self.polar = _Matcher(
+            [t for name in ("lacking", "negative", "positive") for t in lex.get(name, ()) if keep(t)], 2, self.negators
+        )
         self.lacking = {id(t) for t in lex.get("lacking", ())}
         self.breaks = _Matcher([t for t in lex.get("clause_breaks", ()) if keep(t)], 0)
         self.cache: dict[str, tuple] = {}
@@ -161,7 +167,7 @@ class _Reader:
         toks_all = tokenize(text)
         starts = [t.start for t in toks_all]
         for a, b in sentences(text):
-            toks = toks_all[bisect_left(starts, a):bisect_left(starts, b)]
+            toks = toks_all[bisect_left(starts, a) : bisect_left(starts, b)]
             if not toks:
                 continue
             clause, weight, commas, contrast = self._clauses(text, toks)
@@ -178,20 +184,30 @@ class _Reader:
             n_pos += sum(1 for p in cues.values() if p > 0)
             n_neg += sum(1 for p in cues.values() if p < 0)
             order = {t: i for i, t in enumerate(self.codebook.theme_ids)}
-            for theme, matches in sorted(found.items(), key=lambda kv: (min(min(m.positions) for m in kv[1]),
-                                                                         order[kv[0]])):
+            for theme, matches in sorted(
+                found.items(), key=lambda kv: (min(min(m.positions) for m in kv[1]), order[kv[0]])
+            ):
                 # One vote per clause, however many of the theme's words it holds.
                 by_clause: dict[int, set] = defaultdict(set)
                 for m in matches:
                     by_clause[clause[min(m.positions)]] |= set(m.positions)
-                score = sum(self._polarity(tuple(sorted(pos)), cues, clause, weight, commas, contrast)
-                            for pos in by_clause.values())
+                score = sum(
+                    self._polarity(tuple(sorted(pos)), cues, clause, weight, commas, contrast)
+                    for pos in by_clause.values()
+                )
                 positions = sorted({q for m in matches for q in m.positions})
-                mentions.append({
-                    "theme": theme, "score": score,
-                    "evidence": ", ".join(dict.fromkeys(" ".join(toks[q].text for q in m.positions)
-                                                        for m in matches)),
-                    "sentence": text[a:b].strip(), "start": toks[positions[0]].start, "end": toks[positions[-1]].end})
+                mentions.append(
+                    {
+                        "theme": theme,
+                        "score": score,
+                        "evidence": ", ".join(
+                            dict.fromkeys(" ".join(toks[q].text for q in m.positions) for m in matches)
+                        ),
+                        "sentence": text[a:b].strip(),
+                        "start": toks[positions[0]].start,
+                        "end": toks[positions[-1]].end,
+                    }
+                )
         result = (mentions, n_pos, n_neg)
         if len(self.cache) < 200_000:
             self.cache[text] = result
@@ -204,8 +220,10 @@ class _Reader:
         here = clause[first]
 
         def mean(items):
-            w = [1 / (1 + min(abs(pos - q) for q in positions) + COMMA_DISTANCE * abs(commas[pos] - commas[first]))
-                 for pos, _ in items]
+            w = [
+                1 / (1 + min(abs(pos - q) for q in positions) + COMMA_DISTANCE * abs(commas[pos] - commas[first]))
+                for pos, _ in items
+            ]
             return sum(wi * p for wi, (_, p) in zip(w, items)) / sum(w)
 
         near = [(pos, p) for pos, p in cues.items() if clause[pos] == here]
@@ -224,7 +242,7 @@ class _Reader:
         clause, weight, commas, contrast = [], [], [], [False]
         c, w, k = 0, 1.0, 0
         for i, t in enumerate(toks):
-            gap = text[toks[i - 1].end:t.start] if i else ""
+            gap = text[toks[i - 1].end : t.start] if i else ""
             k += gap.count(",")
             if i and (re.search(r"[:—–]|\s-\s", gap) or i in breaks):
                 c += 1
@@ -321,11 +339,15 @@ def comment_frame(comments) -> pd.DataFrame:
         if "text" not in frame:
             cols = [c for c in TEXT_COLUMNS if c in frame]
             if not cols:
-                raise ValueError("a frame of comments needs a 'text', 'comment' or 'reason' column; "
-                                 f"it has {list(frame.columns)}")
+                raise ValueError(
+                    f"a frame of comments needs a 'text', 'comment' or 'reason' column; it has {list(frame.columns)}"
+                )
             values = zip(*(frame[c].tolist() for c in cols))
-            frame["text"] = pd.Series([" ".join(_sentence(v) for v in row if isinstance(v, str) and v.strip())
-                                       for row in values], index=frame.index, dtype=object)
+            frame["text"] = pd.Series(
+                [" ".join(_sentence(v) for v in row if isinstance(v, str) and v.strip()) for row in values],
+                index=frame.index,
+                dtype=object,
+            )
         return frame
     if isinstance(comments, str):
         comments = [comments]
@@ -394,9 +416,16 @@ def theme_mentions(comments, codebook=None, lang: str | None = None) -> pd.DataF
     """
     frame = comment_frame(comments)
     reader = _reader(codebook, lang)
-    rows = [{"row": label, "theme": theme, "polarity": _polarity_name(m["score"]), **{
-        k: m[k] for k in ("score", "evidence", "sentence", "start", "end")}}
-        for label, merged in zip(frame.index, _per_comment(frame["text"], reader)) for theme, m in merged.items()]
+    rows = [
+        {
+            "row": label,
+            "theme": theme,
+            "polarity": _polarity_name(m["score"]),
+            **{k: m[k] for k in ("score", "evidence", "sentence", "start", "end")},
+        }
+        for label, merged in zip(frame.index, _per_comment(frame["text"], reader))
+        for theme, m in merged.items()
+    ]
     return pd.DataFrame(rows, columns=["row", "theme", "polarity", "score", "evidence", "sentence", "start", "end"])
 
 
@@ -437,8 +466,10 @@ def code_themes(comments, codebook=None, lang: str | None = None) -> pd.DataFram
     ids = reader.codebook.theme_ids
     clash = [c for c in ids + list(OUTPUT_COLUMNS) if c in frame.columns]
     if clash:
-        raise ValueError(f"the comments already have a column {clash[0]!r}, which code_themes writes "
-                         f"(a theme or one of {', '.join(OUTPUT_COLUMNS)}); rename it first")
+        raise ValueError(
+            f"the comments already have a column {clash[0]!r}, which code_themes writes "
+            f"(a theme or one of {', '.join(OUTPUT_COLUMNS)}); rename it first"
+        )
     texts = frame["text"].tolist()
     per = _per_comment(texts, reader)
     present = {t: np.zeros(len(frame), dtype=bool) for t in ids}
@@ -456,9 +487,9 @@ def code_themes(comments, codebook=None, lang: str | None = None) -> pd.DataFram
         scripts = {t.lang for t in tokenize(text)}
         langs.append("mixed" if len(scripts) > 1 else next(iter(scripts), ""))
         _, n_pos, n_neg = reader.read(text)
-        sentiment.append("mixed" if n_pos and n_neg else "positive" if n_pos else "negative" if n_neg
-                         else "neutral")
+        sentiment.append("mixed" if n_pos and n_neg else "positive" if n_pos else "negative" if n_neg else "neutral")
         score.append((n_pos - n_neg) / (n_pos + n_neg) if n_pos + n_neg else 0.0)
+
     def column(values):
         return pd.Series(values, index=frame.index, dtype=object)
 
@@ -470,9 +501,10 @@ def code_themes(comments, codebook=None, lang: str | None = None) -> pd.DataFram
     out["sentiment_score"] = pd.Series(score, index=frame.index, dtype=float)
     out.attrs["method"] = {
         "ru": f"Темы по кодбуку «{reader.codebook.id}» (леммы pymorphy3, стемминг Snowball), тональность: "
-              f"{SENTIMENT_METHOD['ru']}",
+        f"{SENTIMENT_METHOD['ru']}",
         "en": f"Themes by the '{reader.codebook.id}' codebook (pymorphy3 lemmas, Snowball stems); sentiment: "
-              f"{SENTIMENT_METHOD['en']}"}
+        f"{SENTIMENT_METHOD['en']}",
+    }
     out.attrs["codebook"] = reader.codebook.id
     return out
 
@@ -487,5 +519,6 @@ def theme_ids(coded: pd.DataFrame, codebook=None) -> pd.Series:
     if not len(coded) or not cols:
         return pd.Series("", index=coded.index, dtype=object)
     present = coded[cols].to_numpy(dtype=bool)
-    return pd.Series(["; ".join(t for t, on in zip(cols, row) if on) for row in present], index=coded.index,
-                     dtype=object)
+    return pd.Series(
+        ["; ".join(t for t, on in zip(cols, row) if on) for row in present], index=coded.index, dtype=object
+    )

@@ -15,6 +15,7 @@ Examples
 >>> [t.lemma for t in tokenize("Reports are late")]
 ['report', 'are', 'late']
 """
+
 from __future__ import annotations
 
 import re

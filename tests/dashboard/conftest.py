@@ -31,6 +31,7 @@ Examples
         assert "cx-dashboard-ready" in root.get_attribute("class")
         assert page.js_errors == []
 """
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,16 @@ __all__ = ["open_dashboard", "settle", "launch_browser", "CHROMIUM", "CHROMIUM_A
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling Google's
 # services, and on a closed network its own connections are refused.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 #: The dashboard marks its root with one of these once it has rendered.
 READY, ERROR = "cx-dashboard-ready", "cx-dashboard-error"
@@ -110,6 +119,7 @@ def _answer_empty(external: list):
         external.append(url)
         kind = "text/css" if urlsplit(url).path.endswith(".css") else "text/plain"
         route.fulfill(status=200, body="", content_type=kind)
+
     return handler
 
 
@@ -195,9 +205,10 @@ def open_dashboard(page, server, query="", timeout_ms: int = RENDER_TIMEOUT_MS):
     except PlaywrightTimeout:
         loading = page.locator("#loading_text")
         status = loading.inner_text() if loading.count() else "(no progress text)"
-        raise AssertionError(f"the dashboard did not render within {timeout_ms / 1000:g} s; page says "
-                             f"{status!r}; JS errors {page.js_errors}; server log ends:\n"
-                             f"{server.log_tail()}") from None
+        raise AssertionError(
+            f"the dashboard did not render within {timeout_ms / 1000:g} s; page says "
+            f"{status!r}; JS errors {page.js_errors}; server log ends:\n"
+            f"{server.log_tail()}"
+        ) from None
     settle(page)
     return root
-

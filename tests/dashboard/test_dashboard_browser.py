@@ -5,6 +5,7 @@ would, and checks what the page shows against ``cxlab.metrics`` on the
 stored responses.  Every test ends with no JavaScript errors, nothing
 fetched from outside the machine, and a screenshot in tests/artifacts/.
 """
+
 from __future__ import annotations
 
 import urllib.error
@@ -34,7 +35,9 @@ def tile(page, metric: str) -> dict:
 def wait_for_key(page, metric: str, key: str, timeout: int = 30_000) -> None:
     page.wait_for_function(
         "([sel, key]) => { const el = document.querySelector(sel); return el && el.dataset.key === key; }",
-        arg=[TILE.format(metric), key], timeout=timeout)
+        arg=[TILE.format(metric), key],
+        timeout=timeout,
+    )
 
 
 def test_refused_without_token(dashboard_server):
@@ -85,8 +88,9 @@ def test_filter_change_updates_tiles_and_charts(page, dashboard_server, demo_ws)
     assert float(got["value"]) == pytest.approx(want.estimate, abs=1e-3)
     assert int(got["n"]) == want.n < len(frame)
     # The charts and their captions follow (they are drawn after the tiles).
-    page.wait_for_function("key => document.querySelector('.cx-caption-ipa .cx-caption')?.dataset.key === key",
-                           arg=key, timeout=60_000)
+    page.wait_for_function(
+        "key => document.querySelector('.cx-caption-ipa .cx-caption')?.dataset.key === key", arg=key, timeout=60_000
+    )
     for name in ("trend", "by_service", "by_manager"):
         assert page.locator(f".cx-caption-{name} .cx-caption").get_attribute("data-key") == key
     assert page.locator(".cx-chart-trend").get_attribute("src") != trend_before
@@ -105,18 +109,22 @@ def test_language_switch(page, dashboard_server):
     title = page.locator(TILE.format("revenue_at_risk") + " .cx-tile-title")
     assert title.text_content() == "Revenue at risk"
     page.get_by_role("button", name="RU").click()
-    page.wait_for_function(f"() => document.querySelector('{TILE.format('revenue_at_risk')}')?.dataset.lang === 'ru'",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector('{TILE.format('revenue_at_risk')}')?.dataset.lang === 'ru'", timeout=30_000
+    )
     assert title.text_content() == "Выручка под риском"
     assert page.locator(".cx-filter-team select option").first.text_content() == "Все"
     clean(page)
 
 
-@pytest.mark.parametrize("query, says", [
-    ("wave=2031-Q1", "does not exist"),
-    ("wave=..%2F..%2Fetc%2Fpasswd", "does not exist"),
-    ("workspace=%2Fetc%2Fpasswd", "unknown parameter 'workspace'"),
-])
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        ("wave=2031-Q1", "does not exist"),
+        ("wave=..%2F..%2Fetc%2Fpasswd", "does not exist"),
+        ("workspace=%2Fetc%2Fpasswd", "unknown parameter 'workspace'"),
+    ],
+)
 def test_bad_query_is_refused_with_a_message(page, dashboard_server, query, says):
     root = open_dashboard(page, dashboard_server, query)
     assert "cx-dashboard-error" in root.get_attribute("class")

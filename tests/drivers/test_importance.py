@@ -1,4 +1,5 @@
 """relative_importance: every method against statsmodels / scipy / its definition, intervals, warnings."""
+
 import warnings
 
 import numpy as np
@@ -64,7 +65,8 @@ def test_cluster_robust_ols_standard_errors(survey):
     res = relative_importance(survey, "nps", DRIVERS, method="ols", cluster="client_id", n_boot=0)
     z = (survey[DRIVERS + ["nps"]] - survey[DRIVERS + ["nps"]].mean()) / survey[DRIVERS + ["nps"]].std()
     fit = sm.OLS(z["nps"], sm.add_constant(z[DRIVERS])).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(survey["client_id"])[0]})
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(survey["client_id"])[0]}
+    )
     np.testing.assert_allclose(res.method("ols").set_index("driver").loc[DRIVERS, "se"], fit.bse[DRIVERS])
 
 
@@ -75,7 +77,7 @@ def test_correlations_are_scipys(survey):
         for d in DRIVERS:
             r, p = fn(survey[d], survey["nps"])
             assert rows.loc[d, "estimate"] == pytest.approx(r)
-            assert rows.loc[d, "importance"] == pytest.approx(r ** 2)
+            assert rows.loc[d, "importance"] == pytest.approx(r**2)
             assert rows.loc[d, "p_value"] == pytest.approx(p)
 
 
@@ -90,7 +92,7 @@ def test_johnson_matches_the_svd_construction(survey):
     Z = U @ Vt
     beta = np.linalg.lstsq(Z, y, rcond=None)[0]
     lam = np.linalg.lstsq(Z, X, rcond=None)[0]
-    expected = (lam ** 2).T @ (beta ** 2) / len(y)  # X'X/n scaling of the correlations
+    expected = (lam**2).T @ (beta**2) / len(y)  # X'X/n scaling of the correlations
     expected = expected * (1 / expected.sum()) * _ols(survey[DRIVERS + ["nps"]]).rsquared
     got = johnson_weights(np.corrcoef(np.column_stack([X, y]), rowvar=False))
     np.testing.assert_allclose(got, expected, rtol=1e-8)
@@ -104,8 +106,7 @@ def test_recovers_the_simulators_driver_weights(demo_ws):
     frame, items = driver_frame(SurveyData.from_workspace(demo_ws))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DriverWarning)
-        res = relative_importance(frame, "nps", items, method=["shapley", "johnson"], cluster="client_id",
-                                  n_boot=200)
+        res = relative_importance(frame, "nps", items, method=["shapley", "johnson"], cluster="client_id", n_boot=200)
     truth = pd.Series(DRIVER_WEIGHTS)
     for method in ("shapley", "johnson"):
         share = res.method(method).set_index("driver")["share"]
@@ -148,11 +149,12 @@ def test_weighted_statistics_equal_the_resampled_data():
     for b in range(4):
         expanded = np.repeat(x, w[b].astype(int), axis=0)
         frame = pd.DataFrame(expanded)
-        np.testing.assert_allclose(correlation_matrix(x, "pairwise", w[b:b + 1])[0], frame.corr(), atol=1e-10)
+        np.testing.assert_allclose(correlation_matrix(x, "pairwise", w[b : b + 1])[0], frame.corr(), atol=1e-10)
         complete = ~np.isnan(x).any(axis=1)
-        np.testing.assert_allclose(correlation_matrix(x[complete], "listwise", w[b:b + 1, complete])[0],
-                                   frame.dropna().corr(), atol=1e-10)
-        ranks = weighted_ranks(x, w[b:b + 1])[0]
+        np.testing.assert_allclose(
+            correlation_matrix(x[complete], "listwise", w[b : b + 1, complete])[0], frame.dropna().corr(), atol=1e-10
+        )
+        ranks = weighted_ranks(x, w[b : b + 1])[0]
         # Every copy of a row holds the row's mid-rank within the expanded data.
         np.testing.assert_allclose(np.repeat(ranks, w[b].astype(int), axis=0), frame.rank().to_numpy())
 
@@ -208,14 +210,20 @@ def test_bad_input_gets_clear_errors(survey):
 def test_order_of_drivers_does_not_change_the_results(survey):
     a = relative_importance(survey, "nps", DRIVERS, method="shapley", n_boot=0).method("shapley")
     b = relative_importance(survey, "nps", DRIVERS[::-1], method="shapley", n_boot=0).method("shapley")
-    pd.testing.assert_frame_equal(a.set_index("driver")[["importance", "rank"]],
-                                  b.set_index("driver").loc[a["driver"], ["importance", "rank"]])
+    pd.testing.assert_frame_equal(
+        a.set_index("driver")[["importance", "rank"]], b.set_index("driver").loc[a["driver"], ["importance", "rank"]]
+    )
 
 
 def test_summary_names_methods_n_and_interval(survey):
     text = relative_importance(survey, "nps", DRIVERS, n_boot=100, cluster="client_id").summary()
-    for part in ("Shapley decomposition of R² (LMG)", "Johnson's relative weights", "Pratt",
-                 f"n = {len(survey)}", "percentile bootstrap, 100 resamples"):
+    for part in (
+        "Shapley decomposition of R² (LMG)",
+        "Johnson's relative weights",
+        "Pratt",
+        f"n = {len(survey)}",
+        "percentile bootstrap, 100 resamples",
+    ):
         assert part in text
     assert relative_importance(survey, "nps", DRIVERS, n_boot=0).dominance.shape == (4, 4)
 
@@ -244,8 +252,10 @@ def test_service_ratings_by_direction_as_drivers(demo_ws):
     # One respondent's direction value is the mean of their ratings of that direction's services.
     answers = data.answers[data.answers["kind"] == "service"]
     rid = frame.dropna(subset=["digital"])["response_id"].iloc[0]
-    mine = answers[(answers["response_id"] == rid)
-                   & answers["item"].isin(data.services.loc[data.services["direction"] == "digital", "service_id"])]
+    mine = answers[
+        (answers["response_id"] == rid)
+        & answers["item"].isin(data.services.loc[data.services["direction"] == "digital", "service_id"])
+    ]
     assert frame.set_index("response_id").loc[rid, "digital"] == pytest.approx(mine["value"].mean())
     with pytest.raises(ValueError, match="kind must be"):
         driver_frame(data, "2026-Q3", kind="mood")

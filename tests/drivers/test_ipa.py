@@ -1,4 +1,5 @@
 """Importance-performance map: quadrants, cross-hairs and bootstrap quadrant shares."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +18,9 @@ def ratings():
     means = np.array([2.6, 4.2, 4.4, 2.8])
     X = np.clip(np.rint(means + latent), 1, 5)
     frame = pd.DataFrame(X, columns=["speed", "ideas", "office", "paperwork"])
-    frame["nps"] = 1.5 * latent[:, 0] + 1.0 * latent[:, 1] + 0.1 * latent[:, 2] + 0.1 * latent[:, 3] \
-        + rng.normal(size=n)
+    frame["nps"] = (
+        1.5 * latent[:, 0] + 1.0 * latent[:, 1] + 0.1 * latent[:, 2] + 0.1 * latent[:, 3] + rng.normal(size=n)
+    )
     frame["client_id"] = np.repeat(np.arange(n // 2), 2)
     return frame
 
@@ -71,8 +73,12 @@ def test_fixed_cut_and_median(ratings):
 
 
 def test_quadrant_of():
-    assert quadrant_of([0.3, 0.3, 0.1, 0.1], [2, 5, 5, 2], 0.2, 3).tolist() == \
-        ["concentrate", "keep_up", "overkill", "low_priority"]
+    assert quadrant_of([0.3, 0.3, 0.1, 0.1], [2, 5, 5, 2], 0.2, 3).tolist() == [
+        "concentrate",
+        "keep_up",
+        "overkill",
+        "low_priority",
+    ]
 
 
 def test_performance_counts_every_rater(ratings):

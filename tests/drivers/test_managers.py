@@ -1,4 +1,5 @@
 """Manager scores with partial pooling: formulas by hand, behaviour, recovery of a known truth."""
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 from cxlab import metrics
 from cxlab.drivers import managers
 from cxlab.drivers.data import driver_frame
-from cxlab.drivers.managers import (NOTE, ManagerScores, manager_profile, manager_scores,
-                                    manager_scores_over_waves)
+from cxlab.drivers.managers import NOTE, ManagerScores, manager_profile, manager_scores, manager_scores_over_waves
 
 # Four managers, three clients each; clients differ more than their contacts do,
 # so the cluster-robust variance is above the simple-random-sampling one and
@@ -28,8 +28,12 @@ HAND = {
 
 
 def frame_from(spec: dict, outcome: str = "nps") -> pd.DataFrame:
-    rows = [{"manager": m, "client_id": c, outcome: float(v)}
-            for m, clients in spec.items() for c, values in clients.items() for v in values]
+    rows = [
+        {"manager": m, "client_id": c, outcome: float(v)}
+        for m, clients in spec.items()
+        for c, values in clients.items()
+        for v in values
+    ]
     return pd.DataFrame(rows)
 
 
@@ -38,7 +42,7 @@ def hand_cluster_var(clients: dict) -> tuple[float, float, float]:
     values = [v for vs in clients.values() for v in vs]
     n, G = len(values), len(clients)
     mean = sum(values) / n
-    cr = G / (G - 1) * sum(sum(v - mean for v in vs) ** 2 for vs in clients.values()) / n ** 2
+    cr = G / (G - 1) * sum(sum(v - mean for v in vs) ** 2 for vs in clients.values()) / n**2
     srs = sum((v - mean) ** 2 for v in values) / (n - 1) / n
     return mean, cr, srs
 
@@ -60,15 +64,17 @@ def sim_frame(seed: int):
 
     sim = simulate(seed=seed)
     t = sim.tables
-    responses = (t["responses"]
-                 .merge(t["clients"][["client_id", "segment", "direction", "contract_value"]],
-                        on="client_id", how="left")
-                 .merge(t["contacts"][["contact_id", "role"]], on="contact_id", how="left"))
+    responses = (
+        t["responses"]
+        .merge(t["clients"][["client_id", "segment", "direction", "contract_value"]], on="client_id", how="left")
+        .merge(t["contacts"][["contact_id", "role"]], on="contact_id", how="left")
+    )
     frame, items = driver_frame(SimpleNamespace(responses=responses, answers=t["answers"]))
     return frame, items, sim.truth.manager_effects
 
 
 # --------------------------------------------------------------------------- formulas
+
 
 def test_eb_matches_hand_computation():
     res = manager_scores(frame_from(HAND), min_n=5, n_draws=500)
@@ -88,7 +94,7 @@ def test_eb_matches_hand_computation():
     w = 1 / v
     ybar_w = (w * y).sum() / w.sum()
     q = (w * (y - ybar_w) ** 2).sum()
-    tau2 = max(0.0, (q - (len(y) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    tau2 = max(0.0, (q - (len(y) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
     assert tau2 > 0
     assert tau2 == pytest.approx(combine_effects(y, v, method_re="dl").tau2)
     assert res.tau == pytest.approx(math.sqrt(tau2))
@@ -107,7 +113,7 @@ def test_eb_matches_hand_computation():
     np.testing.assert_allclose(t["ci_high"], est + z * sd)
     np.testing.assert_allclose(t["shrinkage"], 1 - B)
     np.testing.assert_allclose(t["effect"], est - mu)
-    esd = np.sqrt(B * v + B ** 2 * var_mu)
+    esd = np.sqrt(B * v + B**2 * var_mu)
     np.testing.assert_allclose(t["effect_ci_high"] - t["effect_ci_low"], 2 * z * esd)
     np.testing.assert_allclose(t["p_above_mean"], stats.norm.cdf((est - mu) / esd))
     assert t["rank"].tolist() == list(stats.rankdata(-est, method="min").astype(int))
@@ -127,8 +133,9 @@ def test_design_effect_floored_at_one_and_one_client_fallback():
     # F: pooled within-group variance / n, times the median design effect of the
     # groups that have several clients (floored at 1).
     values = {g: [x for vs in spec[g].values() for x in vs] for g in spec}
-    pooled = (sum(sum((x - np.mean(v)) ** 2 for x in v) for v in values.values())
-              / sum(len(v) - 1 for v in values.values()))
+    pooled = sum(sum((x - np.mean(v)) ** 2 for x in v) for v in values.values()) / sum(
+        len(v) - 1 for v in values.values()
+    )
     deffs = [hand_cluster_var(spec[g])[1] / hand_cluster_var(spec[g])[2] for g in spec if g != "F"]
     deff = max(1.0, float(np.median(deffs)))
     assert t.loc["F", "se_fallback"]
@@ -137,16 +144,27 @@ def test_design_effect_floored_at_one_and_one_client_fallback():
 
 # --------------------------------------------------------------------------- shrinkage
 
+
 def test_small_group_is_pulled_more_than_large_one():
     rng = np.random.default_rng(5)
     rows = []
-    for g, (level, n_clients) in {"big_hi": (8.8, 40), "big_lo": (7.0, 40), "mid": (7.8, 40),
-                                  "mid2": (8.2, 40), "small_hi": (8.8, 3)}.items():
+    for g, (level, n_clients) in {
+        "big_hi": (8.8, 40),
+        "big_lo": (7.0, 40),
+        "mid": (7.8, 40),
+        "mid2": (8.2, 40),
+        "small_hi": (8.8, 3),
+    }.items():
         for c in range(n_clients):
             client = level + rng.normal(0, 0.4)
             for _ in range(3):
-                rows.append({"manager": g, "client_id": f"{g}{c}",
-                             "nps": float(np.clip(round(client + rng.normal(0, 1.0)), 0, 10))})
+                rows.append(
+                    {
+                        "manager": g,
+                        "client_id": f"{g}{c}",
+                        "nps": float(np.clip(round(client + rng.normal(0, 1.0)), 0, 10)),
+                    }
+                )
     t = manager_scores(pd.DataFrame(rows), min_n=5, n_draws=500).table.set_index("manager")
     assert t.loc["small_hi", "shrinkage"] > t.loc["big_hi", "shrinkage"]
     assert t.loc["small_hi", "shrinkage"] > t.drop("small_hi")["shrinkage"].max()
@@ -173,6 +191,7 @@ def test_no_spread_between_groups_means_everyone_at_the_grand_mean():
 
 # --------------------------------------------------------------------------- suppression, ranks
 
+
 def test_small_groups_are_suppressed_but_listed():
     spec = dict(HAND, S={"s1": [10, 10], "s2": [10]})
     t = manager_scores(frame_from(spec), min_n=5, n_draws=500).table
@@ -181,13 +200,13 @@ def test_small_groups_are_suppressed_but_listed():
     for col in ("raw_mean", "raw_se", "estimate", "ci_low", "ci_high", "p_top", "p_above_mean"):
         assert pd.isna(row[col])
     assert pd.isna(row["rank"]) and pd.isna(row["rank_ci_low"])
-    assert t["manager"].iloc[-1] == "S"            # suppressed rows come last
+    assert t["manager"].iloc[-1] == "S"  # suppressed rows come last
     ranked = t[~t["suppressed"]]
     assert sorted(ranked["rank"].tolist()) == [1, 2, 3, 4]
     # The suppressed group stays out of the fit: same figures as without it.
     alone = manager_scores(frame_from(HAND), min_n=5, n_draws=500).table
     pd.testing.assert_frame_equal(ranked.reset_index(drop=True), alone)
-    assert (ranked["p_top"].sum()) == pytest.approx(1.0)   # top quarter of 4 = 1 group per draw
+    assert (ranked["p_top"].sum()) == pytest.approx(1.0)  # top quarter of 4 = 1 group per draw
 
 
 def test_ranks_intervals_and_reproducibility(demo_frame):
@@ -275,6 +294,7 @@ def test_recovers_simulated_manager_effects():
 
 # --------------------------------------------------------------------------- mixed model
 
+
 def test_mixedlm_agrees_with_eb_and_adjusts(demo_frame):
     frame, _ = demo_frame
     eb = manager_scores(frame).table.set_index("manager")["estimate"]
@@ -310,6 +330,7 @@ def test_mixedlm_failure_falls_back_to_eb(demo_frame, monkeypatch):
 
 # --------------------------------------------------------------------------- profile, waves
 
+
 def test_profile_finds_the_attribute_that_separates_top_managers():
     rng = np.random.default_rng(11)
     rows = []
@@ -318,14 +339,16 @@ def test_profile_finds_the_attribute_that_separates_top_managers():
         for c in range(5):
             client_level = rng.normal(0, 0.3)
             for _ in range(3):
-                rows.append({
-                    "manager": f"M{m}", "client_id": f"M{m}C{c}",
-                    "nps": float(np.clip(round(6.5 + 2.5 * top + client_level + rng.normal(0, 0.8)), 0, 10)),
-                    "reporting": float(np.clip(round(3 + 1.2 * top + client_level
-                                                     + rng.normal(0, 0.7)), 1, 5)),
-                    "deadlines": float(np.clip(round(3.5 + client_level + rng.normal(0, 0.7)), 1, 5)),
-                    "proactivity": float(np.clip(round(3.2 + client_level + rng.normal(0, 0.7)), 1, 5)),
-                })
+                rows.append(
+                    {
+                        "manager": f"M{m}",
+                        "client_id": f"M{m}C{c}",
+                        "nps": float(np.clip(round(6.5 + 2.5 * top + client_level + rng.normal(0, 0.8)), 0, 10)),
+                        "reporting": float(np.clip(round(3 + 1.2 * top + client_level + rng.normal(0, 0.7)), 1, 5)),
+                        "deadlines": float(np.clip(round(3.5 + client_level + rng.normal(0, 0.7)), 1, 5)),
+                        "proactivity": float(np.clip(round(3.2 + client_level + rng.normal(0, 0.7)), 1, 5)),
+                    }
+                )
     frame = pd.DataFrame(rows)
     prof = manager_profile(frame, ["deadlines", "reporting", "proactivity"])
     assert set(prof.attrs["top_groups"]) == {"M0", "M1"}
@@ -345,7 +368,7 @@ def test_profile_on_the_simulation(demo_frame):
     assert prof["difference"].is_monotonic_decreasing
     assert (prof["p_holm"] >= prof["p_value"] - 1e-12).all()
     assert ((prof["ci_low"] <= prof["difference"]) & (prof["difference"] <= prof["ci_high"])).all()
-    assert len(prof.attrs["top_groups"]) == 3          # ceil(11 / 4)
+    assert len(prof.attrs["top_groups"]) == 3  # ceil(11 / 4)
     assert (prof["n_top"] + prof["n_rest"] == len(frame)).all()
 
 
@@ -360,4 +383,4 @@ def test_scores_over_waves(demo_frame):
     one = manager_scores(frame[frame["wave_id"] == waves[-1]], n_draws=500).table
     last = out[out["wave_id"] == waves[-1]].drop(columns=["wave_id", "grand_mean", "tau"])
     pd.testing.assert_frame_equal(last.reset_index(drop=True), one)
-    assert out["suppressed"].any()        # a wave is small: some managers fall under min_n
+    assert out["suppressed"].any()  # a wave is small: some managers fall under min_n

@@ -23,13 +23,19 @@ VALUE = {"C1": 1e6, "C2": 2e6, "C3": 3e6, "C4": 4e6, "C5": 5e6}
 
 
 def make_data(needs=NEEDS, responses=RESPONSES, since_c3=pd.Timestamp("2026-10-01")) -> SurveyData:
-    clients = pd.DataFrame({
-        "client_id": list(VALUE), "name": ["Альфа", "Beta", "Гамма", "Delta", "Эпсилон"],
-        "segment": [SEGMENT[c] for c in VALUE], "team": "T1", "manager": "M1",
-        "start_date": pd.Timestamp("2020-01-01"), "contract_value": list(VALUE.values()),
-        "status": ["active", "active", "active", "churned", "active"]})
-    resp = pd.DataFrame({"response_id": list(responses), "wave_id": "W1",
-                         "client_id": list(responses.values())})
+    clients = pd.DataFrame(
+        {
+            "client_id": list(VALUE),
+            "name": ["Альфа", "Beta", "Гамма", "Delta", "Эпсилон"],
+            "segment": [SEGMENT[c] for c in VALUE],
+            "team": "T1",
+            "manager": "M1",
+            "start_date": pd.Timestamp("2020-01-01"),
+            "contract_value": list(VALUE.values()),
+            "status": ["active", "active", "active", "churned", "active"],
+        }
+    )
+    resp = pd.DataFrame({"response_id": list(responses), "wave_id": "W1", "client_id": list(responses.values())})
     resp["segment"] = resp["client_id"].map(SEGMENT)
     resp["contract_value"] = resp["client_id"].map(VALUE)
     # An earlier wave that did not ask the needs question.
@@ -37,21 +43,38 @@ def make_data(needs=NEEDS, responses=RESPONSES, since_c3=pd.Timestamp("2026-10-0
     early["segment"] = early["client_id"].map(SEGMENT)
     early["contract_value"] = early["client_id"].map(VALUE)
     answers = pd.DataFrame(needs, columns=["response_id", "item"]).assign(kind="need", value=1.0, scale="0-1")
-    rating = pd.DataFrame({"response_id": ["r3", "e1"], "item": ["s3", "s1"], "kind": "service",
-                           "value": [4.0, 5.0], "scale": "1-5"})
+    rating = pd.DataFrame(
+        {"response_id": ["r3", "e1"], "item": ["s3", "s1"], "kind": "service", "value": [4.0, 5.0], "scale": "1-5"}
+    )
     return SurveyData(
         responses=pd.concat([early, resp], ignore_index=True),
         answers=pd.concat([answers, rating], ignore_index=True),
-        waves=pd.DataFrame({"wave_id": ["W0", "W1", "W2"],
-                            "opened_at": pd.to_datetime(["2026-06-10", "2026-09-10", "2026-12-10"]),
-                            "closed_at": pd.to_datetime(["2026-06-30", "2026-09-30", "2026-12-30"]),
-                            "questionnaire": "pr_agency"}),
-        services=pd.DataFrame({"service_id": ["s1", "s2", "s3"], "direction": ["A", "A", "B"],
-                               "name_ru": ["У1", "У2", "У3"], "name_en": ["S1", "S2", "S3"]}),
-        client_services=pd.DataFrame({"client_id": ["C1", "C2", "C3", "C5"], "service_id": ["s1", "s3", "s2", "s1"],
-                                      "since": [pd.Timestamp("2020-01-01"), pd.NaT, since_c3,
-                                                pd.Timestamp("2021-01-01")]}),
-        clients=clients, invitations=pd.DataFrame())
+        waves=pd.DataFrame(
+            {
+                "wave_id": ["W0", "W1", "W2"],
+                "opened_at": pd.to_datetime(["2026-06-10", "2026-09-10", "2026-12-10"]),
+                "closed_at": pd.to_datetime(["2026-06-30", "2026-09-30", "2026-12-30"]),
+                "questionnaire": "pr_agency",
+            }
+        ),
+        services=pd.DataFrame(
+            {
+                "service_id": ["s1", "s2", "s3"],
+                "direction": ["A", "A", "B"],
+                "name_ru": ["У1", "У2", "У3"],
+                "name_en": ["S1", "S2", "S3"],
+            }
+        ),
+        client_services=pd.DataFrame(
+            {
+                "client_id": ["C1", "C2", "C3", "C5"],
+                "service_id": ["s1", "s3", "s2", "s1"],
+                "since": [pd.Timestamp("2020-01-01"), pd.NaT, since_c3, pd.Timestamp("2021-01-01")],
+            }
+        ),
+        clients=clients,
+        invitations=pd.DataFrame(),
+    )
 
 
 def clustered_wilson(resp: dict, naming: set, confidence=0.95):
@@ -62,7 +85,7 @@ def clustered_wilson(resp: dict, naming: set, confidence=0.95):
     m_c = {c: sum(1 for r, v in resp.items() if v == c and r in naming) for c in clients}
     p = sum(m_c.values()) / n
     C = len(clients)
-    var_cl = C / (C - 1) * sum((m_c[c] - p * n_c[c]) ** 2 for c in clients) / n ** 2
+    var_cl = C / (C - 1) * sum((m_c[c] - p * n_c[c]) ** 2 for c in clients) / n**2
     deff = var_cl / (p * (1 - p) / (n - 1))
     n_eff = n / max(deff, 1.0)
     low, high = proportion_confint(p * n_eff, n_eff, alpha=1 - confidence, method="wilson")
@@ -132,7 +155,11 @@ def test_segment_by_direction_grid_and_suppression():
     out = needs_map(make_data(), "W1", by=["segment", "direction"], min_n=4)
     assert list(out.columns[:3]) == ["segment", "direction", "respondents"]
     assert len(out) == 4 and set(zip(out["segment"], out["direction"])) == {
-        ("X", "A"), ("X", "B"), ("Y", "A"), ("Y", "B")}
+        ("X", "A"),
+        ("X", "B"),
+        ("Y", "A"),
+        ("Y", "B"),
+    }
     x = out[out["segment"] == "X"]
     # Three respondents in segment X: suppressed, respondents kept so the reader sees why.
     assert x["suppressed"].all() and (x["respondents"] == 3).all()
@@ -179,8 +206,12 @@ def test_wave_without_need_answers_gives_zero_shares():
 
 def test_explicit_zero_need_answers_are_not_mentions():
     data = make_data()
-    data.answers = pd.concat([data.answers, pd.DataFrame(
-        {"response_id": ["r3"], "item": ["s1"], "kind": "need", "value": 0.0, "scale": "0-1"})])
+    data.answers = pd.concat(
+        [
+            data.answers,
+            pd.DataFrame({"response_id": ["r3"], "item": ["s1"], "kind": "need", "value": 0.0, "scale": "0-1"}),
+        ]
+    )
     assert row(needs_map(data, "W1", by="service", min_n=0), service_id="s1")["mentions"] == 2
 
 
@@ -303,10 +334,16 @@ def demo():
 
     t = simulate(seed=42).tables
     accounts = t["clients"][["client_id", "segment", "direction", "contract_value", "status"]]
-    responses = t["responses"].merge(accounts.rename(columns={"status": "client_status"}), on="client_id",
-                                     how="left")
-    return SurveyData(responses=responses, answers=t["answers"], waves=t["waves"], services=t["services"],
-                      client_services=t["client_services"], clients=t["clients"], invitations=t["invitations"])
+    responses = t["responses"].merge(accounts.rename(columns={"status": "client_status"}), on="client_id", how="left")
+    return SurveyData(
+        responses=responses,
+        answers=t["answers"],
+        waves=t["waves"],
+        services=t["services"],
+        client_services=t["client_services"],
+        clients=t["clients"],
+        invitations=t["invitations"],
+    )
 
 
 def test_demo_mentions_equal_a_direct_count(demo):
@@ -319,8 +356,9 @@ def test_demo_mentions_equal_a_direct_count(demo):
     assert out["mentions"].reindex(direct.index).tolist() == direct.tolist()
     assert out["mentions"].drop(direct.index).eq(0).all()
     trend = needs_over_waves(demo)
-    assert trend.groupby("wave_id")["respondents"].first().to_dict() == \
-        demo.responses.groupby("wave_id").size().to_dict()
+    assert (
+        trend.groupby("wave_id")["respondents"].first().to_dict() == demo.responses.groupby("wave_id").size().to_dict()
+    )
     assert trend["share"].between(0, 1).all() and (trend["ci_low"] <= trend["share"]).all()
 
 
@@ -341,7 +379,8 @@ def test_demo_needs_are_open_at_the_wave(demo):
     value = demo.clients.set_index("client_id")["contract_value"]
     pot = pairs.drop_duplicates(["client_id", "item"]).assign(v=lambda f: f["client_id"].map(value))
     assert cs["potential_value"].reindex(direct.index).to_numpy() == pytest.approx(
-        pot.groupby("item")["v"].sum().reindex(direct.index).to_numpy())
+        pot.groupby("item")["v"].sum().reindex(direct.index).to_numpy()
+    )
     top = development_priorities(demo, wave, top=3, lang="en")
     assert list(top["priority_rank"]) == [1, 2, 3]
     assert top["potential_value"].is_monotonic_decreasing and top["label"].map(bool).all()

@@ -1,4 +1,5 @@
 """Penalty-reward analysis against group means and statsmodels, and its classification."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,18 +25,27 @@ def test_one_attribute_penalty_and_reward_are_differences_of_means():
 def asymmetric():
     rng = np.random.default_rng(2)
     n = 800
-    X = pd.DataFrame(rng.integers(1, 6, size=(n, 4)).astype(float),
-                     columns=["deadlines", "ideas", "reports", "office"])
-    X["nps"] = (7 - 3 * (X["deadlines"] <= 2) + 2 * (X["ideas"] == 5)
-                - 1.5 * (X["reports"] <= 2) + 1.5 * (X["reports"] == 5) + rng.normal(size=n))
+    X = pd.DataFrame(rng.integers(1, 6, size=(n, 4)).astype(float), columns=["deadlines", "ideas", "reports", "office"])
+    X["nps"] = (
+        7
+        - 3 * (X["deadlines"] <= 2)
+        + 2 * (X["ideas"] == 5)
+        - 1.5 * (X["reports"] <= 2)
+        + 1.5 * (X["reports"] == 5)
+        + rng.normal(size=n)
+    )
     X["client_id"] = np.repeat(np.arange(n // 4), 4)
     return X
 
 
 def test_classifies_dissatisfiers_delighters_performance_and_neutral(asymmetric):
     out = penalty_reward(asymmetric, "nps", ["deadlines", "ideas", "reports", "office"]).set_index("driver")
-    assert out["kind"].to_dict() == {"deadlines": "dissatisfier", "reports": "performance",
-                                     "ideas": "delighter", "office": "neutral"}
+    assert out["kind"].to_dict() == {
+        "deadlines": "dissatisfier",
+        "reports": "performance",
+        "ideas": "delighter",
+        "office": "neutral",
+    }
     assert out.loc["deadlines", "penalty"] == pytest.approx(3, abs=0.3)
     assert out.loc["ideas", "reward"] == pytest.approx(2, abs=0.3)
     assert out.index[0] == "deadlines"  # sorted by penalty
@@ -45,10 +55,16 @@ def test_classifies_dissatisfiers_delighters_performance_and_neutral(asymmetric)
 def test_cluster_robust_intervals_are_statsmodels(asymmetric):
     drivers = ["deadlines", "ideas"]
     out = penalty_reward(asymmetric, "nps", drivers, cluster="client_id").set_index("driver")
-    X = pd.DataFrame({f"{d}|{b}": (asymmetric[d] <= 2 if b == "low" else asymmetric[d] == 5).astype(float)
-                      for d in drivers for b in ("low", "high")})
+    X = pd.DataFrame(
+        {
+            f"{d}|{b}": (asymmetric[d] <= 2 if b == "low" else asymmetric[d] == 5).astype(float)
+            for d in drivers
+            for b in ("low", "high")
+        }
+    )
     fit = sm.OLS(asymmetric["nps"], sm.add_constant(X)).fit(
-        cov_type="cluster", cov_kwds={"groups": asymmetric["client_id"]})
+        cov_type="cluster", cov_kwds={"groups": asymmetric["client_id"]}
+    )
     ci = fit.conf_int()
     assert out.loc["ideas", "reward_ci_low"] == pytest.approx(ci.loc["ideas|high", 0])
     assert out.loc["deadlines", "penalty_ci_low"] == pytest.approx(-ci.loc["deadlines|low", 1])
@@ -80,8 +96,9 @@ def test_custom_bands_and_errors(asymmetric):
 def test_without_a_middle_band_nothing_is_estimated():
     # On a 1-3 scale the default bands (1-2 low, 3 high) leave no reference: no nonsense coefficients.
     rng = np.random.default_rng(4)
-    frame = pd.DataFrame({"speed": rng.integers(1, 4, 200).astype(float),
-                          "ideas": rng.integers(1, 6, 200).astype(float)})
+    frame = pd.DataFrame(
+        {"speed": rng.integers(1, 4, 200).astype(float), "ideas": rng.integers(1, 6, 200).astype(float)}
+    )
     frame["nps"] = frame["ideas"] + rng.normal(size=200)
     out = penalty_reward(frame, "nps", ["speed", "ideas"], scale=(1, 3)).set_index("driver")
     assert out.loc["speed", "kind"] == "not_estimated"

@@ -1,4 +1,5 @@
 """All-subsets R² and the Shapley (LMG) decomposition against brute force with statsmodels."""
+
 import itertools
 import math
 
@@ -28,7 +29,7 @@ def _ols_r2(X, y, cols):
 def test_every_subset_r2_equals_a_statsmodels_fit():
     X, y = _data(p=4)
     r2 = all_subsets_r2(np.corrcoef(np.column_stack([X, y]), rowvar=False))
-    for mask in range(2 ** 4):
+    for mask in range(2**4):
         cols = [j for j in range(4) if mask >> j & 1]
         assert r2[mask] == pytest.approx(_ols_r2(X, y, cols), abs=1e-10)
 
@@ -55,11 +56,11 @@ def test_shapley_equals_the_average_over_orders_of_entry():
 def test_two_drivers_match_the_closed_form():
     # LMG with two predictors: phi_1 = (r1² + R² - r2²) / 2.
     r1, r2_, r12 = 0.5, 0.4, 0.3
-    full = (r1 ** 2 + r2_ ** 2 - 2 * r1 * r2_ * r12) / (1 - r12 ** 2)
+    full = (r1**2 + r2_**2 - 2 * r1 * r2_ * r12) / (1 - r12**2)
     corr = np.array([[1, r12, r1], [r12, 1, r2_], [r1, r2_, 1.0]])
     phi = shapley_values(all_subsets_r2(corr))
-    assert phi[0] == pytest.approx((r1 ** 2 + full - r2_ ** 2) / 2)
-    assert phi[1] == pytest.approx((r2_ ** 2 + full - r1 ** 2) / 2)
+    assert phi[0] == pytest.approx((r1**2 + full - r2_**2) / 2)
+    assert phi[1] == pytest.approx((r2_**2 + full - r1**2) / 2)
 
 
 def test_invariant_to_the_order_of_drivers():
@@ -74,8 +75,9 @@ def test_invariant_to_the_order_of_drivers():
 def test_covariance_input_gives_the_same_as_correlation():
     X, y = _data(p=3)
     data = np.column_stack([X * [1, 10, 100], y])
-    np.testing.assert_allclose(all_subsets_r2(np.cov(data, rowvar=False)),
-                               all_subsets_r2(np.corrcoef(data, rowvar=False)), atol=1e-12)
+    np.testing.assert_allclose(
+        all_subsets_r2(np.cov(data, rowvar=False)), all_subsets_r2(np.corrcoef(data, rowvar=False)), atol=1e-12
+    )
 
 
 def test_a_driver_that_is_a_sum_of_others_adds_nothing_and_breaks_nothing():
@@ -88,8 +90,9 @@ def test_a_driver_that_is_a_sum_of_others_adds_nothing_and_breaks_nothing():
 
 
 def test_batches_equal_one_at_a_time():
-    mats = [np.corrcoef(np.column_stack(_data(p=4, seed=s)[0:1] + (_data(p=4, seed=s)[1],)), rowvar=False)
-            for s in range(3)]
+    mats = [
+        np.corrcoef(np.column_stack(_data(p=4, seed=s)[0:1] + (_data(p=4, seed=s)[1],)), rowvar=False) for s in range(3)
+    ]
     stacked = all_subsets_r2(np.stack(mats))
     for k, m in enumerate(mats):
         np.testing.assert_allclose(stacked[k], all_subsets_r2(m), atol=1e-12)

@@ -1,4 +1,5 @@
 """Fixtures of the fieldwork tests: a wave config, and a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
 from __future__ import annotations
 
 import copy
@@ -19,10 +20,18 @@ BASE_CONFIG = {
     "opened_at": "2026-12-01",
     "closed_at": "2026-12-20",
     "language": "ru",
-    "form": {"tool": "yandex_forms", "url": "https://forms.yandex.ru/u/abc123/?token={token}&client={client_name}",
-             "minutes": 5},
-    "sender": {"name": "Анна Петрова", "position": "директор по работе с клиентами",
-               "email": "anna.petrova@agency.ru", "phone": "+7 495 000-00-00", "company": "Агентство «Пример»"},
+    "form": {
+        "tool": "yandex_forms",
+        "url": "https://forms.yandex.ru/u/abc123/?token={token}&client={client_name}",
+        "minutes": 5,
+    },
+    "sender": {
+        "name": "Анна Петрова",
+        "position": "директор по работе с клиентами",
+        "email": "anna.petrova@agency.ru",
+        "phone": "+7 495 000-00-00",
+        "company": "Агентство «Пример»",
+    },
     "smtp": {"host": "127.0.0.1", "port": 2525, "security": "none", "timeout": 10},
     "reminders": {"after_days": 7, "max": 2},
 }
@@ -37,10 +46,12 @@ def config():
 @pytest.fixture
 def config_with():
     """``config_with(port, **smtp)``: the config pointing at a test server."""
+
     def make(port: int, **smtp) -> dict:
         cfg = copy.deepcopy(BASE_CONFIG)
         cfg["smtp"] = {**cfg["smtp"], "port": port, **smtp}
         return cfg
+
     return make
 
 
@@ -80,10 +91,16 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
-        self.messages.append(SimpleNamespace(
-            mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos), raw=raw,
-            msg=BytesParser(policy=policy.default).parsebytes(raw), login=getattr(session, "login_data", None),
-            authenticated=session.authenticated))
+        self.messages.append(
+            SimpleNamespace(
+                mail_from=envelope.mail_from,
+                rcpt_tos=list(envelope.rcpt_tos),
+                raw=raw,
+                msg=BytesParser(policy=policy.default).parsebytes(raw),
+                login=getattr(session, "login_data", None),
+                authenticated=session.authenticated,
+            )
+        )
         return "250 2.0.0 Message accepted for delivery"
 
     def to(self, address):
@@ -97,8 +114,7 @@ class Authenticator:
     def __call__(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult
 
-        ok = (mechanism in ("LOGIN", "PLAIN") and auth_data.login == self.login
-              and auth_data.password == self.password)
+        ok = mechanism in ("LOGIN", "PLAIN") and auth_data.login == self.login and auth_data.password == self.password
         return AuthResult(success=ok, handled=False)
 
 
@@ -113,8 +129,11 @@ def smtp_server():
         handler = Recorder(refuse, defer)
         kwargs = {}
         if auth:
-            kwargs.update(authenticator=Authenticator(auth[0].encode(), auth[1].encode()), auth_required=True,
-                          auth_require_tls=tls_context is not None)
+            kwargs.update(
+                authenticator=Authenticator(auth[0].encode(), auth[1].encode()),
+                auth_required=True,
+                auth_require_tls=tls_context is not None,
+            )
         if tls_context is not None:
             kwargs.update(tls_context=tls_context, require_starttls=require_starttls)
         port = free_port()

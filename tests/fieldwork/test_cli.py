@@ -1,4 +1,5 @@
 """`cxlab wave plan | send | remind | status | mark` through the argument parser."""
+
 from __future__ import annotations
 
 import argparse
@@ -35,6 +36,7 @@ def config_file(tmp_path, config):
         path = tmp_path / "wave.yaml"
         path.write_text(yaml.safe_dump(cfg or config, allow_unicode=True), encoding="utf-8")
         return path
+
     return write
 
 
@@ -43,8 +45,12 @@ def test_parser_registers_the_wave_commands():
     sub = p.add_subparsers(dest="command", required=True)
     add_wave_parser(sub)
     args = p.parse_args(["wave", "mark", "--workspace", "w", "--wave", WAVE, "--status", "bounced", "a@x.ru", "K2"])
-    assert (args.command, args.wave_command, args.status, args.contacts) == ("wave", "mark", "bounced",
-                                                                              ["a@x.ru", "K2"])
+    assert (args.command, args.wave_command, args.status, args.contacts) == (
+        "wave",
+        "mark",
+        "bounced",
+        ["a@x.ru", "K2"],
+    )
     args = p.parse_args(["wave", "send", "--workspace", "w", "--wave", WAVE, "--via", "eml", "--dry-run"])
     assert args.via == "eml" and args.dry_run
     with pytest.raises(SystemExit):
@@ -95,21 +101,46 @@ def test_send_over_smtp_and_remind(planned_ws, smtp_server, config_with, config_
     inv = planned_ws.table("invitations", wave=WAVE, include_pii=True)
     inv["sent_at"] = datetime.now() - timedelta(days=10)
     planned_ws.load("invitations", inv)
-    code, out, _ = run(capsys, "remind", "--workspace", planned_ws.path, "--wave", WAVE, "--config", path, "--quiet",
-                       "--max", "1")
+    code, out, _ = run(
+        capsys, "remind", "--workspace", planned_ws.path, "--wave", WAVE, "--config", path, "--quiet", "--max", "1"
+    )
     assert code == 0 and "4 reminders via smtp: 4 delivered" in out
-    code, out, _ = run(capsys, "remind", "--workspace", planned_ws.path, "--wave", WAVE, "--config", path, "--quiet",
-                       "--after-days", "1")
+    code, out, _ = run(
+        capsys,
+        "remind",
+        "--workspace",
+        planned_ws.path,
+        "--wave",
+        WAVE,
+        "--config",
+        path,
+        "--quiet",
+        "--after-days",
+        "1",
+    )
     assert code == 0 and "0 reminders" in out
     assert len(server.handler.messages) == 8
 
 
 def test_mark_and_its_errors(planned_ws, capsys):
-    code, out, _ = run(capsys, "mark", "--workspace", planned_ws.path, "--wave", WAVE, "--status", "refused",
-                       "--note", "client said no", "b@example.ru", "K4")
+    code, out, _ = run(
+        capsys,
+        "mark",
+        "--workspace",
+        planned_ws.path,
+        "--wave",
+        WAVE,
+        "--status",
+        "refused",
+        "--note",
+        "client said no",
+        "b@example.ru",
+        "K4",
+    )
     assert code == 0 and "2 invitation(s) marked refused: K2, K4" in out
-    code, out, err = run(capsys, "mark", "--workspace", planned_ws.path, "--wave", WAVE, "--status", "bounced",
-                         "nobody@example.ru")
+    code, out, err = run(
+        capsys, "mark", "--workspace", planned_ws.path, "--wave", WAVE, "--status", "bounced", "nobody@example.ru"
+    )
     assert code == 2 and "cxlab wave mark: error: unknown contact id(s) or e-mail(s): nobody@example.ru" in err
     assert "Traceback" not in err
 

@@ -1,4 +1,5 @@
 """The wave config: validation with key paths, generic senders refused, where it is stored, SMTP settings."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,8 @@ import pytest
 import yaml
 
 from cxlab.errors import CxlabError
-from cxlab.fieldwork.config import load_config, parse_config, resolve_smtp, save_config, stored_config
 from cxlab.fieldwork.common import ConfigError
+from cxlab.fieldwork.config import load_config, parse_config, resolve_smtp, save_config, stored_config
 
 
 def write(tmp_path, data, name="wave.yaml"):
@@ -35,15 +36,18 @@ def test_the_bundled_example_is_valid():
     assert cfg.form.tool == "google_forms" and cfg.sender.name and cfg.smtp.password is None
 
 
-@pytest.mark.parametrize("path, value, expected", [
-    (("smtp", "port"), "five-eight-seven", "wave.yaml: smtp.port: "),
-    (("smtp", "security"), "tls", "wave.yaml: smtp.security: Input should be 'starttls', 'ssl' or 'none'"),
-    (("eligibility", "min_tenure_months"), -1, "wave.yaml: eligibility.min_tenure_months: "),
-    (("eligibility", "roles"), ["decision_maker", "ceo"], "wave.yaml: eligibility.roles[1]: "),
-    (("reminders", "after_days"), 0, "wave.yaml: reminders.after_days: "),
-    (("form", "tool"), "typeform", "wave.yaml: form.tool: "),
-    (("language",), "de", "wave.yaml: language: "),
-])
+@pytest.mark.parametrize(
+    "path, value, expected",
+    [
+        (("smtp", "port"), "five-eight-seven", "wave.yaml: smtp.port: "),
+        (("smtp", "security"), "tls", "wave.yaml: smtp.security: Input should be 'starttls', 'ssl' or 'none'"),
+        (("eligibility", "min_tenure_months"), -1, "wave.yaml: eligibility.min_tenure_months: "),
+        (("eligibility", "roles"), ["decision_maker", "ceo"], "wave.yaml: eligibility.roles[1]: "),
+        (("reminders", "after_days"), 0, "wave.yaml: reminders.after_days: "),
+        (("form", "tool"), "typeform", "wave.yaml: form.tool: "),
+        (("language",), "de", "wave.yaml: language: "),
+    ],
+)
 def test_errors_name_the_file_and_the_key_path(tmp_path, config, path, value, expected):
     node = config
     for key in path[:-1]:
@@ -74,8 +78,9 @@ def test_link_errors_surface_under_form_url(config):
         parse_config(config, source="wave.yaml")
 
 
-@pytest.mark.parametrize("name", ["Команда агентства", "Client Service Team", "noreply", "Отдел по работе с клиентами",
-                                  ""])
+@pytest.mark.parametrize(
+    "name", ["Команда агентства", "Client Service Team", "noreply", "Отдел по работе с клиентами", ""]
+)
 def test_generic_or_missing_sender_names_are_refused(config, name):
     config["sender"]["name"] = name
     with pytest.raises(ConfigError, match=r"sender\.name: .*(not a person|empty|at least 1 character)"):
@@ -140,8 +145,15 @@ def test_smtp_environment_overrides_and_password(config):
     cfg = parse_config(config)
     with pytest.raises(ConfigError, match="no password: set the environment variable CXLAB_SMTP_PASSWORD"):
         resolve_smtp(cfg, {})
-    s = resolve_smtp(cfg, {"CXLAB_SMTP_PASSWORD": "pw", "CXLAB_SMTP_HOST": "mail.x.ru", "CXLAB_SMTP_PORT": "2526",
-                           "CXLAB_SMTP_USER": "boris"})
+    s = resolve_smtp(
+        cfg,
+        {
+            "CXLAB_SMTP_PASSWORD": "pw",
+            "CXLAB_SMTP_HOST": "mail.x.ru",
+            "CXLAB_SMTP_PORT": "2526",
+            "CXLAB_SMTP_USER": "boris",
+        },
+    )
     assert (s.host, s.port, s.username, s.password, s.security) == ("mail.x.ru", 2526, "boris", "pw", "starttls")
     assert "pw" not in repr(s)
     with pytest.raises(ConfigError, match="CXLAB_SMTP_PORT: 'x' is not a port number"):

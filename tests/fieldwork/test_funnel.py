@@ -1,4 +1,5 @@
 """The response funnel on a case counted by hand; the Wilson interval against its formula; status from a workspace."""
+
 from __future__ import annotations
 
 import json
@@ -17,26 +18,67 @@ T = pd.Timestamp
 @pytest.fixture
 def case():
     """Ten invitations whose stages are counted by hand in the tests."""
-    invitations = pd.DataFrame({
-        "contact_id": [f"K{i}" for i in range(1, 11)],
-        "channel": ["email"] * 9 + ["phone"],
-        "status": ["delivered", "delivered", "delivered", "delivered", "bounced", "invited", "invited", "refused",
-                   "unreachable", "planned"],
-        "sent_at": [T("2026-12-01 10:00")] * 8 + [pd.NaT, pd.NaT],
-        "reminders": [0, 0, 1, 2, 0, 0, 1, 0, 0, 0],
-        "reminded_at": [pd.NaT, pd.NaT, T("2026-12-08"), T("2026-12-15 09:30"), pd.NaT, pd.NaT, T("2026-12-08"),
-                        pd.NaT, pd.NaT, pd.NaT],
-    })
+    invitations = pd.DataFrame(
+        {
+            "contact_id": [f"K{i}" for i in range(1, 11)],
+            "channel": ["email"] * 9 + ["phone"],
+            "status": [
+                "delivered",
+                "delivered",
+                "delivered",
+                "delivered",
+                "bounced",
+                "invited",
+                "invited",
+                "refused",
+                "unreachable",
+                "planned",
+            ],
+            "sent_at": [T("2026-12-01 10:00")] * 8 + [pd.NaT, pd.NaT],
+            "reminders": [0, 0, 1, 2, 0, 0, 1, 0, 0, 0],
+            "reminded_at": [
+                pd.NaT,
+                pd.NaT,
+                T("2026-12-08"),
+                T("2026-12-15 09:30"),
+                pd.NaT,
+                pd.NaT,
+                T("2026-12-08"),
+                pd.NaT,
+                pd.NaT,
+                pd.NaT,
+            ],
+        }
+    )
     responses = pd.DataFrame({"contact_id": ["K1", "K2", "K6", "K11"], "client_id": ["C1", "C1", "C3", "C5"]})
-    clients = pd.DataFrame({"client_id": ["C1", "C2", "C3", "C4", "C5"],
-                            "name": ["Альфа", "Beta", "Gamma", "Delta", "Eps"],
-                            "segment": ["A", "B", "A", "B", "A"], "manager": ["M1", "M2", "M1", "M2", "M3"]})
-    contacts = pd.DataFrame({
-        "contact_id": [f"K{i}" for i in range(1, 12)],
-        "client_id": ["C1", "C1", "C1", "C2", "C2", "C3", "C3", "C4", "C4", "C4", "C5"],
-        "role": ["decision_maker", "day_to_day", "finance", "decision_maker", "day_to_day", "decision_maker",
-                 "marketing", "decision_maker", "day_to_day", "other", "other"],
-        "email": [f"k{i}@x.ru" for i in range(1, 12)]})
+    clients = pd.DataFrame(
+        {
+            "client_id": ["C1", "C2", "C3", "C4", "C5"],
+            "name": ["Альфа", "Beta", "Gamma", "Delta", "Eps"],
+            "segment": ["A", "B", "A", "B", "A"],
+            "manager": ["M1", "M2", "M1", "M2", "M3"],
+        }
+    )
+    contacts = pd.DataFrame(
+        {
+            "contact_id": [f"K{i}" for i in range(1, 12)],
+            "client_id": ["C1", "C1", "C1", "C2", "C2", "C3", "C3", "C4", "C4", "C4", "C5"],
+            "role": [
+                "decision_maker",
+                "day_to_day",
+                "finance",
+                "decision_maker",
+                "day_to_day",
+                "decision_maker",
+                "marketing",
+                "decision_maker",
+                "day_to_day",
+                "other",
+                "other",
+            ],
+            "email": [f"k{i}@x.ru" for i in range(1, 12)],
+        }
+    )
     return invitations, responses, clients, contacts
 
 
@@ -51,8 +93,15 @@ def test_funnel_counts_by_hand(case):
     st = fieldwork_funnel(*case, wave=WAVE, now="2026-12-20 12:00")
     counts = st.funnel.set_index("stage")["n"].to_dict()
     # invited: K1-K8 (sent); delivered: those less the bounce K5; responded: K1, K2, K6.
-    assert counts == {"planned": 10, "invited": 8, "delivered": 7, "bounced": 1, "responded": 3, "refused": 1,
-                      "unreachable": 1}
+    assert counts == {
+        "planned": 10,
+        "invited": 8,
+        "delivered": 7,
+        "bounced": 1,
+        "responded": 3,
+        "refused": 1,
+        "unreachable": 1,
+    }
     assert list(st.funnel["stage"]) == list(STAGES)
     assert st.funnel.set_index("stage")["share"]["delivered"] == pytest.approx(0.7)
     assert st.uninvited_responses == 1  # K11 answered without an invitation in this wave
@@ -75,8 +124,9 @@ def test_breakdowns_by_segment_channel_and_role(case):
     st = fieldwork_funnel(*case, wave=WAVE)
     seg = st.by_segment.set_index("segment")
     assert seg.loc["A", ["planned", "invited", "delivered", "responded"]].tolist() == [5, 5, 5, 3]
-    assert seg.loc["B", ["planned", "invited", "delivered", "bounced", "responded", "refused", "unreachable"]
-                   ].tolist() == [5, 3, 2, 1, 0, 1, 1]
+    assert seg.loc[
+        "B", ["planned", "invited", "delivered", "bounced", "responded", "refused", "unreachable"]
+    ].tolist() == [5, 3, 2, 1, 0, 1, 1]
     assert seg.loc["A", "response_rate"] == pytest.approx(0.6)
     assert (seg.loc["A", "ci_low"], seg.loc["A", "ci_high"]) == pytest.approx(wilson(3, 5))
     ch = st.by_channel.set_index("channel")
@@ -119,7 +169,14 @@ def test_status_reads_the_workspace_and_follows_imports(planned_ws):
     mark(planned_ws, WAVE, ["e@example.ru"], "bounced", note="550 no such user")
     st = status(planned_ws, WAVE, now="2026-12-04")
     assert st.funnel.set_index("stage")["n"].to_dict() == {
-        "planned": 5, "invited": 5, "delivered": 4, "bounced": 1, "responded": 0, "refused": 0, "unreachable": 0}
+        "planned": 5,
+        "invited": 5,
+        "delivered": 4,
+        "bounced": 1,
+        "responded": 0,
+        "refused": 0,
+        "unreachable": 0,
+    }
     assert sorted(st.silent_clients["client_id"]) == ["C1", "C2", "C3"]
     # An import is all it takes for the funnel to move.
     planned_ws.import_wave(pd.DataFrame({"response_id": ["R1"], "contact_id": ["K2"], "nps": [10]}), WAVE)

@@ -1,4 +1,5 @@
 """Personal links: Google Forms pre-fill and Yandex Forms hidden fields, URL-encoded; bad templates refused."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -8,8 +9,10 @@ import pytest
 from cxlab.fieldwork.common import ConfigError
 from cxlab.fieldwork.links import LinkTemplate, build_link
 
-GOOGLE = ("https://docs.google.com/forms/d/e/1FAIpQLSd_x9/viewform?usp=pp_url"
-          "&entry.123456={token}&entry.654321={client_name}&entry.777={wave}")
+GOOGLE = (
+    "https://docs.google.com/forms/d/e/1FAIpQLSd_x9/viewform?usp=pp_url"
+    "&entry.123456={token}&entry.654321={client_name}&entry.777={wave}"
+)
 YANDEX = "https://forms.yandex.ru/u/64f0c0ffee/?token={token}&client={client_id}&lang={language}&k={contact_id}"
 
 
@@ -20,8 +23,12 @@ def test_google_forms_prefill_link_is_encoded():
     assert link.startswith("https://docs.google.com/forms/d/e/1FAIpQLSd_x9/viewform?usp=pp_url&entry.123456=aB-_9z&")
     # Cyrillic, spaces, quotes and '&' are percent-encoded, so the query splits into the right fields.
     assert "%D0%9E%D0%9E%D0%9E%20%C2%AB" in link and " " not in link and "«" not in link
-    assert parse_qs(parts.query) == {"usp": ["pp_url"], "entry.123456": ["aB-_9z"],
-                                     "entry.654321": ["ООО «Альфа» & Co"], "entry.777": ["2026-Q4"]}
+    assert parse_qs(parts.query) == {
+        "usp": ["pp_url"],
+        "entry.123456": ["aB-_9z"],
+        "entry.654321": ["ООО «Альфа» & Co"],
+        "entry.777": ["2026-Q4"],
+    }
 
 
 def test_yandex_forms_hidden_fields():
@@ -44,13 +51,16 @@ def test_a_template_without_token_is_refused():
         LinkTemplate("https://forms.yandex.ru/u/abc/?client={client_id}", "yandex_forms")
 
 
-@pytest.mark.parametrize("url, message", [
-    ("https://forms.yandex.ru/u/abc/?token={token}&mail={email}", r"unknown placeholder \{email\}"),
-    ("https://forms.yandex.ru/u/abc/?token={token}&x={}", r"empty placeholder \{\}"),
-    ("https://forms.yandex.ru/u/abc/?token={token!r}", "takes no format or conversion"),
-    ("https://forms.yandex.ru/u/abc/?token={token", "malformed"),
-    ("forms.yandex.ru/u/abc/?token={token}", "must be an http"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("https://forms.yandex.ru/u/abc/?token={token}&mail={email}", r"unknown placeholder \{email\}"),
+        ("https://forms.yandex.ru/u/abc/?token={token}&x={}", r"empty placeholder \{\}"),
+        ("https://forms.yandex.ru/u/abc/?token={token!r}", "takes no format or conversion"),
+        ("https://forms.yandex.ru/u/abc/?token={token", "malformed"),
+        ("forms.yandex.ru/u/abc/?token={token}", "must be an http"),
+    ],
+)
 def test_bad_templates_are_refused(url, message):
     with pytest.raises(ConfigError, match=message):
         LinkTemplate(url)

@@ -1,10 +1,11 @@
 """Sending for real: an SMTP server on 127.0.0.1 (aiosmtpd), .eml files, reminders, bounces, marks."""
+
 from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import ssl
+import subprocess
 from datetime import datetime
 from email import policy
 from email.parser import BytesParser
@@ -17,13 +18,11 @@ from cxlab.fieldwork.mail import MERGE_COLUMNS, SmtpTransport
 from cxlab.fieldwork.outreach import mark, remind, send
 from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE
 
-
 WAVE = "2026-Q4"
 # The plain-text AUTH server is what the login test means to run (on 127.0.0.1 only).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 SENT = datetime(2026, 12, 1, 10, 0)
-EMAILS = {"K1": "a@example.ru", "K2": "b@example.ru", "K3": "c@example.com", "K4": "d@example.ru",
-          "K5": "e@example.ru"}
+EMAILS = {"K1": "a@example.ru", "K2": "b@example.ru", "K3": "c@example.com", "K4": "d@example.ru", "K5": "e@example.ru"}
 
 
 def invitations(ws):
@@ -39,8 +38,12 @@ def html(msg) -> str:
 
 
 def respond(ws, *contacts):
-    ws.import_wave(pd.DataFrame({"response_id": [f"R-{k}" for k in contacts], "contact_id": list(contacts),
-                                 "nps": [9] * len(contacts)}), WAVE)
+    ws.import_wave(
+        pd.DataFrame(
+            {"response_id": [f"R-{k}" for k in contacts], "contact_id": list(contacts), "nps": [9] * len(contacts)}
+        ),
+        WAVE,
+    )
 
 
 def test_send_over_smtp_records_delivery_and_bounce(planned_ws, smtp_server, config_with):
@@ -169,8 +172,7 @@ def test_reminders_go_to_non_respondents_after_n_days_and_stop_after_k(planned_w
     assert "wave closed on 2026-12-20" in " ".join(third.notes)
     assert invitations(planned_ws).loc[["K2", "K3"], "reminders"].tolist() == [2, 2]
     # One more allowed by hand.
-    extra = remind(planned_ws, WAVE, config=cfg, max_reminders=3, now=datetime(2026, 12, 30), progress=False,
-                   env={})
+    extra = remind(planned_ws, WAVE, config=cfg, max_reminders=3, now=datetime(2026, 12, 30), progress=False, env={})
     assert sorted(extra.messages["contact_id"]) == ["K2", "K3"]
 
 
@@ -188,8 +190,14 @@ def test_login_on_an_authenticating_server(planned_ws, smtp_server, config_with)
 def test_environment_overrides_the_port(planned_ws, smtp_server, config_with):
     server = smtp_server()
     cfg = config_with(1)  # wrong on purpose
-    result = send(planned_ws, WAVE, config=cfg, now=SENT, progress=False,
-                  env={"CXLAB_SMTP_PORT": str(server.port), "CXLAB_SMTP_HOST": "127.0.0.1"})
+    result = send(
+        planned_ws,
+        WAVE,
+        config=cfg,
+        now=SENT,
+        progress=False,
+        env={"CXLAB_SMTP_PORT": str(server.port), "CXLAB_SMTP_HOST": "127.0.0.1"},
+    )
     assert result.counts == {"delivered": 5}
 
 
@@ -203,9 +211,28 @@ def test_no_server_is_a_clear_error_and_records_nothing(planned_ws, config_with,
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a test certificate")
 def test_starttls_with_a_private_ca(planned_ws, smtp_server, tmp_path, config_with):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
     server = smtp_server(tls_context=context, require_starttls=True, auth=("anna", "s3cret"))
@@ -244,8 +271,10 @@ def test_eml_files_and_mail_merge_csv(planned_ws):
     remind(planned_ws, WAVE, via="eml", now=datetime(2026, 12, 8, 9, 0), progress=False)
     remind(planned_ws, WAVE, via="eml", now=datetime(2026, 12, 15, 9, 0), progress=False)
     assert len(list(outbox.glob("reminder1-K*.eml"))) == 5 and len(list(outbox.glob("reminder2-K*.eml"))) == 5
-    assert sorted(p.name for p in outbox.glob("reminder-*.csv")) == ["reminder-20261208-090000.csv",
-                                                                     "reminder-20261215-090000.csv"]
+    assert sorted(p.name for p in outbox.glob("reminder-*.csv")) == [
+        "reminder-20261208-090000.csv",
+        "reminder-20261215-090000.csv",
+    ]
     second = BytesParser(policy=policy.default).parsebytes((outbox / "reminder2-K3.eml").read_bytes())
     assert second["Subject"].startswith("Reminder:") and second["X-Unsent"] == "1"
     assert invitations(planned_ws)["reminders"].eq(2).all()
@@ -282,8 +311,11 @@ def test_mark_by_id_or_email_and_unknowns_named(planned_ws):
     assert inv.at["K2", "note"] == "550 mailbox unavailable"
     mark(planned_ws, WAVE, "d@example.ru", "refused", note="client said no")
     assert invitations(planned_ws).at["K4", "status"] == "refused"
-    with pytest.raises(FieldworkError, match=r"unknown contact id\(s\) or e-mail\(s\): K99, nobody@x.ru; "
-                                             "nothing was marked"):
+    with pytest.raises(
+        FieldworkError,
+        match=r"unknown contact id\(s\) or e-mail\(s\): K99, nobody@x.ru; "
+        "nothing was marked",
+    ):
         mark(planned_ws, WAVE, ["K1", "K99", "nobody@x.ru"], "refused")
     assert invitations(planned_ws).at["K1", "status"] == "planned"
     with pytest.raises(FieldworkError, match="status must be one of"):
@@ -296,8 +328,9 @@ def test_mark_by_id_or_email_and_unknowns_named(planned_ws):
 def test_the_agency_may_word_its_own_emails(planned_ws, config, tmp_path):
     own = tmp_path / "emails"
     own.mkdir()
-    (own / "invitation_en_subject.txt").write_text("{{ sender.name }} asks: two minutes for {{ client_name }}?\n",
-                                                   encoding="utf-8")
+    (own / "invitation_en_subject.txt").write_text(
+        "{{ sender.name }} asks: two minutes for {{ client_name }}?\n", encoding="utf-8"
+    )
     config["email_templates"] = str(own)
     result = send(planned_ws, WAVE, via="eml", config=config, dry_run=True, progress=False)
     subjects = result.messages.set_index("contact_id")["subject"]
@@ -328,8 +361,7 @@ def test_an_address_broken_after_planning_is_unreachable_and_the_rest_go_on(plan
 
 @pytest.mark.parametrize("step", [send, remind])
 @pytest.mark.parametrize("via", ["smtp", "eml"])
-def test_a_config_of_another_wave_is_refused_before_anything_goes_out(planned_ws, smtp_server, config_with,
-                                                                        step, via):
+def test_a_config_of_another_wave_is_refused_before_anything_goes_out(planned_ws, smtp_server, config_with, step, via):
     server = smtp_server()
     other = config_with(server.port)
     other["wave"] = "2027-Q1"
@@ -356,8 +388,21 @@ def test_the_cli_refuses_a_config_of_another_wave(planned_ws, config, tmp_path, 
     config["wave"] = "2027-Q1"
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    code = main(["wave", "send", "--workspace", str(planned_ws.path), "--wave", WAVE, "--config", str(path),
-                 "--via", "eml", "--quiet"])
+    code = main(
+        [
+            "wave",
+            "send",
+            "--workspace",
+            str(planned_ws.path),
+            "--wave",
+            WAVE,
+            "--config",
+            str(path),
+            "--via",
+            "eml",
+            "--quiet",
+        ]
+    )
     assert code != 0 and "for wave '2027-Q1', not '2026-Q4'" in capsys.readouterr().err
     assert invitations(planned_ws)["status"].eq("planned").all()
 

@@ -1,4 +1,5 @@
 """Eligibility (tenure, status, role, exclusions, cap) on a hand-built workspace; plans keep their tokens."""
+
 from __future__ import annotations
 
 import re
@@ -7,12 +8,19 @@ import pandas as pd
 import pytest
 
 from cxlab import Workspace
+from cxlab.fieldwork import planning
 from cxlab.fieldwork.common import ConfigError
 from cxlab.fieldwork.config import Eligibility
 from cxlab.fieldwork.outreach import mark
-from cxlab.fieldwork import planning
-from cxlab.fieldwork.planning import (INVALID_EMAIL_NOTE, NO_EMAIL_NOTE, PLAN_COLUMNS, eligibility, new_token,
-                                      plan, tenure_months)
+from cxlab.fieldwork.planning import (
+    INVALID_EMAIL_NOTE,
+    NO_EMAIL_NOTE,
+    PLAN_COLUMNS,
+    eligibility,
+    new_token,
+    plan,
+    tenure_months,
+)
 
 WAVE = "2026-Q4"  # opens 2026-12-01 in the config fixture
 
@@ -20,25 +28,52 @@ WAVE = "2026-Q4"  # opens 2026-12-01 in the config fixture
 @pytest.fixture
 def ws(tmp_path):
     ws = Workspace.create(tmp_path / "agency")
-    ws.load_tables({
-        "clients": pd.DataFrame({
-            "client_id": ["A1", "A2", "A3", "A4", "A5", "A6", "A7"],
-            "name": ["Альфа", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta"],
-            "segment": ["FMCG", "tech", "tech", "retail", "retail", "FMCG", "tech"],
-            "manager": ["M1", "M1", "M2", "M2", "M3", "M3", "M1"],
-            "start_date": pd.to_datetime(["2022-01-01", "2026-10-15", "2020-01-01", "2021-03-01", None,
-                                          "2026-09-01", "2026-09-02"]),
-            "status": ["active", "active", "churned", "paused", "active", "active", "active"]}),
-        "contacts": pd.DataFrame({
-            "contact_id": ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"],
-            "client_id": ["A1", "A1", "A1", "A2", "A3", "A4", "A5", "A6", "A7"],
-            "name": ["Пётр", "Paula", "Прохор", "Polina", "Pavel", "Pia", "Pyotr", "Peter", "Pat"],
-            "role": ["day_to_day", "decision_maker", "finance", "decision_maker", "decision_maker", "marketing",
-                     "decision_maker", "decision_maker", "day_to_day"],
-            "email": ["p1@a1.ru", "p2@a1.com", None, "p4@a2.ru", "p5@a3.ru", "p6@a4.ru", "p7@a5.ru",
-                      "p8@a6.ru", "p9@a7.ru"],
-            "language": ["ru", "en", "ru", "ru", "ru", "en", "ru", None, "en"]}),
-    })
+    ws.load_tables(
+        {
+            "clients": pd.DataFrame(
+                {
+                    "client_id": ["A1", "A2", "A3", "A4", "A5", "A6", "A7"],
+                    "name": ["Альфа", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta"],
+                    "segment": ["FMCG", "tech", "tech", "retail", "retail", "FMCG", "tech"],
+                    "manager": ["M1", "M1", "M2", "M2", "M3", "M3", "M1"],
+                    "start_date": pd.to_datetime(
+                        ["2022-01-01", "2026-10-15", "2020-01-01", "2021-03-01", None, "2026-09-01", "2026-09-02"]
+                    ),
+                    "status": ["active", "active", "churned", "paused", "active", "active", "active"],
+                }
+            ),
+            "contacts": pd.DataFrame(
+                {
+                    "contact_id": ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"],
+                    "client_id": ["A1", "A1", "A1", "A2", "A3", "A4", "A5", "A6", "A7"],
+                    "name": ["Пётр", "Paula", "Прохор", "Polina", "Pavel", "Pia", "Pyotr", "Peter", "Pat"],
+                    "role": [
+                        "day_to_day",
+                        "decision_maker",
+                        "finance",
+                        "decision_maker",
+                        "decision_maker",
+                        "marketing",
+                        "decision_maker",
+                        "decision_maker",
+                        "day_to_day",
+                    ],
+                    "email": [
+                        "p1@a1.ru",
+                        "p2@a1.com",
+                        None,
+                        "p4@a2.ru",
+                        "p5@a3.ru",
+                        "p6@a4.ru",
+                        "p7@a5.ru",
+                        "p8@a6.ru",
+                        "p9@a7.ru",
+                    ],
+                    "language": ["ru", "en", "ru", "ru", "ru", "en", "ru", None, "en"],
+                }
+            ),
+        }
+    )
     return ws
 
 
@@ -101,19 +136,29 @@ def test_role_filter(ws, config):
 
 
 def test_statuses_tenure_exclusions_and_cap(ws, config):
-    config["eligibility"] = {"statuses": ["active", "paused"], "min_tenure_months": 0,
-                             "exclude_clients": ["A6"], "exclude_contacts": ["P4"], "max_contacts_per_client": 2}
+    config["eligibility"] = {
+        "statuses": ["active", "paused"],
+        "min_tenure_months": 0,
+        "exclude_clients": ["A6"],
+        "exclude_contacts": ["P4"],
+        "max_contacts_per_client": 2,
+    }
     result = plan(ws, WAVE, config)
     assert sorted(result.plan["contact_id"]) == ["P1", "P2", "P6", "P7", "P9"]
     reasons = result.excluded.set_index("contact_id")["reason"].to_dict()
     # Decision makers first, then by role order: the finance contact loses the place.
-    assert reasons == {"P3": "over 2 contact(s) per client", "P4": "contact excluded in the config",
-                       "P5": "client status churned (asked: active, paused)", "P8": "client excluded in the config"}
+    assert reasons == {
+        "P3": "over 2 contact(s) per client",
+        "P4": "contact excluded in the config",
+        "P5": "client status churned (asked: active, paused)",
+        "P8": "client excluded in the config",
+    }
 
 
 def test_eligibility_is_a_pure_function():
-    clients = pd.DataFrame({"client_id": ["C1"], "name": ["X"], "status": ["active"],
-                            "start_date": pd.to_datetime(["2026-01-31"])})
+    clients = pd.DataFrame(
+        {"client_id": ["C1"], "name": ["X"], "status": ["active"], "start_date": pd.to_datetime(["2026-01-31"])}
+    )
     contacts = pd.DataFrame({"contact_id": ["K1", "K2"], "client_id": ["C1", "C9"], "role": ["other", "other"]})
     ok, out = eligibility(clients, contacts, Eligibility(min_tenure_months=1), "2026-02-28")
     assert ok.empty  # 31 Jan -> 28 Feb is not yet a whole month
@@ -144,16 +189,17 @@ def test_replan_keeps_tokens_and_statuses_and_adds_the_newly_eligible(ws, config
     # A third run changes nothing.
     third = plan(ws, WAVE, config)
     assert third.added == [] and third.kept == 5
-    pd.testing.assert_frame_equal(ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id"),
-                                  after)
+    pd.testing.assert_frame_equal(ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id"), after)
 
 
 def test_replan_warns_about_planned_contacts_no_longer_eligible(ws, config):
     plan(ws, WAVE, config)
     config["eligibility"] = {"exclude_contacts": ["P2"]}
     result = plan(ws, WAVE, config)
-    assert any(m.startswith("warning: P2 was planned earlier and is no longer eligible (contact excluded")
-               for m in result.messages)
+    assert any(
+        m.startswith("warning: P2 was planned earlier and is no longer eligible (contact excluded")
+        for m in result.messages
+    )
     assert "P2" in set(result.plan["contact_id"])  # never removed silently
 
 

@@ -1,4 +1,5 @@
 """Reading files as Russian survey tools and Excel write them."""
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,11 @@ def test_numbers_with_decimal_commas_spaces_and_bad_cells_reported():
 
 def test_dates_day_first_and_iso():
     parsed = to_datetime(pd.Series(["05.03.2026", "2026-03-05 14:30", "5.3.2026 9:07:01"]))
-    assert parsed.tolist() == [pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-05 14:30"),
-                               pd.Timestamp("2026-03-05 09:07:01")]
+    assert parsed.tolist() == [
+        pd.Timestamp("2026-03-05"),
+        pd.Timestamp("2026-03-05 14:30"),
+        pd.Timestamp("2026-03-05 09:07:01"),
+    ]
 
 
 def test_xlsx_is_read(tmp_path):
@@ -60,8 +64,15 @@ def test_xlsx_is_read(tmp_path):
 def test_mapping_renames_any_tool_columns(tmp_path):
     path = tmp_path / "forms.csv"
     path.write_text("ID;Компания;Оценка рекомендации;Сроки\nA7;C1;10;5\n", encoding="utf-8")
-    data = read_export(path, mapping={"ID": "response_id", "Компания": "client_id",
-                                      "Оценка рекомендации": "nps", "Сроки": "attribute:deadlines"})
+    data = read_export(
+        path,
+        mapping={
+            "ID": "response_id",
+            "Компания": "client_id",
+            "Оценка рекомендации": "nps",
+            "Сроки": "attribute:deadlines",
+        },
+    )
     assert data.responses.loc[0, "nps"] == 10
     assert data.answers[["item", "kind", "value"]].values.tolist() == [["deadlines", "attribute", 5.0]]
 

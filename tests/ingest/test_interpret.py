@@ -1,4 +1,5 @@
 """Recognising questions without a tool reader: wording, 0-10 answers, labels, choices."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,17 +21,31 @@ def _csv(rows: list[list[str]], sep=";") -> bytes:
 
 
 def test_plain_spreadsheet_is_recognised_by_wording_and_answers():
-    data = read_export(_csv([
-        ["Дата заполнения", "Компания", "Эл. почта", NPS_RU, WHY_RU, OVERALL_RU, PRICE_RU, COMMENT_RU],
-        ["24.11.2026 10:05:33", "ООО «Альфа»", "A@Example.ru", "10 - Крайне вероятно", "Быстро, чётко", "Скорее доволен",
-         "Дороговато", "Больше цифр в отчётах"],
-        ["25.11.2026 09:00", "Beta LLC", "", "6", "", "2", "Справедливая цена, на уровне рынка", ""],
-    ]), source="plain.csv")
+    data = read_export(
+        _csv(
+            [
+                ["Дата заполнения", "Компания", "Эл. почта", NPS_RU, WHY_RU, OVERALL_RU, PRICE_RU, COMMENT_RU],
+                [
+                    "24.11.2026 10:05:33",
+                    "ООО «Альфа»",
+                    "A@Example.ru",
+                    "10 - Крайне вероятно",
+                    "Быстро, чётко",
+                    "Скорее доволен",
+                    "Дороговато",
+                    "Больше цифр в отчётах",
+                ],
+                ["25.11.2026 09:00", "Beta LLC", "", "6", "", "2", "Справедливая цена, на уровне рынка", ""],
+            ]
+        ),
+        source="plain.csv",
+    )
     assert data.tool == "generic"
     r = data.responses
     assert r["nps"].tolist() == [10.0, 6.0]
     assert r["overall"].tolist() == [4.0, 2.0]
     assert r["price"].tolist() == [2.0, 3.0]
+
     def texts(col):
         return [None if pd.isna(v) else v for v in r[col]]
 
@@ -47,10 +62,20 @@ def test_plain_spreadsheet_is_recognised_by_wording_and_answers():
 
 def test_recommend_question_on_another_scale_is_not_taken_as_nps():
     with pytest.raises(InputError, match="five.csv, row 1: no question recognised.*not on a 0-10 scale"):
-        read_export(_csv([["Company", "How likely are you to recommend us? (1-5)"],
-                          ["Beta LLC", "4"], ["Alpha", "3"]]), source="five.csv")
-    data = read_export(_csv([["Company", "How likely are you to recommend us? (1-5)", "Overall, how satisfied are you?"],
-                             ["Beta LLC", "4", "5"], ["Alpha", "3", "4"]]), source="five.csv")
+        read_export(
+            _csv([["Company", "How likely are you to recommend us? (1-5)"], ["Beta LLC", "4"], ["Alpha", "3"]]),
+            source="five.csv",
+        )
+    data = read_export(
+        _csv(
+            [
+                ["Company", "How likely are you to recommend us? (1-5)", "Overall, how satisfied are you?"],
+                ["Beta LLC", "4", "5"],
+                ["Alpha", "3", "4"],
+            ]
+        ),
+        source="five.csv",
+    )
     assert data.responses["nps"].isna().all() and data.responses["overall"].tolist() == [5, 4]
     assert any("not on a 0-10 scale" in n for n in data.notes)
 
@@ -70,12 +95,24 @@ def test_grid_and_needs_with_the_questionnaire():
     q = load_questionnaire("pr_agency")
     grid = "Оцените, пожалуйста, нашу работу по следующим параметрам"
     needs = "Каких услуг вам не хватает?"
-    data = read_export(_csv([
-        ["Компания", f"{NPS_RU}", f"{grid} [Соблюдение сроков]", f"{grid} [Скорость реакции на запросы]",
-         f"{grid} [Чувство юмора]", needs],
-        ["Альфа", "9", "5", "Скорее доволен", "5", "Кампании с блогерами, Антикризисный план и аудит рисков"],
-        ["Бета", "3", "2", "", "", ""],
-    ]), source="grid.csv", questionnaire=q)
+    data = read_export(
+        _csv(
+            [
+                [
+                    "Компания",
+                    f"{NPS_RU}",
+                    f"{grid} [Соблюдение сроков]",
+                    f"{grid} [Скорость реакции на запросы]",
+                    f"{grid} [Чувство юмора]",
+                    needs,
+                ],
+                ["Альфа", "9", "5", "Скорее доволен", "5", "Кампании с блогерами, Антикризисный план и аудит рисков"],
+                ["Бета", "3", "2", "", "", ""],
+            ]
+        ),
+        source="grid.csv",
+        questionnaire=q,
+    )
     a = data.answers
     assert data.problems == []
     # Google-Forms style "Question [Row]" headers are a plain spreadsheet here: the wording still maps.
@@ -89,44 +126,87 @@ def test_grid_and_needs_with_the_questionnaire():
 
 def test_importance_grid_beside_a_satisfaction_grid_is_not_mixed_up():
     sat, imp = "Оцените нашу работу", "Насколько для вас важно"
-    data = read_export(_csv([
-        ["Компания", NPS_RU, f"{sat} [Соблюдение сроков]", f"{sat} [Компетентность команды]",
-         f"{imp} [Соблюдение сроков]", f"{imp} [Компетентность команды]"],
-        ["Альфа", "9", "5", "4", "3", "5"]]), source="two_grids.csv")
+    data = read_export(
+        _csv(
+            [
+                [
+                    "Компания",
+                    NPS_RU,
+                    f"{sat} [Соблюдение сроков]",
+                    f"{sat} [Компетентность команды]",
+                    f"{imp} [Соблюдение сроков]",
+                    f"{imp} [Компетентность команды]",
+                ],
+                ["Альфа", "9", "5", "4", "3", "5"],
+            ]
+        ),
+        source="two_grids.csv",
+    )
     got = {(k, i): v for k, i, v in data.answers[["kind", "item", "value"]].itertuples(index=False)}
-    assert got == {("attribute", "deadlines"): 5, ("attribute", "team_competence"): 4,
-                   ("importance", "deadlines"): 3, ("importance", "team_competence"): 5}
+    assert got == {
+        ("attribute", "deadlines"): 5,
+        ("attribute", "team_competence"): 4,
+        ("importance", "deadlines"): 3,
+        ("importance", "team_competence"): 5,
+    }
 
 
 def test_price_satisfaction_wording_is_price_and_odd_nps_cell_keeps_the_question():
-    data = read_export(_csv([
-        ["Компания", "Оцените вероятность рекомендации нас от 0 до 10", "Насколько вы удовлетворены стоимостью услуг?"],
-        ["Альфа", "9", "2"], ["Бета", "11", "3"], ["Гамма", "10", "4"], ["Дельта", "7", "4"], ["Эпсилон", "8", "5"],
-        ["Ж", "6", "3"], ["З", "9", "3"], ["И", "10", "3"], ["К", "3", "3"], ["Л", "10", "3"]]), source="p.csv")
+    data = read_export(
+        _csv(
+            [
+                [
+                    "Компания",
+                    "Оцените вероятность рекомендации нас от 0 до 10",
+                    "Насколько вы удовлетворены стоимостью услуг?",
+                ],
+                ["Альфа", "9", "2"],
+                ["Бета", "11", "3"],
+                ["Гамма", "10", "4"],
+                ["Дельта", "7", "4"],
+                ["Эпсилон", "8", "5"],
+                ["Ж", "6", "3"],
+                ["З", "9", "3"],
+                ["И", "10", "3"],
+                ["К", "3", "3"],
+                ["Л", "10", "3"],
+            ]
+        ),
+        source="p.csv",
+    )
     assert data.responses["nps"].tolist()[:3] == [9, 11, 10]  # 11 goes on to the import, which refuses the cell
     assert data.responses["price"].tolist()[:3] == [2, 3, 4] and data.responses["overall"].isna().all()
 
 
 def test_comment_with_commas_is_a_comment_not_checkboxes():
-    text = _csv([["Отметка времени", "Компания", NPS_RU, "Ваши комментарии"],
-                 ["24.11.2026 10:00:00", "Альфа", "9", "Спасибо, всё хорошо"],
-                 ["24.11.2026 11:00:00", "Бета", "10", "Спасибо"]], sep=",")
+    text = _csv(
+        [
+            ["Отметка времени", "Компания", NPS_RU, "Ваши комментарии"],
+            ["24.11.2026 10:00:00", "Альфа", "9", "Спасибо, всё хорошо"],
+            ["24.11.2026 11:00:00", "Бета", "10", "Спасибо"],
+        ],
+        sep=",",
+    )
     data = read_export(text, source="gf.csv")
     assert data.responses["comment"].tolist() == ["Спасибо, всё хорошо", "Спасибо"]
 
 
-@pytest.mark.parametrize("content, mapping, words", [
-    (b"", None, "the file is empty"),
-    ("Компания;Оценка;Оценка2\nАльфа;9;8\n".encode(), {"Оценка": "nps", "Оценка2": "nps"}, "already mapped"),
-    ("Компания;Оценка\nАльфа;9\n".encode(), {"Нет такой": "nps"}, "does not have"),
-    ("Компания;Оценка\nАльфа;9\n".encode(), {"Оценка": "happiness"}, "unknown target 'happiness'"),
-])
+@pytest.mark.parametrize(
+    "content, mapping, words",
+    [
+        (b"", None, "the file is empty"),
+        ("Компания;Оценка;Оценка2\nАльфа;9;8\n".encode(), {"Оценка": "nps", "Оценка2": "nps"}, "already mapped"),
+        ("Компания;Оценка\nАльфа;9\n".encode(), {"Нет такой": "nps"}, "does not have"),
+        ("Компания;Оценка\nАльфа;9\n".encode(), {"Оценка": "happiness"}, "unknown target 'happiness'"),
+    ],
+)
 def test_bad_files_and_mappings_are_clear_errors(content, mapping, words):
     with pytest.raises(InputError, match=words):
         read_export(content, source="x.csv", mapping=mapping)
 
 
 def test_a_header_written_twice_keeps_both_columns():
-    data = read_export(_csv([["Компания", NPS_RU, "Комментарий", "Комментарий"], ["Альфа", "9", "a", "b"]]),
-                       source="dup.csv")
+    data = read_export(
+        _csv([["Компания", NPS_RU, "Комментарий", "Комментарий"], ["Альфа", "9", "a", "b"]]), source="dup.csv"
+    )
     assert data.responses["comment"].tolist() == ["a"] and any("already comes from" in n for n in data.notes)

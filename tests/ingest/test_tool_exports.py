@@ -4,6 +4,7 @@ The fixtures under ``fixtures/<tool>/`` were built from each tool's
 documentation (see the FORMATS-*.md notes beside them); each has an
 ``.expected.json`` with what a correct import must produce, row by row.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,9 @@ def test_export_reads_value_by_value(path, questionnaire):
         if row["response_id"] is not None:
             assert r["response_id"] == f"{prefix}-{row['response_id']}", where
         stamp = _value(r["submitted_at"])
-        assert (None if stamp is None else pd.Timestamp(stamp).strftime("%Y-%m-%d %H:%M:%S")) \
-            == row["submitted_at"], where
+        assert (None if stamp is None else pd.Timestamp(stamp).strftime("%Y-%m-%d %H:%M:%S")) == row["submitted_at"], (
+            where
+        )
         assert _value(r["_token"]) == row["token"], where
         assert _value(r["_email"]) == (row["email"].casefold() if row["email"] else None), where
         for col in ("nps", "overall", "price"):

@@ -1,12 +1,22 @@
 """Breakdowns: one row per cell, same figures as the single-sample functions."""
+
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlab.metrics import (NPSScaleError, breakdown, csat_mean, csi, nps, nps_account,
-                           nps_breakdown_from_counts, nps_clustered, top2box)
+from cxlab.metrics import (
+    NPSScaleError,
+    breakdown,
+    csat_mean,
+    csi,
+    nps,
+    nps_account,
+    nps_breakdown_from_counts,
+    nps_clustered,
+    top2box,
+)
 
 BASE = ["n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed"]
 SHARES = ["pct_promoters", "pct_passives", "pct_detractors"]
@@ -17,15 +27,17 @@ def data():
     rng = np.random.default_rng(42)
     n = 60
     team = np.array(["A"] * 25 + ["B"] * 30 + ["C"] * 5)
-    df = pd.DataFrame({
-        "team": team,
-        "region": rng.choice(["north", "south"], n),
-        "client_id": [f"K{i % 13:02d}" for i in range(n)],
-        "nps": rng.integers(0, 11, n).astype(float),
-        "overall": rng.integers(1, 6, n).astype(float),
-        "q1": rng.integers(1, 6, n).astype(float),
-        "q2": rng.integers(0, 11, n).astype(float),
-    })
+    df = pd.DataFrame(
+        {
+            "team": team,
+            "region": rng.choice(["north", "south"], n),
+            "client_id": [f"K{i % 13:02d}" for i in range(n)],
+            "nps": rng.integers(0, 11, n).astype(float),
+            "overall": rng.integers(1, 6, n).astype(float),
+            "q1": rng.integers(1, 6, n).astype(float),
+            "q2": rng.integers(0, 11, n).astype(float),
+        }
+    )
     df.loc[[3, 40], "nps"] = np.nan
     df.loc[[5], "overall"] = np.nan
     return df
@@ -93,24 +105,31 @@ def test_breakdown_keeps_missing_group_as_a_cell():
 
 def test_nps_breakdown_from_counts_equals_breakdown(data):
     v = data["nps"]
-    counts = (data.assign(promoters=(v >= 9).astype(int), passives=v.between(7, 8).astype(int),
-                          detractors=(v <= 6).astype(int))
-              .groupby("team")[["promoters", "passives", "detractors"]].sum().reset_index())
-    from_counts = nps_breakdown_from_counts(counts, "team", min_n=10, confidence=0.9,
-                                            method="wald")
+    counts = (
+        data.assign(
+            promoters=(v >= 9).astype(int), passives=v.between(7, 8).astype(int), detractors=(v <= 6).astype(int)
+        )
+        .groupby("team")[["promoters", "passives", "detractors"]]
+        .sum()
+        .reset_index()
+    )
+    from_counts = nps_breakdown_from_counts(counts, "team", min_n=10, confidence=0.9, method="wald")
     direct = breakdown(data, "team", min_n=10, confidence=0.9)
     pd.testing.assert_frame_equal(from_counts, direct)
     # finer counts (team x region) roll up to the same team figures
-    finer = (data.assign(promoters=(v >= 9).astype(int), passives=v.between(7, 8).astype(int),
-                         detractors=(v <= 6).astype(int))
-             .groupby(["team", "region"])[["promoters", "passives", "detractors"]].sum()
-             .reset_index())
+    finer = (
+        data.assign(
+            promoters=(v >= 9).astype(int), passives=v.between(7, 8).astype(int), detractors=(v <= 6).astype(int)
+        )
+        .groupby(["team", "region"])[["promoters", "passives", "detractors"]]
+        .sum()
+        .reset_index()
+    )
     pd.testing.assert_frame_equal(nps_breakdown_from_counts(finer, "team", 10, 0.9), direct)
 
 
 def test_nps_breakdown_from_counts_hand_cell():
-    counts = pd.DataFrame({"seg": ["x", "y"], "promoters": [4, 1], "passives": [3, 0],
-                           "detractors": [3, 0]})
+    counts = pd.DataFrame({"seg": ["x", "y"], "promoters": [4, 1], "passives": [3, 0], "detractors": [3, 0]})
     out = nps_breakdown_from_counts(counts, "seg", min_n=2, confidence=0.95)
     se = math.sqrt(0.069) * 100
     assert out.loc[0, "estimate"] == pytest.approx(10)
@@ -150,8 +169,9 @@ def test_breakdown_csat_and_top2box_equal_single_functions(data):
 
 def test_breakdown_csi(data):
     scales = {"q1": "1-5", "q2": "0-10"}
-    out = breakdown(data, "team", metric="csi", value=["q1", "q2"], scale=scales, min_n=10,
-                    importance={"q1": 1, "q2": 3})
+    out = breakdown(
+        data, "team", metric="csi", value=["q1", "q2"], scale=scales, min_n=10, importance={"q1": 1, "q2": 3}
+    )
     e = csi(data.loc[data["team"] == "B", ["q1", "q2"]], scales, importance={"q1": 1, "q2": 3})
     b = out[out["team"] == "B"].iloc[0]
     assert b["estimate"] == pytest.approx(e.estimate)

@@ -1,4 +1,5 @@
 """Wave-over-wave changes and multiple-testing adjustment against hand computations."""
+
 import math
 
 import numpy as np
@@ -6,8 +7,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxlab.metrics import (adjust_pvalues, breakdown_change, mean_change, nps_change,
-                           nps_change_from_counts, proportion_change, top2box_change)
+from cxlab.metrics import (
+    adjust_pvalues,
+    breakdown_change,
+    mean_change,
+    nps_change,
+    nps_change_from_counts,
+    proportion_change,
+    top2box_change,
+)
 
 Z95 = 1.959963984540054
 T975_DF4 = 2.7764451051977987
@@ -22,9 +30,9 @@ def two_sided_normal_p(z):
 
 def test_nps_change_independent_by_hand():
     c = nps_change(BEFORE, AFTER)
-    se_b = 100 * math.sqrt((0.4 + 0.3 - 0.1 ** 2) / 10)
-    se_a = 100 * math.sqrt((0.6 + 0.2 - 0.4 ** 2) / 10)
-    se = math.sqrt(se_b ** 2 + se_a ** 2)
+    se_b = 100 * math.sqrt((0.4 + 0.3 - 0.1**2) / 10)
+    se_a = 100 * math.sqrt((0.6 + 0.2 - 0.4**2) / 10)
+    se = math.sqrt(se_b**2 + se_a**2)
     z = 30 / se
     assert c.metric == "nps" and not c.paired
     assert c.estimate == pytest.approx(30)
@@ -39,11 +47,23 @@ def test_nps_change_independent_by_hand():
 
 
 def test_nps_change_from_counts_vectorised_matches_single():
-    out = nps_change_from_counts(([4, 40, 0], [3, 30, 0], [3, 30, 0]),
-                                 pd.DataFrame({"promoters": [6, 50, 1], "passives": [2, 30, 1],
-                                               "detractors": [2, 20, 1]}))
-    assert list(out.columns) == ["n_before", "n_after", "before", "after", "change", "se",
-                                 "ci_low", "ci_high", "statistic", "p_value", "method"]
+    out = nps_change_from_counts(
+        ([4, 40, 0], [3, 30, 0], [3, 30, 0]),
+        pd.DataFrame({"promoters": [6, 50, 1], "passives": [2, 30, 1], "detractors": [2, 20, 1]}),
+    )
+    assert list(out.columns) == [
+        "n_before",
+        "n_after",
+        "before",
+        "after",
+        "change",
+        "se",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+        "method",
+    ]
     one = nps_change(BEFORE, AFTER)
     assert out.loc[0, "change"] == pytest.approx(one.estimate)
     assert out.loc[0, "p_value"] == pytest.approx(one.p_value)
@@ -89,7 +109,7 @@ def test_mean_change_welch_by_hand():
     vb = sum((x - mb) ** 2 for x in b) / 5 / 6
     va = sum((x - ma) ** 2 for x in a) / 7 / 8
     se = math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / 7 + vb ** 2 / 5)
+    df = (va + vb) ** 2 / (va**2 / 7 + vb**2 / 5)
     c = mean_change(b, a, scale="1-5")
     assert c.estimate == pytest.approx(ma - mb)
     assert c.se == pytest.approx(se)
@@ -164,15 +184,26 @@ def wave(team_scores):
     return pd.DataFrame(rows, columns=["team", "nps"])
 
 
-CHANGE_COLS = ["team", "n_before", "n_after", "before", "after", "change", "ci_low", "ci_high",
-               "p_value", "p_adjusted", "significant", "method", "suppressed"]
+CHANGE_COLS = [
+    "team",
+    "n_before",
+    "n_after",
+    "before",
+    "after",
+    "change",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "method",
+    "suppressed",
+]
 
 
 def test_breakdown_change_nps_holm_across_tested_cells():
-    before = wave({"A": [9] * 8 + [7] * 6 + [3] * 6, "B": [10] * 10 + [5] * 10,
-                   "C": [9, 9, 2], "D": [8] * 12})
-    after = wave({"A": [10] * 12 + [8] * 5 + [2] * 3, "B": [10] * 9 + [6] * 11,
-                  "C": [10] * 15, "D": [9] * 6 + [8] * 6})
+    before = wave({"A": [9] * 8 + [7] * 6 + [3] * 6, "B": [10] * 10 + [5] * 10, "C": [9, 9, 2], "D": [8] * 12})
+    after = wave({"A": [10] * 12 + [8] * 5 + [2] * 3, "B": [10] * 9 + [6] * 11, "C": [10] * 15, "D": [9] * 6 + [8] * 6})
     out = breakdown_change(before, after, "team", min_n=10)
     assert list(out.columns) == CHANGE_COLS
     assert out["team"].tolist() == ["A", "B", "C", "D"]
@@ -215,15 +246,24 @@ def test_breakdown_change_cell_present_in_one_wave_only():
 
 def test_breakdown_change_paired_and_csat():
     ids = [f"p{i}" for i in range(12)]
-    before = pd.DataFrame({"team": "A", "contact_id": ids,
-                           "nps": [9, 8, 7, 3, 10, 6, 9, 8, 5, 10, 7, 2],
-                           "overall": [4, 3, 3, 2, 5, 3, 4, 4, 2, 5, 3, 1]})
-    after = pd.DataFrame({"team": "A", "contact_id": ids[::-1],
-                          "nps": [9, 9, 8, 8, 10, 7, 9, 9, 6, 10, 7, 4],
-                          "overall": [4, 4, 3, 3, 5, 3, 5, 4, 3, 5, 4, 2]})
+    before = pd.DataFrame(
+        {
+            "team": "A",
+            "contact_id": ids,
+            "nps": [9, 8, 7, 3, 10, 6, 9, 8, 5, 10, 7, 2],
+            "overall": [4, 3, 3, 2, 5, 3, 4, 4, 2, 5, 3, 1],
+        }
+    )
+    after = pd.DataFrame(
+        {
+            "team": "A",
+            "contact_id": ids[::-1],
+            "nps": [9, 9, 8, 8, 10, 7, 9, 9, 6, 10, 7, 4],
+            "overall": [4, 4, 3, 3, 5, 3, 5, 4, 3, 5, 4, 2],
+        }
+    )
     out = breakdown_change(before, after, "team", paired=True, min_n=10)
-    c = nps_change(before.set_index("contact_id")["nps"], after.set_index("contact_id")["nps"],
-                   paired=True)
+    c = nps_change(before.set_index("contact_id")["nps"], after.set_index("contact_id")["nps"], paired=True)
     assert out.loc[0, "change"] == pytest.approx(c.estimate)
     assert out.loc[0, "p_value"] == pytest.approx(c.p_value)
     assert out.loc[0, "n_before"] == 12 and "paired" in out.loc[0, "method"]

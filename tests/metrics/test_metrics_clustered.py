@@ -1,4 +1,5 @@
 """Clustered, account-level and revenue-weighted NPS against hand computations."""
+
 import math
 
 import numpy as np
@@ -22,7 +23,7 @@ def test_nps_clustered_three_clusters_by_hand():
     tot_a = (100 - mean) + (100 - mean) + (-100 - mean)  # 50
     tot_b = (0 - mean) + (-100 - mean)  # -133.33
     tot_c = 100 - mean  # 83.33
-    var = 3 / 2 * (tot_a ** 2 + tot_b ** 2 + tot_c ** 2) / 6 ** 2
+    var = 3 / 2 * (tot_a**2 + tot_b**2 + tot_c**2) / 6**2
     assert tot_a == pytest.approx(50) and tot_b == pytest.approx(-133.3333333)
     assert e.estimate == pytest.approx(mean)
     assert e.estimate == pytest.approx(nps(SCORES).estimate)  # same quantity as nps()
@@ -32,7 +33,7 @@ def test_nps_clustered_three_clusters_by_hand():
     assert e.n == 6 and e.extra["clusters"] == 3
     # design effect: clustered variance over the SRS variance (trinomial * n/(n-1))
     p, d = 3 / 6, 2 / 6
-    var_srs = 100 ** 2 * (p + d - (p - d) ** 2) / 6 * 6 / 5
+    var_srs = 100**2 * (p + d - (p - d) ** 2) / 6 * 6 / 5
     assert e.extra["design_effect"] == pytest.approx(var / var_srs)
     assert "cluster" in e.method
 
@@ -97,25 +98,25 @@ def test_nps_revenue_weighted_by_hand():
     a = [0.0, 100.0, -100 / 3]
     w = [100.0, 300.0, 600.0]
     R = sum(wi * ai for wi, ai in zip(w, a)) / sum(w)  # (30000 - 20000)/1000 = 10
-    var = 3 / 2 * sum(wi ** 2 * (ai - R) ** 2 for wi, ai in zip(w, a)) / sum(w) ** 2
-    assert R == pytest.approx(10.0)
+    var = 3 / 2 * sum(wi**2 * (ai - R) ** 2 for wi, ai in zip(w, a)) / sum(w) ** 2
+    assert pytest.approx(10.0) == R
     assert e.metric == "nps_revenue_weighted"
     assert e.estimate == pytest.approx(R)
     assert e.se == pytest.approx(math.sqrt(var))
     assert e.ci_low == pytest.approx(R - Z95 * math.sqrt(var))
     assert e.ci_high == pytest.approx(min(100.0, R + Z95 * math.sqrt(var)))
     assert e.n == 3 and e.extra["respondents"] == 6
-    assert e.extra["effective_n"] == pytest.approx(1000 ** 2 / (100 ** 2 + 300 ** 2 + 600 ** 2))
+    assert e.extra["effective_n"] == pytest.approx(1000**2 / (100**2 + 300**2 + 600**2))
 
 
 def test_revenue_as_series_or_per_respondent_array_agree():
     by_account = nps_revenue_weighted(ACC_SCORES, ACCOUNTS, pd.Series(REVENUE))
-    per_answer = nps_revenue_weighted(ACC_SCORES, ACCOUNTS,
-                                      [REVENUE[a] for a in ACCOUNTS])
+    per_answer = nps_revenue_weighted(ACC_SCORES, ACCOUNTS, [REVENUE[a] for a in ACCOUNTS])
     assert per_answer.estimate == pytest.approx(by_account.estimate)
     assert per_answer.se == pytest.approx(by_account.se)
-    df = pd.DataFrame({"nps": ACC_SCORES, "client": ACCOUNTS,
-                       "rev": [REVENUE[a] for a in ACCOUNTS]}, index=list("uvwxyz"))
+    df = pd.DataFrame(
+        {"nps": ACC_SCORES, "client": ACCOUNTS, "rev": [REVENUE[a] for a in ACCOUNTS]}, index=list("uvwxyz")
+    )
     aligned = nps_revenue_weighted(df["nps"], df["client"], df["rev"])
     assert aligned.estimate == pytest.approx(by_account.estimate)
 

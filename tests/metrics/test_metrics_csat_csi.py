@@ -1,4 +1,5 @@
 """CSAT mean, top-box share and CSI against hand computations."""
+
 import math
 
 import numpy as np

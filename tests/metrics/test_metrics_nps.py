@@ -1,12 +1,12 @@
 """NPS arithmetic, intervals and refusals, checked against hand computations."""
+
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlab.metrics import (NPSScaleError, classify_nps, net_score, nps, nps_from_counts,
-                           nps_shares)
+from cxlab.metrics import NPSScaleError, classify_nps, net_score, nps, nps_from_counts, nps_shares
 
 Z95 = 1.959963984540054  # standard normal 97.5% quantile
 TEN = [10, 9, 9, 10, 7, 8, 7, 3, 6, 0]  # 4 promoters, 3 passives, 3 detractors
@@ -66,9 +66,20 @@ def test_adjusted_wald_keeps_a_width_when_all_promoters():
 def test_nps_from_counts_vectorised_matches_scalars_and_handles_empty():
     P, A, D = np.array([4, 0, 9, 50]), np.array([3, 0, 0, 30]), np.array([3, 0, 1, 20])
     out = nps_from_counts(P, A, D, confidence=0.9)
-    assert list(out.columns) == ["n", "promoters", "passives", "detractors", "pct_promoters",
-                                 "pct_passives", "pct_detractors", "nps", "se", "ci_low",
-                                 "ci_high", "method"]
+    assert list(out.columns) == [
+        "n",
+        "promoters",
+        "passives",
+        "detractors",
+        "pct_promoters",
+        "pct_passives",
+        "pct_detractors",
+        "nps",
+        "se",
+        "ci_low",
+        "ci_high",
+        "method",
+    ]
     assert out["n"].tolist() == [10, 0, 10, 100]
     assert out.loc[1, ["pct_promoters", "nps", "se", "ci_low", "ci_high"]].isna().all()
     for i in (0, 2, 3):
@@ -82,10 +93,9 @@ def test_nps_from_counts_vectorised_matches_scalars_and_handles_empty():
 
 def test_nps_from_counts_clips_to_range_and_keeps_series_index():
     P = pd.Series([9, 1], index=["x", "y"])
-    out = nps_from_counts(P, pd.Series([0, 0], index=["x", "y"]),
-                          pd.Series([1, 9], index=["x", "y"]))
+    out = nps_from_counts(P, pd.Series([0, 0], index=["x", "y"]), pd.Series([1, 9], index=["x", "y"]))
     assert list(out.index) == ["x", "y"]
-    se = 100 * math.sqrt((0.9 + 0.1 - 0.8 ** 2) / 10)
+    se = 100 * math.sqrt((0.9 + 0.1 - 0.8**2) / 10)
     assert out.loc["x", "nps"] == pytest.approx(80)
     assert out.loc["x", "ci_high"] == 100.0  # 80 + 1.96*18.97 > 100
     assert out.loc["x", "ci_low"] == pytest.approx(80 - Z95 * se)
@@ -119,13 +129,11 @@ def test_nps_drops_missing():
     assert e.n == 10 and e.estimate == pytest.approx(10.0)
 
 
-@pytest.mark.parametrize("scale,shown", [((1, 5), "1-5"), ("1-5", "1-5"), ("0-5", "0-5"),
-                                         ((1, 10), "1-10")])
+@pytest.mark.parametrize("scale,shown", [((1, 5), "1-5"), ("1-5", "1-5"), ("0-5", "0-5"), ((1, 10), "1-10")])
 def test_nps_refuses_other_scales(scale, shown):
     with pytest.raises(NPSScaleError) as err:
         nps([1, 2, 3], scale=scale)
-    assert str(err.value) == (f"NPS is defined on the 0-10 scale only; this question uses "
-                              f"{shown}. It is not rescaled.")
+    assert str(err.value) == (f"NPS is defined on the 0-10 scale only; this question uses {shown}. It is not rescaled.")
     assert isinstance(err.value, ValueError)
 
 
@@ -169,8 +177,7 @@ def test_nps_shares_wilson_by_hand():
 def test_classify_and_net_score():
     s = pd.Series([10, 9, 8, 7, 6, 0, None], index=list("abcdefg"))
     cls = classify_nps(s)
-    assert cls.loc[list("abcdef")].tolist() == ["promoter", "promoter", "passive", "passive",
-                                                "detractor", "detractor"]
+    assert cls.loc[list("abcdef")].tolist() == ["promoter", "promoter", "passive", "passive", "detractor", "detractor"]
     assert pd.isna(cls.loc["g"])
     net = net_score(s)
     assert net.loc[list("abcdef")].tolist() == [100, 100, 0, 0, -100, -100]

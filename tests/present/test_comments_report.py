@@ -1,4 +1,5 @@
 """The comments section on a real DuckDB workspace: its figures are cxlab.text's, and nothing personal leaks."""
+
 from __future__ import annotations
 
 import json
@@ -19,21 +20,30 @@ def planted_ws(tmp_path_factory):
     ws = build_demo(tmp_path_factory.mktemp("ws") / "comments", progress=False)
     wave = ws.latest_wave()
     contacts = ws.contacts(include_pii=True)
-    row = ws.sql("SELECT response_id, contact_id FROM responses WHERE wave_id = ? AND contact_id IS NOT NULL "
-                 "AND nps <= 6 ORDER BY response_id LIMIT 1", [wave]).iloc[0]
+    row = ws.sql(
+        "SELECT response_id, contact_id FROM responses WHERE wave_id = ? AND contact_id IS NOT NULL "
+        "AND nps <= 6 ORDER BY response_id LIMIT 1",
+        [wave],
+    ).iloc[0]
     name = contacts.set_index("contact_id").loc[row["contact_id"], "name"]
     surname = name.split()[-1]
-    comment = (f"Сроки опять сорвали. Пишите мне на planted.person@client.ru или +7 (916) 123-45-67, "
-               f"{name}. Спросите у {surname}.")
-    others = ws.sql("SELECT r.response_id, k.name FROM responses r JOIN contacts k USING (contact_id) "
-                    "WHERE r.wave_id = ? AND r.response_id <> ? ORDER BY r.response_id LIMIT 6",
-                    [wave, row["response_id"]])
+    comment = (
+        f"Сроки опять сорвали. Пишите мне на planted.person@client.ru или +7 (916) 123-45-67, "
+        f"{name}. Спросите у {surname}."
+    )
+    others = ws.sql(
+        "SELECT r.response_id, k.name FROM responses r JOIN contacts k USING (contact_id) "
+        "WHERE r.wave_id = ? AND r.response_id <> ? ORDER BY r.response_id LIMIT 6",
+        [wave, row["response_id"]],
+    )
     with ws.connect(read_only=False) as con:
         con.execute("UPDATE responses SET comment = ? WHERE response_id = ?", [comment, row["response_id"]])
         # A sentence no theme covers, signed with the writer's name: discovery shows it as an example.
         for rid, who in zip(others["response_id"], others["name"]):
-            con.execute("UPDATE responses SET comment = ? WHERE response_id = ?",
-                        [f"Офис на Тверской неудобный, парковки у офиса нет, пишет {who}", rid])
+            con.execute(
+                "UPDATE responses SET comment = ? WHERE response_id = ?",
+                [f"Офис на Тверской неудобный, парковки у офиса нет, пишет {who}", rid],
+            )
     return ws, row["response_id"], name, surname, list(others["name"])
 
 
@@ -85,7 +95,7 @@ def test_pack_and_json(report, tmp_path):
     names = {p.name for p in written}
     assert {"comments_pack.xlsx", "comments.json", "comments_themes.png", "comments_waves.png"} <= names
     wb = openpyxl.load_workbook(tmp_path / "comments_pack.xlsx")
-    assert ["Themes", "Comments", "Themes by wave", "New topics", "Codebook"] == wb.sheetnames
+    assert wb.sheetnames == ["Themes", "Comments", "Themes by wave", "New topics", "Codebook"]
     saved = json.loads((tmp_path / "comments.json").read_text(encoding="utf-8"))
     assert saved["n_comments"] == len(report.coded)
     assert {t["theme"] for t in saved["themes"]} == set(cxtext.load_codebook().theme_ids)

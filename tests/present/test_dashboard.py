@@ -1,4 +1,5 @@
 """The dashboard's widgets in Python (the browser tests are in tests/dashboard)."""
+
 from __future__ import annotations
 
 import re
@@ -95,8 +96,9 @@ def test_themes_table_is_the_selections_theme_summary(dash):
     assert shown == [(t, str(n)) for t, n in zip(want["theme"], want["n"])]
     assert int(attr(html, "data-comments")) == int(want["n_comments"].iloc[0])
     top = want.iloc[0]
-    assert (f"<td>{top['label']}</td><td class='cx-num'>{top['n']}</td>"
-            f"<td class='cx-num'>{100 * top['share']:.0f}%</td>") in html
+    assert (
+        f"<td>{top['label']}</td><td class='cx-num'>{top['n']}</td><td class='cx-num'>{100 * top['share']:.0f}%</td>"
+    ) in html
     assert "Among detractors" in html and "Among promoters" in html
     # The comments table has a Themes column with the labels of each comment's themes.
     assert "<th>Themes</th>" in board.comments.value
@@ -155,8 +157,16 @@ def test_comment_text_is_escaped(dash, monkeypatch):
     import pandas as pd
 
     board = Dashboard(dash, lang="en")
-    evil = pd.DataFrame({"nps": [3.0], "category": ["detractor"], "comment": ["<script>alert(1)</script>"],
-                         "themes": ["<b>x</b>"], "theme_ids": [""], "sentiment": ["negative"]})
+    evil = pd.DataFrame(
+        {
+            "nps": [3.0],
+            "category": ["detractor"],
+            "comment": ["<script>alert(1)</script>"],
+            "themes": ["<b>x</b>"],
+            "theme_ids": [""],
+            "sentiment": ["negative"],
+        }
+    )
     monkeypatch.setattr(dash, "comments", lambda sel, lang="ru": (evil, None))
     board._show_comments()
     assert "<script>" not in board.comments.value and "&lt;script&gt;" in board.comments.value
@@ -164,8 +174,13 @@ def test_comment_text_is_escaped(dash, monkeypatch):
 
 
 def test_refusals_are_escaped_messages(demo_ws):
-    start = Startup({"CXLAB_WORKSPACE": str(demo_ws.path), "QUERY_STRING": "wave=<script>alert(1)</script>",
-                     "CXLAB_DASHBOARD_LANG": "en"})
+    start = Startup(
+        {
+            "CXLAB_WORKSPACE": str(demo_ws.path),
+            "QUERY_STRING": "wave=<script>alert(1)</script>",
+            "CXLAB_DASHBOARD_LANG": "en",
+        }
+    )
     assert start.error and "does not exist" in start.error
     box = start.widget()
     assert "cx-dashboard-error" in box._dom_classes
@@ -175,8 +190,9 @@ def test_refusals_are_escaped_messages(demo_ws):
 
 
 def test_startup_reads_workspace_and_query(demo_ws):
-    start = Startup({"CXLAB_WORKSPACE": str(demo_ws.path), "QUERY_STRING": "wave=2026-Q2&lang=en",
-                     "CXLAB_DASHBOARD_MIN_N": "5"})
+    start = Startup(
+        {"CXLAB_WORKSPACE": str(demo_ws.path), "QUERY_STRING": "wave=2026-Q2&lang=en", "CXLAB_DASHBOARD_MIN_N": "5"}
+    )
     assert start.error is None and start.selection == Selection("2026-Q2") and start.lang == "en"
     assert start.data.min_n == 5
     assert "CXLAB_WORKSPACE" in Startup({}).error

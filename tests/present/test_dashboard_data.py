@@ -1,4 +1,5 @@
 """The dashboard's figures against the report's and against hand computations, on the real demo workspace."""
+
 from __future__ import annotations
 
 import math
@@ -89,8 +90,9 @@ def test_csi_and_response_rate_tiles_equal_the_report(dash, summary):
 
 def test_filtered_response_rate_by_hand(dash, demo_ws, team):
     row = tile(dash, Selection(WAVE, team=team), "response_rate")
-    inv = demo_ws.table("invitations", wave=WAVE).merge(demo_ws.contacts()[["contact_id", "client_id"]],
-                                                       on="contact_id")
+    inv = demo_ws.table("invitations", wave=WAVE).merge(
+        demo_ws.contacts()[["contact_id", "client_id"]], on="contact_id"
+    )
     resp = demo_ws.response_frame(WAVE)
     # The team in charge when the wave ran: from the wave's responses, else today's.
     at_wave = resp.drop_duplicates("client_id").set_index("client_id")["team"]
@@ -98,8 +100,9 @@ def test_filtered_response_rate_by_hand(dash, demo_ws, team):
     inv_team = inv["client_id"].map(at_wave).fillna(inv["client_id"].map(today))
     mine = inv[inv_team == team]
     expected = wave_response_rate(mine, resp[resp["team"] == team])
-    delivered = mine[mine["sent_at"].notna() & (mine["status"] != "bounced")
-                     | mine["contact_id"].isin(resp["contact_id"])]
+    delivered = mine[
+        mine["sent_at"].notna() & (mine["status"] != "bounced") | mine["contact_id"].isin(resp["contact_id"])
+    ]
     assert row["n"] == expected.n == len(delivered)
     assert row["estimate"] == pytest.approx(expected.rate)
     assert 0 < row["estimate"] < 1
@@ -167,8 +170,10 @@ def test_trend_matches_metrics_per_wave(dash, demo_ws, team):
 
 def test_breakdowns_are_the_reports(dash, summary):
     sel = Selection(WAVE)
-    for got, want, key in ((dash.by_service(sel), summary.by_service, "service_id"),
-                           (dash.by_manager(sel), summary.by_manager, "manager")):
+    for got, want, key in (
+        (dash.by_service(sel), summary.by_service, "service_id"),
+        (dash.by_manager(sel), summary.by_manager, "manager"),
+    ):
         merged = got.merge(want, on=key, suffixes=("", "_report"))
         assert len(merged) == len(want)
         assert (merged["n"] == merged["n_report"]).all()
@@ -182,8 +187,9 @@ def test_ipa_is_the_drivers_function_or_a_reason(dash):
     ipa = dash.ipa(Selection(WAVE))
     frame, rated = drivers.driver_frame(dash.data, WAVE)
     items, _ = drivers.usable_drivers(frame, rated)
-    want = drivers.importance_performance(frame, "nps", items, cluster="client_id", n_boot=dash.ipa_boot,
-                                          seed=dash.seed)
+    want = drivers.importance_performance(
+        frame, "nps", items, cluster="client_id", n_boot=dash.ipa_boot, seed=dash.seed
+    )
     pd.testing.assert_frame_equal(ipa.table.reset_index(drop=True), want.table.reset_index(drop=True))
     tiny = dash.ipa(Selection(WAVE, role="finance", segment=dash.options()["segment"][0]))
     assert isinstance(tiny, str) and "too few" in tiny
@@ -204,18 +210,22 @@ def test_at_risk_filtered_to_team_with_reasons_in_language(dash, team):
 
 
 def test_comments_carry_no_identity_and_mask_contacts(demo_ws, tmp_path):
-    from cxlab import Workspace
     import shutil
+
+    from cxlab import Workspace
 
     copy = tmp_path / "ws"
     shutil.copytree(demo_ws.path, copy)
     ws = Workspace(copy)
     contacts = ws.contacts(include_pii=True)
     with ws.connect(read_only=False) as con:
-        rid, kid = con.execute("SELECT response_id, contact_id FROM responses WHERE wave_id = ? "
-                               "ORDER BY response_id LIMIT 1", [WAVE]).fetchone()
-        con.execute("UPDATE responses SET comment = 'звоните +7 (916) 123-45-67 или ivan@client.ru' "
-                    "WHERE response_id = ?", [rid])
+        rid, kid = con.execute(
+            "SELECT response_id, contact_id FROM responses WHERE wave_id = ? ORDER BY response_id LIMIT 1", [WAVE]
+        ).fetchone()
+        con.execute(
+            "UPDATE responses SET comment = 'звоните +7 (916) 123-45-67 или ivan@client.ru' WHERE response_id = ?",
+            [rid],
+        )
         # A respondent who signs the reason for the score with their own name.
         name = contacts.set_index("contact_id").loc[kid, "name"]
         con.execute("UPDATE responses SET reason = ? WHERE response_id = ?", [f"Сроки сорвали. {name}", rid])
@@ -223,8 +233,9 @@ def test_comments_carry_no_identity_and_mask_contacts(demo_ws, tmp_path):
     comments, hidden = dash.comments(Selection(WAVE))
     assert hidden is None
     assert list(comments.columns) == ["nps", "category", "comment", "themes", "theme_ids", "sentiment"]
-    assert not {"response_id", "contact_id", "client_id", "client", "name", "email", "phone", "manager",
-                "team"} & set(comments.columns)
+    assert not {"response_id", "contact_id", "client_id", "client", "name", "email", "phone", "manager", "team"} & set(
+        comments.columns
+    )
     text = " ".join(comments["comment"])
     assert "ivan@client.ru" not in text and "123-45-67" not in text
     # The reason and the comment are one text, as code_themes reads them.
@@ -254,8 +265,7 @@ def test_comments_are_the_responses_words_with_their_themes(dash, demo_ws, team)
     assert hidden is None
     frame = demo_ws.response_frame(WAVE)
     frame = frame[frame["team"] == team]
-    words = frame[["reason", "comment"]].apply(
-        lambda row: any(isinstance(v, str) and v.strip() for v in row), axis=1)
+    words = frame[["reason", "comment"]].apply(lambda row: any(isinstance(v, str) and v.strip() for v in row), axis=1)
     assert len(comments) == int(words.sum()) > 0
     coded = code_themes(frame.loc[words, ["response_id", "reason", "comment", "nps"]])
     labels = load_codebook().labels("en")
@@ -279,9 +289,23 @@ def test_theme_counts_are_code_themes_and_theme_summary_on_the_selection(dash, d
     # Coded directly on every response of the selection, with words or without (theme_summary counts
     # comments only).
     want = theme_summary(code_themes(frame[["response_id", "reason", "comment", "nps"]]), lang="en", min_n=10)
-    cols = ["theme", "label", "n", "n_comments", "share", "share_ci_low", "n_positive", "n_negative",
-            "n_detractors", "share_detractors", "n_promoters", "share_promoters", "detractor_gap", "score_gap",
-            "suppressed"]
+    cols = [
+        "theme",
+        "label",
+        "n",
+        "n_comments",
+        "share",
+        "share_ci_low",
+        "n_positive",
+        "n_negative",
+        "n_detractors",
+        "share_detractors",
+        "n_promoters",
+        "share_promoters",
+        "detractor_gap",
+        "score_gap",
+        "suppressed",
+    ]
     pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), want[cols].reset_index(drop=True))
     # By hand: comments are the responses with any words, detractors those of them scoring 0-6.
     words = frame["reason"].fillna("").str.strip().ne("") | frame["comment"].fillna("").str.strip().ne("")
@@ -355,15 +379,18 @@ def test_comments_are_coded_once_and_thread_safely(demo_ws):
     assert list(dash.coded_comments().index) == list(r.index[words])
 
 
-@pytest.mark.parametrize("query, message", [
-    ("wave=2030-Q1", "wave='2030-Q1' does not exist"),
-    ("wave=../../etc/passwd", "does not exist"),
-    ("workspace=/etc", "unknown parameter 'workspace'"),
-    ("notebook=../drivers.ipynb", "unknown parameter 'notebook'"),
-    ("team=Nobody", "team='Nobody' does not exist"),
-    ("lang=de", "not a language"),
-    ("wave=2026-Q3&wave=2026-Q2", "given twice"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("wave=2030-Q1", "wave='2030-Q1' does not exist"),
+        ("wave=../../etc/passwd", "does not exist"),
+        ("workspace=/etc", "unknown parameter 'workspace'"),
+        ("notebook=../drivers.ipynb", "unknown parameter 'notebook'"),
+        ("team=Nobody", "team='Nobody' does not exist"),
+        ("lang=de", "not a language"),
+        ("wave=2026-Q3&wave=2026-Q2", "given twice"),
+    ],
+)
 def test_query_values_are_checked(dash, query, message):
     with pytest.raises(DashboardQueryError, match=message.replace("(", r"\(").replace(".", r"\.")):
         dash.selection_from_query(query)

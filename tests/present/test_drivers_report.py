@@ -1,4 +1,5 @@
 """The key-driver section: same numbers as cxlab.drivers, every section shown or explained, outputs written."""
+
 import json
 import warnings
 
@@ -40,8 +41,9 @@ def test_every_section_renders(report):
     for name in report.SECTIONS:
         parts = report.section(name)
         assert isinstance(parts[0], Markdown) and len(parts) > 1, name
-        html = "".join(p._repr_html_() if hasattr(p, "_repr_html_") and not isinstance(p, Markdown)
-                       else p.data for p in parts)
+        html = "".join(
+            p._repr_html_() if hasattr(p, "_repr_html_") and not isinstance(p, Markdown) else p.data for p in parts
+        )
         assert "Not available" not in html, name
     text = "".join(p.data for p in report.section("managers") if isinstance(p, Markdown))
     assert "development tool, not a verdict" in text
@@ -53,8 +55,14 @@ def test_every_section_renders(report):
 def test_outputs_written(report, tmp_path):
     written = report.write_outputs(tmp_path)
     names = {p.name for p in written}
-    assert {PACK_NAME, "drivers.json", "drivers_importance.png", "drivers_ipa.png", "drivers_needs.png",
-            "drivers_managers.png"} <= names
+    assert {
+        PACK_NAME,
+        "drivers.json",
+        "drivers_importance.png",
+        "drivers_ipa.png",
+        "drivers_needs.png",
+        "drivers_managers.png",
+    } <= names
     wb = openpyxl.load_workbook(tmp_path / PACK_NAME)
     assert {"Key drivers", "IPA", "Needs", "Managers", "Teams", "Penalty-reward", "Cross-sell"} <= set(wb.sheetnames)
     sheet = wb["Key drivers"]
@@ -70,8 +78,13 @@ def test_outputs_written(report, tmp_path):
 
 
 def test_a_wave_without_attribute_ratings_explains_instead_of_failing(small_ws, csv_file):
-    text = "\n".join(["Дата заполнения;E-mail;Насколько вероятно, что вы порекомендуете нас коллегам?",
-                      "20.09.2026 10:00;a@example.ru;9", "21.09.2026 10:00;c@example.com;4"])
+    text = "\n".join(
+        [
+            "Дата заполнения;E-mail;Насколько вероятно, что вы порекомендуете нас коллегам?",
+            "20.09.2026 10:00;a@example.ru;9",
+            "21.09.2026 10:00;c@example.com;4",
+        ]
+    )
     small_ws.import_wave(csv_file(text), "2026-Q3")
     rep = DriversReport(small_ws, "2026-Q3", lang="ru", n_boot=20)
     assert {"importance", "ipa", "penalty", "trend"} <= set(rep.unavailable)
@@ -84,9 +97,17 @@ def test_a_wave_without_attribute_ratings_explains_instead_of_failing(small_ws, 
 
 def test_merge_packs_keeps_formats_and_formula_like_text(tmp_path):
     write_pack(tmp_path / "a.xlsx", [Sheet("Summary", pd.DataFrame({"x": [1.0]}))])
-    write_pack(tmp_path / "b.xlsx", [Sheet("Summary", pd.DataFrame({"comment": ["=HYPERLINK(\"x\")"],
-                                                                    "share": [0.25]}), percent=["share"],
-                                           note="a note")])
+    write_pack(
+        tmp_path / "b.xlsx",
+        [
+            Sheet(
+                "Summary",
+                pd.DataFrame({"comment": ['=HYPERLINK("x")'], "share": [0.25]}),
+                percent=["share"],
+                note="a note",
+            )
+        ],
+    )
     merge_packs(tmp_path / "a.xlsx", [tmp_path / "b.xlsx"])
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
     assert wb.sheetnames == ["Summary", "Summary_2"]

@@ -1,4 +1,5 @@
 """The Excel pack is read back with openpyxl: formats, frozen panes, no formulas from text."""
+
 from __future__ import annotations
 
 import openpyxl
@@ -8,14 +9,22 @@ from cxlab.present.excel import Sheet, safe_text, write_pack
 
 
 def test_pack_formats_and_guards_against_formula_injection(tmp_path):
-    frame = pd.DataFrame({
-        "client": ["=HYPERLINK(\"http://x\")", "+7 999 123", "-1", "@SUM(A1)", "Обычный текст"],
-        "share": [0.25, 0.5, None, 1.0, 0.0],
-        "nps": [12.345, -40.0, 0.0, 100.0, 5.5],
-        "n": [10, 20, 30, 40, 50],
-    })
-    path = write_pack(tmp_path / "p.xlsx", [Sheet("Сводка", frame, percent=["share"], decimals={"n": 0},
-                                                  headers={"client": "Клиент"}, note="Определения")])
+    frame = pd.DataFrame(
+        {
+            "client": ['=HYPERLINK("http://x")', "+7 999 123", "-1", "@SUM(A1)", "Обычный текст"],
+            "share": [0.25, 0.5, None, 1.0, 0.0],
+            "nps": [12.345, -40.0, 0.0, 100.0, 5.5],
+            "n": [10, 20, 30, 40, 50],
+        }
+    )
+    path = write_pack(
+        tmp_path / "p.xlsx",
+        [
+            Sheet(
+                "Сводка", frame, percent=["share"], decimals={"n": 0}, headers={"client": "Клиент"}, note="Определения"
+            )
+        ],
+    )
     wb = openpyxl.load_workbook(path)
     ws = wb["Сводка"]
     assert ws["A1"].value == "Определения"

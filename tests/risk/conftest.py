@@ -1,4 +1,5 @@
 """Fixtures for the risk tests: simulated agencies loaded into real DuckDB workspaces."""
+
 from __future__ import annotations
 
 import pytest

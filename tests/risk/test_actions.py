@@ -1,10 +1,11 @@
 """The follow-up loop: the actions table in a real DuckDB workspace, planning, and the outcome comparison."""
+
 from __future__ import annotations
 
 import json
 import math
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -22,38 +23,60 @@ from cxlab.schema import TABLES
 def flags_frame(rows):
     """Flags as early_warnings returns them: one row per (client, rule)."""
     return pd.DataFrame(rows, columns=["wave_id", "client_id", "rule", "evidence"]).assign(
-        rule_name="", severity="high", value=np.nan, threshold=np.nan)
+        rule_name="", severity="high", value=np.nan, threshold=np.nan
+    )
 
 
 # --------------------------------------------------------------------------- store: add
 
+
 def test_add_actions_gives_numbered_ids_defaults_and_time_stamps(small_ws):
-    before = datetime.now(timezone.utc).replace(tzinfo=None)
-    ids = small_ws.add_actions([
-        {"client_id": "C1", "wave_id": "2026-Q3", "owner": "M1", "due": "2026-10-30", "note": "позвонить",
-         "rule": "nps_drop;silent"},
-        {"client_id": "C2", "due": "30.10.2026", "status": "in_progress"},
-    ])
+    before = datetime.now(UTC).replace(tzinfo=None)
+    ids = small_ws.add_actions(
+        [
+            {
+                "client_id": "C1",
+                "wave_id": "2026-Q3",
+                "owner": "M1",
+                "due": "2026-10-30",
+                "note": "позвонить",
+                "rule": "nps_drop;silent",
+            },
+            {"client_id": "C2", "due": "30.10.2026", "status": "in_progress"},
+        ]
+    )
     assert ids == ["A0001", "A0002"]
     stored = small_ws.actions()
     assert stored.columns.tolist() == TABLES["actions"].names
     assert stored["action_id"].tolist() == ids
     first, second = stored.iloc[0], stored.iloc[1]
-    assert (first["status"], first["owner"], first["note"], first["rule"]) == ("open", "M1", "позвонить",
-                                                                              "nps_drop;silent")
+    assert (first["status"], first["owner"], first["note"], first["rule"]) == (
+        "open",
+        "M1",
+        "позвонить",
+        "nps_drop;silent",
+    )
     assert second["status"] == "in_progress" and pd.isna(second["wave_id"]) and pd.isna(second["owner"])
     # Both date forms are the same day.
     assert pd.Timestamp(first["due"]) == pd.Timestamp(second["due"]) == pd.Timestamp("2026-10-30")
     # UTC, naive, set by the store.
     assert first["created_at"] == first["updated_at"]
-    assert before - timedelta(seconds=1) <= first["created_at"].to_pydatetime() <= \
-        datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
+    assert (
+        before - timedelta(seconds=1)
+        <= first["created_at"].to_pydatetime()
+        <= datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
+    )
 
 
 def test_add_actions_accepts_a_frame_with_missing_values(small_ws):
-    frame = pd.DataFrame({"client_id": ["C1", "C3"], "owner": ["M1", np.nan], "due": [pd.Timestamp("2026-11-01"),
-                                                                                      pd.NaT],
-                          "status": [None, "done"]})
+    frame = pd.DataFrame(
+        {
+            "client_id": ["C1", "C3"],
+            "owner": ["M1", np.nan],
+            "due": [pd.Timestamp("2026-11-01"), pd.NaT],
+            "status": [None, "done"],
+        }
+    )
     assert small_ws.add_actions(frame) == ["A0001", "A0002"]
     stored = small_ws.actions()
     assert stored["status"].tolist() == ["open", "done"]
@@ -62,8 +85,9 @@ def test_add_actions_accepts_a_frame_with_missing_values(small_ws):
 
 
 def test_ids_continue_after_the_highest_number_and_sort_by_number(small_ws):
-    small_ws.load("actions", pd.DataFrame({"action_id": ["A9999", "imported-7", "A0041"],
-                                           "client_id": ["C1", "C2", "C3"]}))
+    small_ws.load(
+        "actions", pd.DataFrame({"action_id": ["A9999", "imported-7", "A0041"], "client_id": ["C1", "C2", "C3"]})
+    )
     assert small_ws.add_actions({"client_id": "C2"}) == ["A10000"]
     # By number, not as text ("A10000" < "A9999" as text); ids of another form last.
     assert small_ws.actions()["action_id"].tolist() == ["A0041", "A9999", "A10000", "imported-7"]
@@ -72,16 +96,20 @@ def test_ids_continue_after_the_highest_number_and_sort_by_number(small_ws):
 def test_a_bad_row_in_a_batch_writes_nothing_and_names_row_column_value(small_ws):
     small_ws.add_actions([{"client_id": "C1"}])
     with pytest.raises(InputError) as err:
-        small_ws.add_actions([
-            {"client_id": "C2", "status": "open"},
-            {"client_id": "C3", "status": "finished"},
-            {"client_id": "C9", "due": "31.02.2026"},
-            {"client_id": None, "wave_id": "2027-Q1"},
-        ])
+        small_ws.add_actions(
+            [
+                {"client_id": "C2", "status": "open"},
+                {"client_id": "C3", "status": "finished"},
+                {"client_id": "C9", "due": "31.02.2026"},
+                {"client_id": None, "wave_id": "2027-Q1"},
+            ]
+        )
     text = str(err.value)
     assert "nothing was written" in text
-    assert "actions, row 2, column 'status': value 'finished' is not allowed; one of open, in_progress, done, " \
-           "dropped" in text
+    assert (
+        "actions, row 2, column 'status': value 'finished' is not allowed; one of open, in_progress, done, "
+        "dropped" in text
+    )
     assert "row 3, column 'client_id': unknown client 'C9'" in text
     assert "row 3, column 'due': value '31.02.2026' is not a date" in text
     assert "row 4, column 'client_id': required value is empty" in text
@@ -117,10 +145,15 @@ def test_a_failure_while_writing_rolls_back(small_ws, monkeypatch):
 
 # --------------------------------------------------------------------------- store: read and update
 
+
 def test_actions_filters_by_wave_client_and_status(small_ws):
-    small_ws.add_actions([{"client_id": "C1", "wave_id": "2026-Q2", "status": "done"},
-                          {"client_id": "C1", "wave_id": "2026-Q3"},
-                          {"client_id": "C2", "wave_id": "2026-Q3", "status": "dropped"}])
+    small_ws.add_actions(
+        [
+            {"client_id": "C1", "wave_id": "2026-Q2", "status": "done"},
+            {"client_id": "C1", "wave_id": "2026-Q3"},
+            {"client_id": "C2", "wave_id": "2026-Q3", "status": "dropped"},
+        ]
+    )
     assert small_ws.actions("2026-Q3")["action_id"].tolist() == ["A0002", "A0003"]
     assert small_ws.actions(client="C1")["action_id"].tolist() == ["A0001", "A0002"]
     assert small_ws.actions(status="open")["action_id"].tolist() == ["A0002"]
@@ -151,11 +184,15 @@ def test_update_action_changes_fields_and_updated_at(small_ws):
 
 def test_update_action_errors(small_ws):
     small_ws.add_actions([{"client_id": "C1"}])
-    with pytest.raises(WorkspaceError, match=r"no action 'A0099' in workspace acme; list the ids with "
-                                             r"`cxlab actions list --workspace .*` or Workspace.actions\(\)"):
+    with pytest.raises(
+        WorkspaceError,
+        match=r"no action 'A0099' in workspace acme; list the ids with "
+        r"`cxlab actions list --workspace .*` or Workspace.actions\(\)",
+    ):
         small_ws.update_action("A0099", status="done")
-    with pytest.raises(InputError, match="column 'status': value 'finished' is not allowed; one of open, "
-                                         "in_progress, done, dropped"):
+    with pytest.raises(
+        InputError, match="column 'status': value 'finished' is not allowed; one of open, in_progress, done, dropped"
+    ):
         small_ws.update_action("A0001", status="finished", note="changed")
     with pytest.raises(InputError, match="column 'due': value 'next week' is not a date"):
         small_ws.update_action("A0001", due="next week")
@@ -171,10 +208,14 @@ def test_an_old_workspace_gains_the_new_action_columns(small_ws):
     try:
         # The actions table as schema version 2 created it, with one action in it.
         con.execute("DROP TABLE actions")
-        con.execute("CREATE TABLE actions (action_id VARCHAR, client_id VARCHAR, wave_id VARCHAR, owner VARCHAR, "
-                    "status VARCHAR, due DATE, note VARCHAR, created_at TIMESTAMP, PRIMARY KEY (action_id))")
-        con.execute("INSERT INTO actions VALUES ('A0001', 'C1', '2026-Q2', 'M1', 'done', DATE '2026-07-30', "
-                    "'called', TIMESTAMP '2026-07-01 10:00:00')")
+        con.execute(
+            "CREATE TABLE actions (action_id VARCHAR, client_id VARCHAR, wave_id VARCHAR, owner VARCHAR, "
+            "status VARCHAR, due DATE, note VARCHAR, created_at TIMESTAMP, PRIMARY KEY (action_id))"
+        )
+        con.execute(
+            "INSERT INTO actions VALUES ('A0001', 'C1', '2026-Q2', 'M1', 'done', DATE '2026-07-30', "
+            "'called', TIMESTAMP '2026-07-01 10:00:00')"
+        )
     finally:
         con.close()
     meta = json.loads((path / "workspace.json").read_text(encoding="utf-8"))
@@ -196,12 +237,16 @@ CLIENTS = pd.DataFrame({"client_id": ["C1", "C2", "C3"], "manager": ["M1", "M2",
 
 
 def test_plan_actions_one_per_client_with_rules_evidence_owner_and_due():
-    flags = flags_frame([("2026-Q3", "C2", "silent", "no answer for 2 waves"),
-                         ("2026-Q3", "C1", "nps_drop", "NPS 9 -> 5"),
-                         ("2026-Q3", "C2", "detractor", "NPS 3"),
-                         ("2026-Q3", "C2", "detractor", "NPS 3"),
-                         ("2026-Q2", "C3", "silent", "an earlier wave"),
-                         ("2026-Q3", "C3", "complaint", None)])
+    flags = flags_frame(
+        [
+            ("2026-Q3", "C2", "silent", "no answer for 2 waves"),
+            ("2026-Q3", "C1", "nps_drop", "NPS 9 -> 5"),
+            ("2026-Q3", "C2", "detractor", "NPS 3"),
+            ("2026-Q3", "C2", "detractor", "NPS 3"),
+            ("2026-Q2", "C3", "silent", "an earlier wave"),
+            ("2026-Q3", "C3", "complaint", None),
+        ]
+    )
     plan = plan_actions(flags, CLIENTS, "2026-Q3", wave_closed_at="2026-09-30", due_days=14)
     assert plan.columns.tolist() == ["client_id", "wave_id", "owner", "status", "due", "note", "rule"]
     assert plan["client_id"].tolist() == ["C1", "C2", "C3"]
@@ -221,8 +266,9 @@ def test_plan_actions_one_per_client_with_rules_evidence_owner_and_due():
 
 def test_plan_actions_skips_clients_already_followed_up_in_the_wave():
     flags = flags_frame([("2026-Q3", "C1", "silent", "x"), ("2026-Q3", "C2", "silent", "y")])
-    existing = pd.DataFrame({"client_id": ["C1", "C2"], "wave_id": ["2026-Q3", "2026-Q2"],
-                             "status": ["dropped", "done"]})
+    existing = pd.DataFrame(
+        {"client_id": ["C1", "C2"], "wave_id": ["2026-Q3", "2026-Q2"], "status": ["dropped", "done"]}
+    )
     plan = plan_actions(flags, CLIENTS, "2026-Q3", existing=existing)
     assert plan["client_id"].tolist() == ["C2"] and plan.attrs["skipped"] == ["C1"]
     nothing = plan_actions(flags, CLIENTS, "2026-Q3", existing=pd.concat([existing, plan]))
@@ -244,9 +290,15 @@ def test_plan_actions_truncates_long_evidence_and_checks_its_input():
 
 # --------------------------------------------------------------------------- create
 
+
 def test_create_actions_stores_the_plan_and_is_idempotent(small_ws):
-    flags = flags_frame([("2026-Q3", "C1", "nps_drop", "NPS 9 -> 5"), ("2026-Q3", "C1", "silent", "no answer"),
-                         ("2026-Q3", "C3", "detractor", "NPS 2")])
+    flags = flags_frame(
+        [
+            ("2026-Q3", "C1", "nps_drop", "NPS 9 -> 5"),
+            ("2026-Q3", "C1", "silent", "no answer"),
+            ("2026-Q3", "C3", "detractor", "NPS 2"),
+        ]
+    )
     created = create_actions(small_ws, "2026-Q3", flags=flags)
     assert created["action_id"].tolist() == ["A0001", "A0002"]
     assert created["client_id"].tolist() == ["C1", "C3"]
@@ -282,29 +334,42 @@ def test_create_actions_with_the_real_rules_on_the_demo(demo_ws, tmp_path):
 
 # --------------------------------------------------------------------------- follow-up
 
+
 def outcomes_frame(rows):
-    return pd.DataFrame(rows, columns=["client_id", "churned", "score_before", "score_after", "flagged_again",
-                                       "responded"])
+    return pd.DataFrame(
+        rows, columns=["client_id", "churned", "score_before", "score_after", "flagged_again", "responded"]
+    )
 
 
 @pytest.fixture
 def loop():
     """Six clients flagged in Q2: three with a completed action, three without."""
-    flagged = pd.DataFrame({"wave_id": ["Q2"] * 7 + ["Q1"],
-                            "client_id": ["C1", "C1", "C2", "C3", "C4", "C5", "C6", "C9"],
-                            "rule": ["silent", "nps_drop", "silent", "detractor", "silent", "silent", "silent",
-                                     "silent"]})
-    actions = pd.DataFrame({"action_id": [f"A{i}" for i in range(1, 9)],
-                            "client_id": ["C1", "C1", "C2", "C3", "C4", "C4", "C5", "C6"],
-                            "wave_id": ["Q2", "Q2", "Q2", "Q2", "Q2", "Q2", "Q1", "Q2"],
-                            "status": ["open", "done", "done", "done", "dropped", "in_progress", "done", "dropped"]})
-    outcomes = outcomes_frame([("C1", False, 4.0, 8.0, False, True),
-                               ("C2", False, 5.0, 6.5, True, True),
-                               ("C3", True, 3.0, np.nan, False, False),
-                               ("C4", True, 6.0, np.nan, True, False),
-                               ("C5", False, 5.0, 4.0, True, True),
-                               ("C6", False, 2.0, 5.0, True, True),
-                               ("C9", True, 0.0, 0.0, True, True)])
+    flagged = pd.DataFrame(
+        {
+            "wave_id": ["Q2"] * 7 + ["Q1"],
+            "client_id": ["C1", "C1", "C2", "C3", "C4", "C5", "C6", "C9"],
+            "rule": ["silent", "nps_drop", "silent", "detractor", "silent", "silent", "silent", "silent"],
+        }
+    )
+    actions = pd.DataFrame(
+        {
+            "action_id": [f"A{i}" for i in range(1, 9)],
+            "client_id": ["C1", "C1", "C2", "C3", "C4", "C4", "C5", "C6"],
+            "wave_id": ["Q2", "Q2", "Q2", "Q2", "Q2", "Q2", "Q1", "Q2"],
+            "status": ["open", "done", "done", "done", "dropped", "in_progress", "done", "dropped"],
+        }
+    )
+    outcomes = outcomes_frame(
+        [
+            ("C1", False, 4.0, 8.0, False, True),
+            ("C2", False, 5.0, 6.5, True, True),
+            ("C3", True, 3.0, np.nan, False, False),
+            ("C4", True, 6.0, np.nan, True, False),
+            ("C5", False, 5.0, 4.0, True, True),
+            ("C6", False, 2.0, 5.0, True, True),
+            ("C9", True, 0.0, 0.0, True, True),
+        ]
+    )
     return flagged, actions, outcomes
 
 
@@ -313,8 +378,14 @@ def test_follow_up_per_client(loop):
     c = fu.clients.set_index("client_id")
     assert c.index.tolist() == ["C1", "C2", "C3", "C4", "C5", "C6"]  # C9 was flagged in Q1
     # The most advanced status; an action of another wave does not count (C5).
-    assert c["action_status"].to_dict() == {"C1": "done", "C2": "done", "C3": "done", "C4": "in_progress",
-                                            "C5": "none", "C6": "dropped"}
+    assert c["action_status"].to_dict() == {
+        "C1": "done",
+        "C2": "done",
+        "C3": "done",
+        "C4": "in_progress",
+        "C5": "none",
+        "C6": "dropped",
+    }
     assert c["completed"].tolist() == [True, True, True, False, False, False]
     assert c.loc["C1", "rule"] == "nps_drop;silent"
     assert c["score_change"].tolist()[:2] == [4.0, 1.5] and pd.isna(c.loc["C3", "score_change"])
@@ -363,7 +434,7 @@ def test_follow_up_difference_newcombe_and_welch(loop):
     # Welch by hand: completed {4.0, 1.5}, not completed {-1.0, 3.0}.
     a, b = np.array([4.0, 1.5]), np.array([-1.0, 3.0])
     va, vb = a.var(ddof=1) / 2, b.var(ddof=1) / 2
-    df = (va + vb) ** 2 / (va ** 2 + vb ** 2)
+    df = (va + vb) ** 2 / (va**2 + vb**2)
     half = stats.t.ppf(0.95, df) * math.sqrt(va + vb)
     score = d.loc["score_change"]
     assert score["difference"] == pytest.approx(2.75 - 1.0)
@@ -377,8 +448,16 @@ def test_newcombe_on_newcombes_own_example():
     completed = flagged["client_id"][:70]
     actions = pd.DataFrame({"client_id": completed, "wave_id": "Q2", "status": "done"})
     churned = [i < 56 for i in range(70)] + [i < 48 for i in range(80)]
-    outcomes = outcomes_frame({"client_id": flagged["client_id"], "churned": churned, "score_before": np.nan,
-                               "score_after": np.nan, "flagged_again": False, "responded": False})
+    outcomes = outcomes_frame(
+        {
+            "client_id": flagged["client_id"],
+            "churned": churned,
+            "score_before": np.nan,
+            "score_after": np.nan,
+            "flagged_again": False,
+            "responded": False,
+        }
+    )
     churn = follow_up(flagged, actions, outcomes, flagged_wave="Q2").difference.iloc[0]
     assert churn["difference"] == pytest.approx(56 / 70 - 48 / 80)
     assert round(churn["ci_low"], 4) == 0.0524 and round(churn["ci_high"], 4) == 0.3339

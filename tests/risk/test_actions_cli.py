@@ -1,4 +1,5 @@
 """`cxlab actions list | add | update | create` on a real workspace, through cxlab.cli.main."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,20 @@ def run(capsys, *argv):
 
 def test_add_prints_the_id_and_defaults_the_owner_to_the_manager(small_ws, capsys):
     ws = str(small_ws.path)
-    code, out, err = run(capsys, "add", "--workspace", ws, "--client", "C1", "--wave", "2026-Q3",
-                         "--due", "30.10.2026", "--note", "позвонить директору")
+    code, out, err = run(
+        capsys,
+        "add",
+        "--workspace",
+        ws,
+        "--client",
+        "C1",
+        "--wave",
+        "2026-Q3",
+        "--due",
+        "30.10.2026",
+        "--note",
+        "позвонить директору",
+    )
     assert code == 0, err
     assert out.strip() == "added A0001: client C1, wave 2026-Q3, owner M1, status open, due 2026-10-30"
     code, out, _ = run(capsys, "add", "--workspace", ws, "--client", "C2", "--owner", "Анна", "--status", "done")
@@ -39,9 +52,18 @@ def test_add_with_a_bad_status_exits_2_with_one_message(small_ws, capsys):
 
 
 def test_list_prints_a_table_and_filters(small_ws, capsys):
-    small_ws.add_actions([{"client_id": "C1", "wave_id": "2026-Q3", "owner": "M1", "rule": "silent",
-                           "note": "нет ответа две волны подряд, менеджер сменился, клиент сократил объём работ"},
-                          {"client_id": "C2", "wave_id": "2026-Q2", "status": "done"}])
+    small_ws.add_actions(
+        [
+            {
+                "client_id": "C1",
+                "wave_id": "2026-Q3",
+                "owner": "M1",
+                "rule": "silent",
+                "note": "нет ответа две волны подряд, менеджер сменился, клиент сократил объём работ",
+            },
+            {"client_id": "C2", "wave_id": "2026-Q2", "status": "done"},
+        ]
+    )
     code, out, _ = run(capsys, "list", "--workspace", str(small_ws.path))
     lines = out.splitlines()
     assert code == 0 and len(lines) == 3
@@ -68,8 +90,19 @@ def test_list_writes_a_csv_excel_reads(small_ws, capsys, tmp_path):
 
 def test_update_changes_the_row(small_ws, capsys):
     small_ws.add_actions([{"client_id": "C1", "owner": "M1"}])
-    code, out, err = run(capsys, "update", "--workspace", str(small_ws.path), "A0001", "--status", "done",
-                         "--note", "договорились о новом объёме", "--due", "2026-11-15")
+    code, out, err = run(
+        capsys,
+        "update",
+        "--workspace",
+        str(small_ws.path),
+        "A0001",
+        "--status",
+        "done",
+        "--note",
+        "договорились о новом объёме",
+        "--due",
+        "2026-11-15",
+    )
     assert code == 0, err
     assert out.strip() == "updated A0001: client C1, owner M1, status done, due 2026-11-15"
     row = small_ws.actions().iloc[0]
@@ -88,10 +121,17 @@ def test_update_errors_exit_2(small_ws, capsys):
 
 
 def test_create_stores_actions_for_the_flagged_clients(small_ws, capsys, monkeypatch):
-    flags = pd.DataFrame({"wave_id": ["2026-Q3"] * 3, "client_id": ["C1", "C1", "C3"],
-                          "rule": ["silent", "nps_drop", "detractor"],
-                          "evidence": ["нет ответа", "NPS 9 -> 5", "NPS 2"], "severity": "high",
-                          "value": np.nan, "threshold": np.nan})
+    flags = pd.DataFrame(
+        {
+            "wave_id": ["2026-Q3"] * 3,
+            "client_id": ["C1", "C1", "C3"],
+            "rule": ["silent", "nps_drop", "detractor"],
+            "evidence": ["нет ответа", "NPS 9 -> 5", "NPS 2"],
+            "severity": "high",
+            "value": np.nan,
+            "threshold": np.nan,
+        }
+    )
     seen = {}
 
     def fake_rules(ws, wave, lang):
@@ -99,12 +139,12 @@ def test_create_stores_actions_for_the_flagged_clients(small_ws, capsys, monkeyp
         return flags
 
     monkeypatch.setattr(actions_module, "_early_warnings", fake_rules)
-    code, out, err = run(capsys, "create", "--workspace", str(small_ws.path), "--wave", "2026-Q3",
-                         "--due-days", "14")
+    code, out, err = run(capsys, "create", "--workspace", str(small_ws.path), "--wave", "2026-Q3", "--due-days", "14")
     assert code == 0, err
     assert seen == {"wave": "2026-Q3", "lang": "ru"}  # the workspace's language
-    assert out.splitlines()[0] == ("wave 2026-Q3: 2 flagged client(s); 2 action(s) created, 0 skipped "
-                                   "(already followed up in this wave)")
+    assert out.splitlines()[0] == (
+        "wave 2026-Q3: 2 flagged client(s); 2 action(s) created, 0 skipped (already followed up in this wave)"
+    )
     assert "A0001" in out and "nps_drop;silent" in out
     stored = small_ws.actions("2026-Q3")
     assert stored["client_id"].tolist() == ["C1", "C3"] and stored["owner"].tolist() == ["M1", "M3"]

@@ -1,4 +1,5 @@
 """The client × wave panel: what was known at each wave, and the churn label."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,8 +10,7 @@ import pandas as pd
 import pytest
 
 from cxlab import Workspace
-from cxlab.risk.features import (MODEL_FEATURES, churn_labels, client_waves, data_end, known_at,
-                                 wave_cutoffs)
+from cxlab.risk.features import MODEL_FEATURES, churn_labels, client_waves, data_end, known_at, wave_cutoffs
 from cxlab.summary import SurveyData
 
 from .conftest import load_simulation
@@ -23,7 +23,15 @@ def agency(tmp_path_factory):
 
 def _feature_columns(panel):
     return [c for c in panel.columns if c in MODEL_FEATURES or c.startswith("attr_")] + [
-        "nps_mean", "nps_prev", "n_prev", "prev_wave", "n_invited", "n_reached", "n_responses", "contract_value"]
+        "nps_mean",
+        "nps_prev",
+        "n_prev",
+        "prev_wave",
+        "n_invited",
+        "n_reached",
+        "n_responses",
+        "contract_value",
+    ]
 
 
 def test_panel_matches_the_simulated_population_and_outcome(agency):
@@ -59,17 +67,34 @@ def test_scores_are_the_clients_respondents_means(agency):
 def test_silence_and_carried_scores_by_hand(small_ws):
     """C1 answers in Q2 and is reached but silent in Q3: one silent wave, the Q2 score carried."""
     ws = small_ws
-    ws.load_tables({
-        "invitations": pd.DataFrame({"wave_id": ["2026-Q2", "2026-Q2", "2026-Q3", "2026-Q3"],
-                                     "contact_id": ["K1", "K3", "K1", "K3"],
-                                     "status": ["responded", "responded", "delivered", "responded"]}),
-        "responses": pd.DataFrame({"response_id": ["R1", "R2", "R3"], "wave_id": ["2026-Q2", "2026-Q2", "2026-Q3"],
-                                   "contact_id": ["K1", "K3", "K3"], "client_id": ["C1", "C2", "C2"],
-                                   "nps": [9.0, 8.0, 4.0], "overall": [5.0, 4.0, 2.0]}),
-        "events": pd.DataFrame({"client_id": ["C2", "C2", "C1"],
-                                "date": pd.to_datetime(["2026-08-01", "2026-12-01", "2026-01-15"]),
-                                "kind": ["manager_changed", "complaint", "complaint"]}),
-    })
+    ws.load_tables(
+        {
+            "invitations": pd.DataFrame(
+                {
+                    "wave_id": ["2026-Q2", "2026-Q2", "2026-Q3", "2026-Q3"],
+                    "contact_id": ["K1", "K3", "K1", "K3"],
+                    "status": ["responded", "responded", "delivered", "responded"],
+                }
+            ),
+            "responses": pd.DataFrame(
+                {
+                    "response_id": ["R1", "R2", "R3"],
+                    "wave_id": ["2026-Q2", "2026-Q2", "2026-Q3"],
+                    "contact_id": ["K1", "K3", "K3"],
+                    "client_id": ["C1", "C2", "C2"],
+                    "nps": [9.0, 8.0, 4.0],
+                    "overall": [5.0, 4.0, 2.0],
+                }
+            ),
+            "events": pd.DataFrame(
+                {
+                    "client_id": ["C2", "C2", "C1"],
+                    "date": pd.to_datetime(["2026-08-01", "2026-12-01", "2026-01-15"]),
+                    "kind": ["manager_changed", "complaint", "complaint"],
+                }
+            ),
+        }
+    )
     data = SurveyData.from_workspace(ws)
     panel = client_waves(data).set_index(["client_id", "wave_id"])
     c1 = panel.loc[("C1", "2026-Q3")]
@@ -88,9 +113,17 @@ def test_silence_and_carried_scores_by_hand(small_ws):
 
 def test_label_is_censored_not_stayed(small_ws):
     ws = small_ws
-    ws.load_tables({"events": pd.DataFrame({
-        "client_id": ["C1", "C2"], "date": pd.to_datetime(["2026-08-15", "2027-03-01"]),
-        "kind": ["churned", "renewed"]})})
+    ws.load_tables(
+        {
+            "events": pd.DataFrame(
+                {
+                    "client_id": ["C1", "C2"],
+                    "date": pd.to_datetime(["2026-08-15", "2027-03-01"]),
+                    "kind": ["churned", "renewed"],
+                }
+            )
+        }
+    )
     data = SurveyData.from_workspace(ws)
     panel = churn_labels(data, client_waves(data)).set_index(["client_id", "wave_id"])
     # C1 churned 1.5 months after the Q2 close: known at once, and gone before Q3 opened.
@@ -122,8 +155,10 @@ def test_no_leakage_features_unchanged_when_later_data_is_removed(agency, tmp_pa
     everything_cut = client_waves(known_at(data, cutoff), waves=[wave])
     cols = _feature_columns(full)
     for other in (events_cut, everything_cut):
-        pd.testing.assert_frame_equal(full[["client_id", "wave_id"] + cols].reset_index(drop=True),
-                                      other[["client_id", "wave_id"] + cols].reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            full[["client_id", "wave_id"] + cols].reset_index(drop=True),
+            other[["client_id", "wave_id"] + cols].reset_index(drop=True),
+        )
 
 
 def test_leakage_would_be_caught(agency):
@@ -133,13 +168,17 @@ def test_leakage_would_be_caught(agency):
     wave, cutoff = cut.iloc[4]["wave_id"], cut.iloc[4]["cutoff"]
     full = client_waves(data, waves=[wave])
     dates = pd.to_datetime(data.events["date"])
-    recent = (dates > cutoff - pd.Timedelta(days=120)) & (dates <= cutoff) \
+    recent = (
+        (dates > cutoff - pd.Timedelta(days=120))
+        & (dates <= cutoff)
         & data.events["kind"].isin(["complaint", "manager_changed"])
+    )
     recent_gone = dataclasses.replace(data, events=data.events[~recent])
     earlier = client_waves(recent_gone, waves=[wave])
     assert list(full["client_id"]) == list(earlier["client_id"])
-    moved = (full["complaints_6m"] != earlier["complaints_6m"]).sum() \
-        + (full["manager_changes_6m"] != earlier["manager_changes_6m"]).sum()
+    moved = (full["complaints_6m"] != earlier["complaints_6m"]).sum() + (
+        full["manager_changes_6m"] != earlier["manager_changes_6m"]
+    ).sum()
     assert moved > 0
 
 

@@ -1,4 +1,5 @@
 """The churn-risk model: time-ordered backtest against the simulator's truth, hand checks, small data."""
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,8 @@ from sklearn.metrics import roc_auc_score
 from cxlab.risk import ChurnRiskModel, backtest, churn_labels, client_waves, score_clients, wave_cutoffs
 from cxlab.risk.model import DEFAULT_FEATURES, FALLBACK_FEATURES, calibration_bins, precision_at_k
 
-
 # --------------------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="module")
 def big(big_agency):
@@ -52,10 +53,12 @@ def _hand_auc(y, p) -> float:
 
 # --------------------------------------------------------------------------- the simulator's truth
 
+
 def _state_auc(bt, sim) -> float:
     """AUC of the simulator's hazard at the wave: its true probability given the state *at* the wave."""
-    rows = bt.predictions.merge(sim.truth.churn_probabilities[["client_id", "wave_id", "hazard"]],
-                                on=["client_id", "wave_id"], how="left")
+    rows = bt.predictions.merge(
+        sim.truth.churn_probabilities[["client_id", "wave_id", "hazard"]], on=["client_id", "wave_id"], how="left"
+    )
     assert rows["hazard"].notna().all()
     return roc_auc_score(rows["churned"], rows["hazard"])
 
@@ -78,12 +81,16 @@ def test_backtest_auc_close_to_the_simulators_truth(big, big_backtest):
     path_auc = roc_auc_score(rows["churned"], rows["p_churn_12m_path"])
     hazard_auc = roc_auc_score(rows["churned"], rows["hazard"])
     for method in ("logistic", "boosting"):
-        print(f"{method}: AUC {t.loc[method, 'auc']:.3f} [{t.loc[method, 'auc_ci_low']:.3f}, "
-              f"{t.loc[method, 'auc_ci_high']:.3f}], Brier {t.loc[method, 'brier']:.4f}; "
-              f"truth AUC {truth_auc:.3f} (gap {truth_auc - t.loc[method, 'auc']:.3f}, paired "
-              f"interval of model - truth [{t.loc[method, 'gap_ci_low']:.3f}, {t.loc[method, 'gap_ci_high']:.3f}])")
-    print(f"truth along the realised path AUC {path_auc:.3f}; first-quarter hazard AUC {hazard_auc:.3f}; "
-          f"backtest: {seconds:.1f} s")
+        print(
+            f"{method}: AUC {t.loc[method, 'auc']:.3f} [{t.loc[method, 'auc_ci_low']:.3f}, "
+            f"{t.loc[method, 'auc_ci_high']:.3f}], Brier {t.loc[method, 'brier']:.4f}; "
+            f"truth AUC {truth_auc:.3f} (gap {truth_auc - t.loc[method, 'auc']:.3f}, paired "
+            f"interval of model - truth [{t.loc[method, 'gap_ci_low']:.3f}, {t.loc[method, 'gap_ci_high']:.3f}])"
+        )
+    print(
+        f"truth along the realised path AUC {path_auc:.3f}; first-quarter hazard AUC {hazard_auc:.3f}; "
+        f"backtest: {seconds:.1f} s"
+    )
     # Same rows for every row of the table.
     assert t["n"].nunique() == 1 and t["n_events"].nunique() == 1
     assert t.loc["logistic", "n_test_waves"] >= 5 and t.loc["logistic", "n_events"] > 200
@@ -111,13 +118,16 @@ def test_backtest_auc_within_005_of_truth_over_agencies(big_backtest, tmp_path_f
         if seed == 2:
             bt = big_backtest[0]  # the big_agency fixture is seed 2
         else:
-            data, sim, _ = load_simulation(tmp_path_factory.mktemp("seeds") / f"s{seed}", seed=seed,
-                                           n_clients=1500, n_waves=16)
+            data, sim, _ = load_simulation(
+                tmp_path_factory.mktemp("seeds") / f"s{seed}", seed=seed, n_clients=1500, n_waves=16
+            )
             bt = backtest(data, truth=sim.truth.churn_probabilities, methods=("logistic",), random_state=0)
         t = bt.table.set_index("method")
         gaps[seed] = t.loc["simulator truth", "auc"] - t.loc["logistic", "auc"]
-        print(f"seed {seed}: logistic AUC {t.loc['logistic', 'auc']:.3f}, truth {t.loc['simulator truth', 'auc']:.3f}, "
-              f"gap {gaps[seed]:.3f}")
+        print(
+            f"seed {seed}: logistic AUC {t.loc['logistic', 'auc']:.3f}, truth {t.loc['simulator truth', 'auc']:.3f}, "
+            f"gap {gaps[seed]:.3f}"
+        )
     mean_gap = float(np.mean(list(gaps.values())))
     print(f"mean gap over five agencies: {mean_gap:.3f}")
     assert mean_gap <= 0.05
@@ -139,8 +149,9 @@ def test_backtest_is_time_ordered(big, big_backtest):
     n_rows = tr.groupby("test_wave")["n_rows"].sum()
     assert (n_rows.reindex(tested["wave_id"]).to_numpy() == tested["n_train_rows"].to_numpy()).all()
     # Test rows all have a complete outcome window.
-    keys = bt.predictions.merge(panel[["client_id", "wave_id", "window_complete", "churned_12m"]],
-                                on=["client_id", "wave_id"])
+    keys = bt.predictions.merge(
+        panel[["client_id", "wave_id", "window_complete", "churned_12m"]], on=["client_id", "wave_id"]
+    )
     assert len(keys) == len(bt.predictions) and keys["window_complete"].all()
     assert (keys["churned"] == keys["churned_12m"]).all()
     # Waves without a trainable past are reported, not tested.
@@ -165,6 +176,7 @@ def test_backtest_tables(big_backtest):
 
 # --------------------------------------------------------------------------- hand checks
 
+
 def _tiny_panel():
     """Two waves 13 months apart: 80 training clients at W1, 12 test clients at W2, one feature x."""
     rng = np.random.default_rng(3)
@@ -173,10 +185,26 @@ def _tiny_panel():
     y_train = (rng.random(n_train) < 1 / (1 + np.exp(2 + 1.5 * x_train))).astype(float)
     x_test = np.array([-2.0, -1.5, -1.0, -0.5, -0.2, 0.0, 0.1, 0.4, 0.8, 1.2, 1.5, 2.0])
     y_test = np.array([1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0], dtype=float)
-    train = pd.DataFrame({"client_id": [f"A{i}" for i in range(n_train)], "wave_id": "W1", "order": 0,
-                          "cutoff": pd.Timestamp("2020-01-10"), "x": x_train, "churned_12m": y_train})
-    test = pd.DataFrame({"client_id": [f"B{i}" for i in range(len(x_test))], "wave_id": "W2", "order": 1,
-                         "cutoff": pd.Timestamp("2021-02-10"), "x": x_test, "churned_12m": y_test})
+    train = pd.DataFrame(
+        {
+            "client_id": [f"A{i}" for i in range(n_train)],
+            "wave_id": "W1",
+            "order": 0,
+            "cutoff": pd.Timestamp("2020-01-10"),
+            "x": x_train,
+            "churned_12m": y_train,
+        }
+    )
+    test = pd.DataFrame(
+        {
+            "client_id": [f"B{i}" for i in range(len(x_test))],
+            "wave_id": "W2",
+            "order": 1,
+            "cutoff": pd.Timestamp("2021-02-10"),
+            "x": x_test,
+            "churned_12m": y_test,
+        }
+    )
     panel = pd.concat([train, test], ignore_index=True)
     panel["window_complete"] = True
     return panel
@@ -186,10 +214,16 @@ def test_auc_and_brier_equal_hand_computations():
     panel = _tiny_panel()
     assert panel.loc[panel["wave_id"] == "W1", "churned_12m"].sum() >= 5
     test = panel[panel["wave_id"] == "W2"]
-    truth = pd.DataFrame({"client_id": test["client_id"], "wave_id": "W2",
-                          "p_true": [0.9, 0.2, 0.6, 0.6, 0.3, 0.2, 0.5, 0.1, 0.1, 0.05, 0.2, 0.01]})
-    bt = backtest(None, panel=panel, methods=("logistic",), features=["x"], min_train_events=5, k=3,
-                  truth=truth, n_boot=50)
+    truth = pd.DataFrame(
+        {
+            "client_id": test["client_id"],
+            "wave_id": "W2",
+            "p_true": [0.9, 0.2, 0.6, 0.6, 0.3, 0.2, 0.5, 0.1, 0.1, 0.05, 0.2, 0.01],
+        }
+    )
+    bt = backtest(
+        None, panel=panel, methods=("logistic",), features=["x"], min_train_events=5, k=3, truth=truth, n_boot=50
+    )
     pred = bt.predictions
     y = pred["churned"].to_numpy()
     t = bt.table.set_index("method")
@@ -206,10 +240,14 @@ def test_auc_and_brier_equal_hand_computations():
 
 
 def test_precision_at_k_by_hand():
-    frame = pd.DataFrame({
-        "client_id": list("abcdefgh"), "wave_id": ["A"] * 4 + ["B"] * 4,
-        "p": [0.9, 0.8, 0.7, 0.1, 0.5, 0.5, 0.4, 0.3],
-        "churned": [1, 0, 1, 0, 0, 1, 1, 0]})
+    frame = pd.DataFrame(
+        {
+            "client_id": list("abcdefgh"),
+            "wave_id": ["A"] * 4 + ["B"] * 4,
+            "p": [0.9, 0.8, 0.7, 0.1, 0.5, 0.5, 0.4, 0.3],
+            "churned": [1, 0, 1, 0, 0, 1, 1, 0],
+        }
+    )
     out = precision_at_k(frame, "p", 2).set_index("wave_id")
     assert out.loc["A", "n_churned"] == 1 and out.loc["A", "precision"] == 0.5
     # Ties at 0.5 break by client id: e (stayed) and f (churned).
@@ -294,6 +332,7 @@ def test_churn_events_are_distinct_clients():
 
 # --------------------------------------------------------------------------- scoring a wave
 
+
 def test_revenue_at_risk_is_p_times_value_and_total_draws_are_sums(big, big_scores):
     _, _, panel = big
     s = big_scores
@@ -341,6 +380,7 @@ def test_training_rows_of_a_wave_had_their_outcome_by_its_close(big):
 
 
 # --------------------------------------------------------------------------- small data
+
 
 def test_demo_falls_back_and_says_so(demo_data, demo_panel):
     wave = wave_cutoffs(demo_data.waves, demo_data.responses)["wave_id"].iloc[-1]

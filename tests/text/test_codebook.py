@@ -1,4 +1,5 @@
 """The codebook: the default themes, extends, custom files, errors that say where, and how terms match."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -8,8 +9,18 @@ import yaml
 from cxlab.errors import InputError
 from cxlab.text import Codebook, code_themes, load_codebook
 
-THEMES = ["responsiveness", "deadlines", "reporting", "team_people", "manager_chemistry", "creativity",
-          "results", "price", "communication", "business_understanding"]
+THEMES = [
+    "responsiveness",
+    "deadlines",
+    "reporting",
+    "team_people",
+    "manager_chemistry",
+    "creativity",
+    "results",
+    "price",
+    "communication",
+    "business_understanding",
+]
 
 
 def theme_of(text, codebook=None):
@@ -24,11 +35,15 @@ def write(tmp_path, name, text):
     return path
 
 
-PAPERWORK = {"id": "paperwork", "label": {"ru": "Документы", "en": "Paperwork"},
-             "terms": {"ru": ["закрывающий документ", "акт"], "en": ["invoice*", "closing documents"]}}
+PAPERWORK = {
+    "id": "paperwork",
+    "label": {"ru": "Документы", "en": "Paperwork"},
+    "terms": {"ru": ["закрывающий документ", "акт"], "en": ["invoice*", "closing documents"]},
+}
 
 
 # ----------------------------------------------------------------------------- the default codebook
+
 
 def test_default_codebook_has_the_ten_themes():
     cb = load_codebook()
@@ -69,6 +84,7 @@ def test_unknown_theme_id_raises_keyerror():
 
 # ----------------------------------------------------------------------------- extends and custom files
 
+
 def test_extends_adds_a_theme_at_the_end():
     cb = load_codebook({"extends": "agency", "themes": [PAPERWORK]})
     assert cb.theme_ids == THEMES + ["paperwork"]
@@ -81,8 +97,7 @@ def test_extends_adds_a_theme_at_the_end():
 
 
 def test_extends_replaces_a_theme_in_place():
-    price = {"id": "price", "label": {"ru": "Стоимость", "en": "Cost"},
-             "terms": {"ru": ["смета"], "en": ["estimate"]}}
+    price = {"id": "price", "label": {"ru": "Стоимость", "en": "Cost"}, "terms": {"ru": ["смета"], "en": ["estimate"]}}
     cb = load_codebook({"extends": "agency", "themes": [price, PAPERWORK]})
     assert cb.theme_ids == THEMES + ["paperwork"]  # price stays where it was
     assert cb.label("price", "ru") == "Стоимость"
@@ -93,7 +108,10 @@ def test_extends_replaces_a_theme_in_place():
 
 
 def test_custom_yaml_file_on_disk(tmp_path):
-    path = write(tmp_path, "mine.yaml", """\
+    path = write(
+        tmp_path,
+        "mine.yaml",
+        """\
 id: mine
 window: 2
 themes:
@@ -116,7 +134,8 @@ sentiment:
     ru: [плохой, далеко]
   positive:
     ru: [хороший]
-""")
+""",
+    )
     for ref in (path, str(path)):
         cb = load_codebook(ref)
         assert cb.id == "mine" and cb.theme_ids == ["paperwork", "office"]
@@ -124,8 +143,12 @@ sentiment:
         assert cb.source == "mine.yaml"  # the name only: a pack sent to a client carries no local path
         assert cb.files[0][0] == str(path.resolve())
     coded = code_themes(["Акты потеряли", "Офис далеко", "Invoices are late", "Сроки сорвали"], codebook=path)
-    assert coded[["paperwork", "office"]].values.tolist() == [[True, False], [False, True], [True, False],
-                                                              [False, False]]
+    assert coded[["paperwork", "office"]].values.tolist() == [
+        [True, False],
+        [False, True],
+        [True, False],
+        [False, False],
+    ]
     assert "deadlines" not in coded.columns
     assert coded.loc[0, "negative_themes"] == "paperwork"
     assert coded.loc[1, "negative_themes"] == "office"
@@ -133,14 +156,16 @@ sentiment:
 
 
 def test_custom_file_that_extends_agency(tmp_path):
-    path = write(tmp_path, "agency_plus.yaml", yaml.safe_dump({"extends": "agency", "themes": [PAPERWORK]},
-                                                               allow_unicode=True))
+    path = write(
+        tmp_path, "agency_plus.yaml", yaml.safe_dump({"extends": "agency", "themes": [PAPERWORK]}, allow_unicode=True)
+    )
     cb = load_codebook(path)
     assert cb.theme_ids == THEMES + ["paperwork"]
     assert "extends" in cb.source and "agency.yaml" in cb.source
 
 
 # ----------------------------------------------------------------------------- errors name the file and field
+
 
 def problems_of(path):
     with pytest.raises(InputError) as info:
@@ -149,12 +174,16 @@ def problems_of(path):
 
 
 def test_missing_label_language(tmp_path):
-    path = write(tmp_path, "cb.yaml", """\
+    path = write(
+        tmp_path,
+        "cb.yaml",
+        """\
 themes:
   - id: paperwork
     label: {ru: "Документы"}
     terms: {ru: [акт]}
-""")
+""",
+    )
     err, problems = problems_of(path)
     assert problems[0].source == str(path)
     assert problems[0].column == "themes[0] (paperwork).label"
@@ -163,14 +192,18 @@ themes:
 
 
 def test_theme_without_terms(tmp_path):
-    path = write(tmp_path, "cb.yaml", """\
+    path = write(
+        tmp_path,
+        "cb.yaml",
+        """\
 themes:
   - id: paperwork
     label: {ru: "Документы", en: "Paperwork"}
     terms: {ru: [акт]}
   - id: office
     label: {ru: "Офис", en: "Office"}
-""")
+""",
+    )
     err, problems = problems_of(path)
     assert [(p.source, p.column) for p in problems] == [(str(path), "themes[1] (office).terms")]
     assert "term" in problems[0].message
@@ -178,7 +211,10 @@ themes:
 
 
 def test_duplicate_theme_id(tmp_path):
-    path = write(tmp_path, "cb.yaml", """\
+    path = write(
+        tmp_path,
+        "cb.yaml",
+        """\
 themes:
   - id: paperwork
     label: {ru: "Документы", en: "Paperwork"}
@@ -186,7 +222,8 @@ themes:
   - id: paperwork
     label: {ru: "Счета", en: "Invoices"}
     terms: {ru: [счет]}
-""")
+""",
+    )
     err, problems = problems_of(path)
     assert [(p.source, p.column) for p in problems] == [(str(path), "themes[1] (paperwork)")]
     assert "twice" in problems[0].message
@@ -194,12 +231,16 @@ themes:
 
 
 def test_bad_yaml_names_the_line(tmp_path):
-    path = write(tmp_path, "cb.yaml", """\
+    path = write(
+        tmp_path,
+        "cb.yaml",
+        """\
 themes:
   - id: paperwork
     label: {ru: "Документы", en: "Paperwork"}
     terms: {ru: [акт, счет}
-""")
+""",
+    )
     err, problems = problems_of(path)
     assert len(problems) == 1
     assert problems[0].source == str(path)
@@ -209,14 +250,18 @@ themes:
 
 
 def test_unquoted_no_is_a_yaml_boolean(tmp_path):
-    path = write(tmp_path, "cb.yaml", """\
+    path = write(
+        tmp_path,
+        "cb.yaml",
+        """\
 themes:
   - id: refusal
     label: {ru: "Отказ", en: "Refusal"}
     terms:
       ru: [отказ]
       en: [refusal, no]
-""")
+""",
+    )
     err, problems = problems_of(path)
     first = problems[0]
     assert first.source == str(path)
@@ -253,6 +298,7 @@ def test_errors_in_a_mapping_are_input_errors():
 
 # ----------------------------------------------------------------------------- to_frame
 
+
 def test_to_frame_lists_terms():
     cb = load_codebook()
     frame = cb.to_frame()
@@ -278,10 +324,16 @@ def test_to_frame_lists_terms():
 
 def test_to_frame_of_a_custom_codebook():
     cb = load_codebook({"themes": [PAPERWORK]})
-    expected = pd.DataFrame({"theme": ["paperwork"] * 4, "label": ["Документы"] * 4, "description": [""] * 4,
-                             "kind": ["terms"] * 4,
-                             "lang": ["ru", "ru", "en", "en"],
-                             "term": ["закрывающий документ", "акт", "invoice*", "closing documents"]})
+    expected = pd.DataFrame(
+        {
+            "theme": ["paperwork"] * 4,
+            "label": ["Документы"] * 4,
+            "description": [""] * 4,
+            "kind": ["terms"] * 4,
+            "lang": ["ru", "ru", "en", "en"],
+            "term": ["закрывающий документ", "акт", "invoice*", "closing documents"],
+        }
+    )
     pd.testing.assert_frame_equal(cb.to_frame(), expected)
 
 
@@ -290,17 +342,20 @@ def test_to_frame_of_a_custom_codebook():
 WINDOW3 = {"id": "w", "window": 3, "themes": [PAPERWORK]}
 
 
-@pytest.mark.parametrize("text, found", [
-    ("Закрывающие документы прислали", True),
-    ("Документы закрывающие прислали", True),  # any order
-    ("Закрывающие все эти документы", True),  # two words between
-    ("Закрывающие нам все эти документы", True),  # three words between: the window
-    ("Закрывающие нам опять все эти документы", False),  # four: beyond the window
-    ("Закрывающие прислали. Документы потеряли.", False),  # two sentences
-    ("closing the many old documents", True),
-    ("documents for closing", True),
-    ("closing the many old dusty documents", False),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Закрывающие документы прислали", True),
+        ("Документы закрывающие прислали", True),  # any order
+        ("Закрывающие все эти документы", True),  # two words between
+        ("Закрывающие нам все эти документы", True),  # three words between: the window
+        ("Закрывающие нам опять все эти документы", False),  # four: beyond the window
+        ("Закрывающие прислали. Документы потеряли.", False),  # two sentences
+        ("closing the many old documents", True),
+        ("documents for closing", True),
+        ("closing the many old dusty documents", False),
+    ],
+)
 def test_phrase_matches_in_any_order_within_the_window(text, found):
     assert ("paperwork" in theme_of(text, WINDOW3)) is found
 
@@ -318,20 +373,25 @@ def test_phrases_of_the_default_codebook():
     assert "manager_chemistry" in theme_of("Our account manager is great")
 
 
-@pytest.mark.parametrize("text, found", [
-    ("Invoicing is a mess", False),  # "invoicing" (stem "invoic") does not start with "invoice"
-    ("Invoices are late", True),
-    ("Invoice came twice", True),
-    ("INVOICES attached", True),
-    ("The voice is nice", False),
-    ("Акт подписали", True),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Invoicing is a mess", False),  # "invoicing" (stem "invoic") does not start with "invoice"
+        ("Invoices are late", True),
+        ("Invoice came twice", True),
+        ("INVOICES attached", True),
+        ("The voice is nice", False),
+        ("Акт подписали", True),
+    ],
+)
 def test_prefix_terms(text, found):
     assert ("paperwork" in theme_of(text, WINDOW3)) is found
 
 
-@pytest.mark.parametrize("text", ["Креативный подход", "Креативность на высоте", "Креатива мало",
-                                  "Very creative team", "Creativity is lacking"])
+@pytest.mark.parametrize(
+    "text",
+    ["Креативный подход", "Креативность на высоте", "Креатива мало", "Very creative team", "Creativity is lacking"],
+)
 def test_prefix_terms_of_the_default_codebook(text):
     assert "creativity" in theme_of(text)
 
@@ -381,9 +441,17 @@ def test_editing_the_parent_of_an_extending_codebook_is_noticed(tmp_path):
     child = tmp_path / "child.yaml"
     theme = {"id": "paperwork", "label": {"ru": "Документы", "en": "Paperwork"}, "terms": {"ru": ["акт"]}}
     parent.write_text(yaml.safe_dump({"id": "base", "themes": [theme]}, allow_unicode=True), encoding="utf-8")
-    child.write_text(yaml.safe_dump({"id": "child", "extends": str(parent), "themes": [
-        {"id": "office", "label": {"ru": "Офис", "en": "Office"}, "terms": {"ru": ["офис"]}}]},
-        allow_unicode=True), encoding="utf-8")
+    child.write_text(
+        yaml.safe_dump(
+            {
+                "id": "child",
+                "extends": str(parent),
+                "themes": [{"id": "office", "label": {"ru": "Офис", "en": "Office"}, "terms": {"ru": ["офис"]}}],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     assert load_codebook(child).theme_ids == ["paperwork", "office"]
     theme["id"] = "documents"
     parent.write_text(yaml.safe_dump({"id": "base", "themes": [theme]}, allow_unicode=True), encoding="utf-8")

@@ -1,4 +1,5 @@
 """discover_themes: a topic the codebook misses is found, counted and turned into codebook YAML."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,15 +25,39 @@ PLANTED = [
 ]
 PLANTED_UNCOVERED = 7
 # Thirty ordinary comments: most on codebook themes, a few thanks, five about the office.
-OFFICE = ["Офис агентства далеко от метро", "Парковки у офиса нет", "До офиса далеко ехать от метро",
-          "Офис тесный, парковка платная", "Переговорная в офисе маленькая"]
+OFFICE = [
+    "Офис агентства далеко от метро",
+    "Парковки у офиса нет",
+    "До офиса далеко ехать от метро",
+    "Офис тесный, парковка платная",
+    "Переговорная в офисе маленькая",
+]
 ORDINARY = [
-    "Сроки сорвали", "Всё сдали вовремя, спасибо", "Дорого", "Отчёты подробные и понятные",
-    "Менеджер отвечает неделями", "Креатив слабый", "Отличные идеи", "Хорошая команда", "Цена высокая",
-    "Результаты отличные, охваты выросли", "Встречи проходят регулярно", "Не понимают наш бизнес",
-    "Сроки опять сорвали", "Отчёты непрозрачные", "Команда часто меняется", "Бюджет завышен",
-    "Быстро отвечают на запросы", "Публикаций мало", "Созвоны затянутые", "Креативные идеи свежие",
-    "Спасибо за работу", "Всё отлично", "Сотрудничеством довольны", "Аналитики не хватает", "Новых идей нет",
+    "Сроки сорвали",
+    "Всё сдали вовремя, спасибо",
+    "Дорого",
+    "Отчёты подробные и понятные",
+    "Менеджер отвечает неделями",
+    "Креатив слабый",
+    "Отличные идеи",
+    "Хорошая команда",
+    "Цена высокая",
+    "Результаты отличные, охваты выросли",
+    "Встречи проходят регулярно",
+    "Не понимают наш бизнес",
+    "Сроки опять сорвали",
+    "Отчёты непрозрачные",
+    "Команда часто меняется",
+    "Бюджет завышен",
+    "Быстро отвечают на запросы",
+    "Публикаций мало",
+    "Созвоны затянутые",
+    "Креативные идеи свежие",
+    "Спасибо за работу",
+    "Всё отлично",
+    "Сотрудничеством довольны",
+    "Аналитики не хватает",
+    "Новых идей нет",
 ] + OFFICE
 PLANTED_WORDS = ("документ", "закрывать", "счет", "акт")
 
@@ -57,13 +82,13 @@ def planted_topic(d: ThemeDiscovery):
 
 def test_fixture_coding_by_hand():
     coded = code_themes(PLANTED + ORDINARY)
-    planted = coded.iloc[:len(PLANTED)]
+    planted = coded.iloc[: len(PLANTED)]
     assert (planted["n_themes"] == 0).sum() == PLANTED_UNCOVERED
     assert planted["n_themes"].tolist()[PLANTED_UNCOVERED:] == [1, 1, 1]
     assert [t for t in ("deadlines", "reporting", "price") if planted.iloc[7][t]] == ["deadlines"]
     assert [t for t in ("deadlines", "reporting", "price") if planted.iloc[8][t]] == ["reporting"]
     assert [t for t in ("deadlines", "reporting", "price") if planted.iloc[9][t]] == ["price"]
-    office = coded.iloc[-len(OFFICE):]
+    office = coded.iloc[-len(OFFICE) :]
     assert (office["n_themes"] == 0).all()
     assert len(ORDINARY) == 30
 
@@ -150,8 +175,15 @@ def test_too_few_comments():
 
 
 def test_no_recurring_words():
-    once = ["Бухгалтерия потеряла оригиналы", "Юристы задерживают подписи", "Офис переехал на окраину",
-            "Парковка платная", "Кофемашина сломалась", "Переговорная тесная", "Курьер заблудился"]
+    once = [
+        "Бухгалтерия потеряла оригиналы",
+        "Юристы задерживают подписи",
+        "Офис переехал на окраину",
+        "Парковка платная",
+        "Кофемашина сломалась",
+        "Переговорная тесная",
+        "Курьер заблудился",
+    ]
     d = discover_themes(once)
     assert len(d.topics) == 0
     assert d.message["ru"] and d.message["en"]
@@ -177,8 +209,9 @@ def test_to_yaml_loads_back_as_a_codebook(found):
     assert set(entry["terms"]["ru"]) == set(topic["top_terms"].split(", "))
     for e in entries:
         assert e["label"] == {"ru": "…", "en": "…"}
-        e["label"] = {"ru": "Закрывающие документы", "en": "Paperwork"} if e is entry else {"ru": "Офис",
-                                                                                            "en": "Office"}
+        e["label"] = (
+            {"ru": "Закрывающие документы", "en": "Paperwork"} if e is entry else {"ru": "Офис", "en": "Office"}
+        )
     cb = load_codebook({"extends": "agency", "themes": yaml.safe_load(yaml.safe_dump(entries, allow_unicode=True))})
     assert cb.theme_ids[:10] == load_codebook().theme_ids
     assert cb.theme_ids[10:] == [e["id"] for e in entries]
@@ -199,8 +232,10 @@ def test_summary_lists_topics_and_examples(found):
 
 
 def test_examples_are_masked():
-    texts = mixed() + ["Закрывающие документы и счета шлите на buh@client.ru",
-                       "Акты и счета: звоните +7 (495) 123-45-67"]
+    texts = mixed() + [
+        "Закрывающие документы и счета шлите на buh@client.ru",
+        "Акты и счета: звоните +7 (495) 123-45-67",
+    ]
     d = discover_themes(texts, n_examples=50)
     topic = planted_topic(d)
     examples = d.examples[d.examples["topic"] == topic["topic"]]["comment"].tolist()

@@ -1,4 +1,5 @@
 """representative_quotes: few, on the theme, both sides, distinct, short, masked, and the typical one first."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,7 @@ NONE = "Спасибо за работу"
 
 
 def coded_frame(texts, scores=None, index=None):
-    frame = pd.DataFrame({"text": texts, "nps": scores if scores is not None else list(range(len(texts)))},
-                         index=index)
+    frame = pd.DataFrame({"text": texts, "nps": scores if scores is not None else list(range(len(texts)))}, index=index)
     return code_themes(frame)
 
 
@@ -103,8 +103,10 @@ def test_no_duplicate_quotes_after_masking():
 
 
 def test_long_comment_cut_to_the_theme_sentence():
-    text = ("Работаем с агентством третий год. Отчёты подробные и понятные. "
-            "Но сроки постоянно сорваны, особенно перед праздниками. Цены нормальные, команда сильная.")
+    text = (
+        "Работаем с агентством третий год. Отчёты подробные и понятные. "
+        "Но сроки постоянно сорваны, особенно перед праздниками. Цены нормальные, команда сильная."
+    )
     coded = coded_frame([text, N1])
     assert coded.loc[0, "deadlines"]
     q = representative_quotes(coded, "deadlines", k=2).set_index("row")
@@ -113,9 +115,11 @@ def test_long_comment_cut_to_the_theme_sentence():
     assert reporting["quote"].tolist() == ["Отчёты подробные и понятные."]
 
 
-LONG_SENTENCE = ("Работаем давно и в целом довольны, "
-                 + "команда старается, отчёты приходят, встречи проходят регулярно, дизайнеры рисуют макеты, " * 3
-                 + "но сроки сорвали.")
+LONG_SENTENCE = (
+    "Работаем давно и в целом довольны, "
+    + "команда старается, отчёты приходят, встречи проходят регулярно, дизайнеры рисуют макеты, " * 3
+    + "но сроки сорвали."
+)
 
 
 def test_long_sentence_is_cut_at_240_characters():
@@ -138,27 +142,43 @@ def test_long_sentence_quote_keeps_the_theme_words():
 
 
 def test_emails_and_phones_masked():
-    texts = ["Сроки сорвали, пишите на anna.petrova@client.ru", "Сроки сорвали, звоните +7 (495) 123-45-67",
-             "Сроки опять сорвали, номер 8 916 123 45 67"]
+    texts = [
+        "Сроки сорвали, пишите на anna.petrova@client.ru",
+        "Сроки сорвали, звоните +7 (495) 123-45-67",
+        "Сроки опять сорвали, номер 8 916 123 45 67",
+    ]
     coded = coded_frame(texts)
     q = representative_quotes(coded, "deadlines", k=3)
     quotes = q["quote"].tolist()
-    assert set(quotes) == {"Сроки сорвали, пишите на [e-mail]", "Сроки сорвали, звоните [телефон]",
-                           "Сроки опять сорвали, номер [телефон]"}
+    assert set(quotes) == {
+        "Сроки сорвали, пишите на [e-mail]",
+        "Сроки сорвали, звоните [телефон]",
+        "Сроки опять сорвали, номер [телефон]",
+    }
     assert not any("@" in s or re.search(r"\d{3}", s) for s in quotes)
     en = representative_quotes(coded, "deadlines", k=3, lang="en")["quote"].tolist()
     assert "Сроки сорвали, звоните [phone]" in en
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Петровой спасибо, сроки соблюдает", "[имя] спасибо, сроки соблюдает"),
-    ("Сроки сорвала Петрова", "Сроки сорвала [имя]"),
-    ("Из-за Петровой сорвали сроки", "Из-за [имя] сорвали сроки"),
-    ("С Анной Петровой сроки соблюдаем", "С [имя] [имя] сроки соблюдаем"),
-    ("Попросили Анну, и сроки сорвали", "Попросили [имя], и сроки сорвали"),
-    ("Спасибо Анне: сроки всегда соблюдает", "Спасибо [имя]: сроки всегда соблюдает"),
-], ids=["surname_gent_Petrovoy", "surname_nomn_Petrova", "surname_after_preposition", "first_ablt_and_surname",
-        "first_accs_Annu", "first_datv_Anne"])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Петровой спасибо, сроки соблюдает", "[имя] спасибо, сроки соблюдает"),
+        ("Сроки сорвала Петрова", "Сроки сорвала [имя]"),
+        ("Из-за Петровой сорвали сроки", "Из-за [имя] сорвали сроки"),
+        ("С Анной Петровой сроки соблюдаем", "С [имя] [имя] сроки соблюдаем"),
+        ("Попросили Анну, и сроки сорвали", "Попросили [имя], и сроки сорвали"),
+        ("Спасибо Анне: сроки всегда соблюдает", "Спасибо [имя]: сроки всегда соблюдает"),
+    ],
+    ids=[
+        "surname_gent_Petrovoy",
+        "surname_nomn_Petrova",
+        "surname_after_preposition",
+        "first_ablt_and_surname",
+        "first_accs_Annu",
+        "first_datv_Anne",
+    ],
+)
 def test_names_masked_in_inflected_forms(text, expected):
     coded = coded_frame([text, N4])
     assert coded.loc[0, "deadlines"]
@@ -176,11 +196,19 @@ def test_english_name_mask():
 
 
 def test_no_identifiers_besides_row():
-    frame = pd.DataFrame({
-        "response_id": ["R1", "R2", "R3"], "contact_id": ["K1", "K2", "K3"], "client_id": ["C1", "C1", "C2"],
-        "email": ["a@client.ru", "b@client.ru", "c@client.ru"], "phone": ["+7 916 000-00-01"] * 3,
-        "name": ["Анна Петрова", "Борис Иванов", "Carl Smith"],
-        "text": [N1, P1, N4], "nps": [3, 10, 5]}, index=["x1", "x2", "x3"])
+    frame = pd.DataFrame(
+        {
+            "response_id": ["R1", "R2", "R3"],
+            "contact_id": ["K1", "K2", "K3"],
+            "client_id": ["C1", "C1", "C2"],
+            "email": ["a@client.ru", "b@client.ru", "c@client.ru"],
+            "phone": ["+7 916 000-00-01"] * 3,
+            "name": ["Анна Петрова", "Борис Иванов", "Carl Smith"],
+            "text": [N1, P1, N4],
+            "nps": [3, 10, 5],
+        },
+        index=["x1", "x2", "x3"],
+    )
     coded = code_themes(frame)
     q = representative_quotes(coded, "deadlines", k=3)
     assert list(q.columns) == COLUMNS

@@ -12,6 +12,7 @@ Every interval is recomputed here from its published closed form:
 - Holm's step-down adjustment (Holm 1979);
 - NPS by counting promoters and detractors.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,18 @@ from scipy import stats
 from cxlab.text import code_themes, theme_summary, themes_over_waves
 
 Z95 = 1.959963984540054
-THEMES = ["responsiveness", "deadlines", "reporting", "team_people", "manager_chemistry", "creativity",
-          "results", "price", "communication", "business_understanding"]
+THEMES = [
+    "responsiveness",
+    "deadlines",
+    "reporting",
+    "team_people",
+    "manager_chemistry",
+    "creativity",
+    "results",
+    "price",
+    "communication",
+    "business_understanding",
+]
 
 # Hand-written comments whose coding is unambiguous: text -> {theme: polarity}.
 DL_NEG = "Сроки сорвали"
@@ -45,24 +56,27 @@ CODING = {
 
 # (comment, 0-10 score).  Rows without text must be in no denominator; a
 # comment without a score counts as a comment but not in the score figures.
-ROWS = ([(DL_NEG, s) for s in (0, 2, 3, 4, 5, 6, 6, 8)]
-        + [(DL_POS, s) for s in (9, 10, 10, 7)]
-        + [(PRICE_NEG, s) for s in (5, 6, 9)]
-        + [(REP_POS, s) for s in (9, 9, 10, 8, 7)]
-        + [(NONE, s) for s in (10, 9, 9, 8, 7, 6, 10, 9)]
-        + [(BOTH, s) for s in (1, 3)]
-        + [(None, 0), ("", 0), ("   ", 10), (np.nan, 10)]
-        + [(NONE, np.nan)])
+ROWS = (
+    [(DL_NEG, s) for s in (0, 2, 3, 4, 5, 6, 6, 8)]
+    + [(DL_POS, s) for s in (9, 10, 10, 7)]
+    + [(PRICE_NEG, s) for s in (5, 6, 9)]
+    + [(REP_POS, s) for s in (9, 9, 10, 8, 7)]
+    + [(NONE, s) for s in (10, 9, 9, 8, 7, 6, 10, 9)]
+    + [(BOTH, s) for s in (1, 3)]
+    + [(None, 0), ("", 0), ("   ", 10), (np.nan, 10)]
+    + [(NONE, np.nan)]
+)
 TEXT_ROWS = [(t, s) for t, s in ROWS if isinstance(t, str) and t.strip()]
 
 
 # ----------------------------------------------------------------------------- formulas
 
+
 def wilson(k, n, z=Z95):
     p = k / n
-    denom = 1 + z ** 2 / n
-    centre = (p + z ** 2 / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return centre - half, centre + half
 
 
@@ -89,7 +103,7 @@ def welch(x, y, confidence=0.95):
     x, y = np.asarray(x, float), np.asarray(y, float)
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se = math.sqrt(vx + vy)
-    df = (vx + vy) ** 2 / (vx ** 2 / (len(x) - 1) + vy ** 2 / (len(y) - 1))
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
     d = x.mean() - y.mean()
     half = stats.t.ppf(0.5 + confidence / 2, df) * se
     p = 2 * stats.t.sf(abs(d / se), df)
@@ -118,10 +132,16 @@ def holm(pvalues):
 
 # ----------------------------------------------------------------------------- data
 
+
 @pytest.fixture(scope="module")
 def coded():
-    frame = pd.DataFrame({"response_id": [f"R{i}" for i in range(len(ROWS))],
-                          "comment": [t for t, _ in ROWS], "nps": [s for _, s in ROWS]})
+    frame = pd.DataFrame(
+        {
+            "response_id": [f"R{i}" for i in range(len(ROWS))],
+            "comment": [t for t, _ in ROWS],
+            "nps": [s for _, s in ROWS],
+        }
+    )
     return code_themes(frame)
 
 
@@ -130,10 +150,12 @@ def test_the_hand_written_comments_are_coded_as_intended():
     for i, (text, themes) in enumerate(CODING.items()):
         row = coded.loc[i]
         assert [t for t in THEMES if row[t]] == [t for t in THEMES if t in themes], text
-        assert (row["positive_themes"].split("; ") if row["positive_themes"] else []) == \
-            [t for t in THEMES if themes.get(t) == "positive"], text
-        assert (row["negative_themes"].split("; ") if row["negative_themes"] else []) == \
-            [t for t in THEMES if themes.get(t) == "negative"], text
+        assert (row["positive_themes"].split("; ") if row["positive_themes"] else []) == [
+            t for t in THEMES if themes.get(t) == "positive"
+        ], text
+        assert (row["negative_themes"].split("; ") if row["negative_themes"] else []) == [
+            t for t in THEMES if themes.get(t) == "negative"
+        ], text
 
 
 def test_fixture_frame_is_coded_as_intended(coded):
@@ -155,10 +177,20 @@ def hand(theme):
     without = [s for h, v, s in zip(has, valid, scores) if not h and v]
     k_det, n_det = sum(h and d for h, d in zip(has, det)), sum(det)
     k_pro, n_pro = sum(h and p for h, p in zip(has, pro)), sum(pro)
-    return dict(n=k, n_comments=n_all, share=k / n_all, share_ci=wilson(k, n_all),
-                n_positive=sum(CODING[t].get(theme) == "positive" for t, _ in TEXT_ROWS),
-                n_negative=sum(CODING[t].get(theme) == "negative" for t, _ in TEXT_ROWS),
-                n_det=n_det, n_pro=n_pro, k_det=k_det, k_pro=k_pro, with_=with_, without=without)
+    return dict(
+        n=k,
+        n_comments=n_all,
+        share=k / n_all,
+        share_ci=wilson(k, n_all),
+        n_positive=sum(CODING[t].get(theme) == "positive" for t, _ in TEXT_ROWS),
+        n_negative=sum(CODING[t].get(theme) == "negative" for t, _ in TEXT_ROWS),
+        n_det=n_det,
+        n_pro=n_pro,
+        k_det=k_det,
+        k_pro=k_pro,
+        with_=with_,
+        without=without,
+    )
 
 
 def test_counts_shares_and_wilson_intervals(coded):
@@ -192,11 +224,12 @@ def test_shares_among_detractors_and_promoters_and_newcombe_gap(coded):
         assert row["share_detractors"] == pytest.approx(h["k_det"] / h["n_det"])
         assert row["share_promoters"] == pytest.approx(h["k_pro"] / h["n_pro"])
         lo, hi = wilson(h["k_det"], h["n_det"])
-        assert (row["share_detractors_ci_low"], row["share_detractors_ci_high"]) == (pytest.approx(lo),
-                                                                                     pytest.approx(hi))
+        assert (row["share_detractors_ci_low"], row["share_detractors_ci_high"]) == (
+            pytest.approx(lo),
+            pytest.approx(hi),
+        )
         lo, hi = wilson(h["k_pro"], h["n_pro"])
-        assert (row["share_promoters_ci_low"], row["share_promoters_ci_high"]) == (pytest.approx(lo),
-                                                                                   pytest.approx(hi))
+        assert (row["share_promoters_ci_low"], row["share_promoters_ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
         gap = h["k_det"] / h["n_det"] - h["k_pro"] / h["n_pro"]
         lo, hi = newcombe(h["k_det"], h["n_det"], h["k_pro"], h["n_pro"])
         assert row["detractor_gap"] == pytest.approx(gap)
@@ -227,8 +260,9 @@ def test_score_gap_welch_interval_and_nps_with_without(coded):
     # Deadlines by hand: 14 scored comments with the theme, 16 without (the comment with no score is left out).
     h = hand("deadlines")
     assert len(h["with_"]) == 14 and len(h["without"]) == 16
-    assert s.loc["deadlines", "mean_with"] == pytest.approx((0 + 2 + 3 + 4 + 5 + 6 + 6 + 8 + 9 + 10 + 10 + 7 + 1 + 3)
-                                                            / 14)
+    assert s.loc["deadlines", "mean_with"] == pytest.approx(
+        (0 + 2 + 3 + 4 + 5 + 6 + 6 + 8 + 9 + 10 + 10 + 7 + 1 + 3) / 14
+    )
     # With the theme: promoters 9, 10, 10 (3); detractors 0, 2, 3, 4, 5, 6, 6, 1, 3 (9) -> (3 - 9) / 14.
     assert s.loc["deadlines", "nps_with"] == pytest.approx(100 * (3 - 9) / 14)
     assert "Welch" in s.loc["deadlines", "method"] or "Уэлча" in s.loc["deadlines", "method"]
@@ -244,8 +278,16 @@ def test_rows_without_text_are_in_no_denominator(coded):
 
 def test_suppression_below_min_n(coded):
     s = theme_summary(coded, min_n=5).set_index("theme")
-    link = ["mean_with", "mean_without", "score_gap", "score_gap_ci_low", "score_gap_ci_high", "score_gap_p",
-            "nps_with", "nps_without"]
+    link = [
+        "mean_with",
+        "mean_without",
+        "score_gap",
+        "score_gap_ci_low",
+        "score_gap_ci_high",
+        "score_gap_p",
+        "nps_with",
+        "nps_without",
+    ]
     gap = ["detractor_gap", "detractor_gap_ci_low", "detractor_gap_ci_high", "detractor_gap_p"]
     # Price: 3 comments with the theme (< 5): the link to the score is suppressed,
     # the detractor/promoter comparison (12 and 12) is not.
@@ -269,8 +311,17 @@ def test_suppression_below_min_n(coded):
 
 
 def test_no_score_column_gives_counts_only(coded):
-    expected = ["theme", "label", "n", "n_comments", "share", "share_ci_low", "share_ci_high",
-                "n_positive", "n_negative"]
+    expected = [
+        "theme",
+        "label",
+        "n",
+        "n_comments",
+        "share",
+        "share_ci_low",
+        "share_ci_high",
+        "n_positive",
+        "n_negative",
+    ]
     off = theme_summary(coded, score=None)
     assert list(off.columns) == expected
     assert list(theme_summary(coded.drop(columns="nps"), score=None).columns) == expected
@@ -303,8 +354,7 @@ def test_english_labels_and_confidence(coded):
 
 def test_boolean_frame_built_directly():
     """A frame of theme columns built by hand (no coding) is summarised the same way."""
-    frame = pd.DataFrame({"text": ["a", "b", "c", "d", "e", None],
-                          "nps": [0, 10, 9, 5, 8, 0]})
+    frame = pd.DataFrame({"text": ["a", "b", "c", "d", "e", None], "nps": [0, 10, 9, 5, 8, 0]})
     for t in THEMES:
         frame[t] = False
     frame["price"] = [True, True, False, True, False, True]
@@ -428,9 +478,22 @@ def test_order_is_respected(waves):
 
 def test_waves_english_labels_and_columns(waves):
     out = themes_over_waves(waves, lang="en", order=ORDER)
-    assert list(out.columns) == ["wave_id", "theme", "label", "n", "n_comments", "share", "ci_low", "ci_high",
-                                 "change", "change_ci_low", "change_ci_high", "p_value", "p_adjusted",
-                                 "suppressed"]
+    assert list(out.columns) == [
+        "wave_id",
+        "theme",
+        "label",
+        "n",
+        "n_comments",
+        "share",
+        "ci_low",
+        "ci_high",
+        "change",
+        "change_ci_low",
+        "change_ci_high",
+        "p_value",
+        "p_adjusted",
+        "suppressed",
+    ]
     assert out.set_index(["wave_id", "theme"]).loc[("spring", "reporting"), "label"] == "Reporting and numbers"
 
 
@@ -438,8 +501,10 @@ def test_small_groups_and_waves_are_suppressed_and_gaps_holm_adjusted(coded, wav
     from cxlab.metrics.change import adjust_pvalues
 
     s = theme_summary(coded, min_n=5)
-    assert np.allclose(s["detractor_gap_p_adjusted"].dropna(),
-                       adjust_pvalues(s["detractor_gap_p"].to_numpy(dtype=float))[s["detractor_gap_p"].notna()])
+    assert np.allclose(
+        s["detractor_gap_p_adjusted"].dropna(),
+        adjust_pvalues(s["detractor_gap_p"].to_numpy(dtype=float))[s["detractor_gap_p"].notna()],
+    )
     big = max(int(s["n_detractors"].iloc[0]), int(s["n_promoters"].iloc[0])) + 1
     hidden = theme_summary(coded, min_n=big)
     assert hidden["share_detractors"].isna().all() and hidden["share_promoters"].isna().all()

@@ -16,6 +16,7 @@ UTC when the tool writes a zone) by the reader that knows the tool's format;
 a cell that does not parse is left as it is, so that the import reports it
 with its row and column.
 """
+
 from __future__ import annotations
 
 from importlib import import_module

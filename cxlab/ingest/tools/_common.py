@@ -1,4 +1,5 @@
 """Helpers the tool readers share: meta-question titles, grid headers, unique keys, checkbox cells."""
+
 from __future__ import annotations
 
 import re
@@ -9,22 +10,74 @@ from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.files import RawTable
 from cxlab.ingest.source import SourceColumn
 
-__all__ = ["TITLE_FIELDS", "title_field", "describe_header", "unique_keys", "text_frame", "split_grid",
-           "choice_separator"]
+__all__ = [
+    "TITLE_FIELDS",
+    "title_field",
+    "describe_header",
+    "unique_keys",
+    "text_frame",
+    "split_grid",
+    "choice_separator",
+]
 
 # Titles an agency gives to meta questions (compared after normalize_text).
 TITLE_FIELDS = {
-    "token": {"token", "токен", "персональный код", "код участника", "id респондента", "respondent id",
-              "код респондента", "идентификатор респондента", "personal code", "participant code",
-              "respondent code", "код приглашения", "invitation code", "ваш персональный код"},
-    "email": {"email", "e-mail", "email address", "e-mail address", "электронная почта", "эл почта",
-              "адрес электронной почты", "ваш email", "ваш e-mail", "your email", "эл. почта", "эл.почта",
-              "почта"},
-    "company": {"компания", "название компании", "company", "company name", "организация",
-                "название организации", "ваша компания", "your company", "organization", "organisation",
-                "client", "клиент"},
-    "name": {"name", "имя", "фио", "ваше имя", "your name", "full name", "имя и фамилия",
-             "контактное лицо", "ваши фио"},
+    "token": {
+        "token",
+        "токен",
+        "персональный код",
+        "код участника",
+        "id респондента",
+        "respondent id",
+        "код респондента",
+        "идентификатор респондента",
+        "personal code",
+        "participant code",
+        "respondent code",
+        "код приглашения",
+        "invitation code",
+        "ваш персональный код",
+    },
+    "email": {
+        "email",
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "электронная почта",
+        "эл почта",
+        "адрес электронной почты",
+        "ваш email",
+        "ваш e-mail",
+        "your email",
+        "эл. почта",
+        "эл.почта",
+        "почта",
+    },
+    "company": {
+        "компания",
+        "название компании",
+        "company",
+        "company name",
+        "организация",
+        "название организации",
+        "ваша компания",
+        "your company",
+        "organization",
+        "organisation",
+        "client",
+        "клиент",
+    },
+    "name": {
+        "name",
+        "имя",
+        "фио",
+        "ваше имя",
+        "your name",
+        "full name",
+        "имя и фамилия",
+        "контактное лицо",
+        "ваши фио",
+    },
 }
 
 _GRID = re.compile(r"^(.*\S)\s*\[([^\[\]]+)\]$")

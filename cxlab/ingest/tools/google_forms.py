@@ -33,6 +33,7 @@ which reads them; ``a/b/yyyy`` cells are converted only when the column
 itself shows which part is the day (a part above 12), otherwise left as
 they are so that the import reports them.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,14 @@ NAME = "google_forms"
 TITLE = "Google Forms"
 
 #: First header of a Forms export, by UI language (en, ru seen in exports; pt seen; es/de/fr assumed).
-TIMESTAMP_HEADERS = {"timestamp", "отметка времени", "carimbo de data/hora", "marca temporal",
-                     "zeitstempel", "horodateur"}
+TIMESTAMP_HEADERS = {
+    "timestamp",
+    "отметка времени",
+    "carimbo de data/hora",
+    "marca temporal",
+    "zeitstempel",
+    "horodateur",
+}
 _EMAIL_HEADERS = {"email address", "username", "адрес электронной почты", "имя пользователя"}
 _SCORE_HEADERS = {"score", "баллы"}
 
@@ -98,8 +105,9 @@ def normalize_timestamps(values: pd.Series) -> tuple[pd.Series, list[str]]:
     month_first = any(int(m.group(2)) > 12 for m in slashed)
     slash_order = None if day_first == month_first else ("dmy" if day_first else "mdy")
     if slashed and slash_order is None:
-        notes.append("timestamps written as a/b/yyyy with no day above 12: day and month cannot be told "
-                     "apart, left as they are")
+        notes.append(
+            "timestamps written as a/b/yyyy with no day above 12: day and month cannot be told apart, left as they are"
+        )
     out = []
     for c in cells:
         if not isinstance(c, str):
@@ -162,8 +170,11 @@ def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> Too
         download = cells.dropna().astype(str).str.contains(r"\b(?:GMT|UTC)\b").any()
         frame[stamp.key], ts_notes = normalize_timestamps(cells)
         notes += ts_notes
-        notes.append("Google Forms CSV download: submission times converted to UTC" if download else
-                     "Google Sheets CSV: submission times in the sheet's locale, left in local time")
+        notes.append(
+            "Google Forms CSV download: submission times converted to UTC"
+            if download
+            else "Google Sheets CSV: submission times in the sheet's locale, left in local time"
+        )
     separators = [";"] if download else [", "] if stamp is not None else [";", ", "]
     for col in columns:
         if col.field is None and col.item is None:

@@ -31,6 +31,7 @@ Partial responses: ``submitdate`` is described as ``submitted_at`` and
 time with a start time as a partial response.  ``lastpage`` is tool
 bookkeeping (``ignore``); no column is invented.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,9 +79,15 @@ def _shaped_like_meta(frame: pd.DataFrame) -> bool:
     if frame.shape[1] < 4 or frame.empty:
         return False
     cols = [frame.iloc[:, i].dropna().astype(str).str.strip() for i in range(4)]
-    return (len(cols[0]) == len(frame) and cols[0].str.match(_INT).all()
-            and cols[1].str.match(_DATETIME).all() and len(cols[1]) > 0
-            and cols[2].str.match(_INT).all() and len(cols[3]) > 0 and cols[3].str.match(_LANG).all())
+    return (
+        len(cols[0]) == len(frame)
+        and cols[0].str.match(_INT).all()
+        and cols[1].str.match(_DATETIME).all()
+        and len(cols[1]) > 0
+        and cols[2].str.match(_INT).all()
+        and len(cols[3]) > 0
+        and cols[3].str.match(_LANG).all()
+    )
 
 
 def _layout(headers: list[str], frame: pd.DataFrame) -> str | None:
@@ -137,8 +144,9 @@ def _mark_choices(columns: list[SourceColumn], frame: pd.DataFrame) -> list[str]
             col.choice = True
             values = frame[col.key]
             # An option keeps its "yes" cells; an "other" text keeps everything but a "no".
-            keep = (values.map(normalize_text).isin(_YES) if not _is_other(col)
-                    else ~values.map(normalize_text).isin(_NO))
+            keep = (
+                values.map(normalize_text).isin(_YES) if not _is_other(col) else ~values.map(normalize_text).isin(_NO)
+            )
             frame[col.key] = values.where(keep, None).astype(object)
         notes.append(f"'{question}': multiple choice, one column per option")
     return notes
@@ -158,15 +166,18 @@ def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> Too
         columns.append(col)
     notes = [f"LimeSurvey export with {'question-code' if layout == 'code' else 'full question text'} headings"]
     if layout == "positional":
-        notes.append("response id, submission date, last page and language taken from the first four columns "
-                     "(their headings are in a language the reader does not list)")
+        notes.append(
+            "response id, submission date, last page and language taken from the first four columns "
+            "(their headings are in a language the reader does not list)"
+        )
     notes += _mark_choices(columns, frame)
     submitted = next((c for c in columns if c.field == "submitted_at"), None)
     if submitted is not None:
         cells = frame[submitted.key]
         if cells.isna().any():
-            notes.append(f"{int(cells.isna().sum())} response(s) without a submission date: started and not "
-                         "finished (partial)")
+            notes.append(
+                f"{int(cells.isna().sum())} response(s) without a submission date: started and not finished (partial)"
+            )
         if cells.dropna().str.startswith("1980-01-01").any():
             notes.append("submission dates 1980-01-01: the survey does not record dates (not date-stamped)")
     return ToolTable(tool=NAME, raw=raw, frame=frame, columns=columns, notes=notes)

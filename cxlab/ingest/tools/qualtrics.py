@@ -41,6 +41,7 @@ ropensci/qualtRics ``read_survey`` and its test export; fflewddur/sp (column
 naming); davemosk/FinSL-signbank ``docs/validation_result_model.md`` (status
 codes, ``Selected Choice``, loop prefixes); expectedparrot/edsl Qualtrics reader.
 """
+
 from __future__ import annotations
 
 import html
@@ -57,23 +58,45 @@ TITLE = "Qualtrics"
 
 #: Respondent columns by import id (lower case), or by column id when the import ids are missing.
 _SYSTEM = {
-    "startdate": "started_at", "enddate": "submitted_at", "recordeddate": "ignore", "status": "ignore",
-    "ipaddress": "ignore", "progress": "progress", "duration": "ignore", "duration (in seconds)": "ignore",
-    "finished": "finished", "_recordid": "response_id", "responseid": "response_id",
-    "recipientlastname": "name", "recipientfirstname": "name", "recipientemail": "email",
-    "externaldatareference": "token", "externalreference": "token", "locationlatitude": "ignore",
-    "locationlongitude": "ignore", "distributionchannel": "ignore", "userlanguage": "language",
+    "startdate": "started_at",
+    "enddate": "submitted_at",
+    "recordeddate": "ignore",
+    "status": "ignore",
+    "ipaddress": "ignore",
+    "progress": "progress",
+    "duration": "ignore",
+    "duration (in seconds)": "ignore",
+    "finished": "finished",
+    "_recordid": "response_id",
+    "responseid": "response_id",
+    "recipientlastname": "name",
+    "recipientfirstname": "name",
+    "recipientemail": "email",
+    "externaldatareference": "token",
+    "externalreference": "token",
+    "locationlatitude": "ignore",
+    "locationlongitude": "ignore",
+    "distributionchannel": "ignore",
+    "userlanguage": "language",
     "q_language": "language",
 }
 _EMBEDDED = {
-    "token": "token", "tkn": "token", "personal_token": "token", "invite_token": "token", "токен": "token",
-    "email": "email", "e-mail": "email", "почта": "email",
-    "company": "company", "company_name": "company", "компания": "company", "организация": "company",
+    "token": "token",
+    "tkn": "token",
+    "personal_token": "token",
+    "invite_token": "token",
+    "токен": "token",
+    "email": "email",
+    "e-mail": "email",
+    "почта": "email",
+    "company": "company",
+    "company_name": "company",
+    "компания": "company",
+    "организация": "company",
 }
 _QID = re.compile(r"^(?:\d+_)?(QID\d+)(.*)$", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(?:\.\d+)?Z?$")
-_STATUS_SKIP = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Preview Spam",
-                "17": "Offline Preview"}
+_STATUS_SKIP = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Preview Spam", "17": "Offline Preview"}
 
 
 def _import_ids(row) -> list[dict]:
@@ -140,7 +163,7 @@ def _common_prefix(labels: list[str]) -> str:
 
 
 def _split(label: str, question: str) -> str:
-    return label[len(question) + 3:].strip() if question and label.startswith(question + " - ") else label
+    return label[len(question) + 3 :].strip() if question and label.startswith(question + " - ") else label
 
 
 _JOINED = re.compile(r",(?! )")
@@ -175,8 +198,9 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
         notes.append("some Qualtrics header rows were removed: questions are recognised by column id only")
 
     # Import id of every column; without one, a column id ``Q4_2`` stands for ``QID4_2``.
-    imports = [str(m.get("ImportId") or re.sub(r"^((?:\d+_)?)Q(\d)", r"\1QID\2", ids[i]))
-               for i, m in enumerate(meta_ids)]
+    imports = [
+        str(m.get("ImportId") or re.sub(r"^((?:\d+_)?)Q(\d)", r"\1QID\2", ids[i])) for i, m in enumerate(meta_ids)
+    ]
     qids = [_QID.match(v) for v in imports]
     # Wording of each question (QID): its own column, or what the rows of its grid share.
     wording: dict[str, str] = {}
@@ -206,8 +230,9 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
             qid, suffix = m.group(1).upper(), m.group(2).upper()
             question = wording[qid] or labels[i] or col_id
             if "choiceId" in meta_ids[i]:
-                columns.append(SourceColumn(key, question=question, item=_split(labels[i], question),
-                                            code=col_id, choice=True))
+                columns.append(
+                    SourceColumn(key, question=question, item=_split(labels[i], question), code=col_id, choice=True)
+                )
             elif suffix in ("", "_TEXT"):
                 sep = None
                 if suffix == "" and raw.frame.iloc[:, i].dropna().astype(str).map(_JOINED.search).any():
@@ -216,8 +241,7 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
             elif re.fullmatch(r"_\d+", suffix):
                 columns.append(SourceColumn(key, question=question, item=_split(labels[i], question), code=col_id))
             elif re.fullmatch(r"_\d+_TEXT", suffix):  # text typed into an "other" option
-                columns.append(SourceColumn(key, question=f"{question} ({_split(labels[i], question)})",
-                                            code=col_id))
+                columns.append(SourceColumn(key, question=f"{question} ({_split(labels[i], question)})", code=col_id))
             else:  # _NPS_GROUP, _DO (display order), timing, ...
                 columns.append(SourceColumn(key, field="ignore", code=col_id))
         elif low in _SYSTEM or col_id.casefold() in _SYSTEM:
@@ -244,15 +268,20 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
         if col.field in ("started_at", "submitted_at"):
             frame[col.key] = frame[col.key].map(_date)
     zone = next((m.get("timeZone") for m in meta_ids if m.get("timeZone")), None)
-    notes.append(f"times are local to {zone} as exported (Qualtrics' export time zone)" if zone else
-                 "times as exported (the export's time zone is not stated in the file)")
+    notes.append(
+        f"times are local to {zone} as exported (Qualtrics' export time zone)"
+        if zone
+        else "times as exported (the export's time zone is not stated in the file)"
+    )
     status = next((c.key for c, imp in zip(columns, imports) if imp.casefold() == "status"), None)
     if status is not None:
         values = frame[status].astype(str).str.strip()
         skip = values.map(lambda v: v in _STATUS_SKIP or v in _STATUS_SKIP.values())
         if skip.any():
             rows = [str(raw.rows[p]) for p in range(len(frame)) if skip.iloc[p]]
-            notes.append(f"row(s) {', '.join(rows[:10])}: Status is a preview, test or spam response; "
-                         "they are loaded like others - delete them (or filter them out in Qualtrics) if "
-                         "they are not real answers")
+            notes.append(
+                f"row(s) {', '.join(rows[:10])}: Status is a preview, test or spam response; "
+                "they are loaded like others - delete them (or filter them out in Qualtrics) if "
+                "they are not real answers"
+            )
     return ToolTable(tool=NAME, raw=raw, frame=frame, columns=columns, notes=notes)

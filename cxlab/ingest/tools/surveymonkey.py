@@ -40,6 +40,7 @@ vogdan/survey_data_import (an older export), expectedparrot/edsl
 (``conjure/survey_monkey``), and open-source parsers that read the dates as
 ``%m/%d/%Y %I:%M:%S %p``.
 """
+
 from __future__ import annotations
 
 import html
@@ -67,10 +68,22 @@ _META = {
 _CUSTOM_DATA = re.compile(r"^custom data( \d+)?$", re.I)
 #: Custom variables (and contact-information fields) that carry a known meta field.
 _VARIABLES = {
-    "token": "token", "tkn": "token", "personal_token": "token", "invite_token": "token", "токен": "token",
-    "email": "email", "e-mail": "email", "email address": "email", "почта": "email",
-    "company": "company", "company name": "company", "компания": "company", "организация": "company",
-    "name": "name", "имя": "name", "фио": "name",
+    "token": "token",
+    "tkn": "token",
+    "personal_token": "token",
+    "invite_token": "token",
+    "токен": "token",
+    "email": "email",
+    "e-mail": "email",
+    "email address": "email",
+    "почта": "email",
+    "company": "company",
+    "company name": "company",
+    "компания": "company",
+    "организация": "company",
+    "name": "name",
+    "имя": "name",
+    "фио": "name",
 }
 _ANSWER_LABELS = {"response", "open-ended response", "ответ", "открытый ответ", "ответ в свободной форме"}
 _OTHER = re.compile(r"^(other|другое|иное)\b|please specify|укажите", re.I)
@@ -122,10 +135,13 @@ def _dates(values: pd.Series, label: str, notes: list[str]) -> pd.Series:
     """m/d/Y text to ISO; a column that cannot all be m/d/Y is left as it is."""
     parsed = values.map(lambda v: _parse_date(v) if isinstance(v, str) else None)
     day_first = values[values.notna() & parsed.isna()].map(
-        lambda v: bool(_DATE.match(v.strip())) and int(_DATE.match(v.strip()).group(1)) > 12)
+        lambda v: bool(_DATE.match(v.strip())) and int(_DATE.match(v.strip()).group(1)) > 12
+    )
     if day_first.any():
-        notes.append(f"column '{label}': dates read as day/month (not SurveyMonkey's month/day); left "
-                     "unconverted - re-export from SurveyMonkey or convert them to yyyy-mm-dd")
+        notes.append(
+            f"column '{label}': dates read as day/month (not SurveyMonkey's month/day); left "
+            "unconverted - re-export from SurveyMonkey or convert them to yyyy-mm-dd"
+        )
         return values
     return parsed.where(parsed.notna(), values)
 
@@ -186,15 +202,20 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
         used.add(key)
         return key
 
-    has_token_variable = any(_VARIABLES.get(row1[g[0]].casefold()) == "token" and not row2[g[0]]
-                             for g in groups if len(g) == 1)
+    has_token_variable = any(
+        _VARIABLES.get(row1[g[0]].casefold()) == "token" and not row2[g[0]] for g in groups if len(g) == 1
+    )
     ignored, qnum = [], 0
     for group in groups:
         i0 = group[0]
         name = row1[i0]
         low = name.casefold()
-        if len(group) == 1 and name and not row2[i0] and (two_rows or low in _META or low in _VARIABLES
-                                                          or _CUSTOM_DATA.match(name)):
+        if (
+            len(group) == 1
+            and name
+            and not row2[i0]
+            and (two_rows or low in _META or low in _VARIABLES or _CUSTOM_DATA.match(name))
+        ):
             field = _META.get(low) or _VARIABLES.get(low)
             if _CUSTOM_DATA.match(name):
                 field = "ignore" if has_token_variable else "token"
@@ -235,8 +256,9 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
         if columns[i].field in ("started_at", "submitted_at"):
             frame[i] = _dates(frame[i], keys[i], notes)
     frame.columns = [keys[i] for i in positions]
-    notes.append("dates converted from SurveyMonkey's month/day/year; times are as exported (the "
-                 "account's time zone)")
-    notes.append("SurveyMonkey exports partial responses without a status column: they are loaded as "
-                 "complete unless filtered out before the export")
+    notes.append("dates converted from SurveyMonkey's month/day/year; times are as exported (the account's time zone)")
+    notes.append(
+        "SurveyMonkey exports partial responses without a status column: they are loaded as "
+        "complete unless filtered out before the export"
+    )
     return ToolTable(tool=NAME, raw=raw, frame=frame, columns=[columns[i] for i in positions], notes=notes)

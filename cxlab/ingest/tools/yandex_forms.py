@@ -26,6 +26,7 @@ Sources: Yandex Forms help «Получить ответы» and «Настро�
 texts of the file are not documented there; what is assumed is listed in
 ``tests/ingest/fixtures/FORMATS-google-yandex-limesurvey.md``.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,10 +41,33 @@ NAME = "yandex_forms"
 TITLE = "Yandex Forms"
 
 _ID = {"id", "id ответа", "номер ответа", "response id", "answer id"}
-_CREATED = {"время создания", "дата создания", "время ответа", "дата и время", "время", "created",
-            "created at", "creation time", "date created", "time created"}
-_IGNORE = {"время изменения", "дата изменения", "updated", "modified", "пользователь", "логин", "uid",
-           "user", "user id", "ip", "ip-адрес", "ip address", "user agent"}
+_CREATED = {
+    "время создания",
+    "дата создания",
+    "время ответа",
+    "дата и время",
+    "время",
+    "created",
+    "created at",
+    "creation time",
+    "date created",
+    "time created",
+}
+_IGNORE = {
+    "время изменения",
+    "дата изменения",
+    "updated",
+    "modified",
+    "пользователь",
+    "логин",
+    "uid",
+    "user",
+    "user id",
+    "ip",
+    "ip-адрес",
+    "ip address",
+    "user agent",
+}
 _OTHER_TOOLS = {"submitdate", "lastpage", "startlanguage", "response_id"}
 _TOKEN_PARAM = re.compile(r"^(?:token|tkn|rid|respondent_id|respondent|client_token|personal_code)$", re.I)
 _UTM_PARAM = re.compile(r"^utm_[a-z]+$", re.I)
@@ -89,8 +113,12 @@ def _describe(header: str, position: int, seen: set) -> SourceColumn:
 def detect(head: RawTable) -> bool:
     """``ID`` then the creation time, and none of LimeSurvey's or cxlab's own columns."""
     headers = [normalize_text(h) for h in head.frame.columns]
-    return (len(headers) >= 2 and headers[0] in _ID and headers[1] in _CREATED
-            and not _OTHER_TOOLS & {str(h) for h in head.frame.columns})
+    return (
+        len(headers) >= 2
+        and headers[0] in _ID
+        and headers[1] in _CREATED
+        and not _OTHER_TOOLS & {str(h) for h in head.frame.columns}
+    )
 
 
 def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> ToolTable:
@@ -113,8 +141,11 @@ def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> Too
             if col.choice_separator:
                 notes.append(f"'{key}': several options joined by '{col.choice_separator}'")
         columns.append(col)
-    hidden = [c.key for c in columns if c.field in ("token", "ignore") and
-              (_TOKEN_PARAM.match(c.key) or _UTM_PARAM.match(c.key))]
+    hidden = [
+        c.key
+        for c in columns
+        if c.field in ("token", "ignore") and (_TOKEN_PARAM.match(c.key) or _UTM_PARAM.match(c.key))
+    ]
     if hidden:
         notes.append(f"hidden-field parameter column(s): {', '.join(hidden)}")
     return ToolTable(tool=NAME, raw=raw, frame=frame, columns=columns, notes=notes)

@@ -1,4 +1,5 @@
 """Shared checks of the tool readers."""
+
 from __future__ import annotations
 
 import csv

@@ -3,6 +3,7 @@
 One matrix instead of a list per reader: each committed fixture and a
 minimal header of every format, against every reader.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,16 +18,21 @@ FILES = sorted(p for p in FIXTURES.glob("*/*") if p.suffix in (".csv", ".xlsx"))
 
 #: Minimal heads of each format (and of a cxlab response file, which no reader may take).
 HEADS = {
-    "qualtrics": ('StartDate,EndDate,Status,ResponseId,Q1\nStart Date,End Date,Response Type,Response ID,'
-                  '"How likely?"\n"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}",'
-                  '"{""ImportId"":""status""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}"\n'),
-    "surveymonkey": ("Respondent ID,Collector ID,Start Date,End Date,How likely?\n,,,,Response\n"
-                     "114902331870,431234567,11/24/2026 10:00:00 AM,11/24/2026 10:04:00 AM,9\n"),
+    "qualtrics": (
+        "StartDate,EndDate,Status,ResponseId,Q1\nStart Date,End Date,Response Type,Response ID,"
+        '"How likely?"\n"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}",'
+        '"{""ImportId"":""status""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}"\n'
+    ),
+    "surveymonkey": (
+        "Respondent ID,Collector ID,Start Date,End Date,How likely?\n,,,,Response\n"
+        "114902331870,431234567,11/24/2026 10:00:00 AM,11/24/2026 10:04:00 AM,9\n"
+    ),
     "google_forms": "Timestamp,How likely are you to recommend us?\n11/24/2026 10:05:33,9\n",
     "google_forms_ru": "Отметка времени,Насколько вероятно?\n24.11.2026 10:05:33,9\n",
     "limesurvey": "id,submitdate,lastpage,startlanguage,token,Q1\n1,2026-11-24 10:05:33,3,ru,abc,9\n",
-    "limesurvey_codes": ('"id","submitdate","lastpage","startlanguage","seed","NPS"\n'
-                         '"1","2026-11-24 10:05:33","2","ru","123","9"\n'),
+    "limesurvey_codes": (
+        '"id","submitdate","lastpage","startlanguage","seed","NPS"\n"1","2026-11-24 10:05:33","2","ru","123","9"\n'
+    ),
     "yandex_forms": "ID,Время создания,Насколько вероятно?\n1,2026-11-24 10:05:33,9\n",
     "cxlab": "response_id;client_id;submitted_at;nps\nR1;C1;24.11.2026;9\n",
     "cxlab_comma": "response_id,submitted_at,nps\nr1,2026-11-24,9\n",

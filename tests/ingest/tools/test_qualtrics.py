@@ -1,4 +1,5 @@
 """Qualtrics "Export data" reader: detection, columns, dates, cells against the raw files."""
+
 from __future__ import annotations
 
 import csv
@@ -12,18 +13,32 @@ import pandas as pd
 import pytest
 
 from cxlab.ingest.files import read_table
-from cxlab.ingest.tools import qualtrics as qx, surveymonkey
+from cxlab.ingest.tools import qualtrics as qx
+from cxlab.ingest.tools import surveymonkey
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 RU_TEXT = FIX / "qualtrics" / "qx_ru_choice_text.csv"
 EN_NUM = FIX / "qualtrics" / "qx_en_numeric_values.csv"
 
 
-SYSTEM = {"StartDate": "started_at", "EndDate": "submitted_at", "Status": "ignore", "IPAddress": "ignore",
-          "Progress": "progress", "Duration (in seconds)": "ignore", "Finished": "finished",
-          "RecordedDate": "ignore", "ResponseId": "response_id", "RecipientLastName": "name",
-          "RecipientFirstName": "name", "RecipientEmail": "email", "LocationLatitude": "ignore",
-          "LocationLongitude": "ignore", "DistributionChannel": "ignore", "UserLanguage": "language"}
+SYSTEM = {
+    "StartDate": "started_at",
+    "EndDate": "submitted_at",
+    "Status": "ignore",
+    "IPAddress": "ignore",
+    "Progress": "progress",
+    "Duration (in seconds)": "ignore",
+    "Finished": "finished",
+    "RecordedDate": "ignore",
+    "ResponseId": "response_id",
+    "RecipientLastName": "name",
+    "RecipientFirstName": "name",
+    "RecipientEmail": "email",
+    "LocationLatitude": "ignore",
+    "LocationLongitude": "ignore",
+    "DistributionChannel": "ignore",
+    "UserLanguage": "language",
+}
 
 
 def cell(v):
@@ -58,18 +73,28 @@ def test_choice_text_columns_described():
     keys = [c.key for c in t.columns]
     assert keys == list(t.frame.columns) == raw_rows(RU_TEXT)[0]  # keys are the row-1 column ids
     meta = {c.key: c.field for c in t.columns if c.is_meta}
-    assert meta == {**SYSTEM, "ExternalReference": "ignore",  # the embedded token column is the token
-                    "Q1_NPS_GROUP": "ignore", "token": "token"}
+    assert meta == {
+        **SYSTEM,
+        "ExternalReference": "ignore",  # the embedded token column is the token
+        "Q1_NPS_GROUP": "ignore",
+        "token": "token",
+    }
     q = {c.key: c for c in t.columns if not c.is_meta}
     assert q["Q1"].question == "Насколько вероятно, что вы порекомендуете наше агентство коллегам или партнёрам?"
     assert q["Q1"].code == "Q1" and q["Q1"].item is None and q["Q1"].choice_separator is None
     assert q["Q2"].question == "Почему вы поставили именно такую оценку?"
-    assert [(c.code, c.item) for c in t.columns if c.question == "Оцените, пожалуйста, нашу работу по следующим "
-                                                                   "параметрам."] == [
-        ("Q4_1", "Скорость реакции на запросы"), ("Q4_2", "Соблюдение сроков"),
-        ("Q4_3", "Отчётность и прозрачность результатов"), ("Q4_4", "Компетентность команды")]
+    assert [
+        (c.code, c.item) for c in t.columns if c.question == "Оцените, пожалуйста, нашу работу по следующим параметрам."
+    ] == [
+        ("Q4_1", "Скорость реакции на запросы"),
+        ("Q4_2", "Соблюдение сроков"),
+        ("Q4_3", "Отчётность и прозрачность результатов"),
+        ("Q4_4", "Компетентность команды"),
+    ]
     assert [c.item for c in t.columns if c.code in ("Q5_1", "Q5_2")] == [
-        "Пресс-офис и подготовка пресс-релизов", "Ведение социальных сетей"]
+        "Пресс-офис и подготовка пресс-релизов",
+        "Ведение социальных сетей",
+    ]
     assert q["Q6"].question == "Каких услуг, которые вы сейчас у нас не заказываете, вам не хватает?"
     assert q["Q6"].choice_separator == "," and not q["Q6"].choice
     # "Справедливая цена, на уровне рынка" holds a comma but is one label: no separator on the price
@@ -104,8 +129,13 @@ def test_choice_text_cells_equal_the_raw_file():
 def test_numeric_columns_described():
     t = qx.read(EN_NUM)
     meta = {c.key: c.field for c in t.columns if c.is_meta}
-    assert meta == {**SYSTEM, "ExternalReference": "token", "Q_RecaptchaScore": "ignore",
-                    "NPS_NPS_GROUP": "ignore", "segment": "ignore"}
+    assert meta == {
+        **SYSTEM,
+        "ExternalReference": "token",
+        "Q_RecaptchaScore": "ignore",
+        "NPS_NPS_GROUP": "ignore",
+        "segment": "ignore",
+    }
     q = {c.key: c for c in t.columns if not c.is_meta}
     assert list(q) == ["NPS", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3", "Q4_4", "Q5_1", "Q5_2", "Q6", "Q7", "Q8"]
     assert q["NPS"].code == "NPS"  # an export tag renamed by the agency
@@ -159,19 +189,33 @@ def test_import_id_row_deleted():
 def test_split_multiple_choice_other_text_and_selected_choice():
     rows = [
         ["ResponseId", "Finished", "Q6_1", "Q6_2", "Q6_3", "Q3", "Q3_4_TEXT"],
-        ["Response ID", "Finished", "Which services would you find useful? - Influencer campaigns",
-         "Which services would you find useful? - Crisis plan and risk audit",
-         "Which services would you find useful? - Other", "Which agency did you use before? - Selected Choice",
-         "Which agency did you use before? - Other - Text"],
-        ['{"ImportId":"_recordId"}', '{"ImportId":"finished"}', '{"ImportId":"QID6","choiceId":"1"}',
-         '{"ImportId":"QID6","choiceId":"2"}', '{"ImportId":"QID6","choiceId":"4"}', '{"ImportId":"QID3"}',
-         '{"ImportId":"QID3_4_TEXT"}'],
+        [
+            "Response ID",
+            "Finished",
+            "Which services would you find useful? - Influencer campaigns",
+            "Which services would you find useful? - Crisis plan and risk audit",
+            "Which services would you find useful? - Other",
+            "Which agency did you use before? - Selected Choice",
+            "Which agency did you use before? - Other - Text",
+        ],
+        [
+            '{"ImportId":"_recordId"}',
+            '{"ImportId":"finished"}',
+            '{"ImportId":"QID6","choiceId":"1"}',
+            '{"ImportId":"QID6","choiceId":"2"}',
+            '{"ImportId":"QID6","choiceId":"4"}',
+            '{"ImportId":"QID3"}',
+            '{"ImportId":"QID3_4_TEXT"}',
+        ],
         ["R_1", "True", "Influencer campaigns", "", "", "Other", "In-house team"],
     ]
     t = qx.read(csv_bytes(rows), source="split.csv")
     by_key = {c.key: c for c in t.columns}
     assert [(by_key[k].item, by_key[k].choice) for k in ("Q6_1", "Q6_2", "Q6_3")] == [
-        ("Influencer campaigns", True), ("Crisis plan and risk audit", True), ("Other", True)]
+        ("Influencer campaigns", True),
+        ("Crisis plan and risk audit", True),
+        ("Other", True),
+    ]
     assert by_key["Q6_1"].question == "Which services would you find useful?"
     assert by_key["Q3"].question == "Which agency did you use before?" and by_key["Q3"].item is None
     assert by_key["Q3_4_TEXT"].question == "Which agency did you use before? (Other - Text)"
@@ -181,8 +225,12 @@ def test_loop_and_merge_prefix_and_quality_columns():
     rows = [
         ["ResponseId", "Q_BallotBoxStuffing", "1_Q1_1", "1_Q2"],
         ["Response ID", "Q_BallotBoxStuffing", "Please rate our work. - Responsiveness", "Any comments?"],
-        ['{"ImportId":"_recordId"}', '{"ImportId":"Q_BallotBoxStuffing"}', '{"ImportId":"1_QID10_1"}',
-         '{"ImportId":"1_QID7_TEXT"}'],
+        [
+            '{"ImportId":"_recordId"}',
+            '{"ImportId":"Q_BallotBoxStuffing"}',
+            '{"ImportId":"1_QID10_1"}',
+            '{"ImportId":"1_QID7_TEXT"}',
+        ],
         ["R_1", "", "5", "Хорошо"],
     ]
     t = qx.read(csv_bytes(rows), source="loop.csv")
@@ -194,14 +242,18 @@ def test_loop_and_merge_prefix_and_quality_columns():
 
 def test_preview_and_spam_rows_are_noted_and_excel_dates_left():
     rows = raw_rows(EN_NUM)
-    rows[4][2] = "1"                      # Survey Preview
-    rows[5][2] = "8"                      # Spam
-    rows[6][1] = "12/11/2026 10:09"       # re-saved by a spreadsheet: ambiguous, left for the import to report
+    rows[4][2] = "1"  # Survey Preview
+    rows[5][2] = "8"  # Spam
+    rows[6][1] = "12/11/2026 10:09"  # re-saved by a spreadsheet: ambiguous, left for the import to report
     rows[3][1] = "2026-11-03T09:20:02Z"
     t = qx.read(csv_bytes(rows), source="status.csv")
     assert any("row(s) 5, 6" in n and "preview, test or spam" in n for n in t.notes)
-    assert t.frame["EndDate"].tolist()[:4] == ["2026-11-03 09:20:02", "2026-11-03 12:11:58", "2026-11-04 00:31:15",
-                                               "12/11/2026 10:09"]
+    assert t.frame["EndDate"].tolist()[:4] == [
+        "2026-11-03 09:20:02",
+        "2026-11-03 12:11:58",
+        "2026-11-04 00:31:15",
+        "12/11/2026 10:09",
+    ]
     assert t.columns[2].field == "ignore"
 
 
@@ -226,8 +278,15 @@ def test_docstring_examples():
     assert doctest.testmod(qx).failed == 0
 
 
-@pytest.mark.parametrize("path", sorted(p for d in ("google_forms", "yandex_forms", "limesurvey")
-                                        for p in (FIX / d).glob("*") if p.suffix in (".csv", ".xlsx")))
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for d in ("google_forms", "yandex_forms", "limesurvey")
+        for p in (FIX / d).glob("*")
+        if p.suffix in (".csv", ".xlsx")
+    ),
+)
 def test_does_not_take_other_tools_fixtures(path):
     head = read_table(path)
     assert not qx.detect(head)

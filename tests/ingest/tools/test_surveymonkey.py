@@ -1,4 +1,5 @@
 """SurveyMonkey "All Responses Data" reader: detection, columns, dates, cells against the raw files."""
+
 from __future__ import annotations
 
 import csv
@@ -43,24 +44,39 @@ def test_ru_xlsx_columns_described():
     keys = [c.key for c in t.columns]
     assert keys == list(t.frame.columns) and len(set(keys)) == len(keys)
     meta = {c.key: c.field for c in t.columns if c.is_meta}
-    assert meta == {"Respondent ID": "response_id", "Collector ID": "ignore", "Start Date": "started_at",
-                    "End Date": "submitted_at", "IP Address": "ignore", "Email Address": "email",
-                    "First Name": "name", "Last Name": "name",
-                    # a custom variable named token is the token; Custom Data 1 is then not used
-                    "Custom Data 1": "ignore", "token": "token"}
+    assert meta == {
+        "Respondent ID": "response_id",
+        "Collector ID": "ignore",
+        "Start Date": "started_at",
+        "End Date": "submitted_at",
+        "IP Address": "ignore",
+        "Email Address": "email",
+        "First Name": "name",
+        "Last Name": "name",
+        # a custom variable named token is the token; Custom Data 1 is then not used
+        "Custom Data 1": "ignore",
+        "token": "token",
+    }
     questions = [c for c in t.columns if not c.is_meta]
     by_key = {c.key: c for c in questions}
-    assert by_key["q1"].question == ("Насколько вероятно, что вы порекомендуете наше агентство коллегам "
-                                     "или партнёрам?")
+    assert by_key["q1"].question == ("Насколько вероятно, что вы порекомендуете наше агентство коллегам или партнёрам?")
     assert by_key["q1"].item is None and not by_key["q1"].choice
     assert by_key["q2"].question == "Почему вы поставили именно такую оценку?"
     grid = [c for c in questions if c.question == RU_ATTR]
-    assert [c.item for c in grid] == ["Скорость реакции на запросы", "Соблюдение сроков",
-                                      "Отчётность и прозрачность результатов", "Компетентность команды"]
+    assert [c.item for c in grid] == [
+        "Скорость реакции на запросы",
+        "Соблюдение сроков",
+        "Отчётность и прозрачность результатов",
+        "Компетентность команды",
+    ]
     assert not any(c.choice for c in grid)
     needs = [c for c in questions if c.question == RU_NEEDS]
-    assert [c.item for c in needs] == ["Кампании с блогерами", "Антикризисный план и аудит рисков",
-                                       "Мониторинг СМИ и социальных сетей", "Другое (пожалуйста, укажите)"]
+    assert [c.item for c in needs] == [
+        "Кампании с блогерами",
+        "Антикризисный план и аудит рисков",
+        "Мониторинг СМИ и социальных сетей",
+        "Другое (пожалуйста, укажите)",
+    ]
     assert all(c.choice for c in needs) and not any(c.choice_separator for c in needs)
     assert all(c.code is None for c in questions)  # SurveyMonkey exports no question codes
     assert by_key["q8"].question == "Что нам стоит изменить или улучшить? Любые комментарии и пожелания."
@@ -89,8 +105,10 @@ def test_ru_xlsx_cells_equal_the_raw_workbook():
             want = None if want is None else str(want).strip()
             assert cell(t.frame.iloc[pos][col.key]) == want, (pos, col.key)
     # a comment with quotes, commas and a line break survives as it is
-    assert t.frame.loc[0, "q8"] == ("Хотелось бы ежемесячный созвон с руководителем, а не только переписку.\n"
-                                    "И, пожалуйста, присылайте \"сырые\" данные мониторинга.")
+    assert t.frame.loc[0, "q8"] == (
+        "Хотелось бы ежемесячный созвон с руководителем, а не только переписку.\n"
+        'И, пожалуйста, присылайте "сырые" данные мониторинга.'
+    )
     assert t.frame.loc[5, "q6_4"] == "Обучение спикеров перед интервью"
 
 
@@ -104,8 +122,11 @@ def test_en_csv_columns_and_token_from_custom_data():
     serv = [c for c in t.columns if c.question == EN_SERV]
     assert [c.item for c in serv] == ["Press office and press releases", "Social media management"]
     needs = [c for c in t.columns if c.choice]
-    assert [c.item for c in needs] == ["Influencer campaigns", "Crisis plan and risk audit",
-                                       "Media and social listening"]
+    assert [c.item for c in needs] == [
+        "Influencer campaigns",
+        "Crisis plan and risk audit",
+        "Media and social listening",
+    ]
     assert t.raw.encoding == "utf-8" and t.raw.separator == ","
 
 
@@ -114,9 +135,9 @@ def test_en_csv_dates_month_first_and_12_hour_clock():
     exp = expected(EN_CSV)
     assert t.frame["End Date"].tolist() == [e["submitted_at"] for e in exp]
     start = t.frame["Start Date"].tolist()
-    assert start[0] == "2026-11-03 09:12:44"      # 11/3/2026: November 3rd, not March 11th
-    assert start[1] == "2026-11-03 12:05:10"      # 12:05:10 PM is noon
-    assert start[2] == "2026-11-04 00:30:00"      # 12:30:00 AM is half past midnight
+    assert start[0] == "2026-11-03 09:12:44"  # 11/3/2026: November 3rd, not March 11th
+    assert start[1] == "2026-11-03 12:05:10"  # 12:05:10 PM is noon
+    assert start[2] == "2026-11-04 00:30:00"  # 12:30:00 AM is half past midnight
     assert any("month/day/year" in n for n in t.notes)
 
 
@@ -143,8 +164,7 @@ def test_cp1251_semicolon_copy_reads_the_same():
 
 # ------------------------------------------------------------------ variants
 def _small(date_cells, *, extra_row1=(), extra_row2=(), extra=()):
-    row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "Overall, how satisfied are you?",
-            *extra_row1]
+    row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "Overall, how satisfied are you?", *extra_row1]
     row2 = ["", "", "", "", "Response", *extra_row2]
     data = [["1", "2", s, e, "Satisfied", *extra] for s, e in date_cells]
     return csv_bytes([row1, row2, *data])
@@ -153,8 +173,10 @@ def _small(date_cells, *, extra_row1=(), extra_row2=(), extra=()):
 def test_day_first_dates_are_left_for_the_import_to_report():
     # A file re-saved by a day/month spreadsheet: 24/11 cannot be month/day, so no cell of the
     # column is converted (3/12 would otherwise silently become March 12th).
-    t = sm.read(_small([("03/12/2026 10:00:00", "03/12/2026 10:05:00"),
-                        ("24/11/2026 09:00:00", "24/11/2026 09:04:00")]), source="resaved.csv")
+    t = sm.read(
+        _small([("03/12/2026 10:00:00", "03/12/2026 10:05:00"), ("24/11/2026 09:00:00", "24/11/2026 09:04:00")]),
+        source="resaved.csv",
+    )
     assert t.frame["End Date"].tolist() == ["03/12/2026 10:05:00", "24/11/2026 09:04:00"]
     assert any("day/month" in n for n in t.notes)
 
@@ -170,8 +192,15 @@ def test_xlsx_with_real_date_cells():
     ws = wb.active
     ws.append(["Respondent ID", "Collector ID", "Start Date", "End Date", "Overall, how satisfied are you?"])
     ws.append([None, None, None, None, "Response"])
-    ws.append([118734562091, 431567201, dt.datetime(2026, 11, 24, 10, 1, 12), dt.datetime(2026, 11, 24, 10, 5, 33),
-               "Satisfied"])
+    ws.append(
+        [
+            118734562091,
+            431567201,
+            dt.datetime(2026, 11, 24, 10, 1, 12),
+            dt.datetime(2026, 11, 24, 10, 5, 33),
+            "Satisfied",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     t = sm.read(buf.getvalue(), source="dates.xlsx")
@@ -180,11 +209,22 @@ def test_xlsx_with_real_date_cells():
 
 
 def test_single_choice_other_text_and_contact_information():
-    row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "Which agency did you use before?", "",
-            "Contact information", "", ""]
+    row1 = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "Which agency did you use before?",
+        "",
+        "Contact information",
+        "",
+        "",
+    ]
     row2 = ["", "", "", "", "Response", "Other (please specify)", "Name", "Company", "Email Address"]
-    data = [["1", "2", "", "", "Other (please specify)", "In-house team", "Анна", "ООО «Альфа»", "a@alfa.ru"],
-            ["3", "2", "", "", "PR Partner", "", "", "", ""]]
+    data = [
+        ["1", "2", "", "", "Other (please specify)", "In-house team", "Анна", "ООО «Альфа»", "a@alfa.ru"],
+        ["3", "2", "", "", "PR Partner", "", "", "", ""],
+    ]
     t = sm.read(csv_bytes([row1, row2, *data]), source="other.csv")
     by_key = {c.key: c for c in t.columns}
     assert by_key["q1_1"].question == "Which agency did you use before?" and by_key["q1_1"].item is None

@@ -1,4 +1,5 @@
 """Yandex Forms answer files: XLSX (Russian UI) and CSV (English UI, hidden-field parameters)."""
+
 from __future__ import annotations
 
 import csv
@@ -29,14 +30,21 @@ def sheet_rows(path: Path):
 def test_xlsx_ru_columns_described():
     t = yandex_forms.read(HERE / "yandex_forms_ru.xlsx")
     assert t.tool == "yandex_forms" and t.raw.encoding is None
-    assert [(c.key, c.field) for c in t.columns[:4]] == [("ID", "response_id"), ("Время создания", "submitted_at"),
-                                                         ("Персональный код", "token"),
-                                                         ("Название компании", "company")]
+    assert [(c.key, c.field) for c in t.columns[:4]] == [
+        ("ID", "response_id"),
+        ("Время создания", "submitted_at"),
+        ("Персональный код", "token"),
+        ("Название компании", "company"),
+    ]
     questions = [c for c in t.columns if not c.is_meta]
     assert len(questions) == 12 and all(c.code is None and not c.choice for c in questions)
     grid = [c for c in questions if c.question == ATTR_RU]
-    assert [c.item for c in grid] == ["Скорость реакции на запросы", "Соблюдение сроков",
-                                      "Отчётность и прозрачность результатов", "Компетентность команды"]
+    assert [c.item for c in grid] == [
+        "Скорость реакции на запросы",
+        "Соблюдение сроков",
+        "Отчётность и прозрачность результатов",
+        "Компетентность команды",
+    ]
     cols = {c.key: c for c in t.columns}
     assert cols[NEEDS_RU].choice_separator == ", " and cols[NEEDS_RU].item is None
     assert cols[COMMENT_RU].choice_separator is None
@@ -46,7 +54,7 @@ def test_xlsx_ru_columns_described():
 def test_xlsx_cells_equal_the_sheet():
     t = yandex_forms.read(HERE / "yandex_forms_ru.xlsx")
     rows = sheet_rows(HERE / "yandex_forms_ru.xlsx")
-    assert isinstance(rows[1][1], datetime)                   # a date-time cell, not text
+    assert isinstance(rows[1][1], datetime)  # a date-time cell, not text
     assert t.frame["Время создания"].tolist() == [f"{r[1]:%Y-%m-%d %H:%M:%S}" for r in rows[1:]]
     assert t.frame["ID"].tolist() == [str(r[0]) for r in rows[1:]]
     for r in (1, 2, 4):
@@ -55,8 +63,10 @@ def test_xlsx_cells_equal_the_sheet():
             assert t.frame.iloc[r - 1, j] == (None if cell in (None, "") else str(cell)), (r, rows[0][j])
     assert t.frame[NEEDS_RU].iloc[1] == "Антикризисный план и аудит рисков, Мониторинг СМИ и социальных сетей"
     assert t.frame[COMMENT_RU].iloc[1].count("\n") == 1 and '"до 5-го числа"' in t.frame[COMMENT_RU].iloc[1]
-    assert t.frame["Оцените, пожалуйста, качество услуг, которые вы у нас получаете. [Ведение социальных сетей]"
-                   ].iloc[1] is None
+    assert (
+        t.frame["Оцените, пожалуйста, качество услуг, которые вы у нас получаете. [Ведение социальных сетей]"].iloc[1]
+        is None
+    )
     assert t.frame["Персональный код"].tolist().count("c9Lq4R") == 2
     assert t.raw.rows == [2, 3, 4, 5, 6, 7]
 
@@ -64,14 +74,21 @@ def test_xlsx_cells_equal_the_sheet():
 def test_csv_en_hidden_parameters():
     t = yandex_forms.read(HERE / "yandex_forms_en.csv")
     assert (t.raw.encoding, t.raw.separator) == ("utf-8-sig", ",")
-    assert [(c.key, c.field) for c in t.columns[:5]] == [("ID", "response_id"), ("Created", "submitted_at"),
-                                                         ("token", "token"), ("utm_source", "ignore"),
-                                                         ("Company name", "company")]
+    assert [(c.key, c.field) for c in t.columns[:5]] == [
+        ("ID", "response_id"),
+        ("Created", "submitted_at"),
+        ("token", "token"),
+        ("utm_source", "ignore"),
+        ("Company name", "company"),
+    ]
     assert any("token, utm_source" in n for n in t.notes)
     raw = list(csv.reader(io.StringIO((HERE / "yandex_forms_en.csv").read_text("utf-8-sig"))))
     assert t.frame["Created"].tolist() == [r[1] for r in raw[1:]]
-    assert t.frame[NEEDS_EN].iloc[5] == raw[6][raw[0].index(NEEDS_EN)] == \
-        "Influencer campaigns, Crisis plan and risk audit"
+    assert (
+        t.frame[NEEDS_EN].iloc[5]
+        == raw[6][raw[0].index(NEEDS_EN)]
+        == "Influencer campaigns, Crisis plan and risk audit"
+    )
     assert {c.key: c for c in t.columns}[NEEDS_EN].choice_separator == ", "
     assert t.frame["Company name"].iloc[2] == "Fabrikam, Inc."
     assert t.frame["Company name"].iloc[3] is None
@@ -79,8 +96,10 @@ def test_csv_en_hidden_parameters():
 
 def test_csv_and_xlsx_of_the_same_answers_read_the_same(reads_the_same_when_resaved):
     """The XLSX saved as a cp1251 ';' CSV (Excel, Russian Windows) gives the same table."""
-    rows = [["" if v is None else f"{v:%Y-%m-%d %H:%M:%S}" if isinstance(v, datetime) else v for v in r]
-            for r in sheet_rows(HERE / "yandex_forms_ru.xlsx")]
+    rows = [
+        ["" if v is None else f"{v:%Y-%m-%d %H:%M:%S}" if isinstance(v, datetime) else v for v in r]
+        for r in sheet_rows(HERE / "yandex_forms_ru.xlsx")
+    ]
     reads_the_same_when_resaved(yandex_forms, rows, HERE / "yandex_forms_ru.xlsx", name="answers.csv")
 
 
@@ -104,7 +123,7 @@ def test_normalize_timestamp():
     assert normalize_timestamp("2026-11-24 10:05:33") == "2026-11-24 10:05:33"
     assert normalize_timestamp("2026-11-24T10:05:33Z") == "2026-11-24 10:05:33"
     assert normalize_timestamp("2026-11-24 01:05:33-05:00") == "2026-11-24 06:05:33"
-    assert normalize_timestamp("2026-02-30 10:00:00") == "2026-02-30 10:00:00"   # impossible: left as is
+    assert normalize_timestamp("2026-02-30 10:00:00") == "2026-02-30 10:00:00"  # impossible: left as is
     assert normalize_timestamp(None) is None
 
 
@@ -112,5 +131,3 @@ def test_google_and_limesurvey_do_not_claim_yandex():
     for name in OWN:
         head = read_table(HERE / name)
         assert not google_forms.detect(head) and not limesurvey.detect(head)
-
-
