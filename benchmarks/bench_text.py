@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cxlab import text as cxtext  # noqa: E402
-from cxlab.simulate import _EXTRA_PHRASES, _PHRASES  # noqa: E402
+from cxlab.simulate.answers import _EXTRA_PHRASES, _PHRASES  # noqa: E402
 from cxlab.text.themes import _READERS  # noqa: E402
 
 

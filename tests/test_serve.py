@@ -289,7 +289,7 @@ def test_template_folder_lives_as_long_as_its_server(site, monkeypatch):
 
     ws, served = site
     started = []
-    monkeypatch.setattr(cxlab.serve, "_answers", lambda host, port: True)
+    monkeypatch.setattr(cxlab.serve._server, "_answers", lambda host, port: True)
     real_popen = subprocess.Popen
     monkeypatch.setattr(
         subprocess,
@@ -405,7 +405,9 @@ def test_start_dashboard_reports_a_server_that_dies_with_its_log(site, monkeypat
     ws, served = site
     good = cxlab.serve.voila_argv
     monkeypatch.setattr(
-        cxlab.serve, "voila_argv", lambda *a, **k: [*good(*a, **k), "--VoilaConfiguration.allow_theme_override=MAYBE"]
+        cxlab.serve._server,
+        "voila_argv",
+        lambda *a, **k: [*good(*a, **k), "--VoilaConfiguration.allow_theme_override=MAYBE"],
     )
     with pytest.raises(CxlabError, match=r"exited with code \d+ before answering(.|\n)*MAYBE"):
         start_dashboard(ws.path, notebook=served)

@@ -431,7 +431,7 @@ def test_truth_churn_probabilities(sim):
 
 def test_expected_churn_probability_by_hand():
     """With no drift noise, shocks or manager changes, the expectation is the deterministic product."""
-    from cxlab import simulate as sim_module
+    from cxlab.simulate import truth as sim_module
 
     rng = np.random.default_rng(0)
     h0, u0, base = np.array([0.05]), np.array([0.4]), np.array([0.1])

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import cxlab.store as store
+import cxlab.store.imports as store_imports  # where import_wave looks up _insert
 from cxlab import Workspace
 from cxlab.errors import InputError, WorkspaceError
 
@@ -200,14 +201,14 @@ def test_unknown_wave_is_refused(small_ws, csv_file):
 def test_failure_while_writing_leaves_workspace_exactly_as_before(small_ws, csv_file, monkeypatch):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
     before = snapshot(small_ws)
-    real_insert = store._insert
+    real_insert = store_imports._insert
 
     def failing_insert(con, name, frame):
         if name == "answers":  # responses are already written inside the transaction by now
             raise RuntimeError("disk full (simulated)")
         real_insert(con, name, frame)
 
-    monkeypatch.setattr(store, "_insert", failing_insert)
+    monkeypatch.setattr(store_imports, "_insert", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
     monkeypatch.undo()
@@ -293,9 +294,9 @@ def test_cube_counts_equal_raw_counts_through_imports_and_reloads(small_ws, csv_
 def test_failed_import_leaves_the_cube_as_before(small_ws, csv_file, monkeypatch):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
     before = small_ws.nps_counts(["wave_id"])
-    real_insert = store._insert
+    real_insert = store_imports._insert
     monkeypatch.setattr(
-        store,
+        store_imports,
         "_insert",
         lambda con, name, frame: (
             (_ for _ in ()).throw(RuntimeError("boom")) if name == "imports" else real_insert(con, name, frame)

@@ -6,7 +6,9 @@ method and carrying n and intervals:
 - :func:`relative_importance`: correlation, standardised OLS with VIF,
   Shapley decomposition of R² (LMG, exact over all subsets) and Johnson's
   relative weights, side by side, with bootstrap intervals for importances
-  and ranks (:mod:`cxlab.drivers.importance`);
+  and ranks (:mod:`cxlab.drivers.importance`, methods in
+  :mod:`cxlab.drivers.importance_methods`, bootstrap in
+  :mod:`cxlab.drivers.resampling`);
 - :func:`penalty_reward`: dissatisfiers and delighters
   (:mod:`cxlab.drivers.penalty`);
 - :func:`importance_performance`: the importance-performance matrix with
@@ -15,9 +17,10 @@ method and carrying n and intervals:
   (:mod:`cxlab.drivers.waves`);
 - :func:`needs_map`, :func:`cross_sell`, :func:`development_priorities`,
   :func:`needs_over_waves`: services clients lack, weighted by contract value
-  (:mod:`cxlab.drivers.needs`);
+  (:mod:`cxlab.drivers.needs`, :mod:`cxlab.drivers.cross_selling`);
 - :func:`manager_scores`, :func:`manager_profile`: managers and teams with
-  partial pooling, ranks with uncertainty (:mod:`cxlab.drivers.managers`);
+  partial pooling, ranks with uncertainty (:mod:`cxlab.drivers.managers`,
+  :mod:`cxlab.drivers.pooling`, :mod:`cxlab.drivers.profile`);
 - :func:`driver_frame`: the per-response frame all of these take
   (:mod:`cxlab.drivers.data`).
 
@@ -44,9 +47,9 @@ _EXPORTS = {
     "DriverWarning": "importance",
     "METHODS": "importance",
     "METHOD_NAMES": "importance",
-    "johnson_weights": "importance",
-    "shapley_importance": "importance",
-    "correlation_matrix": "importance",
+    "johnson_weights": "importance_methods",
+    "shapley_importance": "importance_methods",
+    "correlation_matrix": "importance_methods",
     "all_subsets_r2": "subsets",
     "shapley_values": "subsets",
     "conditional_dominance": "subsets",
@@ -58,12 +61,12 @@ _EXPORTS = {
     "drivers_over_waves": "waves",
     "DriverTrend": "waves",
     "needs_map": "needs",
-    "cross_sell": "needs",
+    "cross_sell": "cross_selling",
     "development_priorities": "needs",
     "needs_over_waves": "needs",
     "manager_scores": "managers",
     "ManagerScores": "managers",
-    "manager_profile": "managers",
+    "manager_profile": "profile",
     "manager_scores_over_waves": "managers",
 }
 

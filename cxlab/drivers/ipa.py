@@ -40,14 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import (
-    METHOD_NAMES,
-    _complete,
-    _numeric,
-    bootstrap_importances,
-    relative_importance,
-    resample_weights,
-)
+from cxlab.drivers.importance import METHOD_NAMES, _complete, _numeric, relative_importance
+from cxlab.drivers.resampling import bootstrap_importances, resample_weights
 
 __all__ = ["importance_performance", "ImportancePerformance", "QUADRANTS", "QUADRANT_LABELS", "quadrant_of"]
 

@@ -14,12 +14,12 @@ Two units, both named and never mixed up:
   the linearised variance of the ratio sum_c m_c / sum_c n_c with clients as
   clusters (floored at 1, so it never comes out narrower than plain Wilson);
   with one respondent per client it is exactly the plain Wilson interval.
-* **account level** (:func:`cross_sell`, :func:`development_priorities`): a
-  client has an *open need* for a service when any of its respondents named
-  it and it did not buy it when the wave opened; the revenue base open to
-  cross-sell is the sum of those clients' annual contract values.  The
-  contract-value-weighted share of responding clients with an open need gets
-  a percentile bootstrap interval over clients.
+* **account level** (:func:`~cxlab.drivers.cross_selling.cross_sell`,
+  :func:`development_priorities`): a client has an *open need* for a service
+  when any of its respondents named it and it did not buy it when the wave
+  opened; the revenue base open to cross-sell is the sum of those clients'
+  annual contract values.  The contract-value-weighted share of responding
+  clients with an open need gets a percentile bootstrap interval over clients.
 
 A service counts as bought at a wave when ``client_services.since`` is on or
 before the wave's ``opened_at``, or unknown (NaT: bought, date not recorded).
@@ -39,11 +39,24 @@ import math
 import numpy as np
 import pandas as pd
 
+from cxlab.drivers._needs_common import (
+    _bought,
+    _catalogue,
+    _items,
+    _named,
+    _no_needs_note,
+    _respondents,
+    _to_level,
+    _wave_record,
+    _with_labels,
+)
+from cxlab.drivers.cross_selling import cross_sell
 from cxlab.metrics._result import _check_confidence
 from cxlab.metrics.breakdown import check_min_n
 from cxlab.metrics.csat import wilson
 
-__all__ = ["needs_map", "cross_sell", "development_priorities", "needs_over_waves", "NEEDS_BY", "SHARE_METHOD"]
+__all__ = ["needs_map", "development_priorities", "needs_over_waves", "NEEDS_BY", "SHARE_METHOD"]
+
 
 #: What :func:`needs_map` can break the needs down by.
 NEEDS_BY = ("service", "direction", "segment", "client")
@@ -64,75 +77,6 @@ _ALL = "_all"
 
 
 # --------------------------------------------------------------------------- inputs
-def _wave_record(data, wave: str) -> pd.Series:
-    waves = data.waves.sort_values("wave_id")
-    if wave not in set(waves["wave_id"]):
-        raise ValueError(f"wave '{wave}' does not exist (waves: {', '.join(map(str, waves['wave_id']))})")
-    return waves.set_index("wave_id").loc[wave]
-
-
-def _catalogue(data) -> tuple[pd.DataFrame, list[str]]:
-    """Services (service_id, direction, name_ru, name_en) and the directions in catalogue order."""
-    svc = data.services.drop_duplicates("service_id").reset_index(drop=True)
-    for col in ("direction", "name_ru", "name_en"):
-        if col not in svc.columns:
-            svc[col] = None
-    directions = list(dict.fromkeys(svc["direction"].dropna().tolist()))
-    return svc[["service_id", "direction", "name_ru", "name_en"]], directions
-
-
-def _respondents(data, wave: str) -> pd.DataFrame:
-    """The wave's respondents: response_id, client_id, segment."""
-    resp = data.responses[data.responses["wave_id"] == wave]
-    if resp.empty:
-        raise ValueError(f"wave '{wave}' has no responses")
-    need_ids = set(data.answers.loc[data.answers["kind"] == "need", "response_id"])
-    if "complete" in resp.columns:
-        # A partial response may have stopped before the needs question; it counts only if it
-        # reached it (ticked something), else it would pass for "lacks nothing".
-        partial = ~resp["complete"].fillna(True).astype(bool)
-        resp = resp[~partial | resp["response_id"].isin(need_ids)]
-    out = resp[["response_id", "client_id"]].copy()
-    if "segment" in resp.columns:
-        out["segment"] = resp["segment"].to_numpy()
-    else:
-        out["segment"] = resp["client_id"].map(data.clients.set_index("client_id")["segment"])
-    return out.reset_index(drop=True)
-
-
-def _named(data, resp: pd.DataFrame) -> pd.DataFrame:
-    """(response_id, service_id) pairs named as lacking by the given respondents."""
-    a = data.answers
-    # value is 1 for a ticked service; an import of a yes/no grid may also carry explicit 0s.
-    a = a[(a["kind"] == "need") & (a["value"] >= 0.5) & a["response_id"].isin(resp["response_id"])]
-    return a[["response_id", "item"]].rename(columns={"item": "service_id"}).drop_duplicates().reset_index(drop=True)
-
-
-def _bought(data, opened_at) -> pd.DataFrame:
-    """(client_id, service_id) pairs bought when the wave opened (unknown start date = bought)."""
-    cs = data.client_services
-    if "since" in cs.columns and pd.notna(opened_at):
-        since = pd.to_datetime(cs["since"])
-        cs = cs[since.isna() | (since <= pd.Timestamp(opened_at))]
-    return cs[["client_id", "service_id"]].drop_duplicates().reset_index(drop=True)
-
-
-def _to_level(pairs: pd.DataFrame, svc: pd.DataFrame, level: str, key: str) -> pd.DataFrame:
-    """(key, service_id) pairs -> (key, item) at the service or direction level."""
-    if level == "service":
-        return pairs.rename(columns={"service_id": "item"})[[key, "item"]]
-    out = pairs.merge(svc[["service_id", "direction"]], on="service_id", how="inner")
-    out = out[out["direction"].notna()]
-    return out[[key, "direction"]].rename(columns={"direction": "item"}).drop_duplicates()
-
-
-def _items(svc: pd.DataFrame, directions: list[str], level: str, named: pd.DataFrame) -> list:
-    if level == "direction":
-        return list(directions)
-    extra = [s for s in dict.fromkeys(named["service_id"]) if s not in set(svc["service_id"])]
-    return svc["service_id"].tolist() + extra
-
-
 def _parse_by(by) -> tuple[list[str], str | None]:
     """``by`` -> (cell columns, level); level None for the per-client table."""
     raw = [by] if isinstance(by, str) else list(by) if by is not None else []
@@ -227,16 +171,6 @@ def _share_table(
     return grid
 
 
-def _with_labels(out: pd.DataFrame, svc: pd.DataFrame, level: str) -> tuple[pd.DataFrame, list[str]]:
-    """Name the lacked item: a service with its direction and names, or a direction."""
-    if level == "service":
-        return (
-            out.rename(columns={"item": "service_id"}).merge(svc, on="service_id", how="left"),
-            ["service_id", "direction", "name_ru", "name_en"],
-        )
-    return out.rename(columns={"item": "direction"}), ["direction"]
-
-
 def _suppress(out: pd.DataFrame, min_n: int) -> pd.DataFrame:
     out["suppressed"] = (out["respondents"] < min_n).to_numpy(dtype=bool)
     # Blank everything read from the answers; respondents and the client base stay to show why.
@@ -245,14 +179,6 @@ def _suppress(out: pd.DataFrame, min_n: int) -> pd.DataFrame:
         out.loc[out["suppressed"], col] = pd.NA
     out.loc[out["suppressed"], ["share", "ci_low", "ci_high", "design_effect"]] = np.nan
     return out
-
-
-def _no_needs_note(named: pd.DataFrame, wave: str) -> list[str]:
-    if len(named):
-        return []
-    return [
-        f"wave {wave}: no respondent named a lacking service (the needs question may not have been asked); shares are 0"
-    ]
 
 
 # --------------------------------------------------------------------------- needs_map
@@ -410,173 +336,6 @@ def _by_client(data, resp, named, bought, svc) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------- cross_sell
-def _current(clients: pd.DataFrame, opened_at) -> pd.Series:
-    """Clients of the agency at the wave: not churned, and started by the time it opened (if known)."""
-    keep = pd.Series(True, index=clients.index)
-    if "status" in clients.columns:
-        keep &= clients["status"].fillna("active").astype(str).str.lower() != "churned"
-    if "start_date" in clients.columns and pd.notna(opened_at):
-        start = pd.to_datetime(clients["start_date"])
-        keep &= start.isna() | (start <= pd.Timestamp(opened_at))
-    return keep
-
-
-def cross_sell(
-    data, wave: str, *, level: str = "service", confidence: float = 0.95, n_boot: int = 1000, seed: int | None = 0
-) -> pd.DataFrame:
-    """Cross-sell potential per service (or direction): open needs weighted by contract value.
-
-    A responding client has an *open need* for a service when any of its
-    respondents named it as lacking in the wave and the client did not buy it
-    when the wave opened (a service bought later still counts as open).  At
-    the direction level a client has an open need when it has one for any
-    service of the direction.  Churned clients are left out: their revenue is
-    no longer open to cross-sell.
-
-    Parameters
-    ----------
-    data : cxlab.summary.SurveyData
-    wave : str
-        Wave id; it must exist and have responses.
-    level : {"service", "direction"}
-    confidence : float, default 0.95
-    n_boot : int, default 1000
-        Bootstrap replicates (clients resampled with replacement).
-    seed : int or None, default 0
-        Seed of the bootstrap; the same seed gives the same interval.
-
-    Returns
-    -------
-    DataFrame
-        One row per catalogue service (or direction), ordered by
-        ``priority_rank``: ``priority_rank`` (1 = largest ``potential_value``;
-        ties by ``weighted_demand``, then catalogue order), ``service_id,
-        direction, name_ru, name_en`` (or ``direction``), ``clients``
-        (responding current clients: the base of ``weighted_demand``),
-        ``clients_needing`` (clients with an open need), ``potential_value``
-        (sum of their annual contract values, RUB), ``weighted_demand``
-        (sum of contract value of clients with an open need / sum of contract
-        value of all responding clients; clients without a contract value
-        are left out of this ratio), ``ci_low``, ``ci_high`` (percentile
-        bootstrap over clients), ``clients_buying`` and ``penetration``
-        (share of all current clients, responding or not, buying it when the
-        wave opened), ``method``.
-
-    Examples
-    --------
-    >>> cs = cross_sell(data, "2026-Q3", level="direction")   # doctest: +SKIP
-    >>> cs[["priority_rank", "direction", "potential_value", "weighted_demand"]]  # doctest: +SKIP
-    """
-    confidence = _check_confidence(confidence)
-    if level not in ("service", "direction"):
-        raise ValueError(f"level must be one of service, direction, got {level!r}")
-    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
-        raise ValueError(f"n_boot must be a whole number >= 1, got {n_boot!r}")
-    n_boot = int(n_boot)
-    rec = _wave_record(data, wave)
-    opened = rec.get("opened_at")
-    svc, directions = _catalogue(data)
-    resp = _respondents(data, wave)
-    named = _named(data, resp)
-    bought = _bought(data, opened)
-
-    clients = data.clients.drop_duplicates("client_id").reset_index(drop=True)
-    current = clients[_current(clients, opened)]
-    current_ids = set(current["client_id"])
-    # Responding clients missing from the client table have no status: kept, with no value.
-    gone = set(clients["client_id"]) - current_ids
-    base_ids = [c for c in dict.fromkeys(resp["client_id"]) if c not in gone]
-    value = clients.set_index("client_id")["contract_value"].astype(float).reindex(base_ids).to_numpy()
-
-    items = _items(svc, directions, level, named)
-    pairs = named.merge(resp[["response_id", "client_id"]], on="response_id")[["client_id", "service_id"]]
-    open_pairs = pairs.drop_duplicates().merge(bought.assign(_b=True), on=["client_id", "service_id"], how="left")
-    open_pairs = open_pairs[open_pairs["_b"].isna()].drop(columns="_b")
-    open_items = _to_level(open_pairs, svc, level, "client_id").drop_duplicates()
-    open_items = open_items[open_items["client_id"].isin(base_ids)]
-    need = np.zeros((len(base_ids), len(items)), dtype=bool)
-    row = {c: i for i, c in enumerate(base_ids)}
-    col = {k: j for j, k in enumerate(items)}
-    open_items = open_items[open_items["item"].isin(col)]
-    need[open_items["client_id"].map(row).to_numpy(dtype=int), open_items["item"].map(col).to_numpy(dtype=int)] = True
-
-    known = ~np.isnan(value)
-    v = np.where(known, value, 0.0)
-    wneed = need & known[:, None]
-    total = v.sum()
-    weighted = (v @ wneed) / total if total > 0 else np.full(len(items), np.nan)
-    low, high = _bootstrap(v, wneed, confidence, n_boot, seed)
-
-    buy_items = _to_level(bought[bought["client_id"].isin(current_ids)], svc, level, "client_id")
-    n_buy = buy_items.groupby("item")["client_id"].nunique().reindex(items).fillna(0).astype(int)
-    out = pd.DataFrame(
-        {
-            "item": items,
-            "clients": len(base_ids),
-            "clients_needing": need.sum(axis=0).astype(int),
-            "potential_value": v @ need,
-            "weighted_demand": weighted,
-            "ci_low": low,
-            "ci_high": high,
-            "clients_buying": n_buy.to_numpy(),
-            "penetration": n_buy.to_numpy() / len(current_ids) if current_ids else np.nan,
-        }
-    )
-    what = "service" if level == "service" else "any service of the direction"
-    out["method"] = (
-        f"open need: a responding client (not churned) with a respondent naming {what} as lacking "
-        "and not buying it when the wave opened; potential value = sum of their annual contract "
-        "values; weighted demand = their contract value / contract value of all responding "
-        f"clients, percentile bootstrap over clients ({n_boot} resamples, seed {seed}); "
-        "penetration = share of current clients buying it when the wave opened"
-    )
-    out["_order"] = np.arange(len(out))
-    out = out.sort_values(
-        ["potential_value", "weighted_demand", "_order"],
-        ascending=[False, False, True],
-        na_position="last",
-        kind="stable",
-    ).drop(columns="_order")
-    out.insert(0, "priority_rank", np.arange(1, len(out) + 1))
-    out, label_cols = _with_labels(out, svc, level)
-    out = out[
-        ["priority_rank"]
-        + label_cols
-        + [
-            "clients",
-            "clients_needing",
-            "potential_value",
-            "weighted_demand",
-            "ci_low",
-            "ci_high",
-            "clients_buying",
-            "penetration",
-            "method",
-        ]
-    ].reset_index(drop=True)
-    out.attrs["notes"] = _no_needs_note(named, wave)
-    return out
-
-
-def _bootstrap(v: np.ndarray, need: np.ndarray, confidence: float, n_boot: int, seed):
-    """Percentile interval of (v @ need) / sum(v) with clients resampled with replacement."""
-    C, S = need.shape
-    if C == 0 or v.sum() <= 0:
-        return np.full(S, np.nan), np.full(S, np.nan)
-    from cxlab.drivers.importance import resample_weights
-
-    # How often each client is drawn in each replicate: one matrix product gives every ratio.
-    counts = resample_weights(C, None, n_boot, np.random.default_rng(seed))
-    den = counts @ v
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = (counts @ (v[:, None] * need)) / den[:, None]
-    alpha = 1 - confidence
-    low = np.nanquantile(ratios, alpha / 2, axis=0)
-    high = np.nanquantile(ratios, 1 - alpha / 2, axis=0)
-    return low, high
-
-
 # --------------------------------------------------------------------------- priorities
 def _direction_labels(data, wave: str, lang: str) -> dict:
     from cxlab.questionnaire import find_questionnaire
@@ -694,7 +453,7 @@ def needs_over_waves(data, *, by: str = "direction", min_n: int = 10, confidence
     min_n = check_min_n(min_n)
     if by not in ("direction", "service"):
         raise ValueError(f"by must be one of direction, service, got {by!r}")
-    svc, directions = _catalogue(data)
+    _svc, _directions = _catalogue(data)
     waves = data.waves.copy()
     if "opened_at" in waves.columns:
         waves = waves.sort_values(["opened_at", "wave_id"], na_position="last")

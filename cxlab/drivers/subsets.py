@@ -113,7 +113,7 @@ def shapley_values(r2) -> np.ndarray:
     ndarray, shape (..., p)
     """
     r2 = np.asarray(r2, dtype=float)
-    p = int(round(math.log2(r2.shape[-1])))
+    p = round(math.log2(r2.shape[-1]))
     if 2**p != r2.shape[-1]:
         raise ValueError(f"r2 must have 2**p entries on its last axis, got {r2.shape[-1]}")
     weight = _weights(p)[popcount(p)]
@@ -137,7 +137,7 @@ def conditional_dominance(r2) -> np.ndarray:
         equal the Shapley values.
     """
     r2 = np.asarray(r2, dtype=float)
-    p = int(round(math.log2(r2.shape[-1])))
+    p = round(math.log2(r2.shape[-1]))
     sizes = popcount(p)
     out = np.empty((p, p))
     for j in range(p):

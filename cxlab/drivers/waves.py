@@ -24,11 +24,13 @@ np.True_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import METHOD_NAMES, bootstrap_importances, prepare, relative_importance, resample_weights
+from cxlab.drivers.importance import METHOD_NAMES, prepare, relative_importance
+from cxlab.drivers.resampling import bootstrap_importances, resample_weights
 
 __all__ = ["drivers_over_waves", "DriverTrend"]
 
@@ -200,7 +202,7 @@ def drivers_over_waves(
     lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
     changes, agreement = [], []
     done = [w for w in waves if w in draws]
-    for k, (before, after) in enumerate(zip(done, done[1:])):
+    for k, (before, after) in enumerate(pairwise(done)):
         names, b0 = draws[before]
         _, b1 = draws[after]
         if cluster:

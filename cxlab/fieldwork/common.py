@@ -22,7 +22,7 @@ import pandas as pd
 
 from cxlab.errors import CxlabError
 from cxlab.schema import TABLES
-from cxlab.store import _isna as isna  # one definition of "missing" for stored values
+from cxlab.store._common import _isna as isna  # one definition of "missing" for stored values
 
 __all__ = [
     "FieldworkError",

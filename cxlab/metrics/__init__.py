@@ -16,9 +16,12 @@ nps = 10.00 [95% CI -41.48, 61.48], n = 10 (NPS, trinomial Wald interval (z))
 from ._result import DEFINITIONS, Change, Estimate, metric_definition
 from ._validate import NPSScaleError
 from .breakdown import BREAKDOWN_METRICS, breakdown, nps_breakdown_from_counts
-from .change import (
-    adjust_pvalues,
-    breakdown_change,
+from .change import adjust_pvalues, breakdown_change
+from .clustered import nps_account, nps_clustered, nps_revenue_weighted
+from .csat import csat_mean, top2box
+from .csi import csi, csi_scores
+from .nps import NPS_METHODS, classify_nps, net_score, nps, nps_from_counts, nps_shares
+from .two_sample import (
     independent_change,
     mean_change,
     nps_change,
@@ -26,10 +29,6 @@ from .change import (
     proportion_change,
     top2box_change,
 )
-from .clustered import nps_account, nps_clustered, nps_revenue_weighted
-from .csat import csat_mean, top2box
-from .csi import csi, csi_scores
-from .nps import NPS_METHODS, classify_nps, net_score, nps, nps_from_counts, nps_shares
 
 __all__ = [
     "Estimate",

@@ -11,6 +11,9 @@ the wave pack by ``cxlab run-wave``) and ``drivers.json``.
 A section whose data the wave lacks (no attribute grid, too few answers, no
 need question) says so instead of failing the run.
 
+The tables are built in :mod:`~cxlab.present.drivers_report_tables`, the
+Excel sheets and the JSON in :mod:`~cxlab.present.drivers_report_outputs`.
+
 Examples
 --------
 >>> rep = DriversReport("workspaces/demo", "2026-Q3", lang="en")  # doctest: +SKIP
@@ -19,17 +22,14 @@ Examples
 
 from __future__ import annotations
 
-import json
 import warnings
-
-import numpy as np
-import pandas as pd
 
 from cxlab import drivers
 from cxlab.present import driver_figures as dfig
-from cxlab.present.excel import Sheet
+from cxlab.present.drivers_report_outputs import _DriverOutputs
+from cxlab.present.drivers_report_tables import _DriverTables
 from cxlab.present.labels import t
-from cxlab.present.report import SectionOutputs, _interval, _rank_range, _styled, figure_html
+from cxlab.present.report import SectionOutputs, figure_html
 from cxlab.summary import SurveyData
 
 __all__ = ["DriversReport", "PACK_NAME"]
@@ -40,7 +40,7 @@ PACK_NAME = "drivers_pack.xlsx"
 MANAGER_WAVES = 4
 
 
-class DriversReport(SectionOutputs):
+class DriversReport(_DriverTables, _DriverOutputs, SectionOutputs):
     """Key drivers, needs and managers for one wave in one language.
 
     Parameters
@@ -113,7 +113,7 @@ class DriversReport(SectionOutputs):
             return None
 
     def _compute(self) -> None:
-        f, items, boot = self.frame, self.items, dict(n_boot=self.n_boot, seed=self.seed)
+        f, items, boot = self.frame, self.items, {"n_boot": self.n_boot, "seed": self.seed}
         if not items:
             for s in ("importance", "ipa", "penalty", "trend", "profile"):
                 self.unavailable[s] = {
@@ -240,224 +240,6 @@ class DriversReport(SectionOutputs):
         method = self.managers.method if self.managers is not None else ""
         return f"**{_note(self.lang)}**\n\n{t('method', self.lang)}: {method}"
 
-    # --------------------------------------------------------------- tables
-    def importance_table(self) -> pd.DataFrame:
-        """One row per attribute, the methods side by side (shares), Shapley's intervals and ranks."""
-        res = self.importance
-        shap = res.method("shapley").set_index("driver")
-        out = pd.DataFrame({"driver": [self.label(d) for d in shap.index]}, index=shap.index)
-        out["shapley"] = shap["share"]
-        out["shapley_95"] = _interval(100 * shap["share_ci_low"], 100 * shap["share_ci_high"])
-        out["rank"] = shap["rank"]
-        out["rank_95"] = [_rank_range(lo, hi) for lo, hi in zip(shap["rank_ci_low"], shap["rank_ci_high"])]
-        for m in ("johnson", "ols", "pearson", "spearman"):
-            out[m] = res.method(m).set_index("driver")["share"].reindex(shap.index)
-        ols = res.method("ols").set_index("driver")
-        out["beta"] = ols["estimate"].reindex(shap.index)
-        out["vif"] = ols["vif"].reindex(shap.index)
-        return out.reset_index(drop=True)
-
-    def display_importance(self):
-        labels = {
-            "shapley": "Shapley (LMG)",
-            "shapley_95": "Shapley, 95%",
-            "johnson": "Johnson",
-            "ols": "OLS, Pratt β·r",
-            "pearson": "Pearson r²",
-            "spearman": "Spearman ρ²",
-            "beta": "β",
-        }
-        frame = self.importance_table()
-        styled = _styled(
-            frame,
-            self.lang,
-            percent=["shapley", "johnson", "ols", "pearson", "spearman"],
-            decimals={"beta": 2, "vif": 1},
-            headers=labels,
-        )
-        res = self.importance
-        methods = "; ".join(dict.fromkeys(res.table["method_name"]))
-        return styled.set_caption(
-            {
-                "ru": f"Доли в объяснённой дисперсии (R² = {res.r2:.2f} [{res.r2_ci_low:.2f}; {res.r2_ci_high:.2f}]), "
-                f"n = {res.n}, {res.missing} удаление пропусков. Методы: {methods}. Интервалы: {res.interval}.",
-                "en": f"Shares of explained variance (R² = {res.r2:.2f} [{res.r2_ci_low:.2f}, {res.r2_ci_high:.2f}]), "
-                f"n = {res.n}, {res.missing} deletion. Methods: {methods}. Intervals: {res.interval}.",
-            }[self.lang]
-        )
-
-    def ipa_table(self) -> pd.DataFrame:
-        from cxlab.drivers.ipa import QUADRANT_LABELS
-
-        tab = self.ipa.table
-        return pd.DataFrame(
-            {
-                "driver": [self.label(d) for d in tab["driver"]],
-                "importance": tab["importance"],
-                "performance": tab["performance"],
-                "estimate_95": _interval(tab["performance_ci_low"], tab["performance_ci_high"], 2),
-                "quadrant": [QUADRANT_LABELS[q][self.lang] for q in tab["quadrant"]],
-                "quadrant_share": tab["quadrant_share"],
-                "n": tab["n"],
-            }
-        )
-
-    def display_ipa(self):
-        return _styled(
-            self.ipa_table(), self.lang, percent=["importance", "quadrant_share"], decimals={"performance": 2}
-        ).set_caption(
-            {
-                "ru": "Устойчивость квадранта — доля бутстреп-выборок, в которых атрибут остаётся в своём квадранте.",
-                "en": "Quadrant stability: share of bootstrap resamples that keep the attribute in its quadrant.",
-            }[self.lang]
-        )
-
-    def display_penalty(self):
-        from cxlab.drivers.penalty import KIND_LABELS
-
-        p = self.penalty
-        frame = pd.DataFrame(
-            {
-                "driver": [self.label(d) for d in p["driver"]],
-                "penalty": p["penalty"],
-                "penalty_95": _interval(p["penalty_ci_low"], p["penalty_ci_high"], 2),
-                "reward": p["reward"],
-                "reward_95": _interval(p["reward_ci_low"], p["reward_ci_high"], 2),
-                "kind": [KIND_LABELS[k][self.lang] for k in p["kind"]],
-                "n_low": p["n_low"],
-                "n_high": p["n_high"],
-            }
-        )
-        labels = {
-            "penalty_95": "95%",
-            "reward_95": "95%",
-            "n_low": {"ru": "n низких", "en": "n low"}[self.lang],
-            "n_high": {"ru": "n высоких", "en": "n high"}[self.lang],
-        }
-        return _styled(frame, self.lang, decimals={"penalty": 2, "reward": 2}, headers=labels).set_caption(
-            f"{t('method', self.lang)}: {p['method'].iloc[0]}"
-        )
-
-    def display_trend(self):
-        tr = self.trend
-        if not len(tr.changes):
-            return pd.DataFrame({t("drivers_trend", self.lang): [t("no_previous", self.lang)]})
-        last = tr.changes[tr.changes["wave_after"] == tr.changes["wave_after"].max()]
-        frame = pd.DataFrame(
-            {
-                "driver": [self.label(d) for d in last["driver"]],
-                "share_before": last["share_before"],
-                "share_after": last["share_after"],
-                "change": 100 * last["change"],
-                "estimate_95": _interval(100 * last["ci_low"], 100 * last["ci_high"]),
-                "p_adjusted": last["p_adjusted"],
-                "significant": last["significant"].astype(bool),
-                "rank_before": last["rank_before"],
-                "rank_after": last["rank_after"],
-            }
-        )
-        agree = tr.agreement.iloc[-1]
-        labels = {
-            "change": {"ru": "Изменение, п.п.", "en": "Change, pp"}[self.lang],
-            "rank_before": {"ru": "Ранг (прошлая)", "en": "Rank (previous)"}[self.lang],
-            "rank_after": {"ru": "Ранг (эта)", "en": "Rank (this)"}[self.lang],
-        }
-        return _styled(
-            frame, self.lang, percent=["share_before", "share_after"], decimals={"p_adjusted": 3}, headers=labels
-        ).set_caption(
-            f"{agree['wave_before']} → {agree['wave_after']}: τ Kendall = {agree['kendall_tau']:.2f} "
-            f"(p = {agree['p_value']:.3f}). {tr.interval}."
-        )
-
-    def display_priorities(self):
-        p = self.priorities
-        frame = p[["priority_rank", "label", "respondents", "share"]].copy()
-        frame["estimate_95"] = _interval(100 * p["ci_low"], 100 * p["ci_high"])
-        frame["clients_needing"] = p["clients_needing"]
-        frame["potential_value"] = p["potential_value"] / 1e6
-        labels = {
-            "potential_value": {"ru": "Потенциал, млн ₽ (сумма контрактов)", "en": "Potential, M RUB (contract value)"}[
-                self.lang
-            ],
-            "label": t("direction", self.lang),
-        }
-        return _styled(
-            frame, self.lang, percent=["share"], decimals={"potential_value": 1}, headers=labels
-        ).set_caption(f"{t('method', self.lang)}: {p['method'].iloc[0]}")
-
-    def display_cross_sell(self, top: int = 10):
-        c = self.cross_sell.head(top)
-        name = "name_ru" if self.lang == "ru" else "name_en"
-        frame = pd.DataFrame(
-            {
-                "priority_rank": c["priority_rank"],
-                "service": c[name].fillna(c["service_id"]),
-                "direction": [self.label(d) for d in c["direction"]],
-                "clients_needing": c["clients_needing"],
-                "potential_value": c["potential_value"] / 1e6,
-                "weighted_demand": c["weighted_demand"],
-                "estimate_95": _interval(100 * c["ci_low"], 100 * c["ci_high"]),
-                "penetration": c["penetration"],
-            }
-        )
-        labels = {"potential_value": {"ru": "Потенциал, млн ₽", "en": "Potential, M RUB"}[self.lang]}
-        return _styled(
-            frame,
-            self.lang,
-            percent=["weighted_demand", "penetration"],
-            decimals={"potential_value": 1},
-            headers=labels,
-        ).set_caption(f"{t('method', self.lang)}: {c['method'].iloc[0] if len(c) else ''}")
-
-    def group_table(self, which: str = "managers") -> pd.DataFrame:
-        res = self.managers if which == "managers" else self.teams
-        by = "manager" if which == "managers" else "team"
-        tab = res.table
-        return pd.DataFrame(
-            {
-                by: tab[by],
-                "n": tab["n"],
-                "clients": tab["clients"],
-                "raw_mean": tab["raw_mean"],
-                "estimate": tab["estimate"],
-                "estimate_95": _interval(tab["ci_low"], tab["ci_high"]),
-                "rank": tab["rank"],
-                "rank_95": [_rank_range(lo, hi) for lo, hi in zip(tab["rank_ci_low"], tab["rank_ci_high"])],
-                "p_above_mean": tab["p_above_mean"],
-                "shrinkage": tab["shrinkage"],
-            }
-        )
-
-    def display_group(self, which: str = "managers"):
-        res = self.managers if which == "managers" else self.teams
-        frame = self.group_table(which)
-        return _styled(
-            frame, self.lang, percent=["p_above_mean", "shrinkage"], decimals={"raw_mean": 1, "estimate": 1, "rank": 0}
-        ).set_caption(
-            {
-                "ru": f"Чистый балл рекомендации (NPS, −100..100) за волны {', '.join(self.manager_window)}; "
-                f"группы с n < {self.min_n} скрыты. {res.method}",
-                "en": f"Net recommend score (NPS, −100..100) over waves {', '.join(self.manager_window)}; "
-                f"groups with n < {self.min_n} are suppressed. {res.method}",
-            }[self.lang]
-        )
-
-    def display_profile(self):
-        p = self.profile
-        frame = pd.DataFrame({"driver": [self.label(d) for d in p["item"]]})
-        for col in ("mean_top", "mean_rest", "difference"):
-            frame[col] = p[col].to_numpy()
-        frame["estimate_95"] = _interval(p["ci_low"], p["ci_high"], 2)
-        frame["p_adjusted"] = p["p_holm"].to_numpy()
-        labels = {
-            "mean_top": {"ru": "Лучшие менеджеры", "en": "Best managers"}[self.lang],
-            "mean_rest": {"ru": "Остальные", "en": "The rest"}[self.lang],
-            "difference": {"ru": "Разница", "en": "Difference"}[self.lang],
-        }
-        return _styled(
-            frame, self.lang, decimals={"mean_top": 2, "mean_rest": 2, "difference": 2, "p_adjusted": 3}, headers=labels
-        ).set_caption(f"{t('method', self.lang)}: {p['method'].iloc[0]}")
-
     # ------------------------------------------------------------- sections
     SECTIONS = ("importance", "ipa", "penalty", "trend", "needs", "managers")
 
@@ -572,177 +354,6 @@ class DriversReport(SectionOutputs):
         if self.teams is not None:
             out.append("teams")
         return out
-
-    # --------------------------------------------------------------- outputs
-    def excel_sheets(self) -> list[Sheet]:
-        lang = self.lang
-        heads = lambda frame: {c: t(c, lang) for c in frame.columns}  # noqa: E731
-        sheets = []
-        if self.importance is not None:
-            tab = self.importance.table.copy()
-            tab.insert(3, "label", [self.label(d) for d in tab["driver"]])
-            sheets.append(
-                Sheet(
-                    t("drivers", lang),
-                    tab,
-                    headers=heads(tab),
-                    percent=["share", "share_ci_low", "share_ci_high"],
-                    decimals={
-                        "importance": 4,
-                        "ci_low": 4,
-                        "ci_high": 4,
-                        "estimate": 3,
-                        "se": 3,
-                        "p_value": 4,
-                        "vif": 2,
-                        "n": 0,
-                        "rank": 0,
-                    },
-                    note=f"R² = {self.importance.r2:.3f} [{self.importance.r2_ci_low:.3f}, "
-                    f"{self.importance.r2_ci_high:.3f}]; n = {self.importance.n}; "
-                    f"{self.importance.missing}; {self.importance.interval}. " + " ".join(self.importance.warnings),
-                )
-            )
-        if self.penalty is not None:
-            p = self.penalty.copy()
-            p.insert(1, "label", [self.label(d) for d in p["driver"]])
-            sheets.append(
-                Sheet(
-                    t("penalty_reward", lang),
-                    p,
-                    headers=heads(p),
-                    percent=["share_low", "share_high"],
-                    decimals={"n": 0, "n_low": 0, "n_high": 0},
-                )
-            )
-        if self.ipa is not None:
-            tab = self.ipa.table.copy()
-            tab.insert(1, "label", [self.label(d) for d in tab["driver"]])
-            pct = ["importance", "importance_ci_low", "importance_ci_high", "quadrant_share"] + [
-                c for c in tab.columns if c.startswith("p_")
-            ]
-            sheets.append(
-                Sheet(
-                    "IPA",
-                    tab,
-                    headers=heads(tab),
-                    percent=pct,
-                    decimals={"performance": 2, "performance_ci_low": 2, "performance_ci_high": 2, "n": 0},
-                    note=f"{self.ipa.method}; {self.ipa.interval}; cross-hairs: importance "
-                    f"{self.ipa.importance_cut:.3f}, performance {self.ipa.performance_cut:.2f}",
-                )
-            )
-        if self.trend is not None:
-            sheets.append(
-                Sheet(
-                    t("drivers_trend", lang),
-                    self.trend.table,
-                    headers=heads(self.trend.table),
-                    percent=["share", "share_ci_low", "share_ci_high"],
-                    decimals={"n": 0, "r2": 3},
-                    note=f"{self.trend.method}; {self.trend.interval}",
-                )
-            )
-            if len(self.trend.changes):
-                ch = self.trend.changes
-                sheets.append(
-                    Sheet(
-                        t("drivers_trend", lang) + " Δ",
-                        ch,
-                        headers=heads(ch),
-                        percent=["share_before", "share_after", "change", "ci_low", "ci_high"],
-                        decimals={"p_value": 4, "p_adjusted": 4},
-                    )
-                )
-        for name, frame in (
-            ("needs", self.needs),
-            ("cross_sell", self.cross_sell),
-            ("priorities", self.priorities),
-            ("needs_by_client", self.needs_by_client),
-        ):
-            if frame is not None:
-                pct = [
-                    c
-                    for c in ("share", "ci_low", "ci_high", "penetration", "weighted_demand")
-                    if c in frame and not (name == "cross_sell" and c in ("ci_low", "ci_high"))
-                ]
-                if name == "cross_sell":
-                    pct += ["ci_low", "ci_high"]
-                sheets.append(
-                    Sheet(
-                        t(name, lang),
-                        frame,
-                        headers=heads(frame),
-                        percent=pct,
-                        decimals={"potential_value": 0, "design_effect": 2, "respondents": 0},
-                    )
-                )
-        if self.needs_grid is not None:
-            g = self.needs_grid
-            sheets.append(
-                Sheet(
-                    t("needs", lang) + " × " + t("segment", lang),
-                    g,
-                    headers=heads(g),
-                    percent=[c for c in ("share", "ci_low", "ci_high", "penetration") if c in g],
-                    decimals={"design_effect": 2},
-                )
-            )
-        for name, res in (("managers", self.managers), ("teams", self.teams)):
-            if res is not None:
-                sheets.append(
-                    Sheet(
-                        t(name, lang),
-                        res.table,
-                        headers=heads(res.table),
-                        percent=["shrinkage", "p_top", "p_above_mean"],
-                        decimals={"n": 0, "clients": 0, "rank": 0},
-                        note=f"{res.note} {res.method}",
-                    )
-                )
-        if self.profile is not None:
-            prof = self.profile.copy()
-            prof.insert(1, "label", [self.label(d) for d in prof["item"]])
-            sheets.append(
-                Sheet(t("manager_profile", lang), prof, headers=heads(prof), decimals={"p_value": 4, "p_adjusted": 4})
-            )
-        return sheets
-
-    def to_json(self) -> dict:
-        def records(frame):
-            if frame is None:
-                return None
-            clean = frame.replace({np.nan: None})
-            return json.loads(clean.to_json(orient="records", force_ascii=False))
-
-        return {
-            "workspace": self.ws.name,
-            "wave": self.wave,
-            "lang": self.lang,
-            "outcome": self.outcome,
-            "importance": None
-            if self.importance is None
-            else {
-                "r2": self.importance.r2,
-                "r2_ci": [self.importance.r2_ci_low, self.importance.r2_ci_high],
-                "n": self.importance.n,
-                "interval": self.importance.interval,
-                "warnings": self.importance.warnings,
-                "table": records(self.importance.table),
-            },
-            "ipa": None
-            if self.ipa is None
-            else {
-                "importance_cut": self.ipa.importance_cut,
-                "performance_cut": self.ipa.performance_cut,
-                "table": records(self.ipa.table),
-            },
-            "penalty_reward": records(self.penalty),
-            "priorities": records(self.priorities),
-            "managers": None if self.managers is None else records(self.managers.table),
-            "teams": None if self.teams is None else records(self.teams.table),
-            "unavailable": self.unavailable,
-        }
 
 
 def wave_questionnaire(wave_record: dict):

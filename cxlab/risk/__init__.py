@@ -7,12 +7,14 @@ Pure functions and result objects on pandas frames (no I/O except
   wave with what was known at the wave's close, and whether the client
   churned within 12 months after it (:mod:`cxlab.risk.features`);
 - :func:`early_warnings` and :func:`backtest_rules`: transparent rules, each
-  flag with its evidence, and what each rule was worth on past waves
-  (:mod:`cxlab.risk.rules`);
+  flag with its evidence (:mod:`cxlab.risk.rules`, configured by
+  :class:`RuleConfig` in :mod:`cxlab.risk.rule_config`), and what each rule
+  was worth on past waves (:mod:`cxlab.risk.rule_backtest`);
 - :class:`ChurnRiskModel`, :func:`score_clients` and :func:`backtest`:
-  penalised logistic regression and gradient boosting, compared in a
-  time-ordered backtest; per-client probability with an interval, top
-  reasons and revenue at risk (:mod:`cxlab.risk.model`);
+  penalised logistic regression and gradient boosting
+  (:mod:`cxlab.risk.model`), compared in a time-ordered backtest
+  (:mod:`cxlab.risk.model_backtest`); per-client probability with an
+  interval, top reasons and revenue at risk (:mod:`cxlab.risk.scoring`);
 - :func:`plan_actions`, :func:`create_actions` and :func:`follow_up`: the
   follow-up loop (:mod:`cxlab.risk.actions`).
 
@@ -42,15 +44,15 @@ _EXPORTS = {
     "KEY_ATTRIBUTES": "features",
     "CHURN_KINDS": "features",
     "early_warnings": "rules",
-    "backtest_rules": "rules",
+    "backtest_rules": "rule_backtest",
     "flag_panel": "rules",
-    "RuleConfig": "rules",
-    "RULES": "rules",
+    "RuleConfig": "rule_config",
+    "RULES": "rule_config",
     "ChurnRiskModel": "model",
-    "score_clients": "model",
-    "RiskScores": "model",
-    "backtest": "model",
-    "BacktestResult": "model",
+    "score_clients": "scoring",
+    "RiskScores": "scoring",
+    "backtest": "model_backtest",
+    "BacktestResult": "model_backtest",
     "plan_actions": "actions",
     "create_actions": "actions",
     "follow_up": "actions",

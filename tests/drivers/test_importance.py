@@ -10,7 +10,8 @@ from scipy import stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from cxlab.drivers import DriverWarning, relative_importance
-from cxlab.drivers.importance import correlation_matrix, johnson_weights, resample_weights, weighted_ranks
+from cxlab.drivers.importance_methods import correlation_matrix, johnson_weights
+from cxlab.drivers.resampling import resample_weights, weighted_ranks
 
 DRIVERS = ["speed", "ideas", "reports", "price"]
 

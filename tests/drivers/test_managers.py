@@ -12,9 +12,10 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 from cxlab import metrics
-from cxlab.drivers import managers
+from cxlab.drivers import pooling
 from cxlab.drivers.data import driver_frame
-from cxlab.drivers.managers import NOTE, ManagerScores, manager_profile, manager_scores, manager_scores_over_waves
+from cxlab.drivers.managers import NOTE, ManagerScores, manager_scores, manager_scores_over_waves
+from cxlab.drivers.profile import manager_profile
 
 # Four managers, three clients each; clients differ more than their contacts do,
 # so the cluster-robust variance is above the simple-random-sampling one and
@@ -320,7 +321,7 @@ def test_mixedlm_failure_falls_back_to_eb(demo_frame, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("MixedLM did not converge (test)")
 
-    monkeypatch.setattr(managers, "_mixedlm", broken)
+    monkeypatch.setattr(pooling, "_mixedlm", broken)
     with pytest.warns(RuntimeWarning, match="falling back to empirical Bayes"):
         res = manager_scores(frame, method="mixedlm")
     assert res.method.startswith("empirical Bayes")

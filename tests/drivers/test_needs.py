@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from cxlab.drivers.needs import cross_sell, development_priorities, needs_map, needs_over_waves
+from cxlab.drivers.cross_selling import cross_sell
+from cxlab.drivers.needs import development_priorities, needs_map, needs_over_waves
 from cxlab.summary import SurveyData
 
 OPENED = pd.Timestamp("2026-09-10")

@@ -356,17 +356,17 @@ def test_comments_are_coded_once_and_thread_safely(demo_ws):
     import threading
     from unittest import mock
 
-    from cxlab.present import dashboard_data
+    from cxlab.present import dashboard_comments
 
     dash = DashboardData(demo_ws)
     calls = []
-    real = dashboard_data.code_themes
+    real = dashboard_comments.code_themes
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    with mock.patch.object(dashboard_data, "code_themes", counting):
+    with mock.patch.object(dashboard_comments, "code_themes", counting):
         threads = [threading.Thread(target=dash.themes, args=(Selection(WAVE),)) for _ in range(4)]
         for t in threads:
             t.start()

@@ -130,7 +130,7 @@ def test_add_actions_refuses_unknown_columns_and_types(small_ws):
 
 
 def test_a_failure_while_writing_rolls_back(small_ws, monkeypatch):
-    import cxlab.store as store
+    import cxlab.store.actions as store  # where add_actions looks up _insert
 
     def broken(con, name, frame):
         con.execute("INSERT INTO actions (action_id, client_id) VALUES ('A0001', 'C1')")

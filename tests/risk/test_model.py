@@ -11,7 +11,8 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import roc_auc_score
 
 from cxlab.risk import ChurnRiskModel, backtest, churn_labels, client_waves, score_clients, wave_cutoffs
-from cxlab.risk.model import DEFAULT_FEATURES, FALLBACK_FEATURES, calibration_bins, precision_at_k
+from cxlab.risk.estimators import DEFAULT_FEATURES, FALLBACK_FEATURES
+from cxlab.risk.model_backtest import calibration_bins, precision_at_k
 
 # --------------------------------------------------------------------------- fixtures
 

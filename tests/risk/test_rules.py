@@ -11,17 +11,9 @@ import pandas as pd
 import pytest
 
 from cxlab.risk.features import client_waves
-from cxlab.risk.rules import (
-    BACKTEST_COLUMNS,
-    RULES,
-    WARNING_COLUMNS,
-    RuleConfig,
-    add_rule_inputs,
-    backtest_rules,
-    early_warnings,
-    flag_panel,
-    rule_performance,
-)
+from cxlab.risk.rule_backtest import BACKTEST_COLUMNS, backtest_rules, rule_performance
+from cxlab.risk.rule_config import RULES, RuleConfig
+from cxlab.risk.rules import WARNING_COLUMNS, add_rule_inputs, early_warnings, flag_panel
 from cxlab.summary import SurveyData
 
 NAMES = {"C1": "ООО «Альфа»", "C2": "Beta LLC", "C3": "Гамма", "C4": "Delta"}

@@ -1,38 +1,7 @@
-"""A wave's headline figures, trend and breakdowns, as tidy frames.
+"""One wave's summary: headline figures, trend, breakdowns and changes since the previous wave.
 
-Pure analysis: :func:`summarize_wave` takes the survey's frames
-(:class:`SurveyData`, read from a workspace by :meth:`SurveyData.from_workspace`)
-and returns a :class:`WaveSummary` whose tables the report, the Excel pack,
-``metrics.json`` and the dashboard all show, so the numbers agree everywhere.
-
-Definitions used here (also printed in the report):
-
-- *NPS* (respondents): promoters 9-10 minus detractors 0-6, in points, over
-  the respondents of the wave; interval from the trinomial variance, and a
-  second, cluster-robust one because several contacts answer per client.
-- *Account NPS*: each client account counts once (mean of its respondents'
-  net scores +100/0/-100); *revenue-weighted NPS*: the same account values
-  weighted by annual contract value.
-- *CSAT*: overall satisfaction (1-5): mean (t interval) and top-2-box share
-  (Wilson interval).
-- *CSI*: for each respondent the mean of all satisfaction ratings they gave
-  (overall, each service, each relationship attribute), each rescaled to
-  0-100; the CSI is the mean over respondents (t interval).  Where the wave
-  asked for importance, *CSI (weighted)* is shown beside it.
-- *Breakdowns* of NPS carry cluster-robust intervals (clients as clusters);
-  a cell where everyone answered alike gets the adjusted-Wald interval.
-- *By service*: a respondent counts under every service the client buys.
-- *By client*: descriptive account figures, no intervals (one to four
-  respondents per account cannot carry one).
-- *Response rate*: responded / delivered invitations (sent and not bounced,
-  or responded), Wilson interval: the figure ``cxlab wave status`` shows,
-  computed by :func:`cxlab.fieldwork.funnel.wave_response_rate`.
-
-Examples
---------
->>> from cxlab.summary import summarize_wave, SurveyData   # doctest: +SKIP
->>> s = summarize_wave(SurveyData.from_workspace(ws), "2026-Q3")  # doctest: +SKIP
->>> s.headline[["metric", "estimate", "ci_low", "ci_high", "n"]]  # doctest: +SKIP
+The definitions of the figures are in :mod:`cxlab.summary` (and in
+:data:`DEFINITIONS`, printed in the report).
 """
 
 from __future__ import annotations
@@ -46,7 +15,8 @@ from cxlab import metrics
 from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
 
-__all__ = ["SurveyData", "WaveSummary", "summarize_wave", "csi_items", "DEFINITIONS"]
+from .cells import nps_cell_changes, nps_cells, nps_cells_columns, service_nps_cells
+from .survey import SurveyData
 
 DEFINITIONS = {
     "nps": {
@@ -100,49 +70,6 @@ DEFINITIONS = {
         "responded; as in `cxlab wave status`); Wilson interval.",
     },
 }
-
-
-def waves_up_to(waves: pd.DataFrame, responses: pd.DataFrame, wave: str) -> list[str]:
-    """Waves with responses up to ``wave``, in time order (opening date, then id)."""
-    order = waves[["wave_id", "opened_at"]]
-    order = order[order["wave_id"].isin(set(responses["wave_id"].dropna()))]
-    ids = order.sort_values(["opened_at", "wave_id"], na_position="last")["wave_id"].tolist()
-    return ids[: ids.index(wave) + 1] if wave in ids else ids
-
-
-@dataclass
-class SurveyData:
-    """The frames a wave summary needs (no personal data)."""
-
-    responses: pd.DataFrame  # Workspace.response_frame(): one row per response
-    answers: pd.DataFrame
-    waves: pd.DataFrame
-    services: pd.DataFrame
-    client_services: pd.DataFrame
-    clients: pd.DataFrame
-    invitations: pd.DataFrame
-    workspace: str = ""
-    # Churn risk needs who was invited (contacts without PII), what happened
-    # to each client (events) and the follow-up actions.
-    contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    events: pd.DataFrame = field(default_factory=pd.DataFrame)
-    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @classmethod
-    def from_workspace(cls, ws) -> SurveyData:
-        return cls(
-            responses=ws.response_frame(),
-            answers=ws.answers(),
-            waves=ws.waves(),
-            services=ws.services(),
-            client_services=ws.table("client_services"),
-            clients=ws.clients(),
-            invitations=ws.table("invitations"),
-            workspace=ws.name,
-            contacts=ws.contacts(),
-            events=ws.events(),
-            actions=ws.table("actions"),
-        )
 
 
 @dataclass
@@ -549,116 +476,6 @@ def summarize_wave(
         changes_by_cell=changes_by_cell,
         notes=notes,
     )
-
-
-def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) -> pd.DataFrame:
-    """NPS by cell with shares and a cluster-robust interval (clients as clusters).
-
-    Several contacts of one client answer alike, so a plain trinomial
-    interval is too narrow for a breakdown; the design-based one is used.
-    Where every respondent of a cell gave the same category its variance is
-    zero, and the adjusted-Wald interval (Rocks 2016) is given instead.
-    """
-    by = [by] if isinstance(by, str) else list(by)
-    shares = metrics.breakdown(frame, by=by, metric="nps", min_n=min_n, confidence=confidence)
-    if shares.empty:
-        return shares.assign(design_effect=pd.Series(dtype=float))
-    clustered = metrics.breakdown(
-        frame, by=by, metric="nps_clustered", cluster="client_id", min_n=min_n, confidence=confidence
-    )
-    cols = ["se", "ci_low", "ci_high", "method", "design_effect"]
-    out = shares.drop(columns=["se", "ci_low", "ci_high", "method"]).merge(clustered[by + cols], on=by, how="left")
-    degenerate = (~out["suppressed"].astype(bool)) & (out["se"] == 0)
-    if degenerate.any():
-        adj = metrics.nps_from_counts(
-            (out.loc[degenerate, "pct_promoters"] * out.loc[degenerate, "n"]).round(),
-            (out.loc[degenerate, "pct_passives"] * out.loc[degenerate, "n"]).round(),
-            (out.loc[degenerate, "pct_detractors"] * out.loc[degenerate, "n"]).round(),
-            confidence=confidence,
-            method="adjusted-wald",
-        )
-        out.loc[degenerate, ["se", "ci_low", "ci_high"]] = adj[["se", "ci_low", "ci_high"]].to_numpy()
-        out.loc[degenerate, "method"] = adj["method"].to_numpy() + " (all respondents of the cell alike)"
-    return out[nps_cells_columns(by)]
-
-
-def service_nps_cells(
-    responses: pd.DataFrame, client_services: pd.DataFrame, *, min_n: int, confidence: float = 0.95
-) -> pd.DataFrame:
-    """NPS by service: a respondent counts under every service their client buys (:func:`nps_cells`)."""
-    scored = responses.loc[responses["nps"].notna(), ["response_id", "client_id", "nps"]]
-    bought = scored.merge(client_services[["client_id", "service_id"]], on="client_id")
-    return nps_cells(bought, "service_id", min_n=min_n, confidence=confidence)
-
-
-def nps_cells_columns(by) -> list[str]:
-    by = [by] if isinstance(by, str) else list(by)
-    return by + [
-        "n",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "se",
-        "method",
-        "suppressed",
-        "pct_promoters",
-        "pct_passives",
-        "pct_detractors",
-        "design_effect",
-    ]
-
-
-def nps_cell_changes(
-    before: pd.DataFrame,
-    after: pd.DataFrame,
-    by: str,
-    *,
-    min_n: int,
-    confidence: float = 0.95,
-    adjust: str = "holm",
-    after_cells: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Change of NPS per cell between two waves, cluster-robust, with multiple-testing control.
-
-    Each wave's cell estimate has its cluster-robust SE; the change's SE is
-    sqrt(SE_before² + SE_after²), treating the waves as independent, which
-    is conservative when the same clients answer both (their covariance is
-    positive).  z-test, normal interval; p-values adjusted across the tested
-    cells (Holm by default).
-    """
-    b = nps_cells(before, by, min_n=min_n, confidence=confidence).set_index(by)
-    # The current wave's cells are usually at hand already (the breakdown tables).
-    a = (
-        after_cells if after_cells is not None else nps_cells(after, by, min_n=min_n, confidence=confidence)
-    ).set_index(by)
-    cells = b.index.union(a.index)
-    b, a = b.reindex(cells), a.reindex(cells)
-    out = pd.DataFrame(
-        {
-            "cell": cells,
-            "n_before": b["n"].fillna(0).astype(int).to_numpy(),
-            "n_after": a["n"].fillna(0).astype(int).to_numpy(),
-        }
-    )
-    suppressed = (out["n_before"] < min_n) | (out["n_after"] < min_n)
-    diff = metrics.independent_change(
-        b["estimate"], b["se"], a["estimate"], a["se"], confidence=confidence, bounds=(-200, 200)
-    )
-    out["before"], out["after"] = b["estimate"].to_numpy(), a["estimate"].to_numpy()
-    for col in ("change", "ci_low", "ci_high", "p_value"):
-        out[col] = diff[col].to_numpy()
-    for col in ("before", "after", "change", "ci_low", "ci_high", "p_value"):
-        out.loc[suppressed, col] = np.nan
-    out["p_adjusted"] = metrics.adjust_pvalues(out["p_value"].to_numpy(), method=adjust)
-    out["significant"] = out["p_adjusted"] < 1 - confidence
-    tested = int(out["p_value"].notna().sum())
-    out["method"] = (
-        f"NPS change, cluster-robust SE per wave (clients as clusters), waves treated as "
-        f"independent (conservative), z-test; {adjust.replace('fdr_bh', 'Benjamini-Hochberg').title()} "
-        f"adjustment across {tested} cells"
-    )
-    out["suppressed"] = suppressed
-    return out
 
 
 def _change_dict(ch) -> dict:

@@ -1,0 +1,182 @@
+"""The dashboard's selection: the filters, the query string checked against the workspace, the rows selected.
+
+:class:`Selection` is what the viewer picked (a wave and optional
+filters); :class:`DashboardQueryError` is the refusal of a query-string
+value.  The methods here are the part of
+:class:`~cxlab.present.dashboard_data.DashboardData` that lists the values
+each filter can take, reads a query string into a selection, and turns a
+selection into the responses and client accounts it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Selection", "DashboardQueryError", "FILTERS", "QUERY_KEYS"]
+
+#: The filters, in the order the dashboard shows them.
+FILTERS = ("wave", "direction", "service", "team", "manager", "segment", "role")
+#: Query-string keys the dashboard reads; ``token`` is the server's own and
+#: ``voila-template``/``voila-theme`` are ignored by the server (overrides are off).
+QUERY_KEYS = FILTERS + ("lang",)
+_IGNORED_KEYS = {"token", "voila-template", "voila-theme"}
+# Filters that apply to client accounts (revenue at risk, flags) and the column holding them.
+_ACCOUNT_FILTERS = ("direction", "service", "team", "manager", "segment")
+
+
+class DashboardQueryError(ValueError):
+    """A query-string value the dashboard refuses (unknown key or a value that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the viewer picked: a wave and optional filters (None = all)."""
+
+    wave: str
+    direction: str | None = None
+    service: str | None = None
+    team: str | None = None
+    manager: str | None = None
+    segment: str | None = None
+    role: str | None = None
+
+    def filters(self) -> dict:
+        """The filters that are set, without the wave."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "wave" and getattr(self, f.name) is not None
+        }
+
+    def key(self) -> str:
+        """A stable text key, e.g. ``2026-Q3|team=Media``; shown to tests in the page."""
+        return "|".join([self.wave] + [f"{k}={v}" for k, v in self.filters().items()])
+
+
+class _Selecting:
+    """Filter values, query-string checking and selected rows (a part of ``DashboardData``)."""
+
+    # ------------------------------------------------------------ options
+    def options(self) -> dict[str, list[str]]:
+        """The values each filter can take (what exists in the workspace)."""
+        r = self.responses
+
+        def values(col):
+            return sorted(str(v) for v in r[col].dropna().unique()) if col in r else []
+
+        services = sorted(self._services.index.astype(str)) if len(self._services) else []
+        return {
+            "wave": list(self.waves),
+            "direction": values("direction"),
+            "service": services,
+            "team": values("team"),
+            "manager": values("manager"),
+            "segment": values("segment"),
+            "role": values("role"),
+        }
+
+    def service_label(self, service_id: str, lang: str) -> str:
+        if not len(self._services) or service_id not in self._services.index:
+            return service_id
+        row = self._services.loc[service_id]
+        name = row.get(f"name_{lang}") or row.get("name_en") or service_id
+        return f"{row.get('direction', '')} · {name}" if row.get("direction") else str(name)
+
+    def latest(self) -> Selection:
+        if not self.waves:
+            raise DashboardQueryError("the workspace has no responses yet")
+        return Selection(wave=self.waves[-1])
+
+    def selection_from_query(self, query: str) -> tuple[Selection, str | None]:
+        """The selection and language a query string asks for, every value checked against what exists.
+
+        Returns
+        -------
+        selection : Selection
+        lang : str or None
+
+        Raises
+        ------
+        DashboardQueryError
+            For a key the dashboard does not read (the workspace, a file or a
+            notebook cannot be chosen from the URL) or a value that does not
+            exist, naming the key, the value and what is allowed.
+        """
+        pairs = parse_qsl(query or "", keep_blank_values=True)
+        options = self.options()
+        chosen: dict = {}
+        lang = None
+        for key, value in pairs:
+            if key in _IGNORED_KEYS:
+                continue
+            if key not in QUERY_KEYS:
+                raise DashboardQueryError(
+                    f"unknown parameter {key!r} in the address; the workspace and the notebook are fixed when "
+                    f"the server starts. Parameters: {', '.join(QUERY_KEYS)}"
+                )
+            if key in chosen or (key == "lang" and lang is not None):
+                raise DashboardQueryError(f"parameter {key!r} is given twice")
+            if key == "lang":
+                if value not in ("ru", "en"):
+                    raise DashboardQueryError(f"lang={_show(value)} is not a language of the dashboard (ru, en)")
+                lang = value
+                continue
+            if value not in options[key]:
+                known = ", ".join(options[key][:20]) + (" …" if len(options[key]) > 20 else "")
+                raise DashboardQueryError(
+                    f"{key}={_show(value)} does not exist in this workspace ({key} values: {known or 'none'})"
+                )
+            chosen[key] = value
+        base = self.latest()
+        return replace(base, **chosen), lang
+
+    # ------------------------------------------------------------ selecting
+    def response_mask(self, sel: Selection, *, all_waves: bool = False) -> np.ndarray:
+        """Which responses the selection covers (every wave when ``all_waves``)."""
+        r = self.responses
+        mask = np.ones(len(r), dtype=bool) if all_waves else (r["wave_id"] == sel.wave).to_numpy()
+        for key, value in sel.filters().items():
+            if key == "service":
+                mask = mask & r["client_id"].isin(self.clients_buying(value)).to_numpy()
+            elif key in r:
+                mask = mask & (r[key] == value).to_numpy()
+        return mask
+
+    def clients_buying(self, service: str) -> set:
+        cs = self._client_services
+        return set(cs.loc[cs["service_id"] == service, "client_id"].astype(str)) if len(cs) else set()
+
+    def account_ids(self, sel: Selection, clients: pd.DataFrame) -> pd.Series:
+        """The ``client_id`` of the rows of ``clients`` (``client_id, manager, team``) the account filters keep.
+
+        The role filter does not apply to accounts.
+        """
+        keep = pd.Series(True, index=clients.index)
+        info = self.data.clients.set_index("client_id")
+        for key, value in sel.filters().items():
+            if key == "service":
+                keep &= clients["client_id"].isin(self.clients_buying(value))
+            elif key in ("direction", "segment"):
+                keep &= clients["client_id"].map(info[key]) == value
+            elif key in ("team", "manager"):
+                col = clients[key] if key in clients else clients["client_id"].map(info[key])
+                keep &= col == value
+        return clients.loc[keep, "client_id"]
+
+    def previous_wave(self, wave: str) -> str | None:
+        i = self.waves.index(wave)
+        return self.waves[i - 1] if i > 0 else None
+
+
+_SAFE = re.compile(r"[^\w .,:;@()+\-/\\]")
+
+
+def _show(value: str) -> str:
+    """A query value quoted for a message: trimmed and without markup characters."""
+    text = _SAFE.sub("?", value)[:80]
+    return repr(text)

@@ -1,0 +1,387 @@
+"""Run the dashboard server: check the port, start Voila, wait for it, stop it."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from ._common import DEFAULT_HOST, DEFAULT_PORT, DashboardError
+from ._config import dashboard_env, resolve_token, voila_argv
+from ._template import TEMPLATE, write_template
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port free on ``host`` right now (for tests and benchmarks).
+
+    Examples
+    --------
+    >>> 1024 <= free_port() <= 65535
+    True
+    """
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, 0))
+        except OSError as exc:
+            raise DashboardError(f"cannot listen on host {host!r}: {exc.strerror or exc}") from None
+        return s.getsockname()[1]
+
+
+def _family(host: str):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _check_port(host: str, port: int) -> None:
+    if not 0 < port < 65536:
+        raise DashboardError(f"port must be between 1 and 65535, not {port}")
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        # As tornado binds: a port left in TIME_WAIT by a stopped server is free.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except socket.gaierror as exc:
+            raise DashboardError(f"cannot listen on host {host!r}: {exc.strerror}") from None
+        except OSError as exc:
+            reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            raise DashboardError(f"port {port} on {host} {reason}; choose another with --port") from None
+
+
+def _url_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.gethostname()
+    return f"[{host}]" if ":" in host else host
+
+
+def _connect_host(host: str) -> str:
+    return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _dashboard_notebook(notebook) -> Path:
+    from cxlab.pipeline import notebook_path
+
+    return notebook_path("dashboard" if notebook is None else notebook).resolve()
+
+
+@dataclass
+class _Plan:
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    url: str
+    token: str
+    token_source: str
+    host: str
+    port: int
+    notebook: Path
+    workspace: Path
+    template_root: Path
+
+
+def _plan(workspace, *, port, host, token, token_file, min_n, lang, notebook) -> _Plan:
+    token, source = resolve_token(token, token_file)
+    env = dashboard_env(workspace, token=token, min_n=min_n, lang=lang)
+    _check_port(host, port)
+    nb = _dashboard_notebook(notebook)
+    argv = [sys.executable, "-m", "cxlab.serve", *voila_argv(nb, port=port, host=host, template=TEMPLATE)]
+    url = f"http://{_url_host(host)}:{port}/"
+    # The template lives as long as its server (Voila finds templates on JUPYTER_PATH).
+    template_root = Path(tempfile.mkdtemp(prefix="cxlab-voila-"))
+    write_template(template_root)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root), env.get("JUPYTER_PATH")) if p)
+    # cwd: Voila reads voila.json / voila.py from its working directory, so it
+    # runs where the notebook is, not wherever the command was typed.
+    return _Plan(
+        argv,
+        env,
+        cwd=nb.parent,
+        url=url,
+        token=token,
+        token_source=source,
+        host=host,
+        port=port,
+        notebook=nb,
+        workspace=Path(env["CXLAB_WORKSPACE"]),
+        template_root=template_root,
+    )
+
+
+def _with_token(url: str, token: str, query="") -> str:
+    if isinstance(query, dict):
+        query = urlencode(query)
+    query = query.lstrip("?&")
+    return f"{url}?token={token}" + (f"&{query}" if query else "")
+
+
+def serve_dashboard(
+    workspace,
+    *,
+    port: int = DEFAULT_PORT,
+    host: str = DEFAULT_HOST,
+    token: str | None = None,
+    token_file=None,
+    min_n: int = 10,
+    lang: str | None = None,
+    notebook=None,
+) -> int:
+    """Serve the dashboard in the foreground until Ctrl-C; return Voila's exit code.
+
+    Parameters
+    ----------
+    workspace : str or Path
+        The workspace shown; fixed for the life of the server.
+    port, host : int, str
+        Where to listen (default 127.0.0.1:8866).
+    token : str, optional
+        Default ``$CXLAB_DASHBOARD_TOKEN``, then ``token_file``, then a new one.
+    token_file : str or Path, optional
+        File holding the token (see :func:`resolve_token`).
+    min_n : int
+        Smallest cell shown.
+    lang : {"ru", "en"}, optional
+        Default: the workspace's language.
+    notebook : str or Path, optional
+        Another notebook instead of ``notebooks/dashboard.ipynb`` (tests only).
+
+    Examples
+    --------
+    >>> serve_dashboard("workspaces/demo", port=8866)  # doctest: +SKIP
+    dashboard of workspaces/demo (lang ru, min n 10), token generated:
+      http://127.0.0.1:8866/?token=...
+    """
+    plan = _plan(
+        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+    )
+    print(
+        f"dashboard of {plan.workspace} (lang {plan.env['CXLAB_DASHBOARD_LANG']}, "
+        f"min n {plan.env['CXLAB_DASHBOARD_MIN_N']}), token {plan.token_source}:"
+    )
+    print(f"  {_with_token(plan.url, plan.token)}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"  listening on {host}: anyone who can reach this machine and has the token can open it; "
+            "put it behind HTTPS before sharing the link",
+            file=sys.stderr,
+        )
+    print("  stop with Ctrl-C", flush=True)
+    try:
+        return _run_foreground(plan)
+    finally:
+        shutil.rmtree(plan.template_root, ignore_errors=True)
+
+
+def _run_foreground(plan: _Plan) -> int:
+    proc = subprocess.Popen(plan.argv, env=plan.env, cwd=plan.cwd)
+    try:
+        return _exit_code(proc.wait())
+    except KeyboardInterrupt:
+        # Ctrl-C in a terminal has reached Voila too, and a second SIGINT
+        # would interrupt it while it shuts its kernels down; SIGTERM only
+        # asks its loop to stop, so it is safe to send in either case (and
+        # needed when the SIGINT was sent to this process alone).
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        try:
+            rc = proc.wait(timeout=30)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            proc.kill()
+            rc = proc.wait()
+        return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else _exit_code(rc)
+
+
+def _exit_code(rc: int) -> int:
+    # Killed by signal N shows as -N; a shell would say 128 + N.
+    return 128 - rc if rc < 0 else rc
+
+
+@dataclass
+class DashboardServer:
+    """A running dashboard server (see :func:`start_dashboard`).
+
+    Attributes
+    ----------
+    proc : subprocess.Popen
+        The Voila process.
+    url : str
+        Base URL, without the token (``http://127.0.0.1:PORT/``).
+    token, token_source : str
+        The token and where it came from (``"generated"``, ...).
+    host, port : str, int
+        Where it listens.
+    workspace, notebook : Path
+        What it serves.
+    log_path : Path
+        Voila's stdout and stderr.
+    """
+
+    proc: subprocess.Popen
+    url: str
+    token: str
+    token_source: str
+    host: str
+    port: int
+    workspace: Path
+    notebook: Path
+    log_path: Path
+    _log_file: object = field(default=None, repr=False)
+    _own_log: bool = field(default=False, repr=False)
+    _template_root: Path | None = field(default=None, repr=False)
+
+    def url_with(self, query="") -> str:
+        """The dashboard's URL with the token and ``query`` (str ``a=1&b=2`` or dict)."""
+        return _with_token(self.url, self.token, query)
+
+    def log(self) -> str:
+        """Everything Voila has written so far."""
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 20) -> int:
+        """Stop Voila (SIGTERM: it shuts its kernels down first); its exit code."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+            if self._own_log:  # a temporary log goes with its server
+                with contextlib.suppress(OSError):
+                    self.log_path.unlink()
+        if self._template_root is not None:
+            shutil.rmtree(self._template_root, ignore_errors=True)
+            self._template_root = None
+        return self.proc.returncode
+
+    def __enter__(self) -> DashboardServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _answers(host: str, port: int) -> bool:
+    conn = http.client.HTTPConnection(_connect_host(host), port, timeout=2)
+    try:
+        # Without the token: 403, and no kernel started.
+        conn.request("GET", "/login")
+        conn.getresponse().read()
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def start_dashboard(
+    workspace,
+    *,
+    port: int | None = None,
+    host: str = DEFAULT_HOST,
+    token: str | None = None,
+    token_file=None,
+    min_n: int = 10,
+    lang: str | None = None,
+    notebook=None,
+    timeout: float = 60,
+    log_path=None,
+) -> DashboardServer:
+    """Start the dashboard in the background; return once it answers HTTP.
+
+    For tests and benchmarks; the arguments are those of
+    :func:`serve_dashboard`, except that ``port`` defaults to a free one.
+
+    Parameters
+    ----------
+    notebook : str or Path, optional
+        A notebook to serve instead of ``notebooks/dashboard.ipynb`` (tests).
+    timeout : float
+        Seconds to wait for the server to answer.
+    log_path : str or Path, optional
+        Where Voila's output goes (default a temporary file, removed by
+        :meth:`DashboardServer.stop`).
+
+    Raises
+    ------
+    DashboardError
+        Bad workspace, token or port; or the server died or did not answer
+        in time (the message ends with the tail of its log).
+
+    Examples
+    --------
+    >>> with start_dashboard("workspaces/demo") as server:  # doctest: +SKIP
+    ...     urllib.request.urlopen(server.url_with()).status
+    200
+    """
+    port = free_port(host) if port is None else port
+    plan = _plan(
+        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+    )
+    own_log = log_path is None
+    if own_log:
+        fd, log_path = tempfile.mkstemp(prefix="cxlab-dashboard-", suffix=".log")
+        os.close(fd)
+    log_path = Path(log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Left open for the server's life: DashboardServer.stop closes it.
+        log_file = open(log_path, "wb")  # noqa: SIM115
+    except OSError:
+        shutil.rmtree(plan.template_root, ignore_errors=True)
+        raise
+    # A file, not a pipe: nobody reads a pipe while the tests run, and a full
+    # pipe would block the server.
+    proc = subprocess.Popen(
+        plan.argv, env=plan.env, cwd=plan.cwd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
+    server = DashboardServer(
+        proc=proc,
+        url=plan.url,
+        token=plan.token,
+        token_source=plan.token_source,
+        host=host,
+        port=port,
+        workspace=plan.workspace,
+        notebook=plan.notebook,
+        log_path=log_path,
+        _log_file=log_file,
+        _own_log=own_log,
+        _template_root=plan.template_root,
+    )
+    deadline = time.monotonic() + timeout
+    while not _answers(host, port):
+        if proc.poll() is not None:
+            tail = server.log_tail()
+            server.stop()
+            raise DashboardError(
+                f"the dashboard server exited with code {proc.returncode} before answering; its log ends:\n{tail}"
+            )
+        if time.monotonic() > deadline:
+            tail = server.log_tail()
+            server.stop()
+            raise DashboardError(
+                f"the dashboard server did not answer on {plan.url} within {timeout:g} s; its log ends:\n{tail}"
+            )
+        time.sleep(0.2)
+    return server
