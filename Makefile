@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.installed-base
 DEV    := $(VENV)/.installed-dev
 
-.PHONY: demo test bench venv clean-reports help
+.PHONY: demo test test-fast bench venv clean-reports help
 
 help:
-	@echo "make demo   - set up .venv, build workspaces/demo, run the latest wave, print the outputs"
-	@echo "make test   - install the dev extras if missing and run the whole test suite"
-	@echo "make bench  - speed and memory figures (benchmarks/)"
+	@echo "make demo      - set up .venv, build workspaces/demo, run the latest wave, print the outputs"
+	@echo "make test      - install the dev extras if missing and run the whole test suite (as CI does)"
+	@echo "make test-fast - the tests not marked slow: no notebooks, servers, browsers or big simulations (under 90 s)"
+	@echo "make bench     - speed and memory figures (benchmarks/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ demo: $(BASE)
 
 test: $(DEV)
 	$(BIN)/python -m pytest
+
+# The fast lane: everything but the tests marked slow (see the `slow` marker in pyproject.toml).
+test-fast: $(DEV)
+	$(BIN)/python -m pytest -m "not slow"
 
 # The comparison packages of benchmarks/bench_drivers.py (not project dependencies) go into the venv
 # first; --no-deps: dominance-analysis declares plotly, cufflinks and bokeh==2.4.3, needed only to plot.

@@ -23,6 +23,6 @@ def __getattr__(name):
     import importlib
 
     # (`cxlab run-wave` starts faster without scipy and statsmodels.)
-    if name in ("metrics", "simulate", "ingest", "drivers", "risk", "text", "present", "pipeline", "summary"):
+    if name in ("metrics", "stats", "simulate", "ingest", "drivers", "risk", "text", "present", "pipeline", "summary"):
         return importlib.import_module(f"cxlab.{name}")
     raise AttributeError(f"module 'cxlab' has no attribute {name!r}")

@@ -1,7 +1,9 @@
 """Command line: ``cxlab demo | import | wave | actions | run-wave | export | metrics | dashboard``.
 
-Every command prints what it did and where; a failure prints one clear
-message (file, row, column; or notebook and cell) and exits non-zero.
+Every command prints what it did and where; a failure the user can fix is a
+:class:`cxlab.errors.CxlabError`, printed as one line (file, row, column; or
+notebook and cell) before exiting with status 2.  Anything else is a bug and
+keeps its traceback.
 
 Examples
 --------
@@ -26,7 +28,7 @@ import json
 import sys
 from pathlib import Path
 
-from cxlab.errors import CxlabError
+from cxlab.errors import CxlabError, InputError, Problem
 
 __all__ = ["main"]
 
@@ -50,15 +52,36 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _read_mapping(path: str) -> dict | None:
+    """The ``--mapping`` YAML file (file column -> canonical field); an :class:`InputError` naming the file."""
+    import yaml
+
+    headline = "the mapping cannot be read; nothing was loaded"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = "file not found" if isinstance(exc, FileNotFoundError) else f"cannot read the file: {exc.strerror}"
+        raise InputError(Problem(path, None, None, reason), headline=headline) from None
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(
+            Problem(path, row, None, f"not valid YAML: {getattr(exc, 'problem', exc)}"), headline=headline
+        ) from None
+    if mapping is not None and not isinstance(mapping, dict):
+        raise InputError(
+            Problem(path, None, None, "a mapping is 'file column: canonical field' lines"), headline=headline
+        )
+    return mapping
+
+
 def _cmd_import(args) -> int:
     from cxlab.store import Workspace
 
     ws = Workspace(args.workspace)
-    mapping = None
-    if args.mapping:
-        import yaml
-
-        mapping = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8"))
+    mapping = _read_mapping(args.mapping) if args.mapping else None
     status = 0
     for file in args.files:
         report = ws.import_wave(
@@ -218,15 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run a command; a :class:`CxlabError` prints one line on stderr and gives its exit code (2).
+
+    Anything else is a bug and keeps its traceback.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except CxlabError as exc:
-        print(f"cxlab {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        print(f"cxlab {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"cxlab {args.command}: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

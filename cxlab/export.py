@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxlab.errors import ParameterError
 from cxlab.schema import TABLE_ORDER
 
 __all__ = ["export_tables", "FORMATS"]
@@ -36,7 +37,7 @@ def export_tables(
         Keep contact names, e-mails and phones.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+        raise ParameterError(f"format must be one of {FORMATS}, not {fmt!r}", parameter="fmt", value=fmt)
     if wave is not None:
         ws.wave(wave)
     out = Path(out_dir)

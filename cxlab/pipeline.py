@@ -46,6 +46,7 @@ import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 from cxlab.errors import RunError  # noqa: E402
+from cxlab.resources import notebooks_path, package_parent  # noqa: E402
 
 __all__ = [
     "REPO_ROOT",
@@ -59,8 +60,12 @@ __all__ = [
     "WaveRun",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO_ROOT / "notebooks"
+#: Deprecated: the folder that holds the ``cxlab`` package (the checkout in an
+#: editable install, ``site-packages`` in a wheel install); the notebooks are
+#: not necessarily under it, use :data:`NOTEBOOKS`.
+REPO_ROOT = package_parent()
+#: The shipped notebooks (``notebooks/``, package data ``cxlab.notebooks``).
+NOTEBOOKS = notebooks_path()
 #: Notebooks that `run_wave` executes, side by side, when they exist.  The
 #: first is the report; the others' cells follow it in the one HTML report
 #: and their packs (``*_pack.xlsx``) are merged into its ``wave_pack.xlsx``.
@@ -222,10 +227,13 @@ def run_notebook(
     except PapermillExecutionError as exc:
         index, first = _failing_cell(output_path)
         raise RunError(
-            f"{src.name}: cell {index if index is not None else '?'} failed: "
-            f"{exc.ename}: {exc.evalue}\n"
-            f"  cell: {first}\n"
-            f"  executed notebook with the traceback: {output_path}"
+            notebook=src.name,
+            cell=index,
+            cell_source=first,
+            ename=exc.ename,
+            evalue=exc.evalue,
+            outcome="failed",
+            executed=output_path,
         ) from exc
     except Exception as exc:
         # nbclient raises CellTimeoutError and DeadKernelError straight through.
@@ -236,10 +244,15 @@ def run_notebook(
         elif "DeadKernel" in kind:
             what = "killed the kernel (it died: out of memory or a crash)"
         else:
-            what = f"stopped: {kind}: {exc}"
+            what = "stopped"  # the message adds the exception's name and text
         raise RunError(
-            f"{src.name}: cell {index if index is not None else '?'} {what}\n"
-            f"  cell: {first}\n  executed notebook so far: {output_path}"
+            notebook=src.name,
+            cell=index,
+            cell_source=first,
+            ename=kind,
+            evalue=str(exc),
+            outcome=what,
+            executed=output_path,
         ) from exc
     return output_path
 
@@ -410,9 +423,7 @@ def run_wave(
             shutil.rmtree(failed)
         staging.rename(failed)
         if isinstance(exc, RunError):
-            raise RunError(
-                str(exc).replace(str(staging), str(failed)) + f"\n  the previous report (if any) is untouched: {final}"
-            ) from exc
+            raise exc.moved(staging, failed, previous=final) from exc
         raise
     if final.exists():
         shutil.rmtree(final)

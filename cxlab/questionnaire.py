@@ -56,6 +56,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from cxlab.errors import MissingFileError, NotFoundError, ParameterError, QuestionnaireError
+from cxlab.resources import template_path
 from cxlab.schema import TABLES
 
 __all__ = [
@@ -72,8 +74,8 @@ __all__ = [
     "find_questionnaire",
 ]
 
-#: Directory of the bundled questionnaire templates.
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "questionnaires"
+#: Directory of the bundled questionnaire templates (``templates/questionnaires``, package data).
+TEMPLATE_DIR = template_path("questionnaires")
 
 #: Languages every text must exist in.
 LANGS = ("ru", "en")
@@ -133,10 +135,6 @@ _TARGET_ITEMS = {
 _NEEDS_SCALE = {"nps", "rating", "grid"}
 _NEEDS_ITEMS = {"grid", "multi_choice"}
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-class QuestionnaireError(ValueError):
-    """A questionnaire template does not follow the schema."""
 
 
 def normalize_label(text: str) -> str:
@@ -246,16 +244,16 @@ class Questionnaire:
         language other than ``"ru"`` or ``"en"``.
         """
         if lang not in LANGS:
-            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+            raise ParameterError(f"lang must be one of {LANGS}, got {lang!r}", parameter="lang", value=lang)
         try:
             return self._labels[item_id][lang]
         except KeyError:
-            raise KeyError(f"{self.id}: unknown id {item_id!r}") from None
+            raise NotFoundError(f"{self.id}: unknown id {item_id!r}", kind="id", key=item_id) from None
 
     def labels(self, lang: str = "ru") -> dict[str, str]:
         """All ids -> names in ``lang``."""
         if lang not in LANGS:
-            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+            raise ParameterError(f"lang must be one of {LANGS}, got {lang!r}", parameter="lang", value=lang)
         return {k: v[lang] for k, v in self._labels.items()}
 
     def question(self, question_id: str) -> dict:
@@ -263,7 +261,7 @@ class Questionnaire:
         for q in self.questions:
             if q["id"] == question_id:
                 return q
-        raise KeyError(f"{self.id}: unknown question {question_id!r}")
+        raise NotFoundError(f"{self.id}: unknown question {question_id!r}", kind="question", key=question_id)
 
     def target(self, question_id: str) -> str | None:
         """Where the answers to a question land in the canonical tables.
@@ -301,7 +299,7 @@ class Questionnaire:
         (4, 5)
         """
         if scale_name not in self.scales:
-            raise KeyError(f"{self.id}: unknown scale {scale_name!r}")
+            raise NotFoundError(f"{self.id}: unknown scale {scale_name!r}", kind="scale", key=scale_name)
         out: dict[str, int] = {}
         for point, texts in self.scale_labels.get(scale_name, {}).items():
             for lang in LANGS:
@@ -335,7 +333,7 @@ class _Checker:
 
     def fail(self, path: str, msg: str):
         where = f"{self.fname}: {path}: " if path else f"{self.fname}: "
-        raise QuestionnaireError(where + msg)
+        raise QuestionnaireError(where + msg, file=self.fname, field=path or None)
 
     def mapping(self, obj, path: str) -> dict:
         if not isinstance(obj, dict):
@@ -477,9 +475,8 @@ def validate_questionnaire(raw: Any, fname: str = "<questionnaire>") -> None:
             )
         if qtype in _NEEDS_SCALE:
             c.key(q, "scale", path)
-        if "scale" in q and q["scale"] is not None:
-            if q["scale"] not in scales:
-                c.fail(_join(path, "scale"), f"unknown scale {q['scale']!r} (defined: {', '.join(map(str, scales))})")
+        if q.get("scale") is not None and q["scale"] not in scales:
+            c.fail(_join(path, "scale"), f"unknown scale {q['scale']!r} (defined: {', '.join(map(str, scales))})")
         if qtype == "nps" and q.get("scale") in scales:
             sc = scales[q["scale"]]
             if (sc["min"], sc["max"]) != (0, 10):
@@ -522,15 +519,17 @@ def _resolve(name_or_path: str | Path) -> Path:
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists() or len(p.parts) > 1:
         if not p.exists():
-            raise FileNotFoundError(f"questionnaire file not found: {p}")
+            raise MissingFileError(f"questionnaire file not found: {p}", kind="questionnaire file", key=str(p))
         return p
     for suffix in (".yaml", ".yml"):
         cand = TEMPLATE_DIR / f"{name_or_path}{suffix}"
         if cand.exists():
             return cand
     available = sorted(f.stem for f in TEMPLATE_DIR.glob("*.y*ml")) if TEMPLATE_DIR.exists() else []
-    raise FileNotFoundError(
-        f"no questionnaire template {name_or_path!r} in {TEMPLATE_DIR} (available: {', '.join(available) or 'none'})"
+    raise MissingFileError(
+        f"no questionnaire template {name_or_path!r} in {TEMPLATE_DIR} (available: {', '.join(available) or 'none'})",
+        kind="questionnaire template",
+        key=str(name_or_path),
     )
 
 
@@ -556,7 +555,7 @@ def load_questionnaire(name_or_path: str | Path = "pr_agency") -> Questionnaire:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{fname}: not valid YAML: {exc}") from exc
+        raise QuestionnaireError(f"{fname}: not valid YAML: {exc}", file=fname) from exc
     validate_questionnaire(raw, fname)
 
     scales = {name: (int(sc["min"]), int(sc["max"])) for name, sc in raw["scales"].items()}

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxlab.errors import ParameterError
+
 __all__ = [
     "Column",
     "Table",
@@ -36,6 +38,7 @@ __all__ = [
     "frame_schema",
     "parse_scale",
     "format_scale",
+    "is_missing",
 ]
 
 
@@ -301,12 +304,12 @@ def parse_scale(scale) -> tuple[int, int]:
     if isinstance(scale, str):
         lo, sep, hi = scale.strip().partition("-")
         if not sep:
-            raise ValueError(f"scale {scale!r} is not of the form 'min-max'")
+            raise ParameterError(f"scale {scale!r} is not of the form 'min-max'", parameter="scale", value=scale)
         lo, hi = int(lo), int(hi)
     else:
         lo, hi = (int(v) for v in scale)
     if lo >= hi:
-        raise ValueError(f"scale {scale!r}: minimum must be below maximum")
+        raise ParameterError(f"scale {scale!r}: minimum must be below maximum", parameter="scale", value=scale)
     return lo, hi
 
 
@@ -314,3 +317,22 @@ def format_scale(scale) -> str:
     """``(0, 10)`` -> ``"0-10"``."""
     lo, hi = parse_scale(scale)
     return f"{lo}-{hi}"
+
+
+def is_missing(value) -> bool:
+    """Whether a stored value counts as missing: None, NaN, NaT or ``pd.NA``.
+
+    One definition of "missing" for the store and the fieldwork tables; a value
+    pandas cannot judge (a list, say) is not missing.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing(""), is_missing([1])
+    (True, True, False, False)
+    """
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,17 +1,60 @@
-"""Shared fixtures: small hand-made workspaces (real DuckDB files in tmp dirs)."""
+"""Shared fixtures: small hand-made workspaces (real DuckDB files in tmp dirs).
+
+What is expensive is built once per test run (``scope="session"``) and shared:
+the small workspace's tables, the demo workspace (:func:`demo_ws`) and one run
+of the wave pipeline on it (:func:`demo_run`).  A test that changes a
+workspace works on its own copy (:func:`small_ws`, :func:`demo_ws_copy`,
+:func:`copy_demo_ws`): a workspace is a folder, and copying it is a file copy.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
+import shutil
+import sys
 
-from cxlab import Workspace
+# As in cxlab.pipeline: jsonschema (under nbformat) imports rfc3987_syntax when it is installed, and building
+# that package's grammar costs seconds; the test modules that import nbformat before cxlab.pipeline would pay it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cxlab import Workspace  # noqa: E402
+
+#: Fixtures that take ten seconds or more to build: every test that uses one (directly or through another
+#: fixture) is marked slow, so `make test-fast` (pytest -m "not slow") never builds them.
+SLOW_FIXTURES = frozenset(
+    {
+        "demo_ws",  # simulates the demo agency and imports its eight waves (below)
+        "demo_run",  # runs the wave's notebooks on it (below)
+        "big_agency",  # simulates a 1,500-client agency over 16 waves (tests/risk/conftest.py)
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def copy_workspace(ws: Workspace, path) -> Workspace:
+    """A copy of the workspace folder at ``path`` (its name, from its metadata, stays the same)."""
+    shutil.copytree(ws.path, path)
+    return Workspace(path)
 
 
 @pytest.fixture
-def small_ws(tmp_path):
-    """Three clients, five contacts, two waves; no responses yet."""
-    ws = Workspace.create(tmp_path / "acme")
+def small_ws(small_ws_template, tmp_path):
+    """Three clients, five contacts, two waves; no responses yet (each test gets its own copy)."""
+    return copy_workspace(small_ws_template, tmp_path / "acme")
+
+
+@pytest.fixture(scope="session")
+def small_ws_template(tmp_path_factory):
+    """The tables of :func:`small_ws`, loaded once per test run; tests get copies, never this one."""
+    ws = Workspace.create(tmp_path_factory.mktemp("small") / "acme")
     ws.load_tables(
         {
             "services": pd.DataFrame(
@@ -79,10 +122,30 @@ def csv_file(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_ws(tmp_path_factory):
-    """The demo workspace, built once per test session from the simulator (seed 42)."""
+    """The demo workspace, built once per test session from the simulator (seed 42).
+
+    Shared by the whole session: only read it.  A test that changes it uses
+    :func:`demo_ws_copy` (or :func:`copy_demo_ws` in a wider-scoped fixture).
+    """
     from cxlab.demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("ws") / "demo", progress=False)
+
+
+@pytest.fixture(scope="session")
+def copy_demo_ws(demo_ws):
+    """A function that copies the session's demo workspace to a path and opens the copy."""
+
+    def copy(path) -> Workspace:
+        return copy_workspace(demo_ws, path)
+
+    return copy
+
+
+@pytest.fixture
+def demo_ws_copy(copy_demo_ws, tmp_path_factory):
+    """A private copy of the demo workspace, named ``demo`` like the original, for a test that changes it."""
+    return copy_demo_ws(tmp_path_factory.mktemp("ws") / "demo")
 
 
 @pytest.fixture(scope="session")

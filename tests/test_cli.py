@@ -6,6 +6,9 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow  # the CLI in a subprocess; `cxlab demo` builds a workspace
 
 
 def cxlab(*args, cwd=None):

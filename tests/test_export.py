@@ -11,6 +11,8 @@ import pytest
 
 from cxlab.export import export_tables
 
+pytestmark = pytest.mark.slow  # two imports per test, then every table written out (one test runs the CLI)
+
 WAVE = "response_id,contact_id,nps\nR1,K1,9\nR2,K3,4\n"
 
 

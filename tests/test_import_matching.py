@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow  # several imports into a workspace per test
 
 NPS = "Насколько вероятно, что вы порекомендуете нас коллегам?"
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,8 +119,20 @@ def test_rerun_overwrites_cleanly(demo_ws, tmp_path):
     assert [p.name for p in tmp_path.glob("demo/*")] == ["2026-Q3"]
 
 
-def test_failing_wave_names_notebook_and_cell_and_keeps_last_report(demo_ws, tmp_path):
-    good = run_wave(demo_ws, "2026-Q3", lang="en", reports_root=tmp_path, progress=False)
+@pytest.fixture
+def last_good_report(demo_run, tmp_path):
+    """The session's run (English, 2026-Q3) copied to where ``run_wave(..., reports_root=tmp_path)`` writes it."""
+    out = tmp_path / demo_run.workspace / demo_run.wave
+    shutil.copytree(demo_run.output_dir, out)
+    return dataclasses.replace(
+        demo_run, output_dir=out, files=[out / p.relative_to(demo_run.output_dir) for p in demo_run.files]
+    )
+
+
+def test_failing_wave_names_notebook_and_cell_and_keeps_last_report(demo_ws_copy, last_good_report, tmp_path):
+    # A copy of the demo workspace: the test adds a wave to it.
+    demo_ws = demo_ws_copy
+    good = last_good_report
     before = (good.output_dir / "metrics.json").read_text()
     demo_ws.add_wave("2099-Q1")  # a wave with no responses: the report's first cell fails
     try:
@@ -162,7 +176,7 @@ def test_dead_kernel_is_caught(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "params, words",
+    ("params", "words"),
     [
         ({"wave": "2026-Q3", "evil; import os": 1}, "does not declare"),
         ({"min_n": "10"}, "must be int"),

@@ -498,7 +498,7 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("name,mutate,expected", BROKEN, ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(("name", "mutate", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_template_is_refused(tmp_path, raw, name, mutate, expected):
     broken = copy.deepcopy(raw)
     mutate(broken)
@@ -553,7 +553,7 @@ BROKEN_B2B = [
 ]
 
 
-@pytest.mark.parametrize("name,mutate,expected", BROKEN_B2B, ids=[b[0] for b in BROKEN_B2B])
+@pytest.mark.parametrize(("name", "mutate", "expected"), BROKEN_B2B, ids=[b[0] for b in BROKEN_B2B])
 def test_broken_b2b_template_is_refused(tmp_path, name, mutate, expected):
     broken = _raw("b2b_industrial")
     mutate(broken)

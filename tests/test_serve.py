@@ -156,7 +156,7 @@ def test_token_from_env_then_file_else_generated(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "value, message",
+    ("value", "message"),
     [("", "is empty"), ("short-token", "only 11 characters long"), ("has space 0123456789abcdef", "spaces")],
 )
 def test_configured_token_must_be_long_and_url_safe(value, message, tmp_path, monkeypatch):
@@ -208,12 +208,14 @@ def cxlab(*args, env=None):
     )
 
 
+@slow  # the CLI in a subprocess
 def test_cli_dashboard_bad_workspace_exits_with_one_message():
     res = cxlab("dashboard", "--workspace", "/nonexistent")
     assert res.returncode == 2
     assert "cxlab dashboard: error: no workspace at /nonexistent" in res.stderr and "Traceback" not in res.stderr
 
 
+@slow  # the CLI in a subprocess, twice
 def test_cli_dashboard_refuses_a_busy_port_and_a_short_token(site):
     ws, _ = site
     with socket.socket() as busy:

@@ -240,6 +240,7 @@ def test_realistic_shape(sim):
     assert 0.35 <= comments <= 0.65
 
 
+@pytest.mark.slow
 def test_nps_is_realistic_across_seeds():
     values = [_nps(simulate(s).tables["responses"]["nps"]) for s in (1, 2, 3)]
     assert all(10 <= v <= 55 for v in values), values

@@ -43,6 +43,7 @@ def test_create_open_and_refuse_to_clobber(tmp_path):
         Workspace(tmp_path / "nothing-here")
 
 
+@pytest.mark.slow
 def test_import_wave_loads_responses_and_answers(small_ws, csv_file):
     report = small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
     assert (report.rows_read, report.rows_loaded, report.rows_skipped) == (4, 4, 0)
@@ -62,6 +63,7 @@ def test_import_wave_loads_responses_and_answers(small_ws, csv_file):
     assert len(audit.loc[0, "sha256"]) == 64
 
 
+@pytest.mark.slow
 def test_same_file_twice_loads_nothing_and_says_so(small_ws, csv_file):
     path = csv_file(WAVE_CSV)
     small_ws.import_wave(path, "2026-Q3")
@@ -72,6 +74,7 @@ def test_same_file_twice_loads_nothing_and_says_so(small_ws, csv_file):
     assert_same(before, snapshot(small_ws))
 
 
+@pytest.mark.slow
 def test_cumulative_export_loads_only_new_rows(small_ws, csv_file):
     first = "\n".join(WAVE_CSV.splitlines()[:3]) + "\n"
     small_ws.import_wave(csv_file(first, "part1.csv"), "2026-Q3")
@@ -97,8 +100,9 @@ def test_russian_excel_csv_cp1251_semicolons_decimal_commas(small_ws, csv_file):
     assert r.loc[0, "submitted_at"] == pd.Timestamp("2026-09-12 10:05")
 
 
+@pytest.mark.slow  # sixteen refused imports, about a second each
 @pytest.mark.parametrize(
-    "text, row, column, words",
+    ("text", "row", "column", "words"),
     [
         ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", "unknown client 'C9'"),
         ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", "unknown contact 'K99'"),
@@ -146,7 +150,7 @@ def test_bad_input_names_file_row_column_and_loads_nothing(small_ws, csv_file, t
 
 
 @pytest.mark.parametrize(
-    "text, row, column, loaded, words",
+    ("text", "row", "column", "loaded", "words"),
     [
         ("response_id,client_id,nps\nR1,C1,9\nR2,C9,8\n", 3, "client_id", {"R1": 9}, "unknown client 'C9'"),
         ("response_id,contact_id,nps\nR1,K1,9\nR2,K99,8\n", 3, "contact_id", {"R1": 9}, "unknown contact"),
@@ -184,6 +188,7 @@ def test_identical_duplicate_submission_keeps_one(small_ws, csv_file):
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
 
 
+@pytest.mark.slow
 def test_changed_response_is_refused_not_overwritten(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "a.csv"), "2026-Q3")
     with pytest.raises(InputError, match="already stored with different answers"):
@@ -198,6 +203,7 @@ def test_unknown_wave_is_refused(small_ws, csv_file):
         small_ws.import_wave(csv_file(WAVE_CSV), "2030-Q1")
 
 
+@pytest.mark.slow
 def test_failure_while_writing_leaves_workspace_exactly_as_before(small_ws, csv_file, monkeypatch):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
     before = snapshot(small_ws)
@@ -217,6 +223,7 @@ def test_failure_while_writing_leaves_workspace_exactly_as_before(small_ws, csv_
     assert small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3").rows_loaded == 4
 
 
+@pytest.mark.slow
 def test_load_tables_is_one_transaction(small_ws):
     before = snapshot(small_ws)
     bad_contacts = pd.DataFrame({"contact_id": ["K9", "K9"], "client_id": ["C1", "C1"]})
@@ -273,6 +280,7 @@ def raw_counts(ws, by):
     return g[["promoters", "passives", "detractors"]].sum().reset_index()
 
 
+@pytest.mark.slow
 def test_cube_counts_equal_raw_counts_through_imports_and_reloads(small_ws, csv_file):
     small_ws.import_wave(csv_file(WAVE_CSV), "2026-Q3")
     small_ws.import_wave(csv_file("response_id,contact_id,nps\nQ1,K5,3\nQ2,K3,9\n", "q2.csv"), "2026-Q2")
@@ -291,6 +299,7 @@ def test_cube_counts_equal_raw_counts_through_imports_and_reloads(small_ws, csv_
     assert by_role.loc["finance", "promoters"] == 1
 
 
+@pytest.mark.slow
 def test_failed_import_leaves_the_cube_as_before(small_ws, csv_file, monkeypatch):
     small_ws.import_wave(csv_file("response_id,client_id,nps\nR0,C1,8\n", "first.csv"), "2026-Q2")
     before = small_ws.nps_counts(["wave_id"])
@@ -307,8 +316,9 @@ def test_failed_import_leaves_the_cube_as_before(small_ws, csv_file, monkeypatch
     pd.testing.assert_frame_equal(small_ws.nps_counts(["wave_id"]), before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
-    "table, frame, row, column, words",
+    ("table", "frame", "row", "column", "words"),
     [
         (
             "contacts",
@@ -350,6 +360,7 @@ def test_reference_loads_are_validated_with_row_and_column(small_ws, table, fram
     assert_same(before, snapshot(small_ws))
 
 
+@pytest.mark.slow
 def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
     frame = pd.DataFrame(
         {"response_id": ["F1", "F2"], "contact_id": ["K1", "K4"], "nps": [10, 0], "attribute:deadlines": [5, None]}
@@ -361,6 +372,7 @@ def test_import_from_a_dataframe_is_checked_and_idempotent(small_ws):
         small_ws.import_wave(frame.assign(response_id=["F3", "F4"], nps=[12, 1]), "2026-Q3", errors="raise")
 
 
+@pytest.mark.slow
 def test_cumulative_export_with_changed_grid_answer_is_refused(small_ws, csv_file):
     small_ws.import_wave(csv_file("response_id,client_id,nps,attribute:deadlines\nR1,C1,9,5\n", "a.csv"), "2026-Q3")
     with pytest.raises(InputError, match="already stored with different answers"):
@@ -377,6 +389,7 @@ def test_response_stored_in_another_wave_is_refused(small_ws, csv_file):
         small_ws.import_wave(csv_file("response_id,client_id,nps\nR1,C1,9\n", "b.csv"), "2026-Q3", errors="raise")
 
 
+@pytest.mark.slow
 def test_a_contacts_later_submission_supersedes_the_earlier(small_ws, csv_file):
     first = (
         "response_id,contact_id,submitted_at,nps\n"

@@ -9,6 +9,8 @@ import pytest
 
 from cxlab.summary import SurveyData, summarize_wave
 
+pytestmark = pytest.mark.slow  # two waves imported and summarised per test: a second or more each
+
 Q2 = (
     "response_id,contact_id,nps,overall,attribute:deadlines,service:pr,service:smm\n"
     "A1,K1,8,4,4,4,\n"

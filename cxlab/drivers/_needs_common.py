@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
+
 
 # --------------------------------------------------------------------------- inputs
 def _wave_record(data, wave: str) -> pd.Series:
     waves = data.waves.sort_values("wave_id")
     if wave not in set(waves["wave_id"]):
-        raise ValueError(f"wave '{wave}' does not exist (waves: {', '.join(map(str, waves['wave_id']))})")
+        raise ParameterError(
+            f"wave '{wave}' does not exist (waves: {', '.join(map(str, waves['wave_id']))})",
+            parameter="wave",
+            value=wave,
+        )
     return waves.set_index("wave_id").loc[wave]
 
 
@@ -32,7 +38,7 @@ def _respondents(data, wave: str) -> pd.DataFrame:
     """The wave's respondents: response_id, client_id, segment."""
     resp = data.responses[data.responses["wave_id"] == wave]
     if resp.empty:
-        raise ValueError(f"wave '{wave}' has no responses")
+        raise DataError(f"wave '{wave}' has no responses")
     need_ids = set(data.answers.loc[data.answers["kind"] == "need", "response_id"])
     if "complete" in resp.columns:
         # A partial response may have stopped before the needs question; it counts only if it

@@ -24,7 +24,9 @@ from cxlab.drivers._needs_common import (
     _wave_record,
     _with_labels,
 )
-from cxlab.metrics._result import _check_confidence
+from cxlab.errors import ParameterError
+from cxlab.stats.intervals import check_confidence
+from cxlab.stats.resampling import resample_weights
 
 __all__ = ["cross_sell"]
 
@@ -87,11 +89,11 @@ def cross_sell(
     >>> cs = cross_sell(data, "2026-Q3", level="direction")   # doctest: +SKIP
     >>> cs[["priority_rank", "direction", "potential_value", "weighted_demand"]]  # doctest: +SKIP
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     if level not in ("service", "direction"):
-        raise ValueError(f"level must be one of service, direction, got {level!r}")
+        raise ParameterError(f"level must be one of service, direction, got {level!r}", parameter="level", value=level)
     if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
-        raise ValueError(f"n_boot must be a whole number >= 1, got {n_boot!r}")
+        raise ParameterError(f"n_boot must be a whole number >= 1, got {n_boot!r}", parameter="n_boot", value=n_boot)
     n_boot = int(n_boot)
     rec = _wave_record(data, wave)
     opened = rec.get("opened_at")
@@ -183,8 +185,6 @@ def _bootstrap(v: np.ndarray, need: np.ndarray, confidence: float, n_boot: int, 
     C, S = need.shape
     if C == 0 or v.sum() <= 0:
         return np.full(S, np.nan), np.full(S, np.nan)
-    from cxlab.drivers.resampling import resample_weights
-
     # How often each client is drawn in each replicate: one matrix product gives every ratio.
     counts = resample_weights(C, None, n_boot, np.random.default_rng(seed))
     den = counts @ v

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.errors import ParameterError
+
 __all__ = ["driver_frame", "usable_drivers", "ID_COLUMNS", "OUTCOMES"]
 
 #: Columns carried beside the ratings.
@@ -74,7 +76,11 @@ def driver_frame(
         responses = responses[responses["complete"].fillna(True).astype(bool)]
     answers = data.answers
     if kind not in ("attribute", "service", "direction", "touchpoint"):
-        raise ValueError(f"kind must be 'attribute', 'service', 'direction' or 'touchpoint', not {kind!r}")
+        raise ParameterError(
+            f"kind must be 'attribute', 'service', 'direction' or 'touchpoint', not {kind!r}",
+            parameter="kind",
+            value=kind,
+        )
     grid = answers[
         (answers["kind"] == ("service" if kind == "direction" else kind))
         & answers["response_id"].isin(responses["response_id"])

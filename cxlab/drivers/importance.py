@@ -59,10 +59,10 @@ from cxlab.drivers.importance_methods import (
     _vif,
     correlation_matrix,
 )
-
-# resample_weights is imported from here by other packages (cxlab.risk): keep it importable.
-from cxlab.drivers.resampling import bootstrap_importances, resample_weights
+from cxlab.drivers.resampling import bootstrap_importances
 from cxlab.drivers.subsets import all_subsets_r2, conditional_dominance
+from cxlab.errors import DataError, DriverWarning, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.stats.resampling import resample_weights
 
 __all__ = [
     "relative_importance",
@@ -87,10 +87,6 @@ METHOD_NAMES = {
 MIN_N_PER_DRIVER = 10
 #: VIF above which a driver is flagged as collinear with the others.
 VIF_LIMIT = 5.0
-
-
-class DriverWarning(UserWarning):
-    """A key-driver estimate that should be read with care (small n, collinearity...)."""
 
 
 # --------------------------------------------------------------------------- result
@@ -143,7 +139,11 @@ class RelativeImportance:
     def method(self, method: str) -> pd.DataFrame:
         """Rows of one method, most important first."""
         if method not in set(self.table["method"]):
-            raise KeyError(f"method '{method}' was not computed; have {sorted(set(self.table['method']))}")
+            raise NotFoundError(
+                f"method '{method}' was not computed; have {sorted(set(self.table['method']))}",
+                kind="method",
+                key=method,
+            )
         return self.table[self.table["method"] == method].sort_values("rank").reset_index(drop=True)
 
     def shares(self) -> pd.DataFrame:
@@ -192,21 +192,26 @@ def _rank_text(lo, hi) -> str:
 # --------------------------------------------------------------------------- entry point
 def _check(data: pd.DataFrame, outcome: str, drivers) -> list:
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        raise ParameterTypeError(
+            f"data must be a pandas DataFrame, got {type(data).__name__}", parameter="data", value=type(data).__name__
+        )
     drivers = list(drivers)
     if len(drivers) < 2:
-        raise ValueError("relative importance needs at least two drivers")
+        raise ParameterError("relative importance needs at least two drivers", parameter="drivers", value=drivers)
     if len(set(drivers)) != len(drivers):
-        raise ValueError(f"drivers are listed twice: {sorted({d for d in drivers if drivers.count(d) > 1})}")
+        twice = sorted({d for d in drivers if drivers.count(d) > 1})
+        raise ParameterError(f"drivers are listed twice: {twice}", parameter="drivers", value=drivers)
     missing = [c for c in [outcome] + drivers if c not in data.columns]
     if missing:
-        raise KeyError(f"columns not in data: {missing}")
+        raise NotFoundError(f"columns not in data: {missing}", kind="column", key=missing)
     if outcome in drivers:
-        raise ValueError(f"the outcome '{outcome}' is also listed as a driver")
+        raise ParameterError(f"the outcome '{outcome}' is also listed as a driver", parameter="outcome", value=outcome)
     if len(drivers) > 24:
-        raise ValueError(
+        raise ParameterError(
             f"{len(drivers)} drivers: the exact all-subsets decomposition is limited to 24 "
-            "(2**24 subsets); group or pre-select drivers"
+            "(2**24 subsets); group or pre-select drivers",
+            parameter="drivers",
+            value=drivers,
         )
     return drivers
 
@@ -215,7 +220,9 @@ def _methods(method) -> list[str]:
     wanted = list(METHODS) if method == "all" else ([method] if isinstance(method, str) else list(method))
     bad = [m for m in wanted if m not in METHODS]
     if bad:
-        raise ValueError(f"unknown method(s) {bad}; choose from {list(METHODS)} or 'all'")
+        raise ParameterError(
+            f"unknown method(s) {bad}; choose from {list(METHODS)} or 'all'", parameter="method", value=method
+        )
     return wanted
 
 
@@ -252,9 +259,10 @@ def _check_pairs(values: np.ndarray, corr: np.ndarray, names: list, min_pair: in
     if undefined:
         shown = ", ".join(f"{a} & {b} (n = {n})" for a, b, n in undefined[:5])
         more = f" and {len(undefined) - 5} more" if len(undefined) > 5 else ""
-        raise ValueError(
+        raise DataError(
             f"pairwise correlations undefined for {shown}{more}: these were never rated "
-            "together with any variation; leave some drivers out or group them"
+            "together with any variation; leave some drivers out or group them",
+            columns=sorted({c for a, b, _ in undefined for c in (a, b)}),
         )
     thin = [(names[i], names[j], int(both[i, j])) for i in range(k) for j in range(i + 1, k) if both[i, j] < min_pair]
     if thin:
@@ -323,27 +331,33 @@ def relative_importance(
     drivers = _check(data, outcome, drivers)
     methods = _methods(method)
     if missing not in ("listwise", "pairwise"):
-        raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+        raise ParameterError(
+            f"missing must be 'listwise' or 'pairwise', not {missing!r}", parameter="missing", value=missing
+        )
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        raise ParameterError(
+            f"confidence must be between 0 and 1, got {confidence}", parameter="confidence", value=confidence
+        )
     if cluster is not None and cluster not in data.columns:
-        raise KeyError(f"cluster column '{cluster}' not in data")
+        raise NotFoundError(f"cluster column '{cluster}' not in data", kind="column", key=cluster)
     notes: list[str] = []
     n_rows = len(data)
     values, clusters = prepare(data, outcome, drivers, missing, cluster)
     n = len(values)
     p = len(drivers)
     if n <= p + 1:
-        raise ValueError(
+        raise DataError(
             f"{n} usable rows for {p} drivers of '{outcome}' ({missing} deletion): at least "
-            f"{p + 2} are needed, and about {min_n_per_driver * p} for stable importances"
+            f"{p + 2} are needed, and about {min_n_per_driver * p} for stable importances",
+            columns=[*drivers, outcome],
         )
     constant = [d for d, sd in zip(drivers, np.nanstd(values[:, :-1], axis=0)) if not sd > 0]
     if constant or not np.nanstd(values[:, -1]) > 0:
         what = constant or [outcome]
-        raise ValueError(
+        raise DataError(
             f"no variation in {what}: everyone gave the same answer, so nothing can be "
-            "explained; leave these columns out"
+            "explained; leave these columns out",
+            columns=what,
         )
     if n_rows and missing == "listwise" and n < 0.8 * n_rows:
         notes.append(

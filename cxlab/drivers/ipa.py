@@ -41,7 +41,9 @@ import numpy as np
 import pandas as pd
 
 from cxlab.drivers.importance import METHOD_NAMES, _complete, _numeric, relative_importance
-from cxlab.drivers.resampling import bootstrap_importances, resample_weights
+from cxlab.drivers.resampling import bootstrap_importances
+from cxlab.errors import ParameterError
+from cxlab.stats.resampling import resample_weights
 
 __all__ = ["importance_performance", "ImportancePerformance", "QUADRANTS", "QUADRANT_LABELS", "quadrant_of"]
 
@@ -153,7 +155,9 @@ def importance_performance(
     ImportancePerformance
     """
     if n_boot < 1:
-        raise ValueError("n_boot must be at least 1: the quadrant shares come from the bootstrap")
+        raise ParameterError(
+            "n_boot must be at least 1: the quadrant shares come from the bootstrap", parameter="n_boot", value=n_boot
+        )
     base_method = "correlation" if method in ("pearson", "spearman") else method
     res = relative_importance(
         data,
@@ -186,7 +190,11 @@ def importance_performance(
         return np.full(np.shape(perf_values)[:-1], float(performance_cut))
 
     if not (performance_cut in ("mean", "median") or isinstance(performance_cut, (int, float))):
-        raise ValueError(f"performance_cut must be 'mean', 'median' or a number, not {performance_cut!r}")
+        raise ParameterError(
+            f"performance_cut must be 'mean', 'median' or a number, not {performance_cut!r}",
+            parameter="performance_cut",
+            value=performance_cut,
+        )
     p = len(drivers)
     imp_cut = 1.0 / p
     perf_cut = float(cut(perf))

@@ -50,7 +50,8 @@ from cxlab.drivers.pooling import (
     _raw_variance,
     _top_k,
 )
-from cxlab.metrics._result import _check_confidence
+from cxlab.errors import FallbackWarning, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.stats.intervals import check_confidence
 
 __all__ = ["ManagerScores", "NOTE", "manager_scores", "manager_scores_over_waves"]
 
@@ -196,7 +197,7 @@ class ManagerScores:
             Language of the note (figures and headings are the same).
         """
         if lang not in NOTE:
-            raise ValueError(f"lang must be one of {sorted(NOTE)}, got {lang!r}")
+            raise ParameterError(f"lang must be one of {sorted(NOTE)}, got {lang!r}", parameter="lang", value=lang)
         width = 80
         pct = f"{100 * self.confidence:g}%"
         t = self.table
@@ -266,22 +267,24 @@ def _outcome(frame: pd.DataFrame, outcome: str) -> tuple[pd.Series, str]:
         from cxlab.metrics import net_score
 
         if "nps" not in frame.columns:
-            raise KeyError("outcome 'net' needs the 0-10 column 'nps'")
+            raise NotFoundError("outcome 'net' needs the 0-10 column 'nps'", kind="column", key="nps")
         return net_score(frame["nps"]).set_axis(frame.index), OUTCOME_LABELS["net"]
     if outcome not in frame.columns:
-        raise KeyError(f"outcome column {outcome!r} not in the frame")
+        raise NotFoundError(f"outcome column {outcome!r} not in the frame", kind="column", key=outcome)
     y = frame[outcome]
     if not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)):
-        raise TypeError(f"outcome column {outcome!r} is not numeric")
+        raise ParameterTypeError(f"outcome column {outcome!r} is not numeric", parameter="outcome", value=str(y.dtype))
     return y.astype(float), OUTCOME_LABELS.get(outcome, f"mean of {outcome}")
 
 
 def _respondents(frame: pd.DataFrame, by: str, outcome: str, extra=()) -> tuple[pd.DataFrame, str, list]:
     """Rows with an outcome and a group: columns g (group), c (client), y, plus ``extra``."""
     if by not in frame.columns:
-        raise KeyError(f"grouping column {by!r} not in the frame")
+        raise NotFoundError(f"grouping column {by!r} not in the frame", kind="column", key=by)
     if CLUSTER not in frame.columns:
-        raise KeyError(f"the frame needs {CLUSTER!r}: clients are the clusters of every SE")
+        raise NotFoundError(
+            f"the frame needs {CLUSTER!r}: clients are the clusters of every SE", kind="column", key=CLUSTER
+        )
     y, label = _outcome(frame, outcome)
     # A fresh index: frames concatenated from several waves repeat labels,
     # which the mixed model's design would misalign.
@@ -404,20 +407,24 @@ def manager_scores(
     1       B  6      7.50      7.49     2
     2       C  6      5.00      5.15     3
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method", value=method)
     if not float(min_n).is_integer() or min_n < 0:
-        raise ValueError(f"min_n must be a whole number >= 0, got {min_n!r}")
+        raise ParameterError(f"min_n must be a whole number >= 0, got {min_n!r}", parameter="min_n", value=min_n)
     if int(n_draws) < 1:
-        raise ValueError("n_draws must be at least 1")
+        raise ParameterError("n_draws must be at least 1", parameter="n_draws", value=n_draws)
     n_draws = int(n_draws)
     adjust_for = [adjust_for] if isinstance(adjust_for, str) else list(adjust_for or [])
     if adjust_for and method != "mixedlm":
-        raise ValueError("adjust_for needs method='mixedlm' (the empirical Bayes model has no covariates)")
+        raise ParameterError(
+            "adjust_for needs method='mixedlm' (the empirical Bayes model has no covariates)",
+            parameter="adjust_for",
+            value=adjust_for,
+        )
     missing = [c for c in adjust_for if c not in frame.columns]
     if missing:
-        raise KeyError(f"adjust_for column(s) {missing} not in the frame")
+        raise NotFoundError(f"adjust_for column(s) {missing} not in the frame", kind="column", key=missing)
 
     d, label, remarks = _respondents(frame, by, outcome, extra=adjust_for)
     st = _group_stats(d)
@@ -438,7 +445,7 @@ def manager_scores(
             warnings.warn(
                 f"manager_scores: the mixed model could not be used ({exc}); falling back "
                 f"to empirical Bayes partial pooling{lost}.",
-                RuntimeWarning,
+                FallbackWarning,
                 stacklevel=2,
             )
             remarks.append(
@@ -565,7 +572,7 @@ def manager_scores_over_waves(frame: pd.DataFrame, by: str = "manager", outcome:
     3      Q2       B     2
     """
     if "wave_id" not in frame.columns:
-        raise KeyError("the frame needs a 'wave_id' column")
+        raise NotFoundError("the frame needs a 'wave_id' column", kind="column", key="wave_id")
     parts = []
     for wave in sorted(frame["wave_id"].dropna().unique()):
         res = manager_scores(frame[frame["wave_id"] == wave], by, outcome, **kw)

@@ -51,9 +51,9 @@ from cxlab.drivers._needs_common import (
     _with_labels,
 )
 from cxlab.drivers.cross_selling import cross_sell
-from cxlab.metrics._result import _check_confidence
+from cxlab.errors import ParameterError
 from cxlab.metrics.breakdown import check_min_n
-from cxlab.metrics.csat import wilson
+from cxlab.stats.intervals import check_confidence, wilson
 
 __all__ = ["needs_map", "development_priorities", "needs_over_waves", "NEEDS_BY", "SHARE_METHOD"]
 
@@ -82,12 +82,16 @@ def _parse_by(by) -> tuple[list[str], str | None]:
     raw = [by] if isinstance(by, str) else list(by) if by is not None else []
     bad = [b for b in raw if b not in NEEDS_BY]
     if not raw or bad:
-        raise ValueError(f"by must be one of {', '.join(NEEDS_BY)} or a list of them, got {by!r}")
+        raise ParameterError(
+            f"by must be one of {', '.join(NEEDS_BY)} or a list of them, got {by!r}", parameter="by", value=by
+        )
     if "client" in raw:
         if len(set(raw)) > 1:
-            raise ValueError(
+            raise ParameterError(
                 "by='client' is a per-client table and cannot be combined with "
-                f"{', '.join(b for b in raw if b != 'client')}"
+                f"{', '.join(b for b in raw if b != 'client')}",
+                parameter="by",
+                value=by,
             )
         return [], None
     cells = [b for b in dict.fromkeys(raw) if b in _CELL_BY]
@@ -245,7 +249,7 @@ def needs_map(data, wave: str, *, by="direction", min_n: int = 10, confidence: f
     >>> grid = needs_map(data, "2026-Q3", by=["segment", "direction"])  # doctest: +SKIP
     >>> grid.pivot(index="segment", columns="direction", values="share")  # doctest: +SKIP
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     min_n = check_min_n(min_n)
     cells, level = _parse_by(by)
     rec = _wave_record(data, wave)
@@ -387,9 +391,9 @@ def development_priorities(
     >>> development_priorities(data, "2026-Q3", top=3, lang="en")  # doctest: +SKIP
     """
     if lang not in ("ru", "en"):
-        raise ValueError(f"lang must be one of ru, en, got {lang!r}")
+        raise ParameterError(f"lang must be one of ru, en, got {lang!r}", parameter="lang", value=lang)
     if isinstance(top, bool) or not float(top).is_integer() or top < 1:
-        raise ValueError(f"top must be a whole number >= 1, got {top!r}")
+        raise ParameterError(f"top must be a whole number >= 1, got {top!r}", parameter="top", value=top)
     cs = cross_sell(data, wave, level="direction", confidence=confidence)
     share = needs_map(data, wave, by="direction", min_n=min_n, confidence=confidence)
     out = cs[["priority_rank", "direction", "clients_needing", "potential_value"]].merge(
@@ -449,10 +453,10 @@ def needs_over_waves(data, *, by: str = "direction", min_n: int = 10, confidence
     >>> t = needs_over_waves(data)                                   # doctest: +SKIP
     >>> t.pivot(index="wave_id", columns="direction", values="share")  # doctest: +SKIP
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     min_n = check_min_n(min_n)
     if by not in ("direction", "service"):
-        raise ValueError(f"by must be one of direction, service, got {by!r}")
+        raise ParameterError(f"by must be one of direction, service, got {by!r}", parameter="by", value=by)
     _svc, _directions = _catalogue(data)
     waves = data.waves.copy()
     if "opened_at" in waves.columns:

@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, NotFoundError, ParameterError
+
 __all__ = ["penalty_reward", "KINDS", "KIND_LABELS"]
 
 KINDS = ("dissatisfier", "delighter", "performance", "neutral", "not_estimated")
@@ -96,19 +98,20 @@ def penalty_reward(
     drivers = list(drivers)
     missing_cols = [c for c in [outcome] + drivers if c not in data.columns]
     if missing_cols:
-        raise KeyError(f"columns not in data: {missing_cols}")
+        raise NotFoundError(f"columns not in data: {missing_cols}", kind="column", key=missing_cols)
     lo_s, hi_s = int(scale[0]), int(scale[1])
     low = tuple(low) if low is not None else (lo_s, lo_s + 1)
     high = tuple(high) if high is not None else (hi_s,)
     if set(low) & set(high):
-        raise ValueError(f"low {low} and high {high} overlap")
+        raise ParameterError(f"low {low} and high {high} overlap", parameter="low", value=low)
     cols = [outcome] + drivers + ([cluster] if cluster else [])
     frame = data[cols].dropna(subset=[outcome] + drivers)
     n = len(frame)
     if n < 2 * len(drivers) + 2:
-        raise ValueError(
+        raise DataError(
             f"{n} complete rows for {len(drivers)} drivers: too few for penalty-reward analysis "
-            f"(needs more than {2 * len(drivers) + 1})"
+            f"(needs more than {2 * len(drivers) + 1})",
+            columns=[outcome] + drivers,
         )
     design = {}
     counts = {}

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlab.errors import FitError
+
 
 # --------------------------------------------------------------------------- raw means
 def _group_stats(d: pd.DataFrame) -> pd.DataFrame:
@@ -139,7 +141,7 @@ def _mixedlm(d: pd.DataFrame, adjust_for: list) -> dict:
             model = smf.mixedlm(formula, d, groups=d["g"], re_formula="1", vc_formula={"client": "0 + C(c)"})
             res = model.fit(reml=True)
         except (np.linalg.LinAlgError, ValueError) as exc:
-            raise RuntimeError(f"MixedLM failed: {exc}") from exc
+            raise FitError(f"MixedLM failed: {exc}") from exc
     k_fe = model.k_fe
     cov_fe = np.asarray(res.cov_params())[:k_fe, :k_fe]
     # The pooled mean is read at the agency's average case mix, not at the
@@ -154,7 +156,7 @@ def _mixedlm(d: pd.DataFrame, adjust_for: list) -> dict:
     cond = np.array([float(res.random_effects_cov[g].loc["Group", "Group"]) for g in groups])
     if not res.converged or not all(np.isfinite([mu, var_mu, tau2])) or not np.isfinite(blup).all():
         msgs = "; ".join(sorted({str(w.message) for w in caught})) or "no convergence"
-        raise RuntimeError(f"MixedLM did not converge ({msgs})")
+        raise FitError(f"MixedLM did not converge ({msgs})")
     return {
         "tau2": max(tau2, 0.0),
         "mu": mu,
@@ -199,7 +201,7 @@ def _fit_mixedlm(d: pd.DataFrame, names: pd.Index, by: str, adjust_for: list, n_
             remarks.append(f"{dropped} answers with a missing adjustment column were left out of the model.")
         d = d.dropna(subset=adjust_for)
     if d["g"].nunique() < 2:
-        raise RuntimeError(f"MixedLM needs at least two {by} groups")
+        raise FitError(f"MixedLM needs at least two {by} groups", columns=[by])
     m = _mixedlm(d, adjust_for)
     tau2, mu, var_mu = m["tau2"], m["mu"], m["var_mu"]
     blup = m["blup"].reindex(names).to_numpy(float)

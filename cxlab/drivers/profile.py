@@ -16,7 +16,9 @@ import pandas as pd
 
 from cxlab.drivers.managers import CLUSTER, NOTE, ManagerScores, manager_scores
 from cxlab.drivers.pooling import _top_k
-from cxlab.metrics._result import _check_confidence
+from cxlab.errors import DataError, NotFoundError, ParameterError
+from cxlab.stats.adjust import adjust_pvalues
+from cxlab.stats.intervals import check_confidence
 
 __all__ = ["manager_profile"]
 
@@ -104,15 +106,15 @@ def manager_profile(
     """
     import statsmodels.api as sm
 
-    from cxlab.metrics import adjust_pvalues
-
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     if not 0 < top_share < 1:
-        raise ValueError(f"top_share must be strictly between 0 and 1, got {top_share}")
+        raise ParameterError(
+            f"top_share must be strictly between 0 and 1, got {top_share}", parameter="top_share", value=top_share
+        )
     items = [items] if isinstance(items, str) else list(items)
     missing = [c for c in items if c not in frame.columns]
     if missing:
-        raise KeyError(f"item column(s) {missing} not in the frame")
+        raise NotFoundError(f"item column(s) {missing} not in the frame", kind="column", key=missing)
     if scores is None:
         scores = manager_scores(frame, by, outcome, min_n=min_n, confidence=confidence)
     elif scores.by != by:
@@ -120,7 +122,7 @@ def manager_profile(
     t = scores.table
     ranked = t[~t["suppressed"] & t["rank"].notna()].sort_values(["rank", "estimate"], ascending=[True, False])
     if len(ranked) < 2:
-        raise ValueError(f"manager_profile needs at least two ranked {by} groups, found {len(ranked)}")
+        raise DataError(f"manager_profile needs at least two ranked {by} groups, found {len(ranked)}", columns=[by])
     k = min(_top_k(len(ranked), top_share), len(ranked) - 1)
     top = list(ranked[by].iloc[:k])
     d = frame[frame[by].isin(ranked[by])]

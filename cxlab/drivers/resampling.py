@@ -1,16 +1,16 @@
-"""Bootstrap resamples as row weights, and relative importances over them.
+"""Relative importances over bootstrap resamples given as row weights.
 
 A resample is the data with each row weighted by how often it was drawn
-(:func:`resample_weights`; with clusters, whole clients are drawn, so a
-client's contacts travel together).  Resamples of different lengths then
-stack into one array, and :func:`bootstrap_importances` computes the
-importances of every method over the stack in memory-bounded batches.
+(:func:`cxlab.stats.resampling.resample_weights`; with clusters, whole
+clients are drawn, so a client's contacts travel together).  Resamples of
+different lengths then stack into one array, and
+:func:`bootstrap_importances` computes the importances of every method over
+the stack in memory-bounded batches.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from cxlab.drivers.importance_methods import (
     _nearest_correlation,
@@ -22,22 +22,7 @@ from cxlab.drivers.importance_methods import (
 )
 from cxlab.drivers.subsets import all_subsets_r2, shapley_values
 
-__all__ = ["resample_weights", "weighted_ranks", "bootstrap_importances"]
-
-
-def resample_weights(n: int, clusters, n_boot: int, rng) -> np.ndarray:
-    """Bootstrap resamples as row weights: how often each row is drawn, shape ``(n_boot, n)``.
-
-    Without clusters, rows are drawn with replacement (multinomial counts);
-    with clusters, whole clusters are drawn and every row of a cluster gets
-    the cluster's count, so a client's contacts always travel together.
-    """
-    if clusters is None:
-        return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
-    codes, uniques = pd.factorize(pd.Series(clusters), use_na_sentinel=False)
-    k = len(uniques)
-    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(float)
-    return counts[:, codes]
+__all__ = ["weighted_ranks", "bootstrap_importances"]
 
 
 def weighted_ranks(values: np.ndarray, weights) -> np.ndarray:
@@ -65,7 +50,7 @@ def bootstrap_importances(values, weights, methods, missing, chunk_cells: int = 
     """Importances over bootstrap resamples, computed in batches.
 
     Each resample is the data with rows weighted by how often they were
-    drawn (:func:`resample_weights`), so resamples of whole clients, of
+    drawn (:func:`cxlab.stats.resampling.resample_weights`), so resamples of whole clients, of
     different lengths, stack into one array; all-subsets R² is vectorised over the stack, whose size is
     capped so that memory stays bounded for many drivers.
     """

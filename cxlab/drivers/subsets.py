@@ -32,6 +32,8 @@ import math
 
 import numpy as np
 
+from cxlab.errors import ParameterError
+
 __all__ = ["all_subsets_r2", "shapley_values", "conditional_dominance", "popcount"]
 
 #: A residual variance below this (on the correlation scale) means the
@@ -65,7 +67,9 @@ def all_subsets_r2(corr) -> np.ndarray:
     """
     corr = np.asarray(corr, dtype=float)
     if corr.ndim < 2 or corr.shape[-1] != corr.shape[-2] or corr.shape[-1] < 2:
-        raise ValueError(f"corr must be square with the outcome last, got shape {corr.shape}")
+        raise ParameterError(
+            f"corr must be square with the outcome last, got shape {corr.shape}", parameter="corr", value=corr.shape
+        )
     batch = corr.shape[:-2]
     m = corr.shape[-1]
     p = m - 1
@@ -115,7 +119,9 @@ def shapley_values(r2) -> np.ndarray:
     r2 = np.asarray(r2, dtype=float)
     p = round(math.log2(r2.shape[-1]))
     if 2**p != r2.shape[-1]:
-        raise ValueError(f"r2 must have 2**p entries on its last axis, got {r2.shape[-1]}")
+        raise ParameterError(
+            f"r2 must have 2**p entries on its last axis, got {r2.shape[-1]}", parameter="r2", value=r2.shape
+        )
     weight = _weights(p)[popcount(p)]
     out = np.empty(r2.shape[:-1] + (p,))
     for j in range(p):

@@ -30,7 +30,10 @@ import numpy as np
 import pandas as pd
 
 from cxlab.drivers.importance import METHOD_NAMES, prepare, relative_importance
-from cxlab.drivers.resampling import bootstrap_importances, resample_weights
+from cxlab.drivers.resampling import bootstrap_importances
+from cxlab.errors import NotFoundError, ParameterError
+from cxlab.stats.adjust import adjust_pvalues
+from cxlab.stats.resampling import resample_weights
 
 __all__ = ["drivers_over_waves", "DriverTrend"]
 
@@ -121,12 +124,12 @@ def drivers_over_waves(
 
     from scipy import stats
 
-    from cxlab.metrics import adjust_pvalues
-
     if n_boot < 1:
-        raise ValueError("n_boot must be at least 1: changes between waves are tested by bootstrap")
+        raise ParameterError(
+            "n_boot must be at least 1: changes between waves are tested by bootstrap", parameter="n_boot", value=n_boot
+        )
     if wave not in data.columns:
-        raise KeyError(f"wave column '{wave}' not in data")
+        raise NotFoundError(f"wave column '{wave}' not in data", kind="column", key=wave)
     drivers = list(drivers)
     base_method = "correlation" if method in ("pearson", "spearman") else method
     min_n = min_n if min_n is not None else len(drivers) + 2

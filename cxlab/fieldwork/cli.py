@@ -188,8 +188,8 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except CxlabError as exc:
-        print(f"cxlab wave {args.wave_command}: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"cxlab wave {args.wave_command}: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

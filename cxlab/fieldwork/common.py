@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlab.errors import CxlabError
+from cxlab.errors import DataError, FieldworkError
+from cxlab.errors import WaveConfigError as ConfigError  # the name fieldwork code and its users know
 from cxlab.schema import TABLES
-from cxlab.store._common import _isna as isna  # one definition of "missing" for stored values
+from cxlab.schema import is_missing as isna  # one definition of "missing" for stored values
 
 __all__ = [
     "FieldworkError",
@@ -42,17 +43,6 @@ __all__ = [
 INVITATION_COLUMNS = TABLES["invitations"].names
 #: A plausible e-mail address (one @, a dot in the domain, no separators).
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-
-
-class FieldworkError(CxlabError):
-    """A fieldwork step that cannot be done (no plan yet, unknown contact, SMTP failure, ...)."""
-
-
-class ConfigError(FieldworkError, ValueError):
-    """A wave config that breaks the rules; the message names the file and the key path.
-
-    It is a ``ValueError`` too, so that pydantic validators may raise it.
-    """
 
 
 def local_now(now=None) -> datetime:
@@ -81,7 +71,7 @@ def save_invitations(ws, rows) -> int:
         return 0
     missing = [c for c in INVITATION_COLUMNS if c not in frame.columns]
     if missing:  # a programming error: a partial row would blank the other columns
-        raise ValueError(f"invitation rows lack columns {missing}")
+        raise DataError(f"invitation rows lack columns {missing}", columns=missing)
     frame = frame[INVITATION_COLUMNS].copy()
     frame["reminders"] = pd.to_numeric(frame["reminders"]).fillna(0).astype("int64")
     for col in ("sent_at", "reminded_at"):

@@ -23,7 +23,7 @@ Examples
 ...              source="wave.yaml")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-cxlab.fieldwork.common.ConfigError: wave.yaml: 4 problems:
+cxlab.errors.WaveConfigError: wave.yaml: 4 problems:
   sender.name: 'noreply' is not a person: ...
   sender.position: required key is missing
   sender.email: required key is missing
@@ -150,11 +150,12 @@ class Sender(_Model):
     @classmethod
     def _person(cls, name):
         if not name:
-            raise ValueError("the sender's name is empty: invitations are signed by a person")
+            raise ConfigError("the sender's name is empty: invitations are signed by a person", field="sender.name")
         if _GENERIC_NAME.search(name):
-            raise ValueError(
+            raise ConfigError(
                 f"'{name}' is not a person: invitations are signed by a real person "
-                "(name and position), never by a team, a department or a robot"
+                "(name and position), never by a team, a department or a robot",
+                field="sender.name",
             )
         return name
 
@@ -162,19 +163,20 @@ class Sender(_Model):
     @classmethod
     def _not_empty(cls, value):
         if not value:
-            raise ValueError("must not be empty")
+            raise ConfigError("must not be empty")
         return value
 
     @field_validator("email")
     @classmethod
     def _mailbox(cls, email):
         if not EMAIL.match(email):
-            raise ValueError(f"'{email}' is not an e-mail address")
+            raise ConfigError(f"'{email}' is not an e-mail address", field="sender.email")
         local = email.split("@", 1)[0].lower()
         if local in _GENERIC_MAILBOX:
-            raise ValueError(
+            raise ConfigError(
                 f"'{email}' is a shared or no-reply mailbox: use the sender's own address, "
-                "so that a respondent's reply reaches a person"
+                "so that a respondent's reply reaches a person",
+                field="sender.email",
             )
         return email
 
@@ -226,7 +228,7 @@ class WaveConfig(_Model):
     def _after_opening(cls, closed, info):
         opened = info.data.get("opened_at")
         if closed is not None and opened is not None and closed < opened:
-            raise ValueError(f"{closed} is before opened_at {opened}")
+            raise ConfigError(f"{closed} is before opened_at {opened}", field="closed_at")
         return closed
 
     def stored_dict(self) -> dict:
@@ -274,24 +276,30 @@ def parse_config(data: Mapping, *, source: str = "wave config", base_dir=None) -
     """
     if not isinstance(data, Mapping):
         raise ConfigError(
-            f"{source}: the config must be a mapping of keys (wave, form, sender, ...), not {type(data).__name__}"
+            f"{source}: the config must be a mapping of keys (wave, form, sender, ...), not {type(data).__name__}",
+            file=source,
         )
     data = dict(data)
     if "deadline" in data:  # 'deadline' is a friendlier name for closed_at
         if data.get("closed_at") is not None:
-            raise ConfigError(f"{source}: deadline: give closed_at or deadline, not both")
+            raise ConfigError(
+                f"{source}: deadline: give closed_at or deadline, not both", file=source, field="deadline"
+            )
         data["closed_at"] = data.pop("deadline")
     try:
         cfg = WaveConfig.model_validate(data)
     except ValidationError as exc:
         lines = [f"{_path(e['loc'])}: {_message(e)}" for e in exc.errors()]
         if len(lines) == 1:
-            raise ConfigError(f"{source}: {lines[0]}") from None
-        raise ConfigError(f"{source}: {len(lines)} problems:\n  " + "\n  ".join(lines)) from None
+            field = _path(exc.errors()[0]["loc"])
+            raise ConfigError(f"{source}: {lines[0]}", file=source, field=field) from None
+        raise ConfigError(f"{source}: {len(lines)} problems:\n  " + "\n  ".join(lines), file=source) from None
     if cfg.email_templates and base_dir is not None and not Path(cfg.email_templates).is_absolute():
         cfg.email_templates = str((Path(base_dir) / cfg.email_templates).resolve())
     if cfg.email_templates and not Path(cfg.email_templates).is_dir():
-        raise ConfigError(f"{source}: email_templates: no such folder {cfg.email_templates}")
+        raise ConfigError(
+            f"{source}: email_templates: no such folder {cfg.email_templates}", file=source, field="email_templates"
+        )
     return cfg
 
 
@@ -305,11 +313,11 @@ def load_config(path) -> WaveConfig:
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"no wave config at {path}")
+        raise ConfigError(f"no wave config at {path}", file=path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}", file=path) from None
     return parse_config(data if data is not None else {}, source=path.name, base_dir=path.parent)
 
 
@@ -329,7 +337,7 @@ def check_wave(config: WaveConfig, wave: str) -> WaveConfig:
     used for another by mistake.
     """
     if config.wave and config.wave != wave:
-        raise ConfigError(f"wave: the config is for wave '{config.wave}', not '{wave}'")
+        raise ConfigError(f"wave: the config is for wave '{config.wave}', not '{wave}'", field="wave")
     return config
 
 
@@ -379,7 +387,8 @@ def stored_config(ws, wave: str) -> WaveConfig:
     if not path.is_file():
         raise ConfigError(
             f"no config stored for wave '{wave}' ({path} is missing): run "
-            f"`cxlab wave plan --wave {wave} --config wave.yaml` first, or pass --config"
+            f"`cxlab wave plan --wave {wave} --config wave.yaml` first, or pass --config",
+            file=path,
         )
     return check_wave(load_config(path), wave)
 
@@ -425,19 +434,23 @@ def resolve_smtp(config: WaveConfig, env: Mapping[str, str] | None = None) -> Sm
     if not host:
         raise ConfigError(
             "smtp.host: no mail server: set smtp.host in the wave config or CXLAB_SMTP_HOST "
-            "(or write the messages with --via eml)"
+            "(or write the messages with --via eml)",
+            field="smtp.host",
         )
     port = smtp.port or {"ssl": 465, "starttls": 587, "none": 25}[smtp.security]
     if env.get("CXLAB_SMTP_PORT"):
         try:
             port = int(env["CXLAB_SMTP_PORT"])
         except ValueError:
-            raise ConfigError(f"CXLAB_SMTP_PORT: '{env['CXLAB_SMTP_PORT']}' is not a port number") from None
+            raise ConfigError(
+                f"CXLAB_SMTP_PORT: '{env['CXLAB_SMTP_PORT']}' is not a port number", field="CXLAB_SMTP_PORT"
+            ) from None
     username = env.get("CXLAB_SMTP_USER") or smtp.username
     password = smtp.password.get_secret_value() if smtp.password is not None else env.get(smtp.password_env)
     if username and not password:
         raise ConfigError(
-            f"smtp.username is '{username}' but there is no password: set the environment variable {smtp.password_env}"
+            f"smtp.username is '{username}' but there is no password: set the environment variable {smtp.password_env}",
+            field="smtp.password_env",
         )
     return SmtpSettings(
         host=host,

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cxlab.fieldwork.common import isna, local_now
-from cxlab.metrics.csat import wilson
+from cxlab.stats.intervals import wilson
 
 __all__ = [
     "status",
@@ -204,11 +204,9 @@ class FieldworkStatus:
         silent = self.silent_clients
         if len(silent):
             lines.append(
-
-                    f"Молчащие клиенты (приглашение доставлено, ответа нет): {len(silent)}"
-                    if ru
-                    else f"Silent clients (invitation delivered, no response): {len(silent)}"
-
+                f"Молчащие клиенты (приглашение доставлено, ответа нет): {len(silent)}"
+                if ru
+                else f"Silent clients (invitation delivered, no response): {len(silent)}"
             )
             for r in silent.head(20).itertuples():
                 days = "?" if isna(r.days_since) else int(r.days_since)
@@ -224,11 +222,9 @@ class FieldworkStatus:
                 lines.append(f"  ... {len(silent) - 20} more")
         if self.uninvited_responses:
             lines.append(
-
-                    f"Ответов без приглашения в этой волне: {self.uninvited_responses}"
-                    if ru
-                    else f"Responses from contacts without an invitation in this wave: {self.uninvited_responses}"
-
+                f"Ответов без приглашения в этой волне: {self.uninvited_responses}"
+                if ru
+                else f"Responses from contacts without an invitation in this wave: {self.uninvited_responses}"
             )
         return "\n".join(lines + self.notes)
 

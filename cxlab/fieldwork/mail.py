@@ -47,8 +47,10 @@ from pathlib import Path
 
 import jinja2
 
+from cxlab.errors import ParameterError
 from cxlab.fieldwork.common import FieldworkError, isna, without_address
 from cxlab.fieldwork.config import SmtpSettings, WaveConfig
+from cxlab.resources import template_path
 
 __all__ = [
     "EMAIL_TEMPLATE_DIR",
@@ -62,8 +64,8 @@ __all__ = [
     "MERGE_COLUMNS",
 ]
 
-#: The bundled e-mail templates.
-EMAIL_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "emails"
+#: The bundled e-mail templates (``templates/emails``, package data).
+EMAIL_TEMPLATE_DIR = template_path("emails")
 #: Message kinds (template name prefixes).
 KINDS = ("invitation", "reminder")
 #: Columns of the mail-merge CSV written with the .eml files.
@@ -192,7 +194,7 @@ def render_email(
         A template that does not render (unknown variable, syntax).
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+        raise ParameterError(f"kind must be one of {KINDS}", parameter="kind", value=kind)
     lang = recipient.language if recipient.language in ("ru", "en") else config.language
     deadline = deadline if deadline is not None else config.closed_at
     sender = config.sender
@@ -216,7 +218,9 @@ def render_email(
     try:
         to = Address(display_name=context["contact_name"] or "", addr_spec=str(recipient.email).strip())
     except Exception as exc:  # email's header parser raises several kinds
-        raise ValueError(f"'{recipient.email}' cannot be used as an address ({exc})") from None
+        raise ParameterError(
+            f"'{recipient.email}' cannot be used as an address ({exc})", parameter="recipient", value=recipient.email
+        ) from None
     msg["Subject"] = subject
     msg["From"] = Address(display_name=sender.name, addr_spec=sender.email)
     msg["To"] = to

@@ -35,6 +35,7 @@ import jinja2
 import pandas as pd
 from tqdm.auto import tqdm
 
+from cxlab.errors import ParameterError
 from cxlab.fieldwork.common import (
     ConfigError,
     FieldworkError,
@@ -324,7 +325,7 @@ def _deliver(
         )
         try:
             if not recipient.email:
-                raise ValueError(NO_EMAIL_NOTE)
+                raise ParameterError(NO_EMAIL_NOTE, parameter="recipient", value=recipient.email)
             msg = render_email(
                 kind, recipient, cfg, wave=wave, deadline=deadline, reminder_number=number, draft=(via == "eml")
             )

@@ -387,9 +387,10 @@ def _questionnaire_scales(name: str) -> tuple[str, str]:
         lo, hi = scales.get(key, default)
         text = f"{lo}-{hi}"
         try:
-            if parse_scale(text) != (lo, hi):
-                raise ValueError
+            recordable = parse_scale(text) == (lo, hi)
         except ValueError:
+            recordable = False
+        if not recordable:
             raise ConfigError(
                 f"questionnaire: the '{key}' scale {lo}..{hi} of '{name}' cannot be recorded on "
                 "a wave (scales are 'min-max' with min >= 0)"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxlab.errors import InputError, Problem
+from cxlab.errors import InputError, ParameterError, Problem
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.canonical import RESPONSE_FIELDS, is_item_column, parse_wide, to_wide
 from cxlab.ingest.files import read_table
@@ -119,7 +119,7 @@ def read_export(
     [{'response_id': 'R1', 'nps': 9.0}]
     """
     if errors not in ERROR_MODES:
-        raise ValueError(f"errors must be one of {ERROR_MODES}, got {errors!r}")
+        raise ParameterError(f"errors must be one of {ERROR_MODES}, got {errors!r}", parameter="errors", value=errors)
     if isinstance(path, pd.DataFrame):
         # A frame is read back from its CSV form so that it goes through the
         # same checks, row numbers (header = row 1) and content hash as a file.
@@ -207,7 +207,7 @@ def _finish(data: ExportData, errors: str) -> ExportData:
 
 
 def _detect(head, mapping) -> str:
-    names = set((mapping or {}).get(c, c) for c in head.frame.columns)
+    names = {(mapping or {}).get(c, c) for c in head.frame.columns}
     canonical = set(RESPONSE_FIELDS) | {"wave_id"}
     is_item = {c for c in names if is_item_column(c)}
     if "response_id" in names and names <= canonical | is_item:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxlab.errors import InputError, Problem
+from cxlab.errors import DataError, InputError, Problem
 
 __all__ = ["RawTable", "read_table", "sha256_bytes", "to_number", "to_datetime"]
 
@@ -239,7 +239,7 @@ def _parse_date(s: str) -> pd.Timestamp:
         # Times with a zone are stored in UTC without it, so that rows with and
         # without zones compare.
         return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
-    raise ValueError(s)
+    raise DataError(s)
 
 
 def to_datetime(

@@ -272,7 +272,7 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
     for col in table.columns:
         if not col.is_meta and col.target is None:
             groups.setdefault(col.question or col.key, []).append(col)
-    for wording, group in groups.items():
+    for group in groups.values():
         q = vocab.question_for(group) if questionnaire is not None else None
         how = f"questionnaire question '{q['id']}'" if q else None
         target = q["target"] if q else None
@@ -367,9 +367,12 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
     if twice.any():
         # Two columns feeding one item (two grids with the same rows): the first is kept.
         for (kind, item), grp in answer_frame[twice].groupby(["kind", "item"]):
+            kept = answer_frame.loc[
+                ~twice & (answer_frame["kind"] == kind) & (answer_frame["item"] == item), "_column"
+            ].iloc[0]
             notes.append(
                 f"column(s) {', '.join(sorted(set(grp['_column'])))} not used: {kind} '{item}' already "
-                f"comes from column '{answer_frame.loc[~twice & (answer_frame['kind'] == kind) & (answer_frame['item'] == item), '_column'].iloc[0]}'"
+                f"comes from column '{kept}'"
             )
         answer_frame = answer_frame[~twice].reset_index(drop=True)
     _finish_responses(table, responses, answer_frame, rows, notes)

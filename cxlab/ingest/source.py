@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
 from cxlab.ingest.files import RawTable
 
 __all__ = ["META_FIELDS", "SourceColumn", "ToolTable"]
@@ -81,7 +82,11 @@ class SourceColumn:
 
     def __post_init__(self) -> None:
         if self.field is not None and self.field not in META_FIELDS:
-            raise ValueError(f"unknown meta field {self.field!r}; known: {', '.join(META_FIELDS)}")
+            raise ParameterError(
+                f"unknown meta field {self.field!r}; known: {', '.join(META_FIELDS)}",
+                parameter="field",
+                value=self.field,
+            )
 
     @property
     def is_meta(self) -> bool:
@@ -118,11 +123,11 @@ class ToolTable:
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
         if list(self.frame.columns) != keys:
-            raise ValueError("ToolTable: frame columns and SourceColumn keys differ")
+            raise DataError("ToolTable: frame columns and SourceColumn keys differ", columns=keys)
         if len(set(keys)) != len(keys):
-            raise ValueError("ToolTable: column keys must be unique")
+            raise DataError("ToolTable: column keys must be unique", columns=keys)
         if len(self.frame) != len(self.raw.rows):
-            raise ValueError("ToolTable: frame rows and raw.rows differ")
+            raise DataError("ToolTable: frame rows and raw.rows differ")
 
     def meta(self, name: str) -> SourceColumn | None:
         """The first column holding meta field ``name``."""

@@ -13,10 +13,12 @@ Examples
 nps = 10.00 [95% CI -41.48, 61.48], n = 10 (NPS, trinomial Wald interval (z))
 """
 
+from cxlab.stats.adjust import adjust_pvalues
+
 from ._result import DEFINITIONS, Change, Estimate, metric_definition
 from ._validate import NPSScaleError
 from .breakdown import BREAKDOWN_METRICS, breakdown, nps_breakdown_from_counts
-from .change import adjust_pvalues, breakdown_change
+from .change import breakdown_change
 from .clustered import nps_account, nps_clustered, nps_revenue_weighted
 from .csat import csat_mean, top2box
 from .csi import csi, csi_scores

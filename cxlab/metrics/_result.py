@@ -2,8 +2,9 @@
 
 Every figure cxlab reports travels with its sample size, its interval and the
 name of the method that produced the interval, so a table or a chart can never
-show a bare number.  The definitions of the metrics live here too
-(:data:`DEFINITIONS`), so reports print the same wording everywhere.
+show a bare number.  The definitions of the metrics the estimates carry
+(:data:`DEFINITIONS`) come from the metric registry
+(:mod:`cxlab.stats.registry`), so reports print the same wording everywhere.
 """
 
 from __future__ import annotations
@@ -15,35 +16,16 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from cxlab.stats.registry import sentence
 
 __all__ = ["Estimate", "Change", "DEFINITIONS", "metric_definition"]
 
-#: One sentence per metric: scale, cut-points, denominator, weights.
+#: One sentence per metric: scale, cut-points, denominator, weights (the
+#: registry's sentences, under the names the estimates carry).
 DEFINITIONS: dict[str, str] = {
-    "nps": (
-        "NPS = % promoters (9-10) - % detractors (0-6) among the non-missing "
-        "answers to the 0-10 recommend question; points from -100 to 100; "
-        "each respondent counts once."
-    ),
-    "nps_account": (
-        "Account-level NPS: each account counts once; its value is the mean "
-        "of its respondents' net scores (+100 promoter, 0 passive, "
-        "-100 detractor); the NPS is the mean over accounts."
-    ),
-    "nps_revenue_weighted": (
-        "Revenue-weighted account NPS: account values (mean net score "
-        "of the account's respondents) averaged with the account's "
-        "revenue as weight."
-    ),
-    "csat_mean": "Mean rating over the non-missing answers, on the question's own scale.",
-    "topbox": "Share (0-1) of the non-missing answers in the top values of the scale.",
-    "csi": (
-        "CSI = mean over respondents of the (importance-)weighted mean of the items they "
-        "answered, each item rescaled to 0-100 as 100*(x - min)/(max - min)."
-    ),
-    "mean": "Mean of the non-missing values.",
-    "proportion": "Share (0-1) of successes among the trials.",
+    name: sentence(name)
+    for name in ("nps", "nps_account", "nps_revenue_weighted", "csat_mean", "topbox", "csi", "mean", "proportion")
 }
 
 
@@ -91,25 +73,6 @@ def _rows(rows, width: int) -> list[str]:
 
 def _pct(confidence: float) -> str:
     return f"{100 * confidence:g}%"
-
-
-def _check_confidence(confidence) -> float:
-    confidence = float(confidence)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
-    return confidence
-
-
-def _z(confidence: float) -> float:
-    """Two-sided normal quantile for a ``confidence`` interval."""
-    return float(stats.norm.ppf(0.5 + _check_confidence(confidence) / 2.0))
-
-
-def _t(confidence: float, df) -> float:
-    """Two-sided Student t quantile (nan when df < 1)."""
-    if not df >= 1:  # also catches nan
-        return math.nan
-    return float(stats.t.ppf(0.5 + _check_confidence(confidence) / 2.0, df))
 
 
 class _Result:

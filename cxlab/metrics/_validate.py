@@ -11,14 +11,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, NPSScaleError, ParameterError, ParameterTypeError
 from cxlab.schema import parse_scale
 
 __all__ = ["NPSScaleError"]
-
-
-class NPSScaleError(ValueError):
-    """NPS asked on a scale other than 0-10 (it is refused, never rescaled)."""
-
 
 NPS_SCALE = (0, 10)
 
@@ -28,12 +24,14 @@ def as_series(values, name: str = "scores") -> pd.Series:
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, pd.DataFrame):
-        raise TypeError(f"{name} must be one column (Series or 1-D array), got a DataFrame")
+        raise ParameterTypeError(
+            f"{name} must be one column (Series or 1-D array), got a DataFrame", parameter=name, value="DataFrame"
+        )
     arr = np.asarray(values)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+        raise ParameterError(f"{name} must be one-dimensional, got shape {arr.shape}", parameter=name, value=arr.shape)
     return pd.Series(arr)
 
 
@@ -53,12 +51,12 @@ def to_numeric(values, name: str = "scores") -> pd.Series:
     """Float Series with NaN for missing; text that is not a number is refused."""
     s = as_series(values, name)
     if pd.api.types.is_bool_dtype(s.dtype):
-        raise TypeError(f"{name} are booleans, not ratings")
+        raise ParameterTypeError(f"{name} are booleans, not ratings", parameter=name, value=str(s.dtype))
     num = pd.to_numeric(s, errors="coerce")
     bad = (num.isna() & s.notna()).to_numpy()
     if bad.any():
         label, pos, value = _first_bad(s, bad)
-        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is not a number")
+        raise DataError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is not a number")
     return num.astype("float64")
 
 
@@ -79,7 +77,7 @@ def check_range(num: pd.Series, lo: float, hi: float, *, integer: bool, name: st
             if pos == first_out
             else f"not an integer (the {lo:g}-{hi:g} scale has whole points only)"
         )
-        raise ValueError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is {why}")
+        raise DataError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is {why}")
 
 
 def scale_of(scale) -> tuple[int, int]:
@@ -90,7 +88,9 @@ def scale_of(scale) -> tuple[int, int]:
 def require_nps_scale(scale) -> None:
     lo, hi = parse_scale(scale)
     if (lo, hi) != NPS_SCALE:
-        raise NPSScaleError(f"NPS is defined on the 0-10 scale only; this question uses {lo}-{hi}. It is not rescaled.")
+        raise NPSScaleError(
+            f"NPS is defined on the 0-10 scale only; this question uses {lo}-{hi}. It is not rescaled.", scale=(lo, hi)
+        )
 
 
 def nps_scores(scores, scale=NPS_SCALE, name: str = "scores") -> pd.Series:
@@ -117,11 +117,11 @@ def aligned(values, like: pd.Series, name: str, strict_index: bool = True) -> pd
     """
     if isinstance(values, pd.Series) and strict_index:
         if len(values) != len(like) or not values.index.equals(like.index):
-            raise ValueError(f"{name} must have the same index as the scores")
+            raise ParameterError(f"{name} must have the same index as the scores", parameter=name)
         return values
     s = as_series(values, name)
     if len(s) != len(like):
-        raise ValueError(f"{name} has {len(s)} values but there are {len(like)} scores")
+        raise ParameterError(f"{name} has {len(s)} values but there are {len(like)} scores", parameter=name)
     return pd.Series(s.to_numpy(), index=like.index)
 
 

@@ -13,7 +13,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._result import _check_confidence
+from cxlab.errors import NotFoundError, ParameterError, ParameterTypeError
+from cxlab.stats.intervals import check_confidence
+
 from ._validate import nps_scores, require_nps_scale
 from .clustered import nps_account, nps_clustered
 from .csat import csat_mean, top2box
@@ -44,7 +46,7 @@ def by_list(by, *frames: pd.DataFrame) -> list:
     for frame in frames:
         missing = [c for c in cols if c not in frame.columns]
         if missing:
-            raise KeyError(f"grouping column(s) {missing} not in the data")
+            raise NotFoundError(f"grouping column(s) {missing} not in the data", kind="column", key=missing)
     return cols
 
 
@@ -52,7 +54,7 @@ def check_min_n(min_n) -> int:
     if min_n is None:
         return 0
     if isinstance(min_n, bool) or not float(min_n).is_integer() or min_n < 0:
-        raise ValueError(f"min_n must be a whole number >= 0, got {min_n!r}")
+        raise ParameterError(f"min_n must be a whole number >= 0, got {min_n!r}", parameter="min_n", value=min_n)
     return int(min_n)
 
 
@@ -68,7 +70,7 @@ def suppress(out: pd.DataFrame, min_n: int) -> pd.DataFrame:
 def nps_indicator_frame(data: pd.DataFrame, by: list, value: str, scale=None) -> pd.DataFrame:
     """``by`` columns plus 0/1 promoter/passive/detractor columns, one row per response."""
     if value not in data.columns:
-        raise KeyError(f"score column {value!r} not in the data")
+        raise NotFoundError(f"score column {value!r} not in the data", kind="column", key=value)
     if scale is not None:
         require_nps_scale(scale)
     v = nps_scores(data[value], name=f"column {value!r}").to_numpy()
@@ -123,12 +125,12 @@ def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.9
     0    A  15  33.333333       False
     1    B   4        NaN        True
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     min_n = check_min_n(min_n)
     by = by_list(by, counts)
     missing = [c for c in COUNT_COLUMNS if c not in counts.columns]
     if missing:
-        raise KeyError(f"count column(s) {missing} not in the counts")
+        raise NotFoundError(f"count column(s) {missing} not in the counts", kind="column", key=missing)
     agg = sum_counts(counts, by, COUNT_COLUMNS)
     res = nps_from_counts(
         *(agg[c].to_numpy(dtype=float, na_value=np.nan) for c in COUNT_COLUMNS), confidence=confidence, method=method
@@ -204,15 +206,19 @@ def breakdown(
     1    B   3        NaN        True
     """
     if metric not in BREAKDOWN_METRICS:
-        raise ValueError(f"metric must be one of {BREAKDOWN_METRICS}, got {metric!r}")
-    _check_confidence(confidence)
+        raise ParameterError(
+            f"metric must be one of {BREAKDOWN_METRICS}, got {metric!r}", parameter="metric", value=metric
+        )
+    check_confidence(confidence)
     min_n = check_min_n(min_n)
     by = by_list(by, data)
 
     if metric == "nps":
         method = kwargs.pop("method", "wald")
         if kwargs:
-            raise TypeError(f"unexpected argument(s) for metric 'nps': {sorted(kwargs)}")
+            raise ParameterTypeError(
+                f"unexpected argument(s) for metric 'nps': {sorted(kwargs)}", parameter=sorted(kwargs)[0]
+            )
         counts = nps_indicator_frame(data, by, value or "nps", scale)
         return nps_breakdown_from_counts(counts, by, min_n=min_n, confidence=confidence, method=method)
 
@@ -224,7 +230,7 @@ def breakdown(
             require_nps_scale(scale)
         for col in (value, cluster):
             if col not in data.columns:
-                raise KeyError(f"column {col!r} not in the data")
+                raise NotFoundError(f"column {col!r} not in the data", kind="column", key=col)
         nps_scores(data[value], name=f"column {value!r}")  # fail on the whole column, once
         if metric == "nps_clustered":
             extras = ["clusters", "design_effect"]
@@ -240,20 +246,24 @@ def breakdown(
         value = value or "overall"
         scale = (1, 5) if scale is None else scale
         if value not in data.columns:
-            raise KeyError(f"column {value!r} not in the data")
+            raise NotFoundError(f"column {value!r} not in the data", kind="column", key=value)
         fn = csat_mean if metric == "csat_mean" else top2box
 
         def compute(sub):
             return fn(sub[value], scale=scale, confidence=confidence, **kwargs)
     else:  # csi
         if value is None or isinstance(value, str):
-            raise ValueError("for metric 'csi', value must be the list of item columns")
+            raise ParameterError(
+                "for metric 'csi', value must be the list of item columns", parameter="value", value=value
+            )
         if scale is None:
-            raise ValueError("for metric 'csi', give the items' scale (one scale or item -> scale)")
+            raise ParameterError(
+                "for metric 'csi', give the items' scale (one scale or item -> scale)", parameter="scale", value=scale
+            )
         value = list(value)
         missing = [c for c in value if c not in data.columns]
         if missing:
-            raise KeyError(f"item column(s) {missing} not in the data")
+            raise NotFoundError(f"item column(s) {missing} not in the data", kind="column", key=missing)
 
         def compute(sub):
             return csi(sub[value], scale, confidence=confidence, **kwargs)

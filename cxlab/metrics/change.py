@@ -3,7 +3,7 @@
 Every change is after - before.  Independent samples are the default (two
 waves ask partly different people); ``paired=True`` compares the same
 contacts, matched on their id.  Per-cell tests are adjusted for multiplicity
-with statsmodels' ``multipletests``.
+with :func:`cxlab.stats.adjust.adjust_pvalues` (statsmodels' ``multipletests``).
 
 The changes of one figure between two waves are in
 :mod:`cxlab.metrics.two_sample` and re-exported here.
@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
-from ._result import _check_confidence
+from cxlab.errors import DataError, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.stats.adjust import ADJUST_NAMES, adjust_pvalues
+from cxlab.stats.intervals import check_confidence
+
 from ._validate import nps_scores, show
 from .breakdown import COUNT_COLUMNS, by_list, check_min_n, nps_indicator_frame, sum_counts
 from .two_sample import mean_change, nps_change, nps_change_from_counts, proportion_change, top2box_change
@@ -27,52 +29,7 @@ __all__ = [
     "proportion_change",
     "top2box_change",
     "breakdown_change",
-    "adjust_pvalues",
 ]
-
-_ADJUST_NAMES = {
-    "holm": "Holm",
-    "fdr_bh": "Benjamini-Hochberg FDR",
-    "bonferroni": "Bonferroni",
-    "hommel": "Hommel",
-    "fdr_by": "Benjamini-Yekutieli FDR",
-    "sidak": "Sidak",
-    "holm-sidak": "Holm-Sidak",
-}
-
-
-def adjust_pvalues(pvalues, method="holm") -> np.ndarray:
-    """Adjust p-values for multiple testing (NaN stays NaN and is not counted).
-
-    Thin wrapper around ``statsmodels.stats.multitest.multipletests``.
-
-    Parameters
-    ----------
-    pvalues : array-like
-        Raw p-values; NaN marks an untested cell.
-    method : str or None, default "holm"
-        Any ``multipletests`` method (``"holm"``, ``"fdr_bh"``...); None
-        returns the p-values unchanged.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values, same length and order.
-
-    Examples
-    --------
-    >>> adjust_pvalues([0.01, 0.04, 0.03]).round(2).tolist()
-    [0.03, 0.06, 0.06]
-    """
-    p = np.asarray(pvalues, dtype=float).ravel().copy()
-    ok = ~np.isnan(p)
-    if np.any((p[ok] < 0) | (p[ok] > 1)):
-        raise ValueError("p-values must lie between 0 and 1")
-    if method is None or not ok.any():
-        return p
-    p[ok] = multipletests(p[ok], method=method)[1]
-    return p
-
 
 # --------------------------------------------------------------------------- per cell
 
@@ -155,22 +112,24 @@ def breakdown_change(
     35.0
     """
     if metric not in _CHANGE_METRICS:
-        raise ValueError(f"metric must be one of {_CHANGE_METRICS}, got {metric!r}")
-    _check_confidence(confidence)
+        raise ParameterError(
+            f"metric must be one of {_CHANGE_METRICS}, got {metric!r}", parameter="metric", value=metric
+        )
+    check_confidence(confidence)
     min_n = check_min_n(min_n)
     by = by_list(by, before, after)
     value = value or ("nps" if metric == "nps" else "overall")
     for name, frame in (("before", before), ("after", after)):
         if value not in frame.columns:
-            raise KeyError(f"score column {value!r} not in {name}")
+            raise NotFoundError(f"score column {value!r} not in {name}", kind="column", key=value)
         if paired and id_col not in frame.columns:
-            raise KeyError(f"id column {id_col!r} not in {name}")
+            raise NotFoundError(f"id column {id_col!r} not in {name}", kind="column", key=id_col)
     if paired and metric == "top2box":
         raise NotImplementedError("paired top-box change (McNemar) is not implemented; use paired=False")
 
     if metric == "nps" and not paired:
         if kwargs:
-            raise TypeError(f"unexpected argument(s): {sorted(kwargs)}")
+            raise ParameterTypeError(f"unexpected argument(s): {sorted(kwargs)}", parameter=sorted(kwargs)[0])
         out = _nps_change_cells(before, after, by, value, scale, confidence)
     else:
         out = _change_cells(before, after, by, metric, value, scale, confidence, paired, id_col, kwargs)
@@ -187,7 +146,7 @@ def breakdown_change(
     else:
         note = (
             f"; p-values adjusted across {tested} tested cell{'s' if tested != 1 else ''} "
-            f"({_ADJUST_NAMES.get(adjust, adjust)})"
+            f"({ADJUST_NAMES.get(adjust, adjust)})"
         )
     out["method"] = out["method"].astype(object) + note
     return out[[*by, *CHANGE_COLUMNS]]
@@ -224,7 +183,9 @@ def _change_cells(before, after, by, metric, value, scale, confidence, paired, i
         for name, frame in (("before", b), ("after", a)):
             dup = frame[id_col].duplicated()
             if dup.any():
-                raise ValueError(f"paired: contact {show(frame[id_col][dup].iloc[0])} answers twice in {name}")
+                raise DataError(
+                    f"paired: contact {show(frame[id_col][dup].iloc[0])} answers twice in {name}", columns=[id_col]
+                )
     if metric == "nps":
         nps_scores(b[value], scale or (0, 10), name=f"before column {value!r}")
         nps_scores(a[value], scale or (0, 10), name=f"after column {value!r}")

@@ -18,7 +18,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._result import Estimate, _check_confidence, _t, _z
+from cxlab.errors import DataError
+from cxlab.stats.intervals import check_confidence, t_critical, z_critical
+
+from ._result import Estimate
 from ._validate import aligned, as_series, nps_scores, show
 from .nps import nps_from_counts
 
@@ -39,7 +42,7 @@ def _net_and_groups(scores, groups, name: str):
     g = g[keep]
     if g.isna().any():
         label = g.index[np.flatnonzero(g.isna().to_numpy())[0]]
-        raise ValueError(f"{name} is missing for the answer at index {show(label)}")
+        raise DataError(f"{name} is missing for the answer at index {show(label)}")
     v = num.to_numpy()[keep]
     net = np.where(v >= 9, 100.0, np.where(v >= 7, 0.0, -100.0))
     codes, uniques = pd.factorize(g, sort=True)
@@ -86,7 +89,7 @@ def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
     >>> round(e.estimate, 4), e.extra["clusters"]
     (16.6667, 3)
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     net, v, codes, uniques = _net_and_groups(scores, clusters, "clusters")
     n, C = int(net.size), len(uniques)
     P, A, D = int((v >= 9).sum()), int(((v >= 7) & (v < 9)).sum()), int((v < 7).sum())
@@ -99,7 +102,7 @@ def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
         se = math.sqrt(C / (C - 1) * np.sum(totals**2) / n**2) if C > 1 else math.nan
     var_srs = trinomial["se"] ** 2 * n / (n - 1) if n > 1 else math.nan
     deff = se**2 / var_srs if var_srs > 0 else math.nan
-    z = _z(confidence)
+    z = z_critical(confidence)
     return Estimate(
         metric="nps",
         estimate=est,
@@ -162,13 +165,13 @@ def nps_account(scores, accounts, confidence=0.95) -> Estimate:
     >>> nps_account([10, 0, 9], ["a", "a", "b"]).estimate
     50.0
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     values, size = _account_values(scores, accounts)
     a = values.to_numpy()
     C = int(a.size)
     est = float(a.mean()) if C else math.nan
     se = float(a.std(ddof=1) / math.sqrt(C)) if C > 1 else math.nan
-    half = _t(confidence, C - 1) * se
+    half = t_critical(confidence, C - 1) * se
     return Estimate(
         metric="nps_account",
         estimate=est,
@@ -193,7 +196,7 @@ def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray
             per_answer = len(revenue) == len(as_series(scores)) and not values.index.isin(revenue.index).any()
         by_account = not per_answer
         if by_account and not revenue.index.is_unique:
-            raise ValueError("revenue indexed by account id has duplicate accounts")
+            raise DataError("revenue indexed by account id has duplicate accounts")
     else:
         by_account = False
     if by_account:
@@ -209,16 +212,16 @@ def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray
         spread = frame.groupby("account")["revenue"].agg(["min", "max"])
         varies = spread.index[spread["min"] != spread["max"]]
         if len(varies):
-            raise ValueError(
+            raise DataError(
                 f"revenue differs between answers of account {show(varies[0])}; "
                 "pass one figure per account (a Series indexed by account id)"
             )
         w = spread["min"].reindex(values.index)
     if w.isna().any():
-        raise ValueError(f"no revenue for account {show(w.index[w.isna().to_numpy()][0])}")
+        raise DataError(f"no revenue for account {show(w.index[w.isna().to_numpy()][0])}")
     w = w.to_numpy(dtype=float)
     if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("revenue must be finite and >= 0")
+        raise DataError("revenue must be finite and >= 0")
     return w
 
 
@@ -262,7 +265,7 @@ def nps_revenue_weighted(scores, accounts, revenue, confidence=0.95) -> Estimate
     >>> e.estimate
     75.0
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     values, size = _account_values(scores, accounts)
     w_all = _account_revenue(revenue, scores, accounts, values)
     positive = w_all > 0
@@ -275,7 +278,7 @@ def nps_revenue_weighted(scores, accounts, revenue, confidence=0.95) -> Estimate
         est = float(np.sum(w * a) / total)
         se = math.sqrt(C / (C - 1) * np.sum(w**2 * (a - est) ** 2) / total**2) if C > 1 else math.nan
         eff = float(total**2 / np.sum(w**2))
-    z = _z(confidence)
+    z = z_critical(confidence)
     return Estimate(
         metric="nps_revenue_weighted",
         estimate=est,

@@ -5,28 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from statsmodels.stats.proportion import proportion_confint
 
+from cxlab.errors import ParameterError
 from cxlab.schema import format_scale
+from cxlab.stats.intervals import check_confidence, t_mean, wilson
 
-from ._result import Estimate, _check_confidence, _t
+from ._result import Estimate
 from ._validate import rating_scores
 
 __all__ = ["csat_mean", "top2box"]
-
-
-def t_mean(values: np.ndarray, confidence: float) -> tuple[float, float, float, float, int]:
-    """Mean, SE, and Student t interval (df = n - 1) of non-missing ``values``."""
-    v = values[~np.isnan(values)]
-    n = int(v.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, math.nan, 0
-    mean = float(v.mean())
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan, n
-    se = float(v.std(ddof=1) / math.sqrt(n))
-    half = _t(confidence, n - 1) * se
-    return mean, se, mean - half, mean + half, n
 
 
 def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
@@ -59,7 +46,7 @@ def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
     >>> e.estimate, e.n
     (4.2, 5)
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     num, lo, hi = rating_scores(scores, scale, integer=False)
     values = num.to_numpy()
     mean, se, low, high, n = t_mean(values, confidence)
@@ -80,15 +67,12 @@ def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
 
 def top_values(lo: int, hi: int, boxes: int) -> tuple[int, int]:
     if not isinstance(boxes, (int, np.integer)) or not 1 <= boxes < hi - lo + 1:
-        raise ValueError(f"boxes must be a whole number from 1 to {hi - lo} on a {lo}-{hi} scale, got {boxes!r}")
+        raise ParameterError(
+            f"boxes must be a whole number from 1 to {hi - lo} on a {lo}-{hi} scale, got {boxes!r}",
+            parameter="boxes",
+            value=boxes,
+        )
     return hi - boxes + 1, hi
-
-
-def wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
-    if n == 0:
-        return math.nan, math.nan
-    low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
-    return float(low), float(high)
 
 
 def top2box(scores, scale=(1, 5), boxes=2, confidence=0.95) -> Estimate:
@@ -116,7 +100,7 @@ def top2box(scores, scale=(1, 5), boxes=2, confidence=0.95) -> Estimate:
     >>> top2box([5, 4, 3, 2, 5]).estimate
     0.6
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     num, lo, hi = rating_scores(scores, scale, integer=True)
     first, last = top_values(lo, hi, boxes)
     v = num.dropna().to_numpy()

@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError, ParameterTypeError
 from cxlab.schema import format_scale, parse_scale
+from cxlab.stats.intervals import check_confidence, t_mean
 
-from ._result import Estimate, _check_confidence
+from ._result import Estimate
 from ._validate import check_range, is_mapping, to_numeric
-from .csat import t_mean
 
 __all__ = ["csi_scores", "csi"]
 
@@ -20,7 +21,7 @@ def _item_scales(columns, scales) -> dict:
     if is_mapping(scales):
         missing = [c for c in columns if c not in scales]
         if missing:
-            raise ValueError(f"no scale given for item(s) {missing}")
+            raise ParameterError(f"no scale given for item(s) {missing}", parameter="scales", value=missing)
         return {c: parse_scale(scales[c]) for c in columns}
     one = parse_scale(scales)
     return dict.fromkeys(columns, one)
@@ -30,15 +31,19 @@ def _item_weights(columns, importance) -> np.ndarray:
     if importance is None:
         return np.ones(len(columns))
     if not is_mapping(importance):
-        raise TypeError("importance must be a dict or Series mapping item -> weight")
+        raise ParameterTypeError(
+            "importance must be a dict or Series mapping item -> weight",
+            parameter="importance",
+            value=type(importance).__name__,
+        )
     missing = [c for c in columns if c not in importance]
     if missing:
-        raise ValueError(f"no importance weight given for item(s) {missing}")
+        raise ParameterError(f"no importance weight given for item(s) {missing}", parameter="importance", value=missing)
     w = np.array([float(importance[c]) for c in columns])
     if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("importance weights must be finite and >= 0")
+        raise ParameterError("importance weights must be finite and >= 0", parameter="importance")
     if not np.any(w > 0):
-        raise ValueError("at least one importance weight must be positive")
+        raise ParameterError("at least one importance weight must be positive", parameter="importance")
     return w
 
 
@@ -80,10 +85,12 @@ def csi_scores(items: pd.DataFrame, scales, importance=None) -> pd.Series:
     [75.0, 0.0]
     """
     if not isinstance(items, pd.DataFrame):
-        raise TypeError("items must be a DataFrame with one column per item")
+        raise ParameterTypeError(
+            "items must be a DataFrame with one column per item", parameter="items", value=type(items).__name__
+        )
     columns = list(items.columns)
     if not columns:
-        raise ValueError("items has no columns")
+        raise DataError("items has no columns", columns=[])
     item_scales = _item_scales(columns, scales)
     weights = _item_weights(columns, importance)
     rescaled = np.empty((len(items), len(columns)))
@@ -130,7 +137,7 @@ def csi(items: pd.DataFrame, scales, importance=None, confidence=0.95) -> Estima
     >>> round(csi(items, (1, 5)).estimate, 4)
     70.8333
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     scores = csi_scores(items, scales, importance)
     mean, se, low, high, n = t_mean(scores.to_numpy(), confidence)
     weighting = "importance weights" if importance is not None else "equal weights"

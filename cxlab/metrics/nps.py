@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ._result import Estimate, _check_confidence, _z
+from cxlab.errors import DataError, ParameterError
+from cxlab.stats.intervals import check_confidence, z_critical
+
+from ._result import Estimate
 from ._validate import NPS_SCALE, NPSScaleError, nps_scores
 
 __all__ = ["NPSScaleError", "NPS_METHODS", "nps_from_counts", "nps", "nps_shares", "classify_nps", "net_score"]
@@ -29,7 +32,9 @@ _COUNT_COLUMNS = ["promoters", "passives", "detractors"]
 def _counts_array(x, name: str) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(x, dtype=float))
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a scalar or one-dimensional, got shape {arr.shape}")
+        raise ParameterError(
+            f"{name} must be a scalar or one-dimensional, got shape {arr.shape}", parameter=name, value=arr.shape
+        )
     return arr
 
 
@@ -71,8 +76,10 @@ def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wa
     (10.0, 26.268)
     """
     if method not in NPS_METHODS:
-        raise ValueError(f"method must be one of {sorted(NPS_METHODS)}, got {method!r}")
-    z = _z(confidence)
+        raise ParameterError(
+            f"method must be one of {sorted(NPS_METHODS)}, got {method!r}", parameter="method", value=method
+        )
+    z = z_critical(confidence)
     index = next((x.index for x in (promoters, passives, detractors) if isinstance(x, pd.Series)), None)
     P, A, D = np.broadcast_arrays(
         _counts_array(promoters, "promoters"),
@@ -81,7 +88,7 @@ def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wa
     )
     stacked = np.stack([P, A, D])
     if not np.all(np.isfinite(stacked)) or np.any(stacked < 0) or np.any(stacked != np.round(stacked)):
-        raise ValueError("counts must be non-negative whole numbers (no missing values)")
+        raise DataError("counts must be non-negative whole numbers (no missing values)")
     n = P + A + D
     empty = n == 0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -207,7 +214,7 @@ def nps_shares(scores, confidence=0.95, *, scale=NPS_SCALE) -> pd.DataFrame:
     >>> nps_shares([10, 9, 8, 3])["share"].tolist()
     [0.5, 0.25, 0.25]
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     values = nps_scores(scores, scale).to_numpy()
     counts = np.array(_count_categories(values))
     n = int(counts.sum())

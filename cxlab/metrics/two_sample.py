@@ -17,7 +17,10 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
-from ._result import Change, _check_confidence, _t, _z
+from cxlab.errors import DataError, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.stats.intervals import check_confidence, t_critical, z_critical
+
+from ._result import Change
 from ._validate import nps_scores, rating_scores, show, to_numeric
 from .breakdown import COUNT_COLUMNS
 from .csat import top_values
@@ -48,11 +51,15 @@ def _triplet(counts, name: str):
     if isinstance(counts, (pd.DataFrame, Mapping)):
         missing = [c for c in COUNT_COLUMNS if c not in counts]
         if missing:
-            raise KeyError(f"{name} lacks column(s) {missing}")
+            raise NotFoundError(f"{name} lacks column(s) {missing}", kind="column", key=missing)
         return [counts[c] for c in COUNT_COLUMNS]
     if isinstance(counts, (tuple, list)) and len(counts) == 3:
         return list(counts)
-    raise TypeError(f"{name} must be a (promoters, passives, detractors) triple or a frame with those columns")
+    raise ParameterTypeError(
+        f"{name} must be a (promoters, passives, detractors) triple or a frame with those columns",
+        parameter=name,
+        value=type(counts).__name__,
+    )
 
 
 def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.DataFrame:
@@ -84,7 +91,7 @@ def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.D
     b = nps_from_counts(*_triplet(counts_before, "counts_before"), confidence=confidence)
     a = nps_from_counts(*_triplet(counts_after, "counts_after"), confidence=confidence)
     if len(a) != len(b):
-        raise ValueError("counts_before and counts_after differ in length")
+        raise ParameterError("counts_before and counts_after differ in length", parameter="counts_after")
     diff = independent_change(b["nps"], b["se"], a["nps"], a["se"], confidence=confidence, bounds=(-200.0, 200.0))
     out = pd.DataFrame(
         {
@@ -125,7 +132,7 @@ def independent_change(before, se_before, after, se_after, confidence=0.95, boun
     >>> float(independent_change([10.0], [3.0], [20.0], [4.0])["se"][0])
     5.0
     """
-    z = _z(confidence)
+    z = z_critical(confidence)
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     se = np.sqrt(np.asarray(se_before, dtype=float) ** 2 + np.asarray(se_after, dtype=float) ** 2)
     change = after - before
@@ -150,10 +157,12 @@ def _paired(before, after, name: str = "scores") -> pd.DataFrame:
     """Inner join of two Series on their index (contact id); missing pairs dropped."""
     for side, s in (("before", before), ("after", after)):
         if not isinstance(s, pd.Series):
-            raise TypeError(f"paired: {side} must be a Series indexed by contact id")
+            raise ParameterTypeError(
+                f"paired: {side} must be a Series indexed by contact id", parameter=side, value=type(s).__name__
+            )
         if not s.index.is_unique:
             dup = s.index[s.index.duplicated()][0]
-            raise ValueError(f"paired: contact id {show(dup)} appears twice in {side}")
+            raise DataError(f"paired: contact id {show(dup)} appears twice in {side}")
     joined = pd.concat([before.rename("before"), after.rename("after")], axis=1, join="inner")
     return joined.dropna()
 
@@ -171,7 +180,7 @@ def _t_change(d: np.ndarray, confidence: float):
         # Every contact moved by the same amount: no variance, no test.
         return mean, 0.0, mean, mean, math.nan, math.nan
     res = stats.ttest_1samp(d, 0.0)
-    half = _t(confidence, n - 1) * se
+    half = t_critical(confidence, n - 1) * se
     return mean, se, mean - half, mean + half, float(res.statistic), float(res.pvalue)
 
 
@@ -205,7 +214,7 @@ def nps_change(before, after, paired=False, confidence=0.95) -> Change:
     >>> c.estimate
     50.0
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if not paired:
         b = nps_scores(before, name="before").to_numpy()
         a = nps_scores(after, name="after").to_numpy()
@@ -228,7 +237,7 @@ def nps_change(before, after, paired=False, confidence=0.95) -> Change:
             extra={"before": r["before"], "after": r["after"], "se_before": sb, "se_after": sa},
         )
     if not isinstance(before, pd.Series) or not isinstance(after, pd.Series):
-        raise TypeError("paired: before and after must be Series indexed by contact id")
+        raise ParameterTypeError("paired: before and after must be Series indexed by contact id", parameter="before")
     nb = nps_scores(before, name="before")
     na = nps_scores(after, name="after")
     joined = _paired(nb, na)
@@ -289,7 +298,7 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
     >>> round(mean_change([3, 4, 5], [4, 5, 5, 4]).estimate, 4)
     0.5
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
 
     def clean(x, name):
         if scale is None:
@@ -298,7 +307,9 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
 
     if paired:
         if not isinstance(before, pd.Series) or not isinstance(after, pd.Series):
-            raise TypeError("paired: before and after must be Series indexed by contact id")
+            raise ParameterTypeError(
+                "paired: before and after must be Series indexed by contact id", parameter="before"
+            )
         joined = _paired(clean(before, "before"), clean(after, "after"))
         a, b = joined["after"].to_numpy(), joined["before"].to_numpy()
         d = a - b
@@ -342,7 +353,7 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
             res = stats.ttest_ind(a, b, equal_var=False)
             statistic, p = float(res.statistic), float(res.pvalue)
             df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
-            half = _t(confidence, df) * se
+            half = t_critical(confidence, df) * se
             low, high = diff - half, diff + half
         else:
             low = high = diff
@@ -371,7 +382,7 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
 
 def _count(x, name: str) -> int:
     if not float(x).is_integer() or x < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, got {x!r}")
+        raise ParameterError(f"{name} must be a whole number >= 0, got {x!r}", parameter=name, value=x)
     return int(x)
 
 
@@ -404,11 +415,12 @@ def proportion_change(before_successes, before_n, after_successes, after_n, conf
     >>> round(c.estimate, 2)
     0.2
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     kb, nb = _count(before_successes, "before_successes"), _count(before_n, "before_n")
     ka, na = _count(after_successes, "after_successes"), _count(after_n, "after_n")
     if kb > nb or ka > na:
-        raise ValueError("successes cannot exceed trials")
+        side = "before_successes" if kb > nb else "after_successes"
+        raise ParameterError("successes cannot exceed trials", parameter=side)
     pb = kb / nb if nb else math.nan
     pa = ka / na if na else math.nan
     diff = pa - pb

@@ -1,5 +1,9 @@
 """Charts of the comments section: themes among detractors and promoters, themes over waves.
 
+Same house style as :mod:`cxlab.present.figures`, applied only while
+drawing; both charts take ``ax=``, and the theme bars state the
+``confidence`` level of their intervals.
+
 >>> import pandas as pd
 >>> s = pd.DataFrame({"label": ["Сроки"], "n": [12], "share_detractors": [0.4], "share_detractors_ci_low": [0.2],
 ...                   "share_detractors_ci_high": [0.6], "share_promoters": [0.1], "share_promoters_ci_low": [0.03],
@@ -11,23 +15,32 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from cxlab.present.driver_figures import _footnote_below
-from cxlab.present.figures import PALETTE, use_style
+from cxlab.present.figures import PALETTE, _axes, _level, _note, _pct, _styled
 
 __all__ = ["theme_bars", "themes_heatmap"]
 
 
-def theme_bars(summary: pd.DataFrame, *, lang: str = "ru"):
-    """Each theme's share among detractors' and promoters' comments, with 95% Wilson intervals."""
-    use_style()
+@_styled
+def theme_bars(
+    summary: pd.DataFrame, *, lang: str = "ru", ax: Axes | None = None, confidence: float | None = None
+) -> Figure:
+    """Each theme's share among detractors' and promoters' comments, with Wilson intervals.
+
+    ``ax``: draw into this axes (its figure is returned); a new figure if
+    None.  ``confidence``: level of the intervals, printed in the footnote
+    (that given to :func:`cxlab.text.theme_summary`); default the frame's
+    (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, summary))
     data = summary.iloc[::-1]
     y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(8, max(2.8, 0.5 * len(data) + 1.6)))
+    fig, ax, own = _axes(ax, (8, max(2.8, 0.5 * len(data) + 1.6)))
     groups = (
         ("detractors", PALETTE["detractors"], {"ru": "критики (0-6)", "en": "detractors (0-6)"}, 0.2),
         ("promoters", PALETTE["promoters"], {"ru": "промоутеры (9-10)", "en": "promoters (9-10)"}, -0.2),
@@ -51,27 +64,34 @@ def theme_bars(summary: pd.DataFrame, *, lang: str = "ru"):
     ax.set_xlabel({"ru": "Доля комментариев с темой, %", "en": "Share of comments mentioning the theme, %"}[lang])
     ax.set_title({"ru": "О чём пишут критики и промоутеры", "en": "What detractors and promoters write about"}[lang])
     ax.legend(loc="lower right", fontsize=8)
-    _footnote_below(
+    _note(
         fig,
         ax,
         {
-            "ru": "В скобках — число комментариев с темой. Отрезки — 95% интервалы Уилсона. Знаменатель — комментарии "
-            "группы; один комментарий может относиться к нескольким темам.",
-            "en": "In brackets: comments mentioning the theme. Bars: 95% Wilson intervals. Denominator: the group's "
-            "comments; a comment may mention several themes.",
+            "ru": f"В скобках — число комментариев с темой. Отрезки — {level} интервалы Уилсона. Знаменатель — "
+            "комментарии группы; один комментарий может относиться к нескольким темам.",
+            "en": f"In brackets: comments mentioning the theme. Bars: {level} Wilson intervals. Denominator: the "
+            "group's comments; a comment may mention several themes.",
         }[lang],
+        own=own,
+        below=True,
     )
     return fig
 
 
-def themes_heatmap(over_waves: pd.DataFrame, *, lang: str = "ru"):
-    """Share of comments on each theme (rows) in each wave (columns), n of comments under each wave."""
-    use_style()
+@_styled
+def themes_heatmap(over_waves: pd.DataFrame, *, lang: str = "ru", ax: Axes | None = None) -> Figure:
+    """Share of comments on each theme (rows) in each wave (columns), n of comments under each wave.
+
+    ``ax``: draw into this axes (its figure is returned; the colour bar
+    takes its room from it, as :func:`seaborn.heatmap` does); a new figure
+    if None.
+    """
     table = over_waves.pivot_table(index="label", columns="wave_id", values="share", aggfunc="first", sort=False)
     table = 100 * table
     n = over_waves.groupby("wave_id")["n_comments"].first()
     table.columns = [f"{w}\nn={int(n[w])}" for w in table.columns]
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * table.shape[1] + 4), max(3, 0.45 * table.shape[0] + 1.8)))
+    fig, ax, own = _axes(ax, (max(6, 1.1 * table.shape[1] + 4), max(3, 0.45 * table.shape[0] + 1.8)))
     sns.heatmap(
         table,
         annot=True,
@@ -89,12 +109,14 @@ def themes_heatmap(over_waves: pd.DataFrame, *, lang: str = "ru"):
     ax.set_title(
         {"ru": "Темы комментариев по волнам, % комментариев", "en": "Comment themes by wave, % of comments"}[lang]
     )
-    _footnote_below(
+    _note(
         fig,
         ax,
         {
             "ru": "Изменения к прошлой волне с интервалами — в таблице Excel «Темы по волнам».",
             "en": "Changes since the previous wave with intervals: Excel sheet 'Themes by wave'.",
         }[lang],
+        own=own,
+        below=True,
     )
     return fig

@@ -30,6 +30,7 @@ import html
 import pandas as pd
 
 from cxlab import text as cxtext
+from cxlab.errors import NotFoundError
 from cxlab.metrics.nps import classify_nps
 from cxlab.present import comment_figures as cfig
 from cxlab.present.excel import Sheet
@@ -369,7 +370,9 @@ class CommentsReport(SectionOutputs):
         elif name == "waves":
             fig = cfig.themes_heatmap(self.over_waves, lang=self.lang)
         else:
-            raise KeyError(f"unknown figure {name!r}; figures: {self.available_figures()}")
+            raise NotFoundError(
+                f"unknown figure {name!r}; figures: {self.available_figures()}", kind="figure", key=name
+            )
         png, shown = figure_html(fig)
         self.figures[name] = png
         return shown
@@ -400,7 +403,7 @@ class CommentsReport(SectionOutputs):
         elif name == "discovery":
             out.append(self.display_discovery())
         else:
-            raise KeyError(f"unknown section {name!r}")
+            raise NotFoundError(f"unknown section {name!r}", kind="section", key=name)
         return out
 
     # ----------------------------------------------------------- the pack

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from cxlab.present.dashboard_text import _fmt, _t
+from cxlab.stats.registry import label
 
 
 class _Panels:
@@ -73,7 +74,7 @@ class _Panels:
         return (
             f"<div class='cx-tile' data-metric='{metric}' data-value='{data_value}' data-n='{int(row['n'])}' "
             f"data-key='{html.escape(self.selection.key())}' data-lang='{lang}'>"
-            f"<div class='cx-tile-title'>{html.escape(_t(metric, lang))}</div>"
+            f"<div class='cx-tile-title'>{html.escape(label(metric, lang))}</div>"
             f"<div class='cx-tile-value'>{value}</div>"
             f"<div class='cx-tile-ci'>95%: {ci} · {n_text}</div>"
             f"<div class='cx-tile-change'>{change_html}</div>"
@@ -104,7 +105,7 @@ class _Panels:
         if not len(trend) or trend["suppressed"].astype(bool).all():
             return b"", _t("no_data", self.lang)
         last = trend[trend["wave_id"] == self.selection.wave]
-        return png(trend_panels(trend, self.lang)), "; ".join(
+        return png(trend_panels(trend, self.lang, confidence=self.data.confidence)), "; ".join(
             f"{r.metric.upper()} {r.wave_id}: n = {r.n}" for r in last.itertuples()
         )
 
@@ -141,6 +142,7 @@ class _Panels:
             method=cells["method"].dropna().iloc[0],
             title=_t("by_manager", lang),
             note={"ru": f"Скрыто с n < {d.min_n}: {hidden}.", "en": f"Hidden with n < {d.min_n}: {hidden}."}[lang],
+            confidence=d.confidence,
         )
         return png(fig), f"{shown}/{len(cells)}: n ≥ {d.min_n}"
 
@@ -160,6 +162,7 @@ class _Panels:
             labels=self._attribute_labels(ipa.table["driver"]),
             method=ipa.method,
             quadrant_labels={q: v[self.lang] for q, v in QUADRANT_LABELS.items()},
+            confidence=ipa.importance.confidence,
         )
         return png(fig), f"n ≥ {int(ipa.table['n'].min())}; {ipa.method}"
 

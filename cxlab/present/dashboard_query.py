@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DashboardQueryError
+
 __all__ = ["Selection", "DashboardQueryError", "FILTERS", "QUERY_KEYS"]
 
 #: The filters, in the order the dashboard shows them.
@@ -27,10 +29,6 @@ QUERY_KEYS = FILTERS + ("lang",)
 _IGNORED_KEYS = {"token", "voila-template", "voila-theme"}
 # Filters that apply to client accounts (revenue at risk, flags) and the column holding them.
 _ACCOUNT_FILTERS = ("direction", "service", "team", "manager", "segment")
-
-
-class DashboardQueryError(ValueError):
-    """A query-string value the dashboard refuses (unknown key or a value that does not exist)."""
 
 
 @dataclass(frozen=True)
@@ -117,19 +115,25 @@ class _Selecting:
             if key not in QUERY_KEYS:
                 raise DashboardQueryError(
                     f"unknown parameter {key!r} in the address; the workspace and the notebook are fixed when "
-                    f"the server starts. Parameters: {', '.join(QUERY_KEYS)}"
+                    f"the server starts. Parameters: {', '.join(QUERY_KEYS)}",
+                    parameter=key,
+                    value=value,
                 )
             if key in chosen or (key == "lang" and lang is not None):
-                raise DashboardQueryError(f"parameter {key!r} is given twice")
+                raise DashboardQueryError(f"parameter {key!r} is given twice", parameter=key, value=value)
             if key == "lang":
                 if value not in ("ru", "en"):
-                    raise DashboardQueryError(f"lang={_show(value)} is not a language of the dashboard (ru, en)")
+                    raise DashboardQueryError(
+                        f"lang={_show(value)} is not a language of the dashboard (ru, en)", parameter=key, value=value
+                    )
                 lang = value
                 continue
             if value not in options[key]:
                 known = ", ".join(options[key][:20]) + (" …" if len(options[key]) > 20 else "")
                 raise DashboardQueryError(
-                    f"{key}={_show(value)} does not exist in this workspace ({key} values: {known or 'none'})"
+                    f"{key}={_show(value)} does not exist in this workspace ({key} values: {known or 'none'})",
+                    parameter=key,
+                    value=value,
                 )
             chosen[key] = value
         base = self.latest()

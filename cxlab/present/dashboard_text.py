@@ -1,12 +1,15 @@
 """The dashboard's words and style: RU/EN labels, the inline CSS, number formatting.
 
-:data:`TEXT` holds every label the dashboard shows, in Russian and English;
+:data:`TEXT` holds every label the dashboard shows, in Russian and English
+(the metrics' labels from the metric registry, :mod:`cxlab.stats.registry`);
 :data:`CSS` its inline style sheet (nothing is loaded from the internet).
 """
 
 from __future__ import annotations
 
 import math
+
+from cxlab.stats.registry import metric
 
 __all__ = ["TEXT", "CSS", "ALL"]
 
@@ -22,10 +25,11 @@ TEXT = {
     "segment": ("Сегмент", "Segment"),
     "role": ("Роль респондента", "Respondent role"),
     "all": ("Все", "All"),
-    "nps": ("NPS", "NPS"),
-    "csi": ("CSI", "CSI"),
-    "response_rate": ("Доля ответивших", "Response rate"),
-    "revenue_at_risk": ("Выручка под риском", "Revenue at risk"),
+    # The tiles' titles: the metric registry's labels.
+    "nps": metric("nps").labels,
+    "csi": metric("csi").labels,
+    "response_rate": metric("response_rate").labels,
+    "revenue_at_risk": metric("revenue_at_risk").labels,
     "vs": ("к", "vs"),
     "real": ("изменение значимо", "a real change"),
     "noise": ("в пределах случайности", "within noise"),
@@ -80,7 +84,7 @@ TEXT = {
     "client": ("Клиент", "Client"),
     "p": ("Вероятность ухода, 12 мес.", "Churn probability, 12 months"),
     "p_95": ("95% ДИ, %", "95% CI, %"),
-    "revenue": ("Выручка под риском", "Revenue at risk"),
+    "revenue": metric("revenue_at_risk").labels,
     "flags": ("Сигналы", "Flags"),
     "reasons": ("Причины", "Reasons"),
     "action": ("Действие", "Action"),

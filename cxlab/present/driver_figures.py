@@ -1,7 +1,9 @@
 """Charts of the key-driver section: importance bars, IPA map, needs heat map, managers.
 
 Same house style as :mod:`cxlab.present.figures` (seaborn white grid, DejaVu
-Sans for Cyrillic); every chart names its method and n in a footnote.
+Sans for Cyrillic, applied only while drawing); every chart names its method
+and n in a footnote, takes ``ax=`` and, where it draws intervals, states the
+``confidence`` level it was given.
 
 Examples
 --------
@@ -21,25 +23,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from cxlab.present.figures import PALETTE, _footnote, use_style
+from cxlab.present.figures import PALETTE, _axes, _level, _note, _pct, _styled
 
 __all__ = ["importance_bars", "ipa_scatter", "needs_heatmap", "group_forest"]
 
 QUADRANT_COLORS = {"concentrate": "#d64541", "keep_up": "#2e9d5b", "overkill": "#e0a030", "low_priority": "#8a8a8a"}
 
 
-def _footnote_below(fig, ax, text: str) -> None:
-    """A footnote under everything the axes draw (rotated tick labels included)."""
-    fig.canvas.draw()
-    box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
-    fig.text(0.01, box.y0 - 0.02, text, ha="left", va="top", fontsize=8, color="#555555", wrap=True)
-
-
 def _label(labels: dict | None, key) -> str:
     return str((labels or {}).get(key, key))
 
 
+@_styled
 def importance_bars(
     rows: pd.DataFrame,
     *,
@@ -48,12 +46,20 @@ def importance_bars(
     method: str = "",
     r2: float | None = None,
     interval: str = "",
-):
-    """Shares of R² per driver with their bootstrap intervals, most important on top."""
-    use_style()
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """Shares of R² per driver with their bootstrap intervals, most important on top.
+
+    ``ax``: draw into this axes (its figure is returned); a new figure if
+    None.  ``confidence``: level of the intervals, printed in the footnote
+    (:attr:`cxlab.drivers.RelativeImportance.confidence`); default the
+    frame's (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, rows))
     data = rows.sort_values("share")
     names = [_label(labels, d) for d in data["driver"]]
-    fig, ax = plt.subplots(figsize=(8.5, max(2.5, 0.42 * len(data) + 1.4)))
+    fig, ax, own = _axes(ax, (8.5, max(2.5, 0.42 * len(data) + 1.4)))
     ax.barh(names, 100 * data["share"], color=PALETTE["main"], alpha=0.85)
     if "share_ci_low" in data and data["share_ci_low"].notna().all():
         err = 100 * np.vstack([data["share"] - data["share_ci_low"], data["share_ci_high"] - data["share"]])
@@ -75,17 +81,20 @@ def importance_bars(
     )
     n = int(rows["n"].iloc[0]) if len(rows) else 0
     r2_text = f"R² = {r2:.2f}; " if r2 is not None else ""
-    _footnote(
+    _note(
         fig,
+        ax,
         {
-            "ru": f"{method}. {r2_text}n = {n}. Отрезки — 95% интервалы ({interval}); в скобках — интервал ранга.",
-            "en": f"{method}. {r2_text}n = {n}. Whiskers: 95% intervals ({interval}); "
+            "ru": f"{method}. {r2_text}n = {n}. Отрезки — {level} интервалы ({interval}); в скобках — интервал ранга.",
+            "en": f"{method}. {r2_text}n = {n}. Whiskers: {level} intervals ({interval}); "
             "in brackets: the rank's interval.",
         }[lang],
+        own=own,
     )
     return fig
 
 
+@_styled
 def ipa_scatter(
     table: pd.DataFrame,
     importance_cut: float,
@@ -95,10 +104,18 @@ def ipa_scatter(
     labels: dict | None = None,
     method: str = "",
     quadrant_labels: dict | None = None,
-):
-    """Importance against performance, cross-hairs at the means, quadrants named and coloured."""
-    use_style()
-    fig, ax = plt.subplots(figsize=(9, 6.2))
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """Importance against performance, cross-hairs at the means, quadrants named and coloured.
+
+    ``ax``: draw into this axes (its figure is returned); a new figure if
+    None.  ``confidence``: level of the intervals, printed in the footnote
+    (that of ``ImportancePerformance.importance``); default the frame's
+    (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, table))
+    fig, ax, own = _axes(ax, (9, 6.2))
     x, y = 100 * table["importance"], table["performance"]
     xerr = 100 * np.vstack(
         [table["importance"] - table["importance_ci_low"], table["importance_ci_high"] - table["importance"]]
@@ -143,18 +160,21 @@ def ipa_scatter(
     ax.set_ylabel({"ru": "Исполнение: средняя оценка (1-5)", "en": "Performance: mean rating (1-5)"}[lang])
     ax.set_title({"ru": "Матрица важность — исполнение", "en": "Importance-performance matrix"}[lang])
     n = int(table["n"].min()) if len(table) else 0
-    _footnote(
+    _note(
         fig,
+        ax,
         {
             "ru": f"Важность: {method}. Линии — средние по атрибутам. В скобках — доля бутстреп-выборок, "
-            f"в которых атрибут остаётся в своём квадранте; отрезки — 95% интервалы. n ≥ {n}.",
+            f"в которых атрибут остаётся в своём квадранте; отрезки — {level} интервалы. n ≥ {n}.",
             "en": f"Importance: {method}. Lines: means over the attributes. In brackets: share of bootstrap "
-            f"resamples that keep the attribute in its quadrant; whiskers: 95% intervals. n ≥ {n}.",
+            f"resamples that keep the attribute in its quadrant; whiskers: {level} intervals. n ≥ {n}.",
         }[lang],
+        own=own,
     )
     return fig
 
 
+@_styled
 def needs_heatmap(
     grid: pd.DataFrame,
     *,
@@ -163,15 +183,20 @@ def needs_heatmap(
     lang: str = "ru",
     column_labels: dict | None = None,
     min_n: int = 10,
-):
-    """Share of respondents lacking each direction, by segment; suppressed cells left blank."""
-    use_style()
+    ax: Axes | None = None,
+) -> Figure:
+    """Share of respondents lacking each direction, by segment; suppressed cells left blank.
+
+    ``ax``: draw into this axes (its figure is returned; the colour bar
+    takes its room from it, as :func:`seaborn.heatmap` does); a new figure
+    if None.
+    """
     shown = grid.assign(value=100 * grid["share"].where(~grid["suppressed"].astype(bool)))
     table = shown.pivot_table(index=rows, columns=columns, values="value", aggfunc="first", dropna=False)
     n = grid.groupby(rows)["respondents"].max()
     table.index = [f"{i} (n={int(n.get(i, 0))})" for i in table.index]
     table.columns = [_label(column_labels, c) for c in table.columns]
-    fig, ax = plt.subplots(figsize=(max(7, 0.9 * table.shape[1] + 3), max(2.5, 0.45 * table.shape[0] + 2)))
+    fig, ax, own = _axes(ax, (max(7, 0.9 * table.shape[1] + 3), max(2.5, 0.45 * table.shape[0] + 2)))
     sns.heatmap(
         table,
         annot=True,
@@ -193,7 +218,7 @@ def needs_heatmap(
         ]
     )
     plt.setp(ax.get_xticklabels(), rotation=35, ha="right")
-    _footnote_below(
+    _note(
         fig,
         ax,
         {
@@ -202,10 +227,13 @@ def needs_heatmap(
             "en": f"Share of the segment's respondents naming at least one service of the direction. "
             f"Cells with n < {min_n} are hidden.",
         }[lang],
+        own=own,
+        below=True,
     )
     return fig
 
 
+@_styled
 def group_forest(
     table: pd.DataFrame,
     by: str,
@@ -216,11 +244,19 @@ def group_forest(
     method: str = "",
     note: str = "",
     title: str | None = None,
-):
-    """Pooled estimates per manager or team with intervals (suppressed groups left out)."""
-    use_style()
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """Pooled estimates per manager or team with intervals (suppressed groups left out).
+
+    ``ax``: draw into this axes (its figure is returned); a new figure if
+    None.  ``confidence``: level of the intervals, printed in the footnote
+    between ``method`` and ``note`` (:attr:`cxlab.drivers.ManagerScores.confidence`);
+    default the frame's (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, table))
     data = table[~table["suppressed"].astype(bool)].sort_values("estimate")
-    fig, ax = plt.subplots(figsize=(8.5, max(2.5, 0.42 * len(data) + 1.6)))
+    fig, ax, own = _axes(ax, (8.5, max(2.5, 0.42 * len(data) + 1.6)))
     names = [f"{g} (n={int(n)})" for g, n in zip(data[by], data["n"])]
     err = np.vstack([data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]])
     ax.errorbar(
@@ -260,5 +296,6 @@ def group_forest(
             }.get(by, by),
         }[lang]
     )
-    _footnote(fig, f"{method}. {note}")
+    whiskers = {"ru": f"Отрезки — {level} интервалы.", "en": f"Whiskers: {level} intervals."}[lang]
+    _note(fig, ax, f"{method}. {whiskers} {note}", own=own)
     return fig

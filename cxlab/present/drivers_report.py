@@ -25,6 +25,7 @@ from __future__ import annotations
 import warnings
 
 from cxlab import drivers
+from cxlab.errors import NotFoundError
 from cxlab.present import driver_figures as dfig
 from cxlab.present.drivers_report_outputs import _DriverOutputs
 from cxlab.present.drivers_report_tables import _DriverTables
@@ -256,7 +257,7 @@ class DriversReport(_DriverTables, _DriverOutputs, SectionOutputs):
             "managers": "managers",
         }
         if name not in heads:
-            raise KeyError(f"unknown section '{name}'; sections: {list(self.SECTIONS)}")
+            raise NotFoundError(f"unknown section '{name}'; sections: {list(self.SECTIONS)}", kind="section", key=name)
         parts: list = [Markdown("## " + t(heads[name], self.lang))]
         if name in self.unavailable and name not in ("needs", "managers"):
             return parts + [Markdown(self.unavailable_text(name))]
@@ -302,6 +303,7 @@ class DriversReport(_DriverTables, _DriverOutputs, SectionOutputs):
                 method=rows["method_name"].iloc[0],
                 r2=self.importance.r2,
                 interval=self.importance.interval,
+                confidence=self.importance.confidence,
             )
         elif name == "ipa":
             tab = self.ipa.table
@@ -313,6 +315,7 @@ class DriversReport(_DriverTables, _DriverOutputs, SectionOutputs):
                 labels={d: self.label(d) for d in tab["driver"]},
                 method=self.ipa.method,
                 quadrant_labels={q: v[self.lang] for q, v in QUADRANT_LABELS.items()},
+                confidence=self.ipa.importance.confidence,
             )
         elif name == "needs":
             fig = dfig.needs_heatmap(
@@ -331,9 +334,10 @@ class DriversReport(_DriverTables, _DriverOutputs, SectionOutputs):
                 unit={"ru": "NPS (чистый балл), −100..100", "en": "NPS (net score), −100..100"}[self.lang],
                 method=res.method,
                 note=_note(self.lang),
+                confidence=res.confidence,
             )
         else:
-            raise KeyError(f"unknown figure '{name}'")
+            raise NotFoundError(f"unknown figure '{name}'", kind="figure", key=name)
         self.figures[name], shown = figure_html(fig)
         return shown
 

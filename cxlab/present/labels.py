@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from cxlab.errors import ParameterError
+from cxlab.stats.registry import metric
+
 __all__ = ["LABELS", "t", "column_labels", "pick"]
 
 
@@ -19,15 +22,15 @@ def pick(pairs: dict, key: str, lang: str) -> str:
 
 
 LABELS: dict[str, tuple[str, str]] = {
-    # key: (ru, en)
+    # key: (ru, en); the metrics' labels come from the metric registry (cxlab.stats.registry)
     "report_title": ("Отчёт по волне опроса клиентов", "Client survey wave report"),
     "wave": ("Волна", "Wave"),
     "workspace": ("Компания", "Company"),
-    "nps": ("NPS", "NPS"),
-    "csi": ("CSI", "CSI"),
-    "csat_mean": ("CSAT, среднее", "CSAT, mean"),
-    "top2box": ("CSAT, доля довольных (top-2-box)", "CSAT, top-2-box share"),
-    "response_rate": ("Доля ответивших", "Response rate"),
+    "nps": metric("nps").labels,
+    "csi": metric("csi").labels,
+    "csat_mean": metric("csat_mean").labels,
+    "top2box": metric("top2box").labels,
+    "response_rate": metric("response_rate").labels,
     "summary": ("Сводка", "Summary"),
     "trend": ("Динамика", "Trend"),
     "by_service": ("По услугам", "By service"),
@@ -63,9 +66,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "promoters": ("Промоутеры", "Promoters"),
     "passives": ("Нейтралы", "Passives"),
     "detractors": ("Критики", "Detractors"),
-    "nps_account": ("NPS по клиентам (каждый клиент один раз)", "Account NPS (each account once)"),
-    "nps_revenue": ("NPS, взвешенный по выручке", "Revenue-weighted NPS"),
-    "nps_clustered": ("NPS, интервал с учётом кластеров", "NPS, cluster-robust interval"),
+    "nps_account": metric("nps_account").labels,
+    "nps_revenue": metric("nps_revenue").labels,
+    "nps_clustered": metric("nps_clustered").labels,
     "change": ("Изменение", "Change"),
     "before": ("Прошлая волна", "Previous wave"),
     "after": ("Эта волна", "This wave"),
@@ -88,9 +91,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "definition": ("Определение", "Definition"),
     "no_previous": ("Предыдущей волны нет.", "No previous wave."),
     "suppressed_note": ("Ячейки с n меньше {min_n} скрыты.", "Cells with n below {min_n} are suppressed."),
-    "trend_title": ("NPS по волнам, 95% интервал", "NPS by wave, 95% interval"),
+    "trend_title": ("NPS по волнам, {level} интервал", "NPS by wave, {level} interval"),
     "service_title": ("Промоутеры, нейтралы и критики по услугам", "Promoters, passives and detractors by service"),
-    "direction_title": ("CSI по направлениям, 95% интервал", "CSI by direction, 95% interval"),
+    "direction_title": ("CSI по направлениям, {level} интервал", "CSI by direction, {level} interval"),
     "dimension": ("Разрез", "Dimension"),
     "cell": ("Ячейка", "Cell"),
     "nps_paired": ("NPS, те же контакты", "NPS, same contacts"),
@@ -166,7 +169,7 @@ LABELS: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str = "ru") -> str:
     """Label of ``key`` in ``lang`` (``ru`` or ``en``); the key itself if unknown."""
     if lang not in ("ru", "en"):
-        raise ValueError(f"lang must be 'ru' or 'en', not {lang!r}")
+        raise ParameterError(f"lang must be 'ru' or 'en', not {lang!r}", parameter="lang", value=lang)
     pair = LABELS.get(key)
     return key if pair is None else pair[0 if lang == "ru" else 1]
 

@@ -21,9 +21,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import NotFoundError
 from cxlab.present import figures as figs
 from cxlab.present.excel import Sheet, write_pack
 from cxlab.present.labels import t
+from cxlab.stats import registry
 from cxlab.summary import DEFINITIONS, SurveyData, summarize_wave
 
 __all__ = ["WaveReport"]
@@ -87,7 +89,7 @@ class WaveReport:
         lines = [f"**{t('definitions', self.lang)}**", ""]
         for m in metrics:
             if m in DEFINITIONS:
-                lines.append(f"- **{t(m, self.lang)}**: {DEFINITIONS[m][self.lang]}")
+                lines.append(f"- **{t(m, self.lang)}**: {registry.definition(m, self.lang)}")
         return "\n".join(lines)
 
     # -------------------------------------------------------------- tables
@@ -100,7 +102,7 @@ class WaveReport:
             h["change"] = h["metric"].map(ch.set_index("metric")["change"])
             h["p_value"] = h["metric"].map(ch.set_index("metric")["p_value"])
         h.insert(1, "label", h["metric"].map(lambda m: t(m, self.lang)))
-        h["definition"] = h["metric"].map(lambda m: DEFINITIONS.get(m, {}).get(self.lang, ""))
+        h["definition"] = h["metric"].map(lambda m: registry.definition(m, self.lang) if m in DEFINITIONS else "")
         return h.reset_index(drop=True)
 
     def display_headline(self):
@@ -218,7 +220,7 @@ class WaveReport:
         elif name == "csi_by_direction":
             fig = figs.csi_by_direction(s.by_direction, self._direction_names, lang=self.lang, min_n=self.min_n)
         else:
-            raise KeyError(f"unknown figure '{name}'")
+            raise NotFoundError(f"unknown figure '{name}'", kind="figure", key=name)
         self.figures[name], shown = figure_html(fig)
         return shown
 
@@ -426,6 +428,8 @@ def figure_html(fig):
 
     Each chart is rendered once, at print resolution: the report and the
     PNG files are the same picture, and the notebook does not render twice.
+    Rendered in the house style with its save settings given explicitly
+    (:func:`~cxlab.present.figures.cxlab_style`, :data:`~cxlab.present.figures.SAVEFIG`).
     """
     import base64
     import html
@@ -435,7 +439,8 @@ def figure_html(fig):
 
     title = fig.axes[0].get_title()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    with figs.cxlab_style():
+        fig.savefig(buffer, format="png", **figs.SAVEFIG)
     width = min(900, int(fig.get_figwidth() * 100))
     plt.close(fig)
     png = buffer.getvalue()

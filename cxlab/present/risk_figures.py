@@ -1,7 +1,9 @@
 """Charts of the churn-risk section: revenue at risk, what each rule is worth, calibration.
 
 Same house style as :mod:`cxlab.present.figures` (seaborn white grid, DejaVu
-Sans for Cyrillic); every chart names its method and n in a footnote.
+Sans for Cyrillic, applied only while drawing); every chart names its method
+and n in a footnote, takes ``ax=`` and states the ``confidence`` level of its
+intervals.
 
 Examples
 --------
@@ -16,22 +18,38 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from cxlab.present.figures import PALETTE, _footnote, use_style
+from cxlab.present.figures import PALETTE, _axes, _level, _note, _pct, _styled
 
 __all__ = ["revenue_at_risk_bars", "rule_value_chart", "calibration_plot"]
 
 
+@_styled
 def revenue_at_risk_bars(
-    clients: pd.DataFrame, *, lang: str = "ru", method: str = "", top: int = 15, currency: str = "RUB"
-):
-    """The clients with the most revenue at risk, with the interval of each."""
-    use_style()
+    clients: pd.DataFrame,
+    *,
+    lang: str = "ru",
+    method: str = "",
+    top: int = 15,
+    currency: str = "RUB",
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """The clients with the most revenue at risk, with the interval of each.
+
+    ``ax``: draw into this axes (its figure is returned, its layout left as
+    it is); a new figure if None.  ``confidence``: level of the intervals,
+    printed in the footnote (that of the model behind
+    :func:`cxlab.risk.score_clients`); default the frame's (``attrs`` or
+    ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, clients))
     data = clients.nlargest(top, "revenue_at_risk").iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, max(2.6, 0.38 * len(data) + 1.4)))
+    fig, ax, own = _axes(ax, (8.5, max(2.6, 0.38 * len(data) + 1.4)))
     millions = data["revenue_at_risk"] / 1e6
     ax.barh(data["client"].astype(str), millions, color=PALETTE["detractors"], alpha=0.8)
     if "revenue_ci_low" in data and data["revenue_ci_low"].notna().all():
@@ -60,24 +78,41 @@ def revenue_at_risk_bars(
             "en": "Where revenue is at risk: probability of churn within 12 months",
         }[lang]
     )
-    _footnote(
+    _note(
         fig,
+        ax,
         {
-            "ru": f"{method}. Отрезки — 95% интервалы (бутстреп по клиентам); подписи — вероятность ухода.",
-            "en": f"{method}. Bars: 95% intervals (client bootstrap); labels: churn probability.",
+            "ru": f"{method}. Отрезки — {level} интервалы (бутстреп по клиентам); подписи — вероятность ухода.",
+            "en": f"{method}. Bars: {level} intervals (client bootstrap); labels: churn probability.",
         }[lang],
+        own=own,
     )
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def rule_value_chart(rules: pd.DataFrame, *, lang: str = "ru", labels: dict | None = None):
-    """Precision and recall of each rule on past waves, with Wilson intervals and the base rate."""
-    use_style()
+@_styled
+def rule_value_chart(
+    rules: pd.DataFrame,
+    *,
+    lang: str = "ru",
+    labels: dict | None = None,
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """Precision and recall of each rule on past waves, with Wilson intervals and the base rate.
+
+    ``ax``: draw into this axes (its figure is returned, its layout left as
+    it is); a new figure if None.  ``confidence``: level of the intervals,
+    printed in the footnote (that given to :func:`cxlab.risk.backtest_rules`);
+    default the frame's (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, rules))
     data = rules[rules["n_flagged"] > 0].reset_index(drop=True)
     names = [str((labels or {}).get(r, r)) for r in data["rule"]]
     y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(8.5, max(2.6, 0.55 * len(data) + 1.6)))
+    fig, ax, own = _axes(ax, (8.5, max(2.6, 0.55 * len(data) + 1.6)))
     for offset, what, color in ((-0.17, "precision", PALETTE["detractors"]), (0.17, "recall", PALETTE["main"])):
         est = 100 * data[what]
         lo, hi = 100 * data[f"{what}_ci_low"], 100 * data[f"{what}_ci_high"]
@@ -120,23 +155,40 @@ def rule_value_chart(rules: pd.DataFrame, *, lang: str = "ru", labels: dict | No
     )
     ax.legend(loc="lower right", fontsize=8)
     n = int(data["n_rows"].iloc[0]) if len(data) else 0
-    _footnote(
+    _note(
         fig,
+        ax,
         {
             "ru": f"Прошлые волны с известным исходом, n = {n} клиенто-волн. Точность — доля ушедших среди "
-            f"отмеченных, полнота — доля отмеченных среди ушедших; интервалы Уилсона 95%.",
+            f"отмеченных, полнота — доля отмеченных среди ушедших; интервалы Уилсона {level}.",
             "en": f"Past waves with a known outcome, n = {n} client-waves. Precision: share of flagged who "
-            f"churned; recall: share of churned who were flagged; 95% Wilson intervals.",
+            f"churned; recall: share of churned who were flagged; {level} Wilson intervals.",
         }[lang],
+        own=own,
     )
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def calibration_plot(calibration: pd.DataFrame, *, lang: str = "ru", auc: dict | None = None):
-    """Predicted against observed churn by bin of predicted probability, one line per model."""
-    use_style()
-    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+@_styled
+def calibration_plot(
+    calibration: pd.DataFrame,
+    *,
+    lang: str = "ru",
+    auc: dict | None = None,
+    ax: Axes | None = None,
+    confidence: float | None = None,
+) -> Figure:
+    """Predicted against observed churn by bin of predicted probability, one line per model.
+
+    ``ax``: draw into this axes (its figure is returned, its layout left as
+    it is); a new figure if None.  ``confidence``: level of the intervals,
+    printed in the footnote (:attr:`cxlab.risk.BacktestResult.confidence`);
+    default the frame's (``attrs`` or ``confidence`` column), else 0.95.
+    """
+    level = _pct(_level(confidence, calibration))
+    fig, ax, own = _axes(ax, (6.2, 5.2))
     top = 0.05
     colors = [PALETTE["main"], PALETTE["detractors"], PALETTE["promoters"], "#8a5cb8"]
     for color, (method, rows) in zip(colors, calibration.groupby("method", sort=False)):
@@ -169,14 +221,17 @@ def calibration_plot(calibration: pd.DataFrame, *, lang: str = "ru", auc: dict |
     ax.set_ylabel({"ru": "Доля ушедших за 12 месяцев", "en": "Share churned within 12 months"}[lang])
     ax.set_title({"ru": "Калибровка на отложенных волнах", "en": "Calibration on held-out waves"}[lang])
     ax.legend(fontsize=8, loc="upper left")
-    _footnote(
+    _note(
         fig,
+        ax,
         {
-            "ru": "Бины по квантилям предсказания; отрезки — интервалы Уилсона 95%. Обучение только на "
+            "ru": f"Бины по квантилям предсказания; отрезки — интервалы Уилсона {level}. Обучение только на "
             "волнах, исход которых был известен к тестовой волне.",
-            "en": "Quantile bins of the prediction; bars: 95% Wilson intervals. Trained only on waves "
+            "en": f"Quantile bins of the prediction; bars: {level} Wilson intervals. Trained only on waves "
             "whose outcome was known by the test wave.",
         }[lang],
+        own=own,
     )
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab import risk
+from cxlab.errors import NotFoundError
 from cxlab.present import risk_figures as rfig
 from cxlab.present.excel import Sheet
 from cxlab.present.labels import pick
@@ -394,15 +395,23 @@ class RiskReport(SectionOutputs):
         """Draw a chart, keep its PNG for the report folder, return it for display."""
         if name == "revenue_at_risk":
             fig = rfig.revenue_at_risk_bars(
-                self.scores.clients, lang=self.lang, method=self.scores.method[self.lang], currency=self.currency
+                self.scores.clients,
+                lang=self.lang,
+                method=self.scores.method[self.lang],
+                currency=self.currency,
+                confidence=self.scores.confidence,
             )
         elif name == "rule_value":
             fig = rfig.rule_value_chart(self.rule_value, lang=self.lang, labels=self._rule_names())
         elif name == "calibration":
             auc = dict(zip(self.backtest.table["method"], self.backtest.table["auc"]))
-            fig = rfig.calibration_plot(self.backtest.calibration, lang=self.lang, auc=auc)
+            fig = rfig.calibration_plot(
+                self.backtest.calibration, lang=self.lang, auc=auc, confidence=self.backtest.confidence
+            )
         else:
-            raise KeyError(f"unknown figure {name!r}; figures: {self.available_figures()}")
+            raise NotFoundError(
+                f"unknown figure {name!r}; figures: {self.available_figures()}", kind="figure", key=name
+            )
         png, html = figure_html(fig)
         self.figures[name] = png
         return html
@@ -433,7 +442,7 @@ class RiskReport(SectionOutputs):
         elif name == "followup":
             out.append(self.display_followup())
         else:
-            raise KeyError(f"unknown section {name!r}")
+            raise NotFoundError(f"unknown section {name!r}", kind="section", key=name)
         return out
 
     def _odds_frame(self, odds: pd.DataFrame) -> pd.DataFrame:

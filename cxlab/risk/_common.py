@@ -6,12 +6,13 @@ import textwrap
 
 import pandas as pd
 
+from cxlab.errors import ParameterError
 from cxlab.risk.features import wave_cutoffs
 
 
 def _check_lang(lang: str) -> None:
     if lang not in ("ru", "en"):
-        raise ValueError(f"lang must be 'ru' or 'en', got {lang!r}")
+        raise ParameterError(f"lang must be 'ru' or 'en', got {lang!r}", parameter="lang", value=lang)
 
 
 def _fmt(x, digits: int = 3) -> str:

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
+
 __all__ = ["plan_actions", "create_actions", "follow_up", "FollowUp", "ACTION_COLUMNS", "STATUS_RANK", "GROUPS"]
 
 #: Columns of a planned action (what :meth:`cxlab.Workspace.add_actions` accepts).
@@ -70,7 +72,10 @@ _NOTE = {
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(f"{what} lacks column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
+        raise DataError(
+            f"{what} lacks column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}",
+            columns=missing,
+        )
 
 
 def _truncate(text: str, limit: int = NOTE_MAX) -> str:
@@ -131,7 +136,11 @@ def plan_actions(
     _require(flags, ("wave_id", "client_id", "rule", "evidence"), "flags")
     _require(clients, ("client_id", "manager"), "clients")
     if not isinstance(due_days, (int, np.integer)) or due_days < 0:
-        raise ValueError(f"due_days must be a whole number of days, 0 or more, got {due_days!r}")
+        raise ParameterError(
+            f"due_days must be a whole number of days, 0 or more, got {due_days!r}",
+            parameter="due_days",
+            value=due_days,
+        )
     start = pd.Timestamp(wave_closed_at) if wave_closed_at is not None else pd.NaT
     # An open wave has no close yet: the follow-up clock starts now.
     start = (pd.Timestamp.today() if pd.isna(start) else start).normalize()
@@ -418,7 +427,7 @@ def _booleans(series: pd.Series, name: str) -> pd.Series:
         return series.astype("boolean")
     except (TypeError, ValueError):
         bad = series[~series.isna() & ~series.isin([True, False, 0, 1])].iloc[0]
-        raise ValueError(f"outcomes column '{name}' must be true/false, got {bad!r}") from None
+        raise DataError(f"outcomes column '{name}' must be true/false, got {bad!r}", columns=[name]) from None
 
 
 def _flagged_clients(flagged: pd.DataFrame, wave: str) -> pd.DataFrame:
@@ -448,7 +457,7 @@ def _action_status(actions: pd.DataFrame, wave: str) -> pd.Series:
 
 
 def _group_row(label: str, grp: pd.DataFrame, confidence: float) -> dict:
-    from cxlab.metrics.csat import t_mean, wilson
+    from cxlab.stats.intervals import t_mean, wilson
 
     row: dict = {"group": label, "n_clients": len(grp)}
     for measure in _SHARES:
@@ -559,13 +568,14 @@ def follow_up(
     ...                          "score_before": [5, 6, 4, 3], "score_after": [8, None, 6, None],
     ...                          "flagged_again": [False, True, True, True], "responded": [True, False, True, False]})
     >>> fu = follow_up(flagged, actions, outcomes, flagged_wave="Q2")
-    >>> fu.summary[["group", "n_clients", "churned_n", "churned_share"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    >>> cols = ["group", "n_clients", "churned_n", "churned_share"]
+    >>> fu.summary[cols].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
     [{'group': 'completed action', 'n_clients': 1, 'churned_n': 0, 'churned_share': 0.0},
      {'group': 'no completed action', 'n_clients': 3, 'churned_n': 2, 'churned_share': 0.6666666666666666}]
     """
-    from cxlab.metrics._result import _check_confidence
+    from cxlab.stats.intervals import check_confidence
 
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     _require(flagged, ("client_id",), "flagged")
     clients = _flagged_clients(flagged, flagged_wave)
     if not len(clients):
@@ -575,7 +585,9 @@ def follow_up(
     )
     dup = outcomes["client_id"][outcomes["client_id"].duplicated()]
     if len(dup):
-        raise ValueError(f"outcomes has more than one row for client '{dup.iloc[0]}'; give one row per client")
+        raise DataError(
+            f"outcomes has more than one row for client '{dup.iloc[0]}'; give one row per client", columns=["client_id"]
+        )
     out = outcomes.assign(client_id=outcomes["client_id"].astype(str))
     for col in _SHARES:
         out[col] = _booleans(out[col], col)

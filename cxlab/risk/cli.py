@@ -1,9 +1,9 @@
 """Command line of the follow-up loop: ``cxlab actions list | add | update | create``.
 
 :func:`add_actions_parser` registers the ``actions`` command on the main
-parser's sub-commands.  Errors are :class:`cxlab.errors.CxlabError` (or
-``ValueError``) subclasses, which the main CLI prints as one line before
-exiting with status 2.
+parser's sub-commands.  Errors are :class:`cxlab.errors.CxlabError`
+subclasses, which the main CLI prints as one line before exiting with
+status 2.
 
 Examples
 --------
@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
+
+from cxlab.errors import ParameterError
 
 __all__ = ["add_actions_parser", "format_actions"]
 
@@ -87,7 +89,10 @@ def _cmd_list(args) -> int:
     actions = ws.actions(args.wave, client=args.client, status=args.status)
     if args.csv:
         # With a byte-order mark Excel reads the file as UTF-8 (Cyrillic names and notes intact).
-        actions.assign(due=actions["due"].map(_day)).to_csv(args.csv, index=False, encoding="utf-8-sig")
+        try:
+            actions.assign(due=actions["due"].map(_day)).to_csv(args.csv, index=False, encoding="utf-8-sig")
+        except OSError as exc:  # a folder that does not exist, no permission
+            raise ParameterError(str(exc), parameter="csv", value=args.csv) from None
         print(f"{len(actions)} action(s) written to {args.csv}")
         return 0
     print(format_actions(actions, ws.clients()))

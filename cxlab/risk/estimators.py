@@ -16,6 +16,7 @@ from scipy.special import expit as _expit
 # Only the estimator base classes: the models themselves are imported when fitted.
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from cxlab.errors import NotFoundError, ParameterError
 from cxlab.risk.features import MODEL_FEATURES
 
 __all__ = [
@@ -102,14 +103,20 @@ def _resolve_features(features, panel: pd.DataFrame) -> list[str]:
     if features is None:
         present = [f for f in DEFAULT_FEATURES if f in panel.columns]
         if not present:
-            raise KeyError(
+            raise NotFoundError(
                 f"the panel has none of the default features {list(DEFAULT_FEATURES)}; "
-                "build it with cxlab.risk.client_waves"
+                "build it with cxlab.risk.client_waves",
+                kind="column",
+                key=list(DEFAULT_FEATURES),
             )
         return present
     if isinstance(features, str):
         if features != "all":
-            raise ValueError(f"features must be None, 'all' or a list of columns, got {features!r}")
+            raise ParameterError(
+                f"features must be None, 'all' or a list of columns, got {features!r}",
+                parameter="features",
+                value=features,
+            )
         attrs = sorted(
             c for c in panel.columns if c.startswith("attr_") and not c.endswith("_change") and c not in MODEL_FEATURES
         )
@@ -117,7 +124,7 @@ def _resolve_features(features, panel: pd.DataFrame) -> list[str]:
     features = list(features)
     missing = [f for f in features if f not in panel.columns]
     if missing:
-        raise KeyError(f"features {missing} are not columns of the panel")
+        raise NotFoundError(f"features {missing} are not columns of the panel", kind="column", key=missing)
     return features
 
 

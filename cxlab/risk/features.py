@@ -40,6 +40,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
+
 __all__ = [
     "client_waves",
     "churn_labels",
@@ -143,7 +145,10 @@ def wave_cutoffs(waves: pd.DataFrame, responses: pd.DataFrame | None = None) -> 
     out["cutoff"] = cutoff.fillna(out["opened_at"])
     missing = out.loc[out["cutoff"].isna(), "wave_id"].tolist()
     if missing:
-        raise ValueError(f"waves {missing} have no closed_at, opened_at or responses: cannot date them")
+        raise DataError(
+            f"waves {missing} have no closed_at, opened_at or responses: cannot date them",
+            columns=["closed_at", "opened_at"],
+        )
     out = out.sort_values(["cutoff", "wave_id"]).reset_index(drop=True)
     out["order"] = np.arange(len(out))
     return out
@@ -158,7 +163,7 @@ def data_end(data) -> pd.Timestamp:
 
 
 def known_at(data, date):
-    """The survey data as it stood on ``date``: later waves, responses, answers, invitations, events and actions removed.
+    """The survey data as it stood on ``date``: later waves, responses, answers, invitations, events, actions removed.
 
     Used to show that nothing after a wave leaks into its features.
     """
@@ -237,7 +242,9 @@ def client_waves(data, waves=None) -> pd.DataFrame:
         waves = [waves] if isinstance(waves, str) else list(waves)
         unknown = sorted(set(waves) - set(cut["wave_id"]))
         if unknown:
-            raise ValueError(f"unknown waves {unknown}; waves: {cut['wave_id'].tolist()}")
+            raise ParameterError(
+                f"unknown waves {unknown}; waves: {cut['wave_id'].tolist()}", parameter="waves", value=unknown
+            )
         panel = panel[panel["wave_id"].isin(waves)]
     return panel.sort_values(["order", "client_id"]).reset_index(drop=True)
 

@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit as _expit
 
-from cxlab.drivers.importance import resample_weights
+from cxlab.errors import DataError, NotFoundError, ParameterError
 from cxlab.risk._common import _check_lang, _close_summary, _fmt
 from cxlab.risk.estimators import (
     _MONOTONE,
@@ -82,6 +82,7 @@ from cxlab.risk.estimators import (
     _SignedLogistic,
 )
 from cxlab.risk.features import FEATURE_LABELS
+from cxlab.stats.resampling import resample_weights
 
 __all__ = ["ChurnRiskModel"]
 
@@ -172,11 +173,13 @@ class ChurnRiskModel:
         confidence: float = 0.95,
     ):
         if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+            raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method", value=method)
         if not 0 < confidence < 1:
-            raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+            raise ParameterError(
+                f"confidence must be between 0 and 1, got {confidence!r}", parameter="confidence", value=confidence
+            )
         if C <= 0:
-            raise ValueError(f"C must be positive, got {C!r}")
+            raise ParameterError(f"C must be positive, got {C!r}", parameter="C", value=C)
         self.method = method
         self.features = features
         self.C = float(C)
@@ -223,7 +226,9 @@ class ChurnRiskModel:
         the fallback or nothing and says so in :attr:`message`.
         """
         if "churned_12m" not in panel.columns:
-            raise KeyError("the panel needs 'churned_12m' (cxlab.risk.churn_labels)")
+            raise NotFoundError(
+                "the panel needs 'churned_12m' (cxlab.risk.churn_labels)", kind="column", key="churned_12m"
+            )
         labelled = panel[panel["churned_12m"].notna()]
         y = labelled["churned_12m"].to_numpy(dtype=int)
         clients = labelled["client_id"].to_numpy()
@@ -372,7 +377,7 @@ class ChurnRiskModel:
     def _X(self, panel: pd.DataFrame) -> pd.DataFrame:
         missing = [f for f in self.features_ if f not in panel.columns]
         if missing:
-            raise KeyError(f"features {missing} are not columns of the panel")
+            raise NotFoundError(f"features {missing} are not columns of the panel", kind="column", key=missing)
         return panel[self.features_].astype(float)
 
     def predict_proba(self, panel: pd.DataFrame) -> np.ndarray:
@@ -521,9 +526,13 @@ class ChurnRiskModel:
         no answer against an answer at the median.
         """
         if not self.fitted_:
-            raise ValueError("no model was fitted (too few churn events): no odds ratios")
+            raise DataError("no model was fitted (too few churn events): no odds ratios", columns=["churned_12m"])
         if self.method_used_ != "logistic":
-            raise ValueError("odds ratios exist for the logistic model only; use reasons() for boosting")
+            raise ParameterError(
+                "odds ratios exist for the logistic model only; use reasons() for boosting",
+                parameter="method",
+                value=self.method_used_,
+            )
         names, est = self._coef_table(self.estimator_)
         draws = []
         for b in self.boot_estimators_:

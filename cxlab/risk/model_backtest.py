@@ -24,19 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab.drivers.importance import resample_weights
+from cxlab.errors import NotFoundError, ParameterError
 from cxlab.risk._common import _check_lang, _close_summary, _fmt, _horizon_end
 from cxlab.risk.estimators import METHODS
 from cxlab.risk.features import churn_labels, client_waves
 from cxlab.risk.model import ChurnRiskModel
+from cxlab.stats.intervals import wilson
+from cxlab.stats.resampling import resample_weights
 
 __all__ = ["BacktestResult", "backtest", "calibration_bins", "precision_at_k"]
-
-
-def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
-    from cxlab.metrics.csat import wilson
-
-    return wilson(int(k), int(n), confidence)
 
 
 # --------------------------------------------------------------------------- backtest
@@ -184,7 +180,11 @@ def _truth_frame(truth: pd.DataFrame) -> pd.DataFrame:
     t = truth.rename(columns={"p_churn_12m": "p_true"}) if "p_true" not in truth else truth
     missing = {"client_id", "wave_id", "p_true"} - set(t.columns)
     if missing:
-        raise KeyError(f"truth needs client_id, wave_id and p_true (or p_churn_12m); missing {sorted(missing)}")
+        raise NotFoundError(
+            f"truth needs client_id, wave_id and p_true (or p_churn_12m); missing {sorted(missing)}",
+            kind="column",
+            key=sorted(missing),
+        )
     return t[["client_id", "wave_id", "p_true"]].drop_duplicates(["client_id", "wave_id"])
 
 
@@ -261,7 +261,7 @@ def backtest(
     methods = tuple(methods)
     bad = [m for m in methods if m not in METHODS]
     if bad or not methods:
-        raise ValueError(f"methods must be among {METHODS}, got {methods!r}")
+        raise ParameterError(f"methods must be among {METHODS}, got {methods!r}", parameter="methods", value=methods)
     if panel is None:
         panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
     labelled = panel[panel["churned_12m"].notna() & panel["window_complete"].astype(bool)]
@@ -426,7 +426,7 @@ def calibration_bins(y: np.ndarray, p: np.ndarray, n_bins: int = 10, confidence:
     events = np.bincount(ids, weights=y, minlength=n_bins)
     keep = n > 0
     n, events = n[keep], events[keep].astype(int)
-    ci = [_wilson(e, m, confidence) for e, m in zip(events, n)]
+    ci = [wilson(int(e), int(m), confidence) for e, m in zip(events, n)]
     out = pd.DataFrame(
         {
             "bin": np.flatnonzero(keep),
@@ -503,7 +503,7 @@ def _score(
         pk.insert(0, "method", label)
         paks.append(pk)
         hits, picked = int(pk["n_churned"].sum()), int(pk["k"].sum())
-        pk_low, pk_high = _wilson(hits, picked, confidence) if picked else (math.nan, math.nan)
+        pk_low, pk_high = wilson(hits, picked, confidence) if picked else (math.nan, math.nan)
         cal = calibration_bins(y[ok], p[ok], n_bins=n_bins, confidence=confidence)
         cal.insert(0, "method", label)
         cals.append(cal)

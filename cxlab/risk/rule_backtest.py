@@ -18,11 +18,12 @@ import math
 
 import pandas as pd
 
-from cxlab.metrics.csat import wilson
+from cxlab.errors import ParameterError
 from cxlab.risk._common import _check_lang, _known_waves
 from cxlab.risk.features import churn_labels, client_waves
 from cxlab.risk.rule_config import _ANY, _ANY_NAME, RULES, RuleConfig
 from cxlab.risk.rules import flag_panel
+from cxlab.stats.intervals import wilson
 
 __all__ = [
     "BACKTEST_COLUMNS",
@@ -205,7 +206,9 @@ def backtest_rules(
     """
     _check_lang(lang)
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        raise ParameterError(
+            f"confidence must be between 0 and 1, got {confidence}", parameter="confidence", value=confidence
+        )
     config = config or RuleConfig()
     if panel is None:
         panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
@@ -213,7 +216,11 @@ def backtest_rules(
         waves = [waves] if isinstance(waves, str) else list(waves)
         unknown = [w for w in waves if w not in set(_known_waves(data))]
         if unknown:
-            raise ValueError(f"unknown waves {unknown}; known waves: {', '.join(map(str, _known_waves(data)))}")
+            raise ParameterError(
+                f"unknown waves {unknown}; known waves: {', '.join(map(str, _known_waves(data)))}",
+                parameter="waves",
+                value=unknown,
+            )
         panel = panel[panel["wave_id"].isin(waves)]
     known = panel[panel["churned_12m"].notna()]
     rules = list(config.enabled) + [_ANY]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from scipy.stats import norm
 
+from cxlab.errors import ParameterError
 from cxlab.risk.features import KEY_ATTRIBUTES
 
 __all__ = [
@@ -190,17 +191,21 @@ class RuleConfig:
         self.enabled = (self.enabled,) if isinstance(self.enabled, str) else tuple(self.enabled)
         unknown = [r for r in self.enabled if r not in RULES]
         if unknown:
-            raise ValueError(f"unknown rules {unknown}; rules: {', '.join(RULES)}")
+            raise ParameterError(
+                f"unknown rules {unknown}; rules: {', '.join(RULES)}", parameter="enabled", value=unknown
+            )
         self.key_attributes = (
             (self.key_attributes,) if isinstance(self.key_attributes, str) else tuple(self.key_attributes)
         )
         self.event_kinds = (self.event_kinds,) if isinstance(self.event_kinds, str) else tuple(self.event_kinds)
         bad = [r for r in self.severity if r not in RULES]
         if bad:
-            raise ValueError(f"severity given for unknown rules {bad}; rules: {', '.join(RULES)}")
+            raise ParameterError(
+                f"severity given for unknown rules {bad}; rules: {', '.join(RULES)}", parameter="severity", value=bad
+            )
         bad = {r: s for r, s in self.severity.items() if s not in SEVERITIES}
         if bad:
-            raise ValueError(f"severity must be one of {SEVERITIES}, got {bad}")
+            raise ParameterError(f"severity must be one of {SEVERITIES}, got {bad}", parameter="severity", value=bad)
         self.severity = {**DEFAULT_SEVERITY, **self.severity}
         positive = {
             "score_drop_z": self.score_drop_z,
@@ -215,14 +220,22 @@ class RuleConfig:
         }
         for name, v in positive.items():
             if not v > 0:
-                raise ValueError(f"{name} must be positive, got {v}")
+                raise ParameterError(f"{name} must be positive, got {v}", parameter=name, value=v)
         for name, v in non_negative.items():
             if not v >= 0:
-                raise ValueError(f"{name} must be 0 or more, got {v}")
+                raise ParameterError(f"{name} must be 0 or more, got {v}", parameter=name, value=v)
         if not 0 <= self.detractor_max <= 10:
-            raise ValueError(f"detractor_max is on the 0-10 scale, got {self.detractor_max}")
+            raise ParameterError(
+                f"detractor_max is on the 0-10 scale, got {self.detractor_max}",
+                parameter="detractor_max",
+                value=self.detractor_max,
+            )
         if int(self.silence_waves) != self.silence_waves or self.silence_waves < 1:
-            raise ValueError(f"silence_waves must be a whole number of waves, 1 or more, got {self.silence_waves}")
+            raise ParameterError(
+                f"silence_waves must be a whole number of waves, 1 or more, got {self.silence_waves}",
+                parameter="silence_waves",
+                value=self.silence_waves,
+            )
 
     @property
     def score_drop_confidence(self) -> float:

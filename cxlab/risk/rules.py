@@ -49,6 +49,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
 from cxlab.risk._common import _check_lang, _known_waves
 from cxlab.risk.features import client_waves, wave_cutoffs
 from cxlab.risk.rule_config import _ANY, RULES, SEVERITIES, RuleConfig
@@ -251,9 +252,10 @@ def _prepared(panel: pd.DataFrame, config: RuleConfig, data) -> pd.DataFrame:
     if not missing:
         return panel
     if data is None:
-        raise ValueError(
+        raise DataError(
             f"the panel lacks {missing}: pass data= (the SurveyData it was built from) or build "
-            "it with add_rule_inputs(data, client_waves(data), config)"
+            "it with add_rule_inputs(data, client_waves(data), config)",
+            columns=missing,
         )
     return add_rule_inputs(data, panel, config)
 
@@ -346,7 +348,9 @@ def early_warnings(
     config = config or RuleConfig()
     known = _known_waves(data)
     if wave not in known:
-        raise ValueError(f"wave {wave!r} does not exist; known waves: {', '.join(map(str, known))}")
+        raise ParameterError(
+            f"wave {wave!r} does not exist; known waves: {', '.join(map(str, known))}", parameter="wave", value=wave
+        )
     if panel is None:
         panel = client_waves(data)
     rows = panel[panel["wave_id"] == wave]

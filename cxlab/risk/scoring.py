@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import ParameterError
 from cxlab.risk._common import _check_lang, _close_summary, _fmt, _horizon_end
 from cxlab.risk.features import churn_labels, client_waves, wave_cutoffs
 from cxlab.risk.model import ChurnRiskModel
@@ -307,7 +308,7 @@ def score_clients(
         panel = churn_labels(data, client_waves(data), horizon_months=horizon_months)
     cut = wave_cutoffs(data.waves, data.responses).set_index("wave_id")["cutoff"]
     if wave not in cut.index:
-        raise ValueError(f"unknown wave {wave!r}; waves: {cut.index.tolist()}")
+        raise ParameterError(f"unknown wave {wave!r}; waves: {cut.index.tolist()}", parameter="wave", value=wave)
     cutoff = cut[wave]
     known = panel["churned_12m"].notna() & (_horizon_end(panel["cutoff"], horizon_months) <= cutoff)
     train = panel[known]

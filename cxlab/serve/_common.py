@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cxlab.errors import CxlabError
+from cxlab.errors import DashboardError as DashboardError  # re-exported for the server's modules
 
 #: Environment variable that holds a configured dashboard token.
 TOKEN_ENV = "CXLAB_DASHBOARD_TOKEN"
@@ -15,7 +15,3 @@ LANGUAGES = ("ru", "en")
 # from JUPYTER_TOKEN when it is not given one, and the dashboard has no use
 # for either.
 _SECRET_ENV = (TOKEN_ENV, "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")
-
-
-class DashboardError(CxlabError):
-    """The dashboard server could not be configured or started."""

@@ -8,9 +8,11 @@ import secrets
 import sys
 from pathlib import Path
 
+from cxlab.resources import package_parent
+
 from ._common import _SECRET_ENV, DEFAULT_HOST, LANGUAGES, MIN_TOKEN_LENGTH, TOKEN_ENV, DashboardError
 
-_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+_PACKAGE_PARENT = package_parent()
 
 
 def voila_argv(notebook, *, port: int, host: str = DEFAULT_HOST, template: str = "lab") -> list[str]:

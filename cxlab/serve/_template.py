@@ -4,43 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxlab.resources import voila_template
+
 #: The Voila template cxlab serves: Voila's ``lab`` without its two links to
 #: Font Awesome on cdn.jsdelivr.net (and without the mermaid.js loader, which
 #: would fetch from cdnjs).  Agencies' networks are often closed, and a
 #: stylesheet in <head> that cannot load holds back the whole page (the
-#: progress spinner included) until the browser gives up on it.
+#: progress spinner included) until the browser gives up on it.  Its files
+#: (``conf.json``, ``index.html.j2``) are package data under
+#: ``templates/voila/cxlab/`` (:func:`cxlab.resources.voila_template`).
 TEMPLATE = "cxlab"
-_TEMPLATE_FILES = {
-    "conf.json": '{"base_template": "lab"}\n',
-    "index.html.j2": """\
-{#- Written by cxlab.serve: Voila's lab template without the Font Awesome CDN links. -#}
-{%- extends 'voila/templates/lab/index.html.j2' -%}
-{% import "spinner.macro.html.j2" as spinner %}
-
-{%- block notebook_css -%}
-  {% if frontend == "voila" %}
-    {{ resources.include_js("static/voila-style.js") }}
-  {% endif %}
-  {{ spinner.css() }}
-  <style>
-    /* Hide empty cells */
-    .jp-mod-noOutputs.jp-mod-noInput {
-      display: none;
-    }
-  </style>
-  {#- Skip lab's own block (the CDN links), keep nbconvert's (JupyterLab's CSS). -#}
-  {{ super.super() }}
-{%- endblock notebook_css -%}
-
-{#- Mermaid diagrams would load mermaid.js from cdnjs; the dashboard draws none. -#}
-{%- block html_head_js_mermaidjs -%}
-{%- endblock html_head_js_mermaidjs -%}
-""",
-}
 
 
 def write_template(root) -> Path:
     """Write the ``cxlab`` Voila template under ``root`` (put ``root`` on ``JUPYTER_PATH``).
+
+    The files of ``templates/voila/cxlab/`` are copied byte for byte.
 
     Examples
     --------
@@ -51,6 +30,7 @@ def write_template(root) -> Path:
     """
     folder = Path(root) / "voila" / "templates" / TEMPLATE
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in _TEMPLATE_FILES.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for source in sorted(voila_template().iterdir()):
+        if source.is_file():
+            (folder / source.name).write_bytes(source.read_bytes())
     return folder

@@ -135,6 +135,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cxlab.errors import ParameterError
 from cxlab.simulate._frames import PANDAS_DTYPES, empty_table
 from cxlab.simulate._model import DRIVER_WEIGHTS
 from cxlab.simulate.agency import _simulate_agency
@@ -193,13 +194,17 @@ def simulate(
         ``tables`` (every canonical table, exact columns) and ``truth``.
     """
     if isinstance(n_waves, bool) or int(n_waves) < 1:
-        raise ValueError("n_waves must be at least 1")
+        raise ParameterError("n_waves must be at least 1", parameter="n_waves", value=n_waves)
     if isinstance(scale, str):
         if scale != "agency":
-            raise ValueError(f"scale must be 'agency' or a number of responses, got {scale!r}")
+            raise ParameterError(
+                f"scale must be 'agency' or a number of responses, got {scale!r}", parameter="scale", value=scale
+            )
         if int(n_clients) < 5:
-            raise ValueError("n_clients must be at least 5")
+            raise ParameterError("n_clients must be at least 5", parameter="n_clients", value=n_clients)
         return _simulate_agency(int(seed), int(n_clients), int(n_waves), last_wave, questionnaire, progress)
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
-        raise ValueError(f"scale must be 'agency' or a positive number of responses, got {scale!r}")
+        raise ParameterError(
+            f"scale must be 'agency' or a positive number of responses, got {scale!r}", parameter="scale", value=scale
+        )
     return _simulate_consumer(int(seed), int(scale), int(n_waves), last_wave, progress)

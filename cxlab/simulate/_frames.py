@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cxlab.errors import DataError, NotFoundError, ParameterError
 from cxlab.schema import TABLES
 
 #: pandas dtypes used for the DuckDB types of :mod:`cxlab.schema`.
@@ -41,7 +42,7 @@ def _column(values, dtype: str, n: int):
             return pd.Series(np.full(n, np.nan), copy=False)
         if dtype == "boolean":
             return pd.Series(pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool)), copy=False)
-        raise ValueError(f"no default for a {dtype} column")
+        raise ParameterError(f"no default for a {dtype} column", parameter="dtype", value=dtype)
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.reset_index(drop=True)
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
@@ -62,7 +63,7 @@ def _frame(name: str, data: dict, n: int | None = None) -> pd.DataFrame:
         n = len(first)
     unknown = set(data) - {c.name for c in cols}
     if unknown:  # pragma: no cover - programming error
-        raise KeyError(f"{name}: unknown columns {sorted(unknown)}")
+        raise NotFoundError(f"{name}: unknown columns {sorted(unknown)}", kind="column", key=sorted(unknown))
     out = {}
     nulls: dict[str, pd.Series] = {}  # all-null columns of one dtype share one buffer
     for c in cols:
@@ -75,7 +76,7 @@ def _frame(name: str, data: dict, n: int | None = None) -> pd.DataFrame:
         else:
             s = _column(values, dtype, n)
         if len(s) != n:  # pragma: no cover
-            raise ValueError(f"{name}.{c.name}: {len(s)} values, expected {n}")
+            raise DataError(f"{name}.{c.name}: {len(s)} values, expected {n}", columns=[c.name])
         out[c.name] = s
     return pd.DataFrame(out, copy=False)
 

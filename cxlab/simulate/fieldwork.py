@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import ParameterError
 from cxlab.simulate._frames import _frame
 from cxlab.simulate._model import _RESPONSE_MODEL, _ROLE_RESPONSE, Design, _expit
 
@@ -32,7 +33,9 @@ DAY = np.timedelta64(1, "D")
 def _quarters(last_wave: str, n: int) -> list[tuple[int, int]]:
     m = re.fullmatch(r"\s*(\d{4})-?Q([1-4])\s*", str(last_wave))
     if not m:
-        raise ValueError(f"last_wave must look like '2026-Q3', got {last_wave!r}")
+        raise ParameterError(
+            f"last_wave must look like '2026-Q3', got {last_wave!r}", parameter="last_wave", value=last_wave
+        )
     idx = int(m.group(1)) * 4 + int(m.group(2)) - 1
     return [(i // 4, i % 4 + 1) for i in range(idx - n + 1, idx + 1)]
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
+from cxlab.schema import is_missing as _isna
+
+__all__ = ["_isna", "_now"]
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _isna(v) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from cxlab.errors import InputError, Problem, WorkspaceError
+from cxlab.errors import InputError, NotInWorkspaceError, ParameterError, ParameterTypeError, Problem
 from cxlab.schema import TABLES
 from cxlab.store._common import _isna, _now
 from cxlab.store.writing import _insert
@@ -60,15 +60,22 @@ class ActionsMixin:
             params.append(wave)
         if client is not None:
             if self.sql("SELECT 1 FROM clients WHERE client_id = ?", [client]).empty:
-                raise WorkspaceError(f"client '{client}' does not exist in workspace {self.name}")
+                raise NotInWorkspaceError(
+                    f"client '{client}' does not exist in workspace {self.name}",
+                    kind="client",
+                    key=client,
+                    path=self.path,
+                )
             where.append("client_id = ?")
             params.append(client)
         if status is not None:
             statuses = [status] if isinstance(status, str) else list(status)
             bad = [s for s in statuses if s not in self._action_statuses()]
             if bad:
-                raise ValueError(
-                    f"unknown action status {', '.join(map(repr, bad))}; one of {', '.join(self._action_statuses())}"
+                raise ParameterError(
+                    f"unknown action status {', '.join(map(repr, bad))}; one of {', '.join(self._action_statuses())}",
+                    parameter="status",
+                    value=status,
                 )
             where.append("status IN (SELECT unnest(?))")
             params.append(statuses)
@@ -202,16 +209,19 @@ class ActionsMixin:
         if problems:
             raise InputError(problems, headline=f"action {action_id} was not changed")
         if not changes:
-            raise ValueError(f"nothing to change in action {action_id}: give a status, owner, due date or note")
+            raise ParameterError(f"nothing to change in action {action_id}: give a status, owner, due date or note")
         changes["updated_at"] = _now().replace(tzinfo=None)
         sets = ", ".join(f'"{c}" = ?' for c in changes)
         with self.connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 if not con.execute("SELECT 1 FROM actions WHERE action_id = ?", [action_id]).fetchall():
-                    raise WorkspaceError(
+                    raise NotInWorkspaceError(
                         f"no action '{action_id}' in workspace {self.name}; list the ids with "
-                        f"`cxlab actions list --workspace {self.path}` or Workspace.actions()"
+                        f"`cxlab actions list --workspace {self.path}` or Workspace.actions()",
+                        kind="action",
+                        key=action_id,
+                        path=self.path,
                     )
                 con.execute(f"UPDATE actions SET {sets} WHERE action_id = ?", [*changes.values(), action_id])
                 cols = ", ".join(f'"{c}"' for c in TABLES["actions"].names)
@@ -244,11 +254,15 @@ class ActionsMixin:
                     return pd.Timestamp(datetime.strptime(text, fmt))
                 except ValueError:
                     pass
-            raise ValueError(f"value {value!r} is not a date (YYYY-MM-DD or dd.mm.yyyy)")
+            raise ParameterError(
+                f"value {value!r} is not a date (YYYY-MM-DD or dd.mm.yyyy)", parameter="due", value=value
+            )
         try:
             return pd.Timestamp(value).normalize()
         except (TypeError, ValueError):
-            raise ValueError(f"value {value!r} is not a date (YYYY-MM-DD or dd.mm.yyyy)") from None
+            raise ParameterError(
+                f"value {value!r} is not a date (YYYY-MM-DD or dd.mm.yyyy)", parameter="due", value=value
+            ) from None
 
     def _action_rows(self, actions) -> list[dict]:
         """The rows given to :meth:`add_actions` as dicts; unknown columns are refused."""
@@ -261,7 +275,11 @@ class ActionsMixin:
             rows = list(actions)
             columns = list(dict.fromkeys(k for r in rows for k in r))
         else:
-            raise TypeError(f"actions must be a DataFrame, a list of dicts or a dict, not {type(actions).__name__}")
+            raise ParameterTypeError(
+                f"actions must be a DataFrame, a list of dicts or a dict, not {type(actions).__name__}",
+                parameter="actions",
+                value=type(actions).__name__,
+            )
         unknown = [c for c in columns if c not in self.ACTION_FIELDS]
         if unknown:
             raise InputError(

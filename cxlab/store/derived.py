@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.errors import NPSScaleError, ParameterError
 from cxlab.schema import parse_scale
 
 # The NPS cube: responses pre-counted per cell and score, so that breakdowns
@@ -68,7 +69,9 @@ class CubeMixin:
         allowed = set(CUBE_DIMENSIONS) | set(CLIENT_DIMENSIONS) | {"contact_id"}
         bad = [b for b in by if b not in allowed]
         if bad:
-            raise ValueError(f"cannot break down by {bad}; choose from {sorted(allowed)}")
+            raise ParameterError(
+                f"cannot break down by {bad}; choose from {sorted(allowed)}", parameter="by", value=bad
+            )
         waves = None if wave is None else ([wave] if isinstance(wave, str) else list(wave))
         self._check_nps_scale(waves)
         use_cube = "contact_id" not in by
@@ -120,10 +123,9 @@ class CubeMixin:
             )
         for _, row in scales.iterrows():
             if row["nps_scale"] and parse_scale(row["nps_scale"]) != (0, 10):
-                from cxlab.metrics import NPSScaleError
-
                 raise NPSScaleError(
                     f"wave {row['wave_id']} asked the recommend question on "
                     f"{row['nps_scale']}; NPS is defined on 0-10 only and is not rescaled"
-                    + ("" if waves else "; pass wave=... to count other waves")
+                    + ("" if waves else "; pass wave=... to count other waves"),
+                    scale=parse_scale(row["nps_scale"]),
                 )

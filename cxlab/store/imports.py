@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxlab.errors import InputError, Problem
+from cxlab.errors import InputError, ParameterError, Problem
 from cxlab.store._common import _now
 from cxlab.store.derived import _refresh_cube
 from cxlab.store.import_checks import ImportChecksMixin, _Refusals
@@ -123,7 +123,9 @@ class ImportsMixin(ImportChecksMixin):
         from cxlab.ingest import ExportData, read_export
 
         if errors not in ("report", "raise"):
-            raise ValueError(f"errors must be 'report' or 'raise', got {errors!r}")
+            raise ParameterError(
+                f"errors must be 'report' or 'raise', got {errors!r}", parameter="errors", value=errors
+            )
         if isinstance(source, ExportData):
             data = source
         else:

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cxlab.errors import WorkspaceError
+from cxlab.errors import NotFoundError, NotInWorkspaceError, ParameterError, WorkspaceError
 from cxlab.schema import PII_COLUMNS, TABLE_ORDER, TABLES
 from cxlab.store._common import _now
 from cxlab.store.actions import ActionsMixin
@@ -48,7 +48,8 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         if not self.db_path.exists():
             raise WorkspaceError(
                 f"no workspace at {self.path} (missing {DB_FILE}); "
-                "create one with Workspace.create(path) or `cxlab demo`"
+                "create one with Workspace.create(path) or `cxlab demo`",
+                path=self.path,
             )
         meta_file = self.path / META_FILE
         self.meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
@@ -78,7 +79,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         db = path / DB_FILE
         if db.exists():
             if not overwrite:
-                raise WorkspaceError(f"a workspace already exists at {path}")
+                raise WorkspaceError(f"a workspace already exists at {path}", path=path)
             db.unlink()
             wal = db.with_suffix(db.suffix + ".wal")
             if wal.exists():
@@ -141,7 +142,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         (``responses``, ``answers``, ``invitations``, ``actions``, ``imports``).
         """
         if name not in TABLES:
-            raise KeyError(f"unknown table '{name}'; tables: {', '.join(TABLE_ORDER)}")
+            raise NotFoundError(f"unknown table '{name}'; tables: {', '.join(TABLE_ORDER)}", kind="table", key=name)
         cols = TABLES[name].names
         if not include_pii:
             cols = [c for c in cols if c not in PII_COLUMNS.get(name, [])]
@@ -153,7 +154,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
             elif name == "answers":
                 query += " JOIN responses r USING (response_id) WHERE r.wave_id = ?"
             else:
-                raise ValueError(f"table '{name}' has no wave")
+                raise ParameterError(f"table '{name}' has no wave", parameter="wave", value=wave)
             params = [wave]
         order = {
             "responses": "t.wave_id, t.response_id",
@@ -197,7 +198,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         """The latest wave that has responses."""
         row = self.sql("SELECT max(wave_id) FROM responses").iloc[0, 0]
         if row is None or (isinstance(row, float) and np.isnan(row)):
-            raise WorkspaceError(f"workspace {self.name} has no responses yet")
+            raise WorkspaceError(f"workspace {self.name} has no responses yet", path=self.path)
         return str(row)
 
     def wave(self, wave_id: str) -> dict:
@@ -205,7 +206,12 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         waves = self.sql("SELECT * FROM waves WHERE wave_id = ?", [wave_id])
         if waves.empty:
             known = ", ".join(self.wave_ids()) or "none"
-            raise WorkspaceError(f"wave '{wave_id}' does not exist in workspace {self.name} (waves: {known})")
+            raise NotInWorkspaceError(
+                f"wave '{wave_id}' does not exist in workspace {self.name} (waves: {known})",
+                kind="wave",
+                key=wave_id,
+                path=self.path,
+            )
         return waves.iloc[0].to_dict()
 
     def response_frame(self, wave: str | list[str] | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cxlab.errors import InputError, Problem
+from cxlab.errors import InputError, NotFoundError, Problem
 from cxlab.schema import TABLE_ORDER, TABLES, parse_scale
 from cxlab.store.derived import _refresh_cube
 
@@ -37,7 +37,7 @@ class WritingMixin:
         """Load several tables in one transaction (parents before children)."""
         unknown = [t for t in frames if t not in TABLES]
         if unknown:
-            raise KeyError(f"unknown tables {unknown}")
+            raise NotFoundError(f"unknown tables {unknown}", kind="table", key=unknown)
         prepared = {}
         for name in [t for t in TABLE_ORDER if t in frames]:
             prepared[name] = _conform(name, frames[name], f"{source}:{name}")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab import metrics
+from cxlab.stats.adjust import adjust_pvalues
 
 
 def nps_cells(frame: pd.DataFrame, by, *, min_n: int, confidence: float = 0.95) -> pd.DataFrame:
@@ -106,7 +107,7 @@ def nps_cell_changes(
         out[col] = diff[col].to_numpy()
     for col in ("before", "after", "change", "ci_low", "ci_high", "p_value"):
         out.loc[suppressed, col] = np.nan
-    out["p_adjusted"] = metrics.adjust_pvalues(out["p_value"].to_numpy(), method=adjust)
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), method=adjust)
     out["significant"] = out["p_adjusted"] < 1 - confidence
     tested = int(out["p_value"].notna().sum())
     out["method"] = (

@@ -12,63 +12,29 @@ import numpy as np
 import pandas as pd
 
 from cxlab import metrics
+from cxlab.errors import DataError, ParameterError
 from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
+from cxlab.stats.registry import definition
 
 from .cells import nps_cell_changes, nps_cells, nps_cells_columns, service_nps_cells
 from .survey import SurveyData
 
-DEFINITIONS = {
-    "nps": {
-        "ru": "NPS = % промоутеров (9-10) − % критиков (0-6) по шкале 0-10, в пунктах от −100 до 100; "
-        "знаменатель: все ответившие на вопрос о рекомендации; 95% интервал по триномиальной дисперсии.",
-        "en": "NPS = % promoters (9-10) − % detractors (0-6) on the 0-10 scale, in points from −100 to 100; "
-        "denominator: everyone who answered the recommend question; 95% interval from the trinomial variance.",
-    },
-    "nps_clustered": {
-        "ru": "Тот же NPS респондентов; интервал учитывает, что у клиента несколько контактов "
-        "(дизайн-оценка дисперсии, линеаризация Тейлора по кластерам-клиентам).",
-        "en": "The same respondent NPS; the interval allows for several contacts per client "
-        "(design-based variance, Taylor linearisation over client clusters).",
-    },
-    "nps_account": {
-        "ru": "Каждый клиент учитывается один раз: его значение — среднее чистых баллов его респондентов "
-        "(+100 промоутер, 0 нейтрал, −100 критик); NPS — среднее по клиентам.",
-        "en": "Each account counts once: its value is the mean of its respondents' net scores "
-        "(+100 promoter, 0 passive, −100 detractor); NPS is the mean over accounts.",
-    },
-    "nps_revenue": {
-        "ru": "Значения клиентов, как в NPS по клиентам, взвешенные годовой суммой контракта.",
-        "en": "Account values as in account NPS, weighted by annual contract value.",
-    },
-    "csat_mean": {
-        "ru": "Среднее общей удовлетворённости по шкале 1-5; интервал Стьюдента.",
-        "en": "Mean overall satisfaction on the 1-5 scale; Student t interval.",
-    },
-    "top2box": {
-        "ru": "Доля ответов 4-5 по шкале 1-5 об общей удовлетворённости; интервал Уилсона.",
-        "en": "Share of 4-5 answers on the 1-5 overall satisfaction scale; Wilson interval.",
-    },
-    "csi": {
-        "ru": "CSI = среднее по респондентам индекса 0-100: для каждого респондента среднее всех его оценок "
-        "удовлетворённости (общая, услуги, атрибуты), каждая пересчитана как 100·(x − мин)/(макс − мин); "
-        "веса — важность, если её спрашивали, иначе равные; интервал Стьюдента.",
-        "en": "CSI = mean over respondents of a 0-100 index: each respondent's mean of all satisfaction ratings "
-        "(overall, services, attributes), each rescaled 100·(x − min)/(max − min); weighted by stated "
-        "importance where asked, otherwise equal weights; Student t interval.",
-    },
-    "csi_weighted": {
-        "ru": "CSI, где каждая оценка взвешена средней важностью пункта по ответам волны (пунктам без "
-        "оценки важности — средняя важность остальных); интервал Стьюдента.",
-        "en": "CSI with each rating weighted by the item's mean stated importance in the wave (items without "
-        "an importance rating get the mean of the others); Student t interval.",
-    },
-    "response_rate": {
-        "ru": "Ответившие / доставленные приглашения волны (отправлено и не вернулось, или контакт ответил; "
-        "как в `cxlab wave status`); интервал Уилсона.",
-        "en": "Respondents / delivered invitations of the wave (sent and not bounced, or the contact "
-        "responded; as in `cxlab wave status`); Wilson interval.",
-    },
+#: The definition of each figure the wave report shows, RU and EN, in the
+#: order it prints them: the paragraphs of the metric registry.
+DEFINITIONS: dict[str, dict[str, str]] = {
+    name: {"ru": definition(name, "ru"), "en": definition(name, "en")}
+    for name in (
+        "nps",
+        "nps_clustered",
+        "nps_account",
+        "nps_revenue",
+        "csat_mean",
+        "top2box",
+        "csi",
+        "csi_weighted",
+        "response_rate",
+    )
 }
 
 
@@ -251,12 +217,15 @@ def summarize_wave(
     """
     waves = data.waves.sort_values("wave_id")
     if wave not in set(waves["wave_id"]):
-        raise ValueError(f"wave '{wave}' does not exist (waves: {', '.join(waves['wave_id'])})")
+        raise ParameterError(
+            f"wave '{wave}' does not exist (waves: {', '.join(waves['wave_id'])})", parameter="wave", value=wave
+        )
     wave_rec = waves.set_index("wave_id").loc[wave]
     rating_scale = wave_rec.get("rating_scale") or "1-5"
     if parse_scale(wave_rec.get("nps_scale") or "0-10") != (0, 10):
         raise metrics.NPSScaleError(
-            f"wave {wave} asked the recommend question on {wave_rec['nps_scale']}; NPS is defined on 0-10 only"
+            f"wave {wave} asked the recommend question on {wave_rec['nps_scale']}; NPS is defined on 0-10 only",
+            scale=parse_scale(wave_rec["nps_scale"]),
         )
     earlier = [w for w in waves["wave_id"] if w < wave and (data.responses["wave_id"] == w).any()]
     previous = earlier[-1] if earlier else None
@@ -264,7 +233,7 @@ def summarize_wave(
     resp_all = data.responses
     resp = resp_all[resp_all["wave_id"] == wave]
     if resp.empty:
-        raise ValueError(f"wave '{wave}' has no responses")
+        raise DataError(f"wave '{wave}' has no responses")
     ans = data.answers[data.answers["response_id"].isin(resp["response_id"])]
     inv = data.invitations[data.invitations["wave_id"] == wave] if len(data.invitations) else data.invitations
     notes = []

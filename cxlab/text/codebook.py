@@ -30,12 +30,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from cxlab.errors import InputError, Problem
+from cxlab.errors import InputError, NotFoundError, Problem
+from cxlab.resources import template_path
 from cxlab.text.tokens import tokenize
 
 __all__ = ["Codebook", "Theme", "Term", "load_codebook", "THEMES_DIR", "DEFAULT_CODEBOOK"]
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "templates" / "themes"
+#: Directory of the bundled codebooks (``templates/themes``, package data).
+THEMES_DIR = template_path("themes")
 DEFAULT_CODEBOOK = "agency"
 LANGS = ("ru", "en")
 POLARITY_LISTS = {"terms": 0, "negative": -1, "positive": 1}
@@ -103,7 +105,11 @@ class Codebook:
         for t in self.themes:
             if t.id == theme_id:
                 return t
-        raise KeyError(f"codebook {self.id!r} has no theme {theme_id!r}; themes: {', '.join(self.theme_ids)}")
+        raise NotFoundError(
+            f"codebook {self.id!r} has no theme {theme_id!r}; themes: {', '.join(self.theme_ids)}",
+            kind="theme",
+            key=theme_id,
+        )
 
     def label(self, theme_id: str, lang: str = "ru") -> str:
         return self.theme(theme_id).label.get(lang) or theme_id

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import ParameterError
 from cxlab.text.codebook import lemma_set, load_codebook
 from cxlab.text.masking import mask_personal
 from cxlab.text.themes import comment_frame, theme_mentions
@@ -112,7 +114,7 @@ def _documents(texts, skip: set[str]) -> tuple[list[list[str]], dict[str, Counte
             words.append(tok.lemma)
             surface[tok.lemma][tok.lemma if tok.lang == "ru" else tok.text.lower()] += 1
         grams = [w for w in words if w]
-        grams += [f"{a} {b}" for a, b in zip(words, words[1:]) if a and b]
+        grams += [f"{a} {b}" for a, b in itertools.pairwise(words) if a and b]
         docs.append(grams)
     return docs, surface
 
@@ -187,7 +189,7 @@ def discover_themes(
     names = tuple(names or ())
     texts = frame["text"].tolist()
     if scope not in ("uncovered", "all"):
-        raise ValueError(f"scope must be 'uncovered' or 'all', not {scope!r}")
+        raise ParameterError(f"scope must be 'uncovered' or 'all', not {scope!r}", parameter="scope", value=scope)
     if scope == "uncovered":
         documents, owner = _uncovered_sentences(texts, cb)
     else:
@@ -247,7 +249,7 @@ def discover_themes(
         order = np.argsort(-model.components_[t])[:n_terms]
         order = [i for i in order if model.components_[t, i] > 0]
         shown = [" ".join(_display(w, surface) for w in vocab[i].split()) for i in order]
-        rows_in = [j for j in np.where((dominant == t) & (strength > 0))[0]]
+        rows_in = list(np.where((dominant == t) & (strength > 0))[0])
         members = sorted({owner[keep[j]] for j in rows_in})
         ranked = sorted(rows_in, key=lambda j: -weights[j, t])
         ex, seen = [], set()

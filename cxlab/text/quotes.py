@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import NotFoundError
 from cxlab.text.masking import mask_personal
 from cxlab.text.themes import theme_mentions
 from cxlab.text.tokens import tokenize
@@ -112,7 +113,7 @@ def representative_quotes(
 
     cols = ["theme", "quote", "polarity", "score", "similarity", "row"]
     if theme not in coded.columns:
-        raise KeyError(f"no theme column {theme!r}; pass the frame code_themes returned")
+        raise NotFoundError(f"no theme column {theme!r}; pass the frame code_themes returned", kind="column", key=theme)
     part = coded[coded[theme].astype(bool)]
     if not len(part):
         return pd.DataFrame(columns=cols)

@@ -23,9 +23,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from cxlab.metrics.change import adjust_pvalues, mean_change, nps_change, proportion_change
-from cxlab.metrics.csat import wilson
+from cxlab.errors import DataError
+from cxlab.metrics.change import mean_change, nps_change, proportion_change
 from cxlab.metrics.nps import classify_nps
+from cxlab.stats.adjust import adjust_pvalues
+from cxlab.stats.intervals import wilson
 from cxlab.text.codebook import load_codebook
 
 __all__ = ["theme_summary", "themes_over_waves", "theme_columns", "has_text", "SUMMARY_METHOD"]
@@ -54,9 +56,10 @@ def theme_columns(coded: pd.DataFrame, codebook=None) -> list[str]:
     ids = load_codebook(codebook).theme_ids
     cols = [t for t in ids if t in coded.columns and coded[t].dtype == bool]
     if not cols:
-        raise ValueError(
+        raise DataError(
             "no theme columns: pass the frame cxlab.text.code_themes returned "
-            f"(with the same codebook); columns are {list(coded.columns)}"
+            f"(with the same codebook); columns are {list(coded.columns)}",
+            columns=ids,
         )
     return cols
 
@@ -118,9 +121,10 @@ def theme_summary(
     pos = data.get("positive_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
     neg = data.get("negative_themes", pd.Series("", index=data.index)).fillna("").str.split("; ")
     if score is not None and score not in coded.columns:
-        raise ValueError(
+        raise DataError(
             f"no score column {score!r} in the coded comments (columns: {list(coded.columns)}); "
-            "pass score=None for counts and shares only"
+            "pass score=None for counts and shares only",
+            columns=[score],
         )
     scored = score is not None
     if scored:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlab.errors import DataError, ParameterError
 from cxlab.text.codebook import Codebook, Term, load_codebook
 from cxlab.text.tokens import Token, sentences, tokenize
 
@@ -316,7 +317,7 @@ def _reader(codebook, lang) -> _Reader:
     """The compiled reader of a codebook object (kept while that very object is in use)."""
     cb = load_codebook(codebook)
     if lang not in (None, "ru", "en"):
-        raise ValueError(f"lang must be 'ru', 'en' or None (both), not {lang!r}")
+        raise ParameterError(f"lang must be 'ru', 'en' or None (both), not {lang!r}", parameter="lang", value=lang)
     key = (id(cb), lang)
     reader = _READERS.get(key)
     if reader is None or reader.codebook is not cb:
@@ -339,8 +340,9 @@ def comment_frame(comments) -> pd.DataFrame:
         if "text" not in frame:
             cols = [c for c in TEXT_COLUMNS if c in frame]
             if not cols:
-                raise ValueError(
-                    f"a frame of comments needs a 'text', 'comment' or 'reason' column; it has {list(frame.columns)}"
+                raise DataError(
+                    f"a frame of comments needs a 'text', 'comment' or 'reason' column; it has {list(frame.columns)}",
+                    columns=["text", *TEXT_COLUMNS],
                 )
             values = zip(*(frame[c].tolist() for c in cols))
             frame["text"] = pd.Series(
@@ -466,9 +468,10 @@ def code_themes(comments, codebook=None, lang: str | None = None) -> pd.DataFram
     ids = reader.codebook.theme_ids
     clash = [c for c in ids + list(OUTPUT_COLUMNS) if c in frame.columns]
     if clash:
-        raise ValueError(
+        raise DataError(
             f"the comments already have a column {clash[0]!r}, which code_themes writes "
-            f"(a theme or one of {', '.join(OUTPUT_COLUMNS)}); rename it first"
+            f"(a theme or one of {', '.join(OUTPUT_COLUMNS)}); rename it first",
+            columns=clash,
         )
     texts = frame["text"].tolist()
     per = _per_comment(texts, reader)

@@ -118,7 +118,7 @@ def test_language_switch(page, dashboard_server):
 
 
 @pytest.mark.parametrize(
-    "query, says",
+    ("query", "says"),
     [
         ("wave=2031-Q1", "does not exist"),
         ("wave=..%2F..%2Fetc%2Fpasswd", "does not exist"),

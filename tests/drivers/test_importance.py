@@ -11,7 +11,8 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from cxlab.drivers import DriverWarning, relative_importance
 from cxlab.drivers.importance_methods import correlation_matrix, johnson_weights
-from cxlab.drivers.resampling import resample_weights, weighted_ranks
+from cxlab.drivers.resampling import weighted_ranks
+from cxlab.stats.resampling import resample_weights
 
 DRIVERS = ["speed", "ideas", "reports", "price"]
 

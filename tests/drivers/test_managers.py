@@ -273,6 +273,7 @@ def test_bad_arguments(demo_frame):
 RECOVERY_SEEDS = (42, 1, 2)
 
 
+@pytest.mark.slow
 def test_recovers_simulated_manager_effects():
     rhos, slopes, covered = [], [], []
     for seed in RECOVERY_SEEDS:

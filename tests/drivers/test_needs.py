@@ -347,6 +347,7 @@ def demo():
     )
 
 
+@pytest.mark.slow
 def test_demo_mentions_equal_a_direct_count(demo):
     wave = "2026-Q3"
     resp = demo.responses[demo.responses["wave_id"] == wave]

@@ -14,6 +14,7 @@ def _wave(rng, wave, weights, n=300):
     return X.assign(wave_id=wave)
 
 
+@pytest.mark.slow
 def test_a_shift_in_priorities_is_found_and_stable_ones_are_not():
     rng = np.random.default_rng(8)
     data = pd.concat(

@@ -11,6 +11,8 @@ import yaml
 
 from cxlab.fieldwork.cli import add_wave_parser, main
 
+pytestmark = pytest.mark.slow  # whole fieldwork runs (plan, send over SMTP, status) through the CLI
+
 WAVE = "2026-Q4"
 
 

@@ -37,7 +37,7 @@ def test_the_bundled_example_is_valid():
 
 
 @pytest.mark.parametrize(
-    "path, value, expected",
+    ("path", "value", "expected"),
     [
         (("smtp", "port"), "five-eight-seven", "wave.yaml: smtp.port: "),
         (("smtp", "security"), "tls", "wave.yaml: smtp.security: Input should be 'starttls', 'ssl' or 'none'"),

@@ -164,6 +164,7 @@ def test_summary_and_json(case):
     assert "k4@x.ru" not in json.dumps(data)
 
 
+@pytest.mark.slow
 def test_status_reads_the_workspace_and_follows_imports(planned_ws):
     send(planned_ws, WAVE, via="eml", now="2026-12-01 10:00", progress=False)
     mark(planned_ws, WAVE, ["e@example.ru"], "bounced", note="550 no such user")

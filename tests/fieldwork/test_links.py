@@ -52,7 +52,7 @@ def test_a_template_without_token_is_refused():
 
 
 @pytest.mark.parametrize(
-    "url, message",
+    ("url", "message"),
     [
         ("https://forms.yandex.ru/u/abc/?token={token}&mail={email}", r"unknown placeholder \{email\}"),
         ("https://forms.yandex.ru/u/abc/?token={token}&x={}", r"empty placeholder \{\}"),

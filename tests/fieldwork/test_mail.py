@@ -20,7 +20,10 @@ from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE
 
 WAVE = "2026-Q4"
 # The plain-text AUTH server is what the login test means to run (on 127.0.0.1 only).
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
+    pytest.mark.slow,  # an SMTP server and a planned workspace per test
+]
 SENT = datetime(2026, 12, 1, 10, 0)
 EMAILS = {"K1": "a@example.ru", "K2": "b@example.ru", "K3": "c@example.com", "K4": "d@example.ru", "K5": "e@example.ru"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -26,8 +27,15 @@ WAVE = "2026-Q4"  # opens 2026-12-01 in the config fixture
 
 
 @pytest.fixture
-def ws(tmp_path):
-    ws = Workspace.create(tmp_path / "agency")
+def ws(ws_template, tmp_path):
+    """A copy of the hand-built workspace below: tests plan waves into it."""
+    shutil.copytree(ws_template.path, tmp_path / "agency")
+    return Workspace(tmp_path / "agency")
+
+
+@pytest.fixture(scope="module")
+def ws_template(tmp_path_factory):
+    ws = Workspace.create(tmp_path_factory.mktemp("plan") / "agency")
     ws.load_tables(
         {
             "clients": pd.DataFrame(
@@ -167,6 +175,7 @@ def test_eligibility_is_a_pure_function():
     assert out.set_index("contact_id")["reason"]["K2"] == "unknown client 'C9'"
 
 
+@pytest.mark.slow
 def test_replan_keeps_tokens_and_statuses_and_adds_the_newly_eligible(ws, config):
     first = plan(ws, WAVE, config)
     before = ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id")
@@ -192,6 +201,7 @@ def test_replan_keeps_tokens_and_statuses_and_adds_the_newly_eligible(ws, config
     pd.testing.assert_frame_equal(ws.table("invitations", wave=WAVE, include_pii=True).set_index("contact_id"), after)
 
 
+@pytest.mark.slow
 def test_replan_warns_about_planned_contacts_no_longer_eligible(ws, config):
     plan(ws, WAVE, config)
     config["eligibility"] = {"exclude_contacts": ["P2"]}
@@ -232,6 +242,7 @@ def test_tokens_start_with_a_letter_or_digit(monkeypatch):
     assert new_token()[0].isalnum() and new_token().endswith("-" + "A" * 21)
 
 
+@pytest.mark.slow
 def test_a_new_wave_gets_the_questionnaire_scales(ws, config, tmp_path):
     import yaml
 
@@ -253,6 +264,7 @@ def test_a_new_wave_gets_the_questionnaire_scales(ws, config, tmp_path):
     assert any(m.startswith("warning: wave 2027-Q1 records rating_scale 1-5") for m in again.messages)
 
 
+@pytest.mark.slow
 def test_an_invalid_address_is_not_repeated_in_the_note(ws, config):
     contacts = ws.contacts(include_pii=True)
     contacts.loc[contacts["contact_id"] == "P3", "email"] = "p3(at)a1.ru"

@@ -13,7 +13,7 @@ from cxlab.ingest import read_export
 from cxlab.ingest.files import read_table, to_datetime, to_number
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1251", b"")])
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1251", b"")])
 def test_encodings_are_detected(tmp_path, encoding, bom):
     text = "response_id;client_id;comment\nR1;C1;Не хватает цифр\n"
     path = tmp_path / "x.csv"

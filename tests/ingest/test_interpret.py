@@ -192,7 +192,7 @@ def test_comment_with_commas_is_a_comment_not_checkboxes():
 
 
 @pytest.mark.parametrize(
-    "content, mapping, words",
+    ("content", "mapping", "words"),
     [
         (b"", None, "the file is empty"),
         ("Компания;Оценка;Оценка2\nАльфа;9;8\n".encode(), {"Оценка": "nps", "Оценка2": "nps"}, "already mapped"),

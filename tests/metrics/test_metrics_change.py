@@ -244,6 +244,7 @@ def test_breakdown_change_cell_present_in_one_wave_only():
     assert e["n_before"] == 0 and e["n_after"] == 12 and e["suppressed"]
 
 
+@pytest.mark.slow
 def test_breakdown_change_paired_and_csat():
     ids = [f"p{i}" for i in range(12)]
     before = pd.DataFrame(

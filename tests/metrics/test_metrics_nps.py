@@ -129,7 +129,7 @@ def test_nps_drops_missing():
     assert e.n == 10 and e.estimate == pytest.approx(10.0)
 
 
-@pytest.mark.parametrize("scale,shown", [((1, 5), "1-5"), ("1-5", "1-5"), ("0-5", "0-5"), ((1, 10), "1-10")])
+@pytest.mark.parametrize(("scale", "shown"), [((1, 5), "1-5"), ("1-5", "1-5"), ("0-5", "0-5"), ((1, 10), "1-10")])
 def test_nps_refuses_other_scales(scale, shown):
     with pytest.raises(NPSScaleError) as err:
         nps([1, 2, 3], scale=scale)

@@ -11,13 +11,14 @@ import pytest
 from cxlab import text as cxtext
 from cxlab.present.comments_report import CommentsReport
 
+pytestmark = pytest.mark.slow  # the comments section on the demo workspace: seconds per report
+
 
 @pytest.fixture(scope="module")
-def planted_ws(tmp_path_factory):
+def planted_ws(copy_demo_ws, tmp_path_factory):
     """A small simulated workspace where one respondent wrote their e-mail, phone and name into a comment."""
-    from cxlab.demo import build_demo
-
-    ws = build_demo(tmp_path_factory.mktemp("ws") / "comments", progress=False)
+    # A copy of the session's demo workspace (the same simulation, seed 42): the comments below change it.
+    ws = copy_demo_ws(tmp_path_factory.mktemp("ws") / "comments")
     wave = ws.latest_wave()
     contacts = ws.contacts(include_pii=True)
     row = ws.sql(

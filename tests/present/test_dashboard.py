@@ -9,6 +9,8 @@ import pytest
 from cxlab.present.dashboard import Dashboard, Startup, error_widget
 from cxlab.present.dashboard_data import DashboardData, Selection
 
+pytestmark = pytest.mark.slow  # builds the dashboard's panels on the demo workspace, seconds each
+
 WAVE = "2026-Q3"
 
 

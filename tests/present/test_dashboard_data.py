@@ -13,6 +13,10 @@ from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.present.dashboard_data import DashboardData, DashboardQueryError, Selection
 from cxlab.summary import summarize_wave
 
+# The dashboard's data on the demo workspace: its first figures (risk scores, comment themes) take
+# half a minute, whichever test asks first.
+pytestmark = pytest.mark.slow
+
 WAVE = "2026-Q3"
 
 
@@ -380,7 +384,7 @@ def test_comments_are_coded_once_and_thread_safely(demo_ws):
 
 
 @pytest.mark.parametrize(
-    "query, message",
+    ("query", "message"),
     [
         ("wave=2030-Q1", "wave='2030-Q1' does not exist"),
         ("wave=../../etc/passwd", "does not exist"),

@@ -13,6 +13,8 @@ from cxlab.present.drivers_report import PACK_NAME, DriversReport
 from cxlab.present.excel import Sheet, merge_packs, write_pack
 from cxlab.summary import SurveyData
 
+pytestmark = pytest.mark.slow  # the key-driver analyses with 200 bootstrap draws, on the demo workspace
+
 
 @pytest.fixture(scope="module")
 def report(demo_ws):

@@ -19,7 +19,10 @@ def load_simulation(path, **kwargs):
 
 @pytest.fixture(scope="session")
 def big_agency(tmp_path_factory):
-    """A large simulated agency (1,500 clients, 16 quarterly waves): enough churn to test a model."""
+    """A large simulated agency (1,500 clients, 16 quarterly waves): enough churn to test a model.
+
+    Built once per test run; the tests that use it are marked slow (``SLOW_FIXTURES`` in tests/conftest.py).
+    """
     return load_simulation(tmp_path_factory.mktemp("risk") / "big", seed=2, n_clients=1500, n_waves=16)
 
 

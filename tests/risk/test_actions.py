@@ -291,6 +291,7 @@ def test_plan_actions_truncates_long_evidence_and_checks_its_input():
 # --------------------------------------------------------------------------- create
 
 
+@pytest.mark.slow
 def test_create_actions_stores_the_plan_and_is_idempotent(small_ws):
     flags = flags_frame(
         [
@@ -315,6 +316,7 @@ def test_create_actions_stores_the_plan_and_is_idempotent(small_ws):
         create_actions(small_ws, "2027-Q1", flags=flags)
 
 
+@pytest.mark.slow
 def test_create_actions_with_the_real_rules_on_the_demo(demo_ws, tmp_path):
     pytest.importorskip("cxlab.risk.rules", reason="the early-warning rules are not written yet")
     # A copy: the demo workspace is shared by the whole session.

@@ -137,6 +137,7 @@ def test_label_is_censored_not_stayed(small_ws):
     assert np.isnan(later.loc[("C2", "2026-Q3"), "churned_12m"])
 
 
+@pytest.mark.slow
 def test_no_leakage_features_unchanged_when_later_data_is_removed(agency, tmp_path):
     """Features of a wave from the full workspace equal those from a copy cut at that wave's close."""
     data, _, ws = agency

@@ -104,6 +104,7 @@ def test_backtest_auc_close_to_the_simulators_truth(big, big_backtest):
     assert seconds < 90
 
 
+@pytest.mark.slow  # four more 1,500-client agencies (besides big_agency, which marks its users slow anyway)
 def test_backtest_auc_within_005_of_truth_over_agencies(big_backtest, tmp_path_factory):
     """Issue #5's bound, over five simulated agencies (seeds 1-5, 1,500 clients, 16 waves each).
 

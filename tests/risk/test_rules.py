@@ -351,6 +351,7 @@ def events_case():
     )
 
 
+@pytest.mark.slow
 def test_recent_events_fire_inside_the_window_and_not_on_its_mirror():
     flags = early_warnings(events_case(), "W2")
     hit = one(flags, "C1", "recent_events")
@@ -438,6 +439,7 @@ def test_flag_panel_without_the_rule_inputs_asks_for_the_data():
     assert (flags["n_rules"] == flags[list(RULES)].sum(axis=1)).all()
 
 
+@pytest.mark.slow
 def test_disabled_rule_never_fires_and_higher_thresholds_fire_less(demo_data):
     panel = add_rule_inputs(demo_data, client_waves(demo_data))
     base = flag_panel(panel)
@@ -588,6 +590,7 @@ def test_backtest_uses_only_what_was_known(big_agency):
 
 
 # ----------------------------------------------------------------------------- demo: both languages, no PII
+@pytest.mark.slow
 def test_demo_early_warnings_both_languages_without_personal_data(demo_data, demo_ws):
     contacts = demo_ws.contacts(include_pii=True)
     pii = [

@@ -343,7 +343,7 @@ WINDOW3 = {"id": "w", "window": 3, "themes": [PAPERWORK]}
 
 
 @pytest.mark.parametrize(
-    "text, found",
+    ("text", "found"),
     [
         ("Закрывающие документы прислали", True),
         ("Документы закрывающие прислали", True),  # any order
@@ -374,7 +374,7 @@ def test_phrases_of_the_default_codebook():
 
 
 @pytest.mark.parametrize(
-    "text, found",
+    ("text", "found"),
     [
         ("Invoicing is a mess", False),  # "invoicing" (stem "invoic") does not start with "invoice"
         ("Invoices are late", True),

@@ -6,7 +6,7 @@ from cxlab.text import mask_contact_details
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         ("пишите на anna.petrova@client.ru", "пишите на [e-mail]"),
         ("mail ivan+cx@mail.example.co.uk please", "mail [e-mail] please"),

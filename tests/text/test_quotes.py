@@ -161,7 +161,7 @@ def test_emails_and_phones_masked():
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         ("Петровой спасибо, сроки соблюдает", "[имя] спасибо, сроки соблюдает"),
         ("Сроки сорвала Петрова", "Сроки сорвала [имя]"),

@@ -24,6 +24,8 @@ from scipy import stats
 
 from cxlab.text import code_themes, theme_summary, themes_over_waves
 
+pytestmark = pytest.mark.slow  # several theme_summary / themes_over_waves calls per test: about a second each
+
 Z95 = 1.959963984540054
 THEMES = [
     "responsiveness",
@@ -498,7 +500,7 @@ def test_waves_english_labels_and_columns(waves):
 
 
 def test_small_groups_and_waves_are_suppressed_and_gaps_holm_adjusted(coded, waves):
-    from cxlab.metrics.change import adjust_pvalues
+    from cxlab.stats.adjust import adjust_pvalues
 
     s = theme_summary(coded, min_n=5)
     assert np.allclose(

@@ -102,7 +102,7 @@ def test_each_kind_of_hard_case_is_mostly_right(corpus):
 
 
 @pytest.mark.parametrize(
-    "text, theme",
+    ("text", "theme"),
     [
         ("Отчёт", "reporting"),
         ("в отчётах", "reporting"),
@@ -128,7 +128,7 @@ def test_inflected_forms_find_their_theme(text, theme):
 
 
 @pytest.mark.parametrize(
-    "text, theme, polarity",
+    ("text", "theme", "polarity"),
     [
         ("Не хватает цифр в отчёте", "reporting", "negative"),
         ("Not enough numbers in the weekly report", "reporting", "negative"),

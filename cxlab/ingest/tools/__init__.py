@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from cxlab.errors import ParameterError
 from cxlab.ingest.files import RawTable
 
 __all__ = ["READERS", "reader", "detect_tool"]
@@ -32,7 +33,7 @@ READERS = ("qualtrics", "surveymonkey", "limesurvey", "yandex_forms", "google_fo
 def reader(name: str):
     """The reader module of a tool (``ValueError`` for an unknown name)."""
     if name not in READERS:
-        raise ValueError(f"unknown survey tool {name!r}; known: {', '.join(READERS)}")
+        raise ParameterError(f"unknown survey tool {name!r}; known: {', '.join(READERS)}", parameter="tool", value=name)
     return import_module(f"cxlab.ingest.tools.{name}")
 
 

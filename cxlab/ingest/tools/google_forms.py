@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from cxlab.errors import DataError
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.files import RawTable, read_table
 from cxlab.ingest.source import SourceColumn, ToolTable
@@ -79,7 +80,7 @@ def _clock(hh, mm, ss, ampm) -> tuple[int, int, int]:
     h = int(hh)
     if ampm:
         if h > 12:
-            raise ValueError("hour above 12 with AM/PM")
+            raise DataError("hour above 12 with AM/PM")
         h = h % 12 + (12 if ampm.upper() == "P" else 0)
     return h, int(mm), int(ss or 0)
 

@@ -152,7 +152,7 @@ def test_quiz_score_and_repeated_titles():
 
 
 @pytest.mark.parametrize(
-    "title, field",
+    ("title", "field"),
     [
         ("token", "token"),
         ("Токен:", "token"),

@@ -178,7 +178,7 @@ def test_full_headings_in_an_unlisted_language_are_read_by_position():
     assert any("first four columns" in n for n in t.notes)
 
 
-@pytest.mark.parametrize("encoding, sep", [("cp1251", ";"), ("utf-8", ","), ("utf-8-sig", "\t")])
+@pytest.mark.parametrize(("encoding", "sep"), [("cp1251", ";"), ("utf-8", ","), ("utf-8-sig", "\t")])
 def test_other_encodings_and_separators_read_the_same(reads_the_same_when_resaved, encoding, sep):
     reads_the_same_when_resaved(
         limesurvey,
