@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.installed-base
 DEV    := $(VENV)/.installed-dev
 
-.PHONY: demo test test-fast bench venv clean-reports help
+.PHONY: demo test test-fast lint bench venv clean-reports help
 
 help:
 	@echo "make demo      - set up .venv, build workspaces/demo, run the latest wave, print the outputs"
 	@echo "make test      - install the dev extras if missing and run the whole test suite (as CI does)"
 	@echo "make test-fast - the tests not marked slow: no notebooks, servers, browsers or big simulations (under 90 s)"
+	@echo "make lint      - ruff (lint, format check), mypy, import-linter's layers: what CI runs before the tests"
 	@echo "make bench     - speed and memory figures (benchmarks/)"
 
 $(BIN)/python:
@@ -37,6 +38,14 @@ test: $(DEV)
 # The fast lane: everything but the tests marked slow (see the `slow` marker in pyproject.toml).
 test-fast: $(DEV)
 	$(BIN)/python -m pytest -m "not slow"
+
+# House rules (CONTRIBUTING.md): lint and format, types (strict on metrics and stats), the layers of
+# docs/ARCHITECTURE.md.  CI runs this before the tests.
+lint: $(DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The comparison packages of benchmarks/bench_drivers.py (not project dependencies) go into the venv
 # first; --no-deps: dominance-analysis declares plotly, cufflinks and bokeh==2.4.3, needed only to plot.

@@ -39,7 +39,7 @@ from pathlib import Path
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, to
 # check IRI formats, and building that package's grammar costs about a second
 # at every start; no notebook field is an IRI, so it is kept out.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None blocks the import
 
 import nbformat  # noqa: E402
 import papermill  # noqa: E402

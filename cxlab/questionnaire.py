@@ -104,7 +104,7 @@ ITEM_SOURCES = ("services", "attributes", "touchpoints")
 # Where a question lands when it names no ``target``: (type, items) -> target.
 # Only unambiguous cases have a default; a rating or text question must say
 # which ``responses`` column it feeds.
-_DEFAULT_TARGETS = {
+_DEFAULT_TARGETS: dict[tuple[str | None, str | None], str] = {
     ("nps", None): "responses.nps",
     ("grid", "services"): "answers.service",
     ("grid", "attributes"): "answers.attribute",

@@ -21,7 +21,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from cxlab.errors import ParameterError
 
@@ -295,17 +297,21 @@ def frame_schema(name: str):
     return pa.DataFrameSchema(columns, unique=list(table.key) or None, strict=False, coerce=False, name=name)
 
 
-def parse_scale(scale) -> tuple[int, int]:
+#: A rating scale as cxlab accepts it: ``"lo-hi"`` or ``(lo, hi)`` (see :func:`parse_scale`).
+Scale: TypeAlias = "str | Sequence[int]"
+
+
+def parse_scale(scale: Scale) -> tuple[int, int]:
     """Parse ``"1-5"`` or ``(1, 5)`` into ``(1, 5)``.
 
     >>> parse_scale("1-5")
     (1, 5)
     """
     if isinstance(scale, str):
-        lo, sep, hi = scale.strip().partition("-")
+        lo_text, sep, hi_text = scale.strip().partition("-")
         if not sep:
             raise ParameterError(f"scale {scale!r} is not of the form 'min-max'", parameter="scale", value=scale)
-        lo, hi = int(lo), int(hi)
+        lo, hi = int(lo_text), int(hi_text)
     else:
         lo, hi = (int(v) for v in scale)
     if lo >= hi:
@@ -313,7 +319,7 @@ def parse_scale(scale) -> tuple[int, int]:
     return lo, hi
 
 
-def format_scale(scale) -> str:
+def format_scale(scale: Scale) -> str:
     """``(0, 10)`` -> ``"0-10"``."""
     lo, hi = parse_scale(scale)
     return f"{lo}-{hi}"

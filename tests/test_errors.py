@@ -305,6 +305,7 @@ def _one_error_line(res, command: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_cli_input_error_is_one_line_with_file_row_and_column(small_ws, csv_file):
     path = csv_file("response_id,contact_id,nps\nR1,K1,12\nR2,K3,-1\n", "bad.csv")
     res = cxlab_cli("import", "--workspace", str(small_ws.path), "--wave", "2026-Q3", "--strict", path)
@@ -313,6 +314,7 @@ def test_cli_input_error_is_one_line_with_file_row_and_column(small_ws, csv_file
     assert line.endswith("(and 1 more problem)")
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_cli_missing_mapping_file_is_an_input_error_naming_it(small_ws, csv_file, tmp_path):
     path = csv_file("response_id,contact_id,nps\nR1,K1,9\n")
     mapping = tmp_path / "no_such_mapping.yaml"
@@ -321,6 +323,7 @@ def test_cli_missing_mapping_file_is_an_input_error_naming_it(small_ws, csv_file
     assert line.endswith(f"{mapping}: file not found")
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_cli_unknown_wave_is_one_line(small_ws, tmp_path):
     reports = tmp_path / "reports"
     res = cxlab_cli("run-wave", "--workspace", str(small_ws.path), "--wave", "1999-Q1", "--reports", str(reports))
@@ -329,6 +332,7 @@ def test_cli_unknown_wave_is_one_line(small_ws, tmp_path):
     assert not reports.exists()  # refused before anything was written
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_cli_missing_workspace_is_one_line(tmp_path):
     res = cxlab_cli("metrics", "--workspace", str(tmp_path / "nowhere"))
     line = _one_error_line(res, "metrics")

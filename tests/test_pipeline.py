@@ -87,11 +87,11 @@ def test_excel_pack_read_back(demo_ws, demo_run):
     assert rows["nps"]["Estimate"] == pytest.approx(expected.estimate)
     # Shares are numbers with a percentage format, not text.
     col = headers.index("Estimate, %") + 1
-    row_t2b = [
+    row_t2b = next(
         i
         for i, r in enumerate(summary.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1)
         if r[1] == "top2box"
-    ][0]
+    )
     cell = summary.cell(row=row_t2b, column=col)
     assert isinstance(cell.value, float) and 0 < cell.value < 1 and cell.number_format == "0.0%"
     by_client = wb["By client"]

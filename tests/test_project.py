@@ -18,7 +18,7 @@ def test_environment_yml_installs_the_package_with_dev_extras_on_python_311():
     python = [d for d in deps if isinstance(d, str) and d.startswith("python")]
     assert python == ["python=3.11"]
     assert project["requires-python"] == ">=3.11"
-    pip = [d for d in deps if isinstance(d, dict)][0]["pip"]
+    pip = next(d for d in deps if isinstance(d, dict))["pip"]
     assert pip == ["-e .[dev]"]
     assert "dev" in project["optional-dependencies"]
     # Nothing is pinned in environment.yml that pyproject does not know about.

@@ -591,11 +591,11 @@ def test_exact_message_for_missing_text(tmp_path, raw):
 def test_invalid_yaml_and_non_mapping(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(QuestionnaireError, match="bad.yaml: not valid YAML"):
+    with pytest.raises(QuestionnaireError, match=r"bad\.yaml: not valid YAML"):
         load_questionnaire(bad)
     lst = tmp_path / "list.yaml"
     lst.write_text("- a\n- b\n", encoding="utf-8")
-    with pytest.raises(QuestionnaireError, match="list.yaml: expected a mapping"):
+    with pytest.raises(QuestionnaireError, match=r"list\.yaml: expected a mapping"):
         load_questionnaire(lst)
 
 

@@ -77,6 +77,7 @@ def test_keys_are_unique(sim):
             assert not sim.tables[name].duplicated(list(table.key)).any(), name
 
 
+@pytest.mark.slow  # a timing: on a loaded machine it says nothing about the code (benchmarks/ holds the figures)
 def test_agency_is_fast():
     t0 = time.perf_counter()
     simulate(11)

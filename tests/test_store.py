@@ -32,7 +32,7 @@ def assert_same(a: dict, b: dict) -> None:
 
 
 def test_create_open_and_refuse_to_clobber(tmp_path):
-    ws = Workspace.create(tmp_path / "acme", name="ACME")
+    Workspace.create(tmp_path / "acme", name="ACME")
     assert (tmp_path / "acme" / "workspace.duckdb").exists()
     again = Workspace(tmp_path / "acme")
     assert again.name == "ACME"

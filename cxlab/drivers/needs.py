@@ -163,6 +163,7 @@ def _share_table(
     grid = grid.merge(agg, on=keys + ["item"], how="left")
     for col in ("mentions", "clients_needing", "s_mm", "s_mn"):
         grid[col] = grid[col].fillna(0).astype(int)
+    est: list[tuple[float, float, float, float]] | np.ndarray  # per cell, then as one array
     est = [
         _cluster_wilson(int(r.respondents), int(r.mentions), int(r.clients), r.s_mm, r.s_mn, r.s_nn, confidence)
         for r in grid.itertuples(index=False)

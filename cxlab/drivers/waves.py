@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -180,7 +181,7 @@ def drivers_over_waves(
                 ]
             ].assign(wave_id=w, r2=res.r2)
         )
-        b = res.draws[method]
+        b = cast(dict, res.draws)[method]  # n_boot >= 1 (checked above): the draws are there
         draws[w] = (res.drivers, b / b.sum(axis=1, keepdims=True))
     table = (
         pd.concat(tables, ignore_index=True)

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -105,7 +105,8 @@ class _Model(BaseModel):
 class FormConfig(_Model):
     """Where respondents answer: the form tool and the URL template with ``{token}``."""
 
-    tool: Literal[FORM_TOOLS] = "other"
+    # Literal[tuple] means "one of its values" to pydantic at run time; mypy wants them spelled out.
+    tool: Literal[FORM_TOOLS] = "other"  # type: ignore[valid-type]
     url: str
     #: How long the survey takes, said in the invitation ("about 5 minutes").
     minutes: int | None = Field(None, ge=1, le=120)
@@ -131,7 +132,7 @@ class Eligibility(_Model):
 
     statuses: list[Literal["active", "churned", "paused"]] = ["active"]
     min_tenure_months: int = Field(3, ge=0)
-    roles: list[Literal[ROLES]] | None = None  # None: every role
+    roles: list[Literal[ROLES]] | None = None  # type: ignore[valid-type]  # None: every role (Literal: see FormConfig.tool)
     exclude_clients: list[str] = []
     exclude_contacts: list[str] = []
     max_contacts_per_client: int | None = Field(None, ge=1)
@@ -246,7 +247,7 @@ def _path(loc) -> str:
     return out
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
         return "required key is missing"

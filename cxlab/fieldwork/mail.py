@@ -44,6 +44,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import jinja2
 
@@ -107,7 +108,7 @@ class Recipient:
 
     contact_id: str
     client_id: str
-    email: str
+    email: str | None  # None: no usable address (the message is not sent)
     name: str | None
     language: str
     client_name: str | None
@@ -198,7 +199,7 @@ def render_email(
     lang = recipient.language if recipient.language in ("ru", "en") else config.language
     deadline = deadline if deadline is not None else config.closed_at
     sender = config.sender
-    context = {
+    context: dict[str, Any] = {
         "contact_name": None if isna(recipient.name) else recipient.name,
         "client_name": recipient.client_name or "",
         "link": recipient.link,
@@ -285,7 +286,7 @@ class SmtpTransport:
     def send(self, msg: EmailMessage, recipient: Recipient, tag: str | None = None) -> Delivery:
         """Send one message; refusals of this recipient are returned, others raise."""
         try:
-            refused = self.smtp.send_message(msg)
+            refused = cast(smtplib.SMTP, self.smtp).send_message(msg)  # connected by __enter__
         except smtplib.SMTPRecipientsRefused as exc:
             address, (code, text) = next(iter(exc.recipients.items()))
             return _refusal(code, text, recipient.email, address)

@@ -330,7 +330,8 @@ def _deliver(
                 kind, recipient, cfg, wave=wave, deadline=deadline, reminder_number=number, draft=(via == "eml")
             )
         except jinja2.TemplateError as exc:
-            where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "filename", None) else ""
+            # Only a syntax error (TemplateSyntaxError) carries the file and line; getattr tells.
+            where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
             raise FieldworkError(
                 f"the {kind} e-mail in '{recipient.language}' does not render{where}: {exc}; nothing was sent"
             ) from None
@@ -355,7 +356,7 @@ def _deliver(
                 notes = notes + [f"warning: {exc}"]
         return SendResult(wave, kind, via, True, _frame(rows), notes)
 
-    transport = None
+    transport: SmtpTransport | EmlTransport | None = None
     if outgoing:  # settings are checked only when there is something to send
         if via == "smtp":
             transport = SmtpTransport(resolve_smtp(cfg, env))

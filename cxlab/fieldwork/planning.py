@@ -105,7 +105,7 @@ def eligibility(
     ]
     roles = rules.roles
     allowed_statuses = ", ".join(rules.statuses)
-    reasons = []
+    reasons: list[str | None] = []
     for _, r in frame.iterrows():
         if r["contact_id"] in rules.exclude_contacts:
             reasons.append("contact excluded in the config")

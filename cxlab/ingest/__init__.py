@@ -20,6 +20,7 @@ Formats (``tool=``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 
@@ -165,7 +166,7 @@ def read_export(
         if mapping:
             table = _apply_mapping(table, mapping, questionnaire)
     result = interpret(table, questionnaire)
-    used = result.columns["target"].dropna()
+    used = cast(pd.DataFrame, result.columns)["target"].dropna()  # interpret() always gives the columns
     if (
         len(table.frame)
         and not used.isin(["nps", "overall", "price", "reason", "comment"]).any()

@@ -36,7 +36,8 @@ class RawTable:
     encoding: str | None
     separator: str | None
     rows: list[int]  # spreadsheet row number of each frame row
-    headers: list[list[str]] = None  # every header row as read ('' for a blank cell)
+    # Every header row as read ('' for a blank cell); read_table always gives them, the readers rely on it.
+    headers: list[list[str]] = None  # type: ignore[assignment]
 
     @property
     def first_data_row(self) -> int:
@@ -75,7 +76,7 @@ def _sniff_separator(text: str) -> str:
     except csv.Error:
         first = text.splitlines()[0] if text else ""
         counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-        return max(counts, key=counts.get) if any(counts.values()) else ","
+        return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
 
 
 def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_rows: int = 1) -> RawTable:

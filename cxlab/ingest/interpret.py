@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,8 @@ class _Vocabulary:
 
     questions: list[dict]  # {id, texts: [normalised], target, scale, items}
     items: dict[str, dict[str, str]]  # source -> {normalised label or id -> id}
-    labels: dict[str, dict[str, int]]  # scale name -> {normalised label -> point}
+    # scale name -> {normalised label -> point}; looked up with label_scale(), None for a need (no labels)
+    labels: dict[str | None, dict[str, int]]
     scales: dict[str, tuple[int, int]]
     option_labels: dict[str, list[str]]  # source -> labels as written (for splitting cells)
 
@@ -144,6 +146,12 @@ class _Vocabulary:
 
 
 def _vocabulary(questionnaires) -> _Vocabulary:
+    questions: list[dict]
+    items: dict[str, dict[str, str]]
+    labels: dict[str | None, dict[str, int]]
+    scales: dict[str, tuple[int, int]]
+    option_labels: dict[str, list[str]]
+    table: dict[str, Any]  # one source's items, then one scale's labels
     questions, items, labels, scales, option_labels = [], {}, {}, {}, {}
     for qn in questionnaires:
         for q in qn.questions:
@@ -231,6 +239,7 @@ def interpret(table: ToolTable, questionnaire=None) -> Interpretation:
 
     # ---- columns a user mapped to canonical fields
     taken: dict[str, str] = {}
+    item: str | None
     for col in table.columns:
         if col.target is None or col.is_meta:
             continue
@@ -461,6 +470,7 @@ def _read_choices(table, group, vocab, source, responses, uses, notes, how) -> l
     """Services the client lacks: 1 for each selected option, 0 for the others of a response that answered."""
     frame, n = table.frame, len(table.frame)
     selected: dict[str, np.ndarray] = {}
+    pos: int | np.ndarray  # a cell's position, then the positions of the responses that answered
     options = vocab.option_labels.get(source, [])
     if len(group) == 1 and group[0].item is None:
         col = group[0]

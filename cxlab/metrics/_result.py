@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import Field, asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -44,26 +46,26 @@ def metric_definition(metric: str) -> str:
     return ""
 
 
-def _to_float(x) -> float:
+def _to_float(x: Any) -> float:
     if x is None or x is pd.NA:
         return math.nan
     return float(x)
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     # numpy scalars print as np.float64(...) and do not serialise to JSON.
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
-def _fmt(x: float, digits: int = 2) -> str:
+def _fmt(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "nan"
     return f"{x:.{digits}f}"
 
 
-def _rows(rows, width: int) -> list[str]:
+def _rows(rows: Iterable[tuple[str, object]], width: int) -> list[str]:
     # Long methods and definitions wrap under their value, like statsmodels' summaries.
     out = []
     for key, value in rows:
@@ -78,7 +80,13 @@ def _pct(confidence: float) -> str:
 class _Result:
     """What every result object offers: a dict, a one-row tidy frame, the metric's definition."""
 
-    def to_dict(self) -> dict:
+    if TYPE_CHECKING:
+        # Provided by the dataclasses that derive from this class.
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+        metric: str
+        extra: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
         """All fields as a plain dict (``extra`` nested)."""
         return asdict(self)
 
@@ -134,9 +142,9 @@ class Estimate(_Result):
     n: int
     method: str
     confidence: float = 0.95
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Coerce numpy scalars so the object prints, compares and serialises cleanly.
         for name in ("estimate", "ci_low", "ci_high", "se", "confidence"):
             object.__setattr__(self, name, _to_float(getattr(self, name)))
@@ -219,9 +227,9 @@ class Change(_Result):
     method: str
     confidence: float = 0.95
     paired: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("estimate", "ci_low", "ci_high", "se", "statistic", "p_value", "confidence"):
             object.__setattr__(self, name, _to_float(getattr(self, name)))
         object.__setattr__(self, "n_before", int(self.n_before))

@@ -7,19 +7,28 @@ analyst can find the row with ``.loc`` or ``.iloc``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cxlab.errors import DataError, NPSScaleError, ParameterError, ParameterTypeError
-from cxlab.schema import parse_scale
+from cxlab.schema import Scale, parse_scale
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 __all__ = ["NPSScaleError"]
+
+#: One column of values as the metrics take it: a Series (its index is kept) or
+#: anything numpy reads as one-dimensional (a list, an array, a scalar).
+Values: TypeAlias = "pd.Series | npt.ArrayLike"
 
 NPS_SCALE = (0, 10)
 
 
-def as_series(values, name: str = "scores") -> pd.Series:
+def as_series(values: Values, name: str = "scores") -> pd.Series:
     """Series view of ``values`` (index kept for Series, positions otherwise)."""
     if isinstance(values, pd.Series):
         return values
@@ -35,19 +44,19 @@ def as_series(values, name: str = "scores") -> pd.Series:
     return pd.Series(arr)
 
 
-def show(x) -> str:
+def show(x: object) -> str:
     """repr without numpy's ``np.float64(...)`` wrapper."""
     if isinstance(x, np.generic):
         x = x.item()
     return repr(x)
 
 
-def _first_bad(series: pd.Series, mask: np.ndarray) -> tuple[object, int, object]:
+def _first_bad(series: pd.Series, mask: npt.NDArray[np.bool_]) -> tuple[object, int, object]:
     pos = int(np.flatnonzero(mask)[0])
     return series.index[pos], pos, series.iloc[pos]
 
 
-def to_numeric(values, name: str = "scores") -> pd.Series:
+def to_numeric(values: Values, name: str = "scores") -> pd.Series:
     """Float Series with NaN for missing; text that is not a number is refused."""
     s = as_series(values, name)
     if pd.api.types.is_bool_dtype(s.dtype):
@@ -80,12 +89,12 @@ def check_range(num: pd.Series, lo: float, hi: float, *, integer: bool, name: st
         raise DataError(f"{name}: value {show(value)} at index {show(label)} (position {pos}) is {why}")
 
 
-def scale_of(scale) -> tuple[int, int]:
+def scale_of(scale: Scale) -> tuple[int, int]:
     """``(lo, hi)`` from ``(lo, hi)`` or ``"lo-hi"``."""
     return parse_scale(scale)
 
 
-def require_nps_scale(scale) -> None:
+def require_nps_scale(scale: Scale) -> None:
     lo, hi = parse_scale(scale)
     if (lo, hi) != NPS_SCALE:
         raise NPSScaleError(
@@ -93,7 +102,7 @@ def require_nps_scale(scale) -> None:
         )
 
 
-def nps_scores(scores, scale=NPS_SCALE, name: str = "scores") -> pd.Series:
+def nps_scores(scores: Values, scale: Scale = NPS_SCALE, name: str = "scores") -> pd.Series:
     """Validated 0-10 scores as float Series (NaN = missing, index kept)."""
     require_nps_scale(scale)
     num = to_numeric(scores, name)
@@ -101,14 +110,14 @@ def nps_scores(scores, scale=NPS_SCALE, name: str = "scores") -> pd.Series:
     return num
 
 
-def rating_scores(scores, scale, *, integer: bool, name: str = "scores") -> tuple[pd.Series, int, int]:
+def rating_scores(scores: Values, scale: Scale, *, integer: bool, name: str = "scores") -> tuple[pd.Series, int, int]:
     lo, hi = parse_scale(scale)
     num = to_numeric(scores, name)
     check_range(num, lo, hi, integer=integer, name=name)
     return num, lo, hi
 
 
-def aligned(values, like: pd.Series, name: str, strict_index: bool = True) -> pd.Series:
+def aligned(values: Values, like: pd.Series, name: str, strict_index: bool = True) -> pd.Series:
     """``values`` as a Series aligned row-for-row with ``like``.
 
     When both are Series (``strict_index``) a different index is refused rather
@@ -125,5 +134,6 @@ def aligned(values, like: pd.Series, name: str, strict_index: bool = True) -> pd
     return pd.Series(s.to_numpy(), index=like.index)
 
 
-def is_mapping(obj) -> bool:
+def is_mapping(obj: object) -> TypeIs[Mapping[Any, Any]]:
+    # A Series counts as a mapping (label -> value); pandas is untyped (Any) for mypy here.
     return isinstance(obj, (Mapping, pd.Series))

@@ -9,20 +9,27 @@ feeds.  Both paths therefore give identical figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
 
 from cxlab.errors import NotFoundError, ParameterError, ParameterTypeError
+from cxlab.schema import Scale
 from cxlab.stats.intervals import check_confidence
 
+from ._result import Estimate
 from ._validate import nps_scores, require_nps_scale
 from .clustered import nps_account, nps_clustered
 from .csat import csat_mean, top2box
-from .csi import csi
+from .csi import ItemScales, csi
 from .nps import nps_from_counts
 
 __all__ = ["breakdown", "nps_breakdown_from_counts", "BREAKDOWN_METRICS"]
+
+#: Cell columns: one name, several, or None (one overall row).
+By: TypeAlias = "str | Sequence[str] | None"
 
 #: Metrics :func:`breakdown` knows.
 BREAKDOWN_METRICS = ("nps", "nps_clustered", "nps_account", "csat_mean", "top2box", "csi")
@@ -35,8 +42,9 @@ COUNT_COLUMNS = ["promoters", "passives", "detractors"]
 _MASKED = ["estimate", "ci_low", "ci_high", "se", *NPS_SHARE_COLUMNS, "design_effect"]
 
 
-def by_list(by, *frames: pd.DataFrame) -> list:
+def by_list(by: By, *frames: pd.DataFrame) -> list[str]:
     """``by`` as a list of column names, checked against ``frames``."""
+    cols: list[str]
     if by is None:
         cols = []
     elif isinstance(by, str):
@@ -50,7 +58,7 @@ def by_list(by, *frames: pd.DataFrame) -> list:
     return cols
 
 
-def check_min_n(min_n) -> int:
+def check_min_n(min_n: float | None) -> int:
     if min_n is None:
         return 0
     if isinstance(min_n, bool) or not float(min_n).is_integer() or min_n < 0:
@@ -67,7 +75,7 @@ def suppress(out: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return out
 
 
-def nps_indicator_frame(data: pd.DataFrame, by: list, value: str, scale=None) -> pd.DataFrame:
+def nps_indicator_frame(data: pd.DataFrame, by: list[str], value: str, scale: Scale | None = None) -> pd.DataFrame:
     """``by`` columns plus 0/1 promoter/passive/detractor columns, one row per response."""
     if value not in data.columns:
         raise NotFoundError(f"score column {value!r} not in the data", kind="column", key=value)
@@ -82,7 +90,7 @@ def nps_indicator_frame(data: pd.DataFrame, by: list, value: str, scale=None) ->
     return out
 
 
-def sum_counts(counts: pd.DataFrame, by: list, columns: list) -> pd.DataFrame:
+def sum_counts(counts: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
     """Sum ``columns`` per cell of ``by`` (one row in total when ``by`` is empty)."""
     if by:
         # dropna=False: a missing segment is a cell of its own, not lost data.
@@ -90,7 +98,9 @@ def sum_counts(counts: pd.DataFrame, by: list, columns: list) -> pd.DataFrame:
     return pd.DataFrame({c: [counts[c].sum()] for c in columns})
 
 
-def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.95, method="wald") -> pd.DataFrame:
+def nps_breakdown_from_counts(
+    counts: pd.DataFrame, by: By, min_n: float | None = 10, confidence: float = 0.95, method: str = "wald"
+) -> pd.DataFrame:
     """NPS breakdown from promoter/passive/detractor counts per cell.
 
     This is what a SQL ``GROUP BY`` returns; :func:`breakdown` with
@@ -132,9 +142,8 @@ def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.9
     if missing:
         raise NotFoundError(f"count column(s) {missing} not in the counts", kind="column", key=missing)
     agg = sum_counts(counts, by, COUNT_COLUMNS)
-    res = nps_from_counts(
-        *(agg[c].to_numpy(dtype=float, na_value=np.nan) for c in COUNT_COLUMNS), confidence=confidence, method=method
-    )
+    promoters, passives, detractors = (agg[c].to_numpy(dtype=float, na_value=np.nan) for c in COUNT_COLUMNS)
+    res = nps_from_counts(promoters, passives, detractors, confidence=confidence, method=method)
     out = agg[by].reset_index(drop=True) if by else pd.DataFrame(index=range(len(agg)))
     out["n"] = res["n"].to_numpy()
     out["estimate"] = res["nps"].to_numpy()
@@ -146,7 +155,7 @@ def nps_breakdown_from_counts(counts: pd.DataFrame, by, min_n=10, confidence=0.9
     return suppress(out, min_n)
 
 
-def _cells(data: pd.DataFrame, by: list):
+def _cells(data: pd.DataFrame, by: list[str]) -> Iterator[tuple[tuple[Any, ...], pd.DataFrame]]:
     if not by:
         yield (), data
         return
@@ -155,7 +164,15 @@ def _cells(data: pd.DataFrame, by: list):
 
 
 def breakdown(
-    data: pd.DataFrame, by=None, metric="nps", value=None, min_n=10, confidence=0.95, scale=None, cluster=None, **kwargs
+    data: pd.DataFrame,
+    by: By = None,
+    metric: str = "nps",
+    value: str | Sequence[str] | None = None,
+    min_n: float | None = 10,
+    confidence: float = 0.95,
+    scale: ItemScales | None = None,
+    cluster: str | None = None,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """A metric per cell of ``by``, with interval, n and small-cell suppression.
 
@@ -219,7 +236,8 @@ def breakdown(
             raise ParameterTypeError(
                 f"unexpected argument(s) for metric 'nps': {sorted(kwargs)}", parameter=sorted(kwargs)[0]
             )
-        counts = nps_indicator_frame(data, by, value or "nps", scale)
+        # One score column and one scale for every metric but "csi".
+        counts = nps_indicator_frame(data, by, cast(str, value or "nps"), cast("Scale | None", scale))
         return nps_breakdown_from_counts(counts, by, min_n=min_n, confidence=confidence, method=method)
 
     extras: list[str] = []
@@ -227,7 +245,7 @@ def breakdown(
         value = value or "nps"
         cluster = cluster or "client_id"
         if scale is not None:
-            require_nps_scale(scale)
+            require_nps_scale(cast("Scale", scale))
         for col in (value, cluster):
             if col not in data.columns:
                 raise NotFoundError(f"column {col!r} not in the data", kind="column", key=col)
@@ -235,12 +253,12 @@ def breakdown(
         if metric == "nps_clustered":
             extras = ["clusters", "design_effect"]
 
-            def compute(sub):
+            def compute(sub: pd.DataFrame) -> Estimate:
                 return nps_clustered(sub[value], sub[cluster], confidence=confidence, **kwargs)
         else:
             extras = ["respondents"]
 
-            def compute(sub):
+            def compute(sub: pd.DataFrame) -> Estimate:
                 return nps_account(sub[value], sub[cluster], confidence=confidence, **kwargs)
     elif metric in ("csat_mean", "top2box"):
         value = value or "overall"
@@ -249,8 +267,8 @@ def breakdown(
             raise NotFoundError(f"column {value!r} not in the data", kind="column", key=value)
         fn = csat_mean if metric == "csat_mean" else top2box
 
-        def compute(sub):
-            return fn(sub[value], scale=scale, confidence=confidence, **kwargs)
+        def compute(sub: pd.DataFrame) -> Estimate:
+            return fn(sub[value], scale=cast("Scale", scale), confidence=confidence, **kwargs)
     else:  # csi
         if value is None or isinstance(value, str):
             raise ParameterError(
@@ -265,7 +283,7 @@ def breakdown(
         if missing:
             raise NotFoundError(f"item column(s) {missing} not in the data", kind="column", key=missing)
 
-        def compute(sub):
+        def compute(sub: pd.DataFrame) -> Estimate:
             return csi(sub[value], scale, confidence=confidence, **kwargs)
 
     rows = []

@@ -11,15 +11,18 @@ The changes of one figure between two waves are in
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from cxlab.errors import DataError, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.schema import Scale
 from cxlab.stats.adjust import ADJUST_NAMES, adjust_pvalues
 from cxlab.stats.intervals import check_confidence
 
 from ._validate import nps_scores, show
-from .breakdown import COUNT_COLUMNS, by_list, check_min_n, nps_indicator_frame, sum_counts
+from .breakdown import COUNT_COLUMNS, By, by_list, check_min_n, nps_indicator_frame, sum_counts
 from .two_sample import mean_change, nps_change, nps_change_from_counts, proportion_change, top2box_change
 
 __all__ = [
@@ -53,16 +56,16 @@ _CHANGE_METRICS = ("nps", "csat_mean", "top2box")
 def breakdown_change(
     before: pd.DataFrame,
     after: pd.DataFrame,
-    by=None,
-    metric="nps",
-    min_n=10,
-    adjust="holm",
-    confidence=0.95,
-    paired=False,
-    id_col="contact_id",
-    value=None,
-    scale=None,
-    **kwargs,
+    by: By = None,
+    metric: str = "nps",
+    min_n: float | None = 10,
+    adjust: str | None = "holm",
+    confidence: float = 0.95,
+    paired: bool = False,
+    id_col: str = "contact_id",
+    value: str | None = None,
+    scale: Scale | None = None,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Change between two waves per cell of ``by``, with multiplicity-adjusted p-values.
 
@@ -152,7 +155,9 @@ def breakdown_change(
     return out[[*by, *CHANGE_COLUMNS]]
 
 
-def _nps_change_cells(before, after, by, value, scale, confidence) -> pd.DataFrame:
+def _nps_change_cells(
+    before: pd.DataFrame, after: pd.DataFrame, by: list[str], value: str, scale: Scale | None, confidence: float
+) -> pd.DataFrame:
     # One groupby over both waves: cells are the union, counts sum to 0 where a wave is absent.
     cb = nps_indicator_frame(before, by, value, scale)
     ca = nps_indicator_frame(after, by, value, scale)
@@ -175,7 +180,18 @@ def _nps_change_cells(before, after, by, value, scale, confidence) -> pd.DataFra
     return out
 
 
-def _change_cells(before, after, by, metric, value, scale, confidence, paired, id_col, kwargs) -> pd.DataFrame:
+def _change_cells(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    by: list[str],
+    metric: str,
+    value: str,
+    scale: Scale | None,
+    confidence: float,
+    paired: bool,
+    id_col: str,
+    kwargs: dict[str, Any],
+) -> pd.DataFrame:
     keep = [*by, value, *([id_col] if paired else [])]
     b, a = before[keep], after[keep]
     if paired:
@@ -191,7 +207,7 @@ def _change_cells(before, after, by, metric, value, scale, confidence, paired, i
         nps_scores(a[value], scale or (0, 10), name=f"after column {value!r}")
     both = pd.concat([b.assign(_wave=0), a.assign(_wave=1)], ignore_index=True)
 
-    def series(sub):
+    def series(sub: pd.DataFrame) -> pd.Series:
         s = sub[value]
         return pd.Series(s.to_numpy(), index=sub[id_col].to_numpy()) if paired else s
 

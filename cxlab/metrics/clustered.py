@@ -13,19 +13,24 @@ Two different questions, two named figures, never mixed up:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cxlab.errors import DataError
 from cxlab.stats.intervals import check_confidence, t_critical, z_critical
 
 from ._result import Estimate
-from ._validate import aligned, as_series, nps_scores, show
+from ._validate import Values, aligned, as_series, nps_scores, show
 from .nps import nps_from_counts
 
 __all__ = ["nps_clustered", "nps_account", "nps_revenue_weighted"]
+
+#: Revenue per account (a dict, or a Series indexed by account id) or per answer (array-like).
+Revenue: TypeAlias = "Mapping[Hashable, float] | pd.Series | npt.ArrayLike"
 
 ACCOUNT_RULE = (
     "each account counts once, valued at the mean of its respondents' net "
@@ -34,7 +39,9 @@ ACCOUNT_RULE = (
 )
 
 
-def _net_and_groups(scores, groups, name: str):
+def _net_and_groups(
+    scores: Values, groups: Values, name: str
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.intp], pd.Index]:
     """Net scores and integer group codes of the answered rows."""
     num = nps_scores(as_series(scores))
     g = aligned(groups, num, name, strict_index=isinstance(scores, pd.Series))
@@ -53,7 +60,7 @@ def _clip(x: float) -> float:
     return float(np.clip(x, -100.0, 100.0)) if not math.isnan(x) else math.nan
 
 
-def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
+def nps_clustered(scores: Values, clusters: Values, confidence: float = 0.95) -> Estimate:
     """Respondent-level NPS with a cluster-robust (design-based) standard error.
 
     The estimate is the ordinary NPS (the mean of net scores +100/0/-100 over
@@ -126,7 +133,7 @@ def nps_clustered(scores, clusters, confidence=0.95) -> Estimate:
     )
 
 
-def _account_values(scores, accounts) -> tuple[pd.Series, pd.Series]:
+def _account_values(scores: Values, accounts: Values) -> tuple[pd.Series, pd.Series]:
     """Mean net score and number of respondents per account."""
     net, _, codes, uniques = _net_and_groups(scores, accounts, "accounts")
     C = len(uniques)
@@ -136,7 +143,7 @@ def _account_values(scores, accounts) -> tuple[pd.Series, pd.Series]:
     return pd.Series(value, index=index, name="value"), pd.Series(size, index=index)
 
 
-def nps_account(scores, accounts, confidence=0.95) -> Estimate:
+def nps_account(scores: Values, accounts: Values, confidence: float = 0.95) -> Estimate:
     """Account-level NPS: every account counts once.
 
     Rule: each account counts once; its value is the mean of its respondents'
@@ -185,7 +192,7 @@ def nps_account(scores, accounts, confidence=0.95) -> Estimate:
     )
 
 
-def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray:
+def _account_revenue(revenue: Revenue, scores: Values, accounts: Values, values: pd.Series) -> npt.NDArray[np.float64]:
     if isinstance(revenue, Mapping):
         revenue = pd.Series(dict(revenue), dtype=float)
     if isinstance(revenue, pd.Series):
@@ -222,10 +229,10 @@ def _account_revenue(revenue, scores, accounts, values: pd.Series) -> np.ndarray
     w = w.to_numpy(dtype=float)
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise DataError("revenue must be finite and >= 0")
-    return w
+    return cast("npt.NDArray[np.float64]", w)
 
 
-def nps_revenue_weighted(scores, accounts, revenue, confidence=0.95) -> Estimate:
+def nps_revenue_weighted(scores: Values, accounts: Values, revenue: Revenue, confidence: float = 0.95) -> Estimate:
     """Account-level NPS weighted by account revenue.
 
     Account values a_c are as in :func:`nps_account` (mean net score of the

@@ -7,16 +7,16 @@ import math
 import numpy as np
 
 from cxlab.errors import ParameterError
-from cxlab.schema import format_scale
+from cxlab.schema import Scale, format_scale
 from cxlab.stats.intervals import check_confidence, t_mean, wilson
 
 from ._result import Estimate
-from ._validate import rating_scores
+from ._validate import Values, rating_scores
 
 __all__ = ["csat_mean", "top2box"]
 
 
-def csat_mean(scores, scale=(1, 5), confidence=0.95) -> Estimate:
+def csat_mean(scores: Values, scale: Scale = (1, 5), confidence: float = 0.95) -> Estimate:
     """Mean rating with a Student t interval.
 
     Parameters
@@ -75,7 +75,7 @@ def top_values(lo: int, hi: int, boxes: int) -> tuple[int, int]:
     return hi - boxes + 1, hi
 
 
-def top2box(scores, scale=(1, 5), boxes=2, confidence=0.95) -> Estimate:
+def top2box(scores: Values, scale: Scale = (1, 5), boxes: int = 2, confidence: float = 0.95) -> Estimate:
     """Share of answers in the top ``boxes`` values of the scale, with a Wilson interval.
 
     Parameters

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cxlab.errors import DataError, ParameterError, ParameterTypeError
-from cxlab.schema import format_scale, parse_scale
+from cxlab.schema import Scale, format_scale, parse_scale
 from cxlab.stats.intervals import check_confidence, t_mean
 
 from ._result import Estimate
@@ -16,8 +19,13 @@ from ._validate import check_range, is_mapping, to_numeric
 
 __all__ = ["csi_scores", "csi"]
 
+#: The items' scales: one for all (``(1, 5)``, ``"1-5"``) or item -> scale (a dict or a Series).
+ItemScales: TypeAlias = "Scale | Mapping[Hashable, Scale] | pd.Series"
+#: item -> importance weight (a dict or a Series).
+Weights: TypeAlias = "Mapping[Hashable, float] | pd.Series"
 
-def _item_scales(columns, scales) -> dict:
+
+def _item_scales(columns: Sequence[Hashable], scales: ItemScales) -> dict[Hashable, tuple[int, int]]:
     if is_mapping(scales):
         missing = [c for c in columns if c not in scales]
         if missing:
@@ -27,7 +35,7 @@ def _item_scales(columns, scales) -> dict:
     return dict.fromkeys(columns, one)
 
 
-def _item_weights(columns, importance) -> np.ndarray:
+def _item_weights(columns: Sequence[Hashable], importance: Weights | None) -> npt.NDArray[np.float64]:
     if importance is None:
         return np.ones(len(columns))
     if not is_mapping(importance):
@@ -47,7 +55,7 @@ def _item_weights(columns, importance) -> np.ndarray:
     return w
 
 
-def csi_scores(items: pd.DataFrame, scales, importance=None) -> pd.Series:
+def csi_scores(items: pd.DataFrame, scales: ItemScales, importance: Weights | None = None) -> pd.Series:
     """Per-respondent satisfaction index, 0-100.
 
     Each item is rescaled to 0-100 as 100*(x - min)/(max - min) on its own
@@ -108,7 +116,9 @@ def csi_scores(items: pd.DataFrame, scales, importance=None) -> pd.Series:
     return pd.Series(score, index=items.index, name="csi")
 
 
-def csi(items: pd.DataFrame, scales, importance=None, confidence=0.95) -> Estimate:
+def csi(
+    items: pd.DataFrame, scales: ItemScales, importance: Weights | None = None, confidence: float = 0.95
+) -> Estimate:
     """Customer Satisfaction Index (0-100) with a Student t interval.
 
     The CSI is the mean over respondents of :func:`csi_scores`; respondents who

@@ -9,14 +9,16 @@ function (per respondent, per breakdown cell, from a SQL ``GROUP BY``) calls it.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlab.errors import DataError, ParameterError
+from cxlab.schema import Scale
 from cxlab.stats.intervals import check_confidence, z_critical
 
 from ._result import Estimate
-from ._validate import NPS_SCALE, NPSScaleError, nps_scores
+from ._validate import NPS_SCALE, NPSScaleError, Values, nps_scores
 
 __all__ = ["NPSScaleError", "NPS_METHODS", "nps_from_counts", "nps", "nps_shares", "classify_nps", "net_score"]
 
@@ -29,7 +31,7 @@ NPS_METHODS = {
 _COUNT_COLUMNS = ["promoters", "passives", "detractors"]
 
 
-def _counts_array(x, name: str) -> np.ndarray:
+def _counts_array(x: Values, name: str) -> npt.NDArray[np.float64]:
     arr = np.atleast_1d(np.asarray(x, dtype=float))
     if arr.ndim != 1:
         raise ParameterError(
@@ -38,7 +40,9 @@ def _counts_array(x, name: str) -> np.ndarray:
     return arr
 
 
-def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wald"):
+def nps_from_counts(
+    promoters: Values, passives: Values, detractors: Values, confidence: float = 0.95, method: str = "wald"
+) -> pd.DataFrame:
     """NPS, standard error and interval from counts of promoters, passives and detractors.
 
     Vectorised: scalars or equal-length arrays/Series in, one row per input
@@ -129,12 +133,12 @@ def nps_from_counts(promoters, passives, detractors, confidence=0.95, method="wa
     return out
 
 
-def _count_categories(values: np.ndarray) -> tuple[int, int, int]:
+def _count_categories(values: npt.NDArray[np.float64]) -> tuple[int, int, int]:
     v = values[~np.isnan(values)]
     return int((v >= 9).sum()), int(((v >= 7) & (v < 9)).sum()), int((v < 7).sum())
 
 
-def nps(scores, *, scale=NPS_SCALE, confidence=0.95, method="wald") -> Estimate:
+def nps(scores: Values, *, scale: Scale = NPS_SCALE, confidence: float = 0.95, method: str = "wald") -> Estimate:
     """Net Promoter Score of 0-10 answers, with its interval.
 
     Parameters
@@ -192,7 +196,7 @@ def nps(scores, *, scale=NPS_SCALE, confidence=0.95, method="wald") -> Estimate:
     )
 
 
-def nps_shares(scores, confidence=0.95, *, scale=NPS_SCALE) -> pd.DataFrame:
+def nps_shares(scores: Values, confidence: float = 0.95, *, scale: Scale = NPS_SCALE) -> pd.DataFrame:
     """Shares of promoters, passives and detractors with Wilson intervals.
 
     Parameters
@@ -236,7 +240,7 @@ def nps_shares(scores, confidence=0.95, *, scale=NPS_SCALE) -> pd.DataFrame:
     )
 
 
-def classify_nps(scores) -> pd.Series:
+def classify_nps(scores: Values) -> pd.Series:
     """Label 0-10 answers ``"promoter"`` (9-10), ``"passive"`` (7-8) or ``"detractor"`` (0-6).
 
     Missing answers stay missing; the index is kept.
@@ -248,12 +252,15 @@ def classify_nps(scores) -> pd.Series:
     """
     num = nps_scores(scores)
     v = num.to_numpy()
-    labels = np.select([v >= 9, v >= 7, v >= 0], ["promoter", "passive", "detractor"], default=None).astype(object)
+    # numpy's stubs do not allow default=None (an object array), which numpy accepts.
+    labels = np.select(  # type: ignore[call-overload]
+        [v >= 9, v >= 7, v >= 0], ["promoter", "passive", "detractor"], default=None
+    ).astype(object)
     labels[np.isnan(v)] = np.nan
     return pd.Series(labels, index=num.index, name="nps_category")
 
 
-def net_score(scores) -> pd.Series:
+def net_score(scores: Values) -> pd.Series:
     """Net score per answer: +100 promoter, 0 passive, -100 detractor (NaN if missing).
 
     The mean of net scores is the NPS, which is what clustered and paired

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from cxlab.errors import DataError, NotFoundError, ParameterError, ParameterTypeError
+from cxlab.schema import Scale
 from cxlab.stats.intervals import check_confidence, t_critical, z_critical
 
 from ._result import Change
-from ._validate import nps_scores, rating_scores, show, to_numeric
+from ._validate import Values, nps_scores, rating_scores, show, to_numeric
 from .breakdown import COUNT_COLUMNS
 from .csat import top_values
 from .nps import _count_categories, nps_from_counts
@@ -43,11 +46,14 @@ NPS_PAIRED_METHOD = (
     "net-score differences, paired t-test, Student t interval (df = pairs - 1)"
 )
 
+#: Counts of one wave: a ``(promoters, passives, detractors)`` triple, or a frame or dict with those columns.
+Counts: TypeAlias = "pd.DataFrame | Mapping[str, Values] | Sequence[Values]"
+
 
 # --------------------------------------------------------------------------- NPS
 
 
-def _triplet(counts, name: str):
+def _triplet(counts: Counts, name: str) -> list[Any]:
     if isinstance(counts, (pd.DataFrame, Mapping)):
         missing = [c for c in COUNT_COLUMNS if c not in counts]
         if missing:
@@ -62,7 +68,7 @@ def _triplet(counts, name: str):
     )
 
 
-def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.DataFrame:
+def nps_change_from_counts(counts_before: Counts, counts_after: Counts, confidence: float = 0.95) -> pd.DataFrame:
     """Vectorised NPS change between independent samples, from counts.
 
     Parameters
@@ -88,8 +94,10 @@ def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.D
     >>> float(r.loc[0, "change"])
     20.0
     """
-    b = nps_from_counts(*_triplet(counts_before, "counts_before"), confidence=confidence)
-    a = nps_from_counts(*_triplet(counts_after, "counts_after"), confidence=confidence)
+    promoters, passives, detractors = _triplet(counts_before, "counts_before")
+    b = nps_from_counts(promoters, passives, detractors, confidence=confidence)
+    promoters, passives, detractors = _triplet(counts_after, "counts_after")
+    a = nps_from_counts(promoters, passives, detractors, confidence=confidence)
     if len(a) != len(b):
         raise ParameterError("counts_before and counts_after differ in length", parameter="counts_after")
     diff = independent_change(b["nps"], b["se"], a["nps"], a["se"], confidence=confidence, bounds=(-200.0, 200.0))
@@ -108,7 +116,14 @@ def nps_change_from_counts(counts_before, counts_after, confidence=0.95) -> pd.D
     return out
 
 
-def independent_change(before, se_before, after, se_after, confidence=0.95, bounds=None) -> pd.DataFrame:
+def independent_change(
+    before: npt.ArrayLike,
+    se_before: npt.ArrayLike,
+    after: npt.ArrayLike,
+    se_after: npt.ArrayLike,
+    confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """Difference of two independent estimates: after - before, z-test and normal interval.
 
     Vectorised over cells.  SE = sqrt(SE_before^2 + SE_after^2); the test is
@@ -153,7 +168,7 @@ def independent_change(before, se_before, after, se_after, confidence=0.95, boun
     )
 
 
-def _paired(before, after, name: str = "scores") -> pd.DataFrame:
+def _paired(before: pd.Series, after: pd.Series, name: str = "scores") -> pd.DataFrame:
     """Inner join of two Series on their index (contact id); missing pairs dropped."""
     for side, s in (("before", before), ("after", after)):
         if not isinstance(s, pd.Series):
@@ -167,7 +182,7 @@ def _paired(before, after, name: str = "scores") -> pd.DataFrame:
     return joined.dropna()
 
 
-def _t_change(d: np.ndarray, confidence: float):
+def _t_change(d: npt.NDArray[np.float64], confidence: float) -> tuple[float, float, float, float, float, float]:
     """Mean, SE, t interval and one-sample t-test of differences ``d``."""
     n = d.size
     if n == 0:
@@ -184,7 +199,7 @@ def _t_change(d: np.ndarray, confidence: float):
     return mean, se, mean - half, mean + half, float(res.statistic), float(res.pvalue)
 
 
-def nps_change(before, after, paired=False, confidence=0.95) -> Change:
+def nps_change(before: Values, after: Values, paired: bool = False, confidence: float = 0.95) -> Change:
     """Change in NPS between two waves (after - before), in points.
 
     Parameters
@@ -271,7 +286,9 @@ def nps_change(before, after, paired=False, confidence=0.95) -> Change:
 # --------------------------------------------------------------------------- means
 
 
-def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> Change:
+def mean_change(
+    before: Values, after: Values, paired: bool = False, confidence: float = 0.95, *, scale: Scale | None = None
+) -> Change:
     """Change in a mean (after - before) with Welch's or the paired t-test.
 
     Parameters
@@ -300,7 +317,7 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
     """
     check_confidence(confidence)
 
-    def clean(x, name):
+    def clean(x: Values, name: str) -> pd.Series:
         if scale is None:
             return to_numeric(x, name)
         return rating_scores(x, scale, integer=False, name=name)[0]
@@ -380,13 +397,15 @@ def mean_change(before, after, paired=False, confidence=0.95, *, scale=None) -> 
 # --------------------------------------------------------------------------- proportions
 
 
-def _count(x, name: str) -> int:
+def _count(x: float, name: str) -> int:
     if not float(x).is_integer() or x < 0:
         raise ParameterError(f"{name} must be a whole number >= 0, got {x!r}", parameter=name, value=x)
     return int(x)
 
 
-def proportion_change(before_successes, before_n, after_successes, after_n, confidence=0.95) -> Change:
+def proportion_change(
+    before_successes: int, before_n: int, after_successes: int, after_n: int, confidence: float = 0.95
+) -> Change:
     """Change in a proportion between independent samples (after - before).
 
     Takes counts, so it serves any yes/no figure (top-box, response rate,
@@ -452,7 +471,9 @@ def proportion_change(before_successes, before_n, after_successes, after_n, conf
     )
 
 
-def top2box_change(before, after, scale=(1, 5), boxes=2, confidence=0.95) -> Change:
+def top2box_change(
+    before: Values, after: Values, scale: Scale = (1, 5), boxes: int = 2, confidence: float = 0.95
+) -> Change:
     """Change in the top-box share between independent samples.
 
     Parameters

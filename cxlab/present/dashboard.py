@@ -24,6 +24,7 @@ import html
 import os
 import threading
 from dataclasses import replace
+from typing import Any, cast
 
 import ipywidgets as w
 
@@ -94,7 +95,7 @@ class Dashboard(_Panels):
         self._options = opts
         self._muted = False
         self._chart_cache: dict = {}
-        self._pending = None
+        self._pending: tuple[Selection, str] | None = None
         self._set_options()
         self.widget = self._layout()
         self.refresh()
@@ -180,7 +181,7 @@ class Dashboard(_Panels):
     def _on_filter(self, _change) -> None:
         if self._muted:
             return
-        values = {name: (dd.value or None) for name, dd in self.filters.items()}
+        values: dict[str, Any] = {name: (dd.value or None) for name, dd in self.filters.items()}
         self.selection = Selection(**values)
         self.refresh()
 
@@ -274,7 +275,8 @@ class Startup:
         env = os.environ if environ is None else environ
         self.lang = env.get("CXLAB_DASHBOARD_LANG") or "ru"
         self.error: str | None = None
-        self.data = self.selection = None
+        self.data: DashboardData | None = None
+        self.selection: Selection | None = None
         workspace = env.get("CXLAB_WORKSPACE")
         if not workspace:
             self.error = "CXLAB_WORKSPACE is not set: start the dashboard with `cxlab dashboard --workspace W`"
@@ -295,9 +297,11 @@ class Startup:
         """
         if self.error:
             return
-        self.data.risk_scores(self.selection.wave)
-        self.data.ipa(self.selection)
-        self.data.coded_comments()
+        # Without an error, __init__ has set both.
+        data, selection = cast(DashboardData, self.data), cast(Selection, self.selection)
+        data.risk_scores(selection.wave)
+        data.ipa(selection)
+        data.coded_comments()
 
     def widget(self):
         """The dashboard, or the refusal."""

@@ -9,12 +9,13 @@ hidden below ``min_n`` respondents.
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from cxlab import metrics
-from cxlab.present.dashboard_query import Selection
+from cxlab.present.dashboard_query import Selection, _DashboardBase
 from cxlab.text import code_themes, load_codebook, theme_summary
 from cxlab.text.masking import mask_personal, respondent_names
 from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS
@@ -26,7 +27,7 @@ __all__ = ["COMMENT_COLUMNS"]
 COMMENT_COLUMNS = ["nps", "category", "comment", "themes", "theme_ids", "sentiment"]
 
 
-class _Comments:
+class _Comments(_DashboardBase):
     """Comments and themes of a selection (a part of ``DashboardData``)."""
 
     @property
@@ -110,6 +111,7 @@ class _Comments:
         part, hidden = self._selected_coded(sel)
         if hidden is not None:
             return pd.DataFrame(columns=COMMENT_COLUMNS), hidden
+        part = cast(pd.DataFrame, part)  # not hidden: the selection's coded comments
         nps = pd.to_numeric(part["nps"], errors="coerce")
         # A category is a 0-10 reading: none for a wave that asked the question on another scale.
         category = (
@@ -147,9 +149,10 @@ class _Comments:
         key = (sel, lang)
         if key not in self._theme_cache:
             part, hidden = self._selected_coded(sel)
+            result: tuple[pd.DataFrame | None, str | None]
             if hidden is not None:
                 result = (None, hidden)
-            elif not len(part):
+            elif not len(cast(pd.DataFrame, part)):
                 # theme_summary needs at least one row; no comments is no themes.
                 result = (pd.DataFrame(columns=["theme", "label", "n", "n_comments", "share"]), None)
             else:

@@ -10,14 +10,43 @@ from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from cxlab.present.dashboard_text import _fmt, _t
 from cxlab.stats.registry import label
 
+if TYPE_CHECKING:
+    import ipywidgets as w
 
-class _Panels:
+    from cxlab.present.dashboard_data import DashboardData, Selection
+
+    class _DashboardWidgets:
+        """The ``Dashboard`` state the panels draw into (set in ``Dashboard.__init__``)."""
+
+        data: DashboardData
+        selection: Selection
+        lang: str
+        max_comments: int
+        charts: dict[str, w.Image]
+        captions: dict[str, w.HTML]
+        at_risk: w.HTML
+        at_risk_title: w.HTML
+        themes: w.HTML
+        comments: w.HTML
+        comments_title: w.HTML
+        comment_category: w.Dropdown
+        comment_theme: w.Dropdown
+        comment_search: w.Text
+        _chart_cache: dict[tuple[str, str, str], tuple[bytes, str]]
+
+else:
+    # The type checker's view only: at run time _Panels derives from object, as before.
+    _DashboardWidgets = object
+
+
+class _Panels(_DashboardWidgets):
     """Tiles, charts and tables of the dashboard (a part of ``Dashboard``)."""
 
     def _tile(self, row: dict, pending: bool = False) -> str:
@@ -221,6 +250,7 @@ class _Panels:
             # The comments panel below says why.
             self.themes.value = f"<div class='cx-themes-hidden' data-key='{key}'></div>"
             return
+        table = cast(pd.DataFrame, table)  # not hidden: a frame
         if not len(table):
             # No comments at all: the comments panel below says so.
             self.themes.value = f"<div class='cx-themes-none' data-key='{key}'></div>"
@@ -241,7 +271,8 @@ class _Panels:
             return "—" if value is None or pd.isna(value) else f"{100 * value:.0f}%"
 
         def share(r, side) -> str:
-            return pct(r[f"share_{side}"]) if sides[side] is not None and sides[side] >= d.min_n else "—"
+            # mypy does not narrow sides[side] by the None test before the comparison.
+            return pct(r[f"share_{side}"]) if sides[side] is not None and sides[side] >= d.min_n else "—"  # type: ignore[operator]
 
         rows = "".join(
             f"<tr data-theme='{html.escape(str(r['theme']))}' data-n='{int(r['n'])}'>"

@@ -12,12 +12,63 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import numpy as np
 import pandas as pd
 
 from cxlab.errors import DashboardQueryError
+
+if TYPE_CHECKING:
+    import threading
+
+    from cxlab.drivers import ImportancePerformance
+    from cxlab.present.dashboard_data import _Prepared
+    from cxlab.risk import RiskScores
+    from cxlab.store import Workspace
+    from cxlab.summary import SurveyData
+    from cxlab.text import Codebook
+
+    class _DashboardBase:
+        """What the parts of ``DashboardData`` use of each other: its state (set in ``__init__``) and methods."""
+
+        ws: Workspace
+        data: SurveyData
+        min_n: int
+        confidence: float
+        n_boot: int
+        ipa_boot: int
+        seed: int
+        responses: pd.DataFrame
+        waves: list[str]
+        nps_waves: list[str]
+        _prepared: _Prepared
+        _services: pd.DataFrame
+        _client_services: pd.DataFrame
+        _invitations: pd.DataFrame
+        _risk: dict[str, RiskScores]
+        _risk_lock: threading.RLock
+        _flags: dict[tuple[str, str], pd.DataFrame]
+        _panel: pd.DataFrame | None
+        _driver_frames: dict[str, tuple[pd.DataFrame, list[str]]]
+        _ipa_cache: dict[Selection, ImportancePerformance | str]
+        _coded: pd.DataFrame | None
+        _codebook: Codebook | None
+        _masked: dict[str, pd.Series]
+        _theme_cache: dict[tuple[Selection, str], tuple[pd.DataFrame | None, str | None]]
+        _text_lock: threading.RLock
+
+        def response_mask(self, sel: Selection, *, all_waves: bool = False) -> np.ndarray: ...
+        def clients_buying(self, service: str) -> set[str]: ...
+        def account_ids(self, sel: Selection, clients: pd.DataFrame) -> pd.Series: ...
+        def previous_wave(self, wave: str) -> str | None: ...
+        def rating_scale(self, wave: str) -> str: ...
+        def risk_scores(self, wave: str) -> RiskScores: ...
+
+else:
+    # The type checker's view only: at run time the parts derive from object, as before.
+    _DashboardBase = object
 
 __all__ = ["Selection", "DashboardQueryError", "FILTERS", "QUERY_KEYS"]
 
@@ -56,7 +107,7 @@ class Selection:
         return "|".join([self.wave] + [f"{k}={v}" for k, v in self.filters().items()])
 
 
-class _Selecting:
+class _Selecting(_DashboardBase):
     """Filter values, query-string checking and selected rows (a part of ``DashboardData``)."""
 
     # ------------------------------------------------------------ options

@@ -12,11 +12,11 @@ import warnings
 
 import pandas as pd
 
-from cxlab.present.dashboard_query import Selection
+from cxlab.present.dashboard_query import Selection, _DashboardBase
 from cxlab.summary import nps_cells, service_nps_cells
 
 
-class _Tables:
+class _Tables(_DashboardBase):
     """Churn risk, breakdowns and the importance-performance matrix of a selection (a part of ``DashboardData``)."""
 
     # ------------------------------------------------------------ risk

@@ -16,11 +16,11 @@ import pandas as pd
 
 from cxlab import metrics
 from cxlab.fieldwork.funnel import wave_response_rate
-from cxlab.present.dashboard_query import Selection
+from cxlab.present.dashboard_query import Selection, _DashboardBase
 from cxlab.schema import parse_scale
 
 
-class _Tiles:
+class _Tiles(_DashboardBase):
     """Tiles and trend of a selection (a part of ``DashboardData``)."""
 
     # ------------------------------------------------------------ tiles

@@ -11,11 +11,12 @@ import json
 
 import numpy as np
 
+from cxlab.present.drivers_report_tables import _DriversBase
 from cxlab.present.excel import Sheet
 from cxlab.present.labels import t
 
 
-class _DriverOutputs:
+class _DriverOutputs(_DriversBase):
     """Excel sheets and JSON of the key-driver section (a part of ``DriversReport``)."""
 
     def excel_sheets(self) -> list[Sheet]:

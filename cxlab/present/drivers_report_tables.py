@@ -7,13 +7,52 @@ into styled tables with captions naming the method and the intervals.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
 from cxlab.present.labels import t
 from cxlab.present.report import _interval, _rank_range, _styled
 
+if TYPE_CHECKING:
+    from cxlab.store import Workspace
 
-class _DriverTables:
+    class _DriversBase:
+        """What the parts of ``DriversReport`` use of it (set in its ``__init__`` and ``_compute``).
+
+        The results are those of the :mod:`cxlab.drivers` functions, or None
+        where a section is unavailable (``unavailable`` says why); they are
+        left untyped (Any) for now.
+        """
+
+        ws: Workspace
+        wave: str
+        lang: str
+        min_n: int
+        outcome: str
+        manager_window: list[str]
+        unavailable: dict[str, str]
+        importance: Any
+        ipa: Any
+        penalty: Any
+        trend: Any
+        needs: Any
+        needs_by_client: Any
+        needs_grid: Any
+        cross_sell: Any
+        priorities: Any
+        managers: Any
+        teams: Any
+        profile: Any
+
+        def label(self, item: str) -> str: ...
+
+else:
+    # The type checker's view only: at run time the parts derive from object, as before.
+    _DriversBase = object
+
+
+class _DriverTables(_DriversBase):
     """Tables of the key-driver section (a part of ``DriversReport``)."""
 
     def importance_table(self) -> pd.DataFrame:

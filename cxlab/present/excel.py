@@ -130,7 +130,7 @@ def write_pack(path, sheets: list[Sheet]) -> Path:
     """Write sheets to an ``.xlsx`` file (replacing it)."""
     wb = Workbook()
     wb.remove(wb.active)
-    used = set()
+    used: set[str] = set()
     for sheet in sheets:
         name = sheet.name[:31]
         for ch in "[]:*?/\\":

@@ -15,7 +15,9 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -386,6 +388,15 @@ class SectionOutputs:
     JSON_NAME: str
     FIGURE_PREFIX: str
 
+    if TYPE_CHECKING:
+        # What the subclass has (declared for the type checker only).
+        figures: dict[str, bytes]
+
+        def excel_sheets(self) -> list[Sheet]: ...
+        def to_json(self) -> dict[str, Any]: ...
+        def available_figures(self) -> list[str]: ...
+        def figure(self, name: str) -> Any: ...
+
     def write_outputs(self, output_dir) -> list[Path]:
         """The section's pack, its JSON and the charts drawn so far (all if none were)."""
         out = Path(output_dir)
@@ -456,7 +467,7 @@ def _styled(frame: pd.DataFrame, lang: str, percent=(), decimals=None, headers=N
     ``headers`` names columns whose label is not the translated column name.
     """
     decimals = decimals or {}
-    formats = {}
+    formats: dict[Any, Callable[..., str]] = {}
     for col in frame.columns:
         if col in percent:
             formats[col] = lambda v: "—" if pd.isna(v) else f"{100 * v:.0f}%"

@@ -355,11 +355,11 @@ class RiskReport(SectionOutputs):
         s = self.followup.summary
         if not len(s):
             return pd.DataFrame({_TEXT["followup"][self.lang]: [self.followup.note[self.lang]]})
-        from cxlab.risk.actions import _GROUP_LABELS
+        from cxlab.risk.actions import GROUP_LABELS
 
         frame = pd.DataFrame(
             {
-                "group": s["group"].map(_GROUP_LABELS[self.lang]).fillna(s["group"]),
+                "group": s["group"].map(GROUP_LABELS[self.lang]).fillna(s["group"]),
                 "n": s["n_clients"],
                 "churned": s["churned_share"],
                 "churned_95": _interval(100 * s["churned_ci_low"], 100 * s["churned_ci_high"], 0),
@@ -574,11 +574,11 @@ def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str,
         ``client_id, client, manager, p, p_95, contract_value,
         revenue_at_risk, revenue_95, flags, reasons, action``.
     """
-    from cxlab.risk.actions import _action_status
+    from cxlab.risk.actions import action_status
 
     c = scores.clients
     rules = flags.groupby("client_id")["rule_name"].agg(lambda r: "; ".join(dict.fromkeys(r)))
-    status = _action_status(actions, wave).map(lambda s: _STATUS_NAMES[s][0 if lang == "ru" else 1])
+    status = action_status(actions, wave).map(lambda s: _STATUS_NAMES[s][0 if lang == "ru" else 1])
     out = pd.DataFrame(
         {
             "client_id": c["client_id"],

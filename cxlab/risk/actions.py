@@ -40,7 +40,17 @@ import pandas as pd
 
 from cxlab.errors import DataError, ParameterError
 
-__all__ = ["plan_actions", "create_actions", "follow_up", "FollowUp", "ACTION_COLUMNS", "STATUS_RANK", "GROUPS"]
+__all__ = [
+    "plan_actions",
+    "create_actions",
+    "follow_up",
+    "action_status",
+    "FollowUp",
+    "ACTION_COLUMNS",
+    "STATUS_RANK",
+    "GROUPS",
+    "GROUP_LABELS",
+]
 
 #: Columns of a planned action (what :meth:`cxlab.Workspace.add_actions` accepts).
 ACTION_COLUMNS = ("client_id", "wave_id", "owner", "status", "due", "note", "rule")
@@ -51,7 +61,8 @@ GROUPS = ("completed action", "no completed action")
 #: Longest note written from the evidence (the table is read on screens and in Excel).
 NOTE_MAX = 500
 
-_GROUP_LABELS = {
+#: The groups' names as the report prints them.
+GROUP_LABELS = {
     "ru": {"completed action": "действие выполнено", "no completed action": "действие не выполнено"},
     "en": {"completed action": "completed action", "no completed action": "no completed action"},
 }
@@ -352,7 +363,7 @@ class FollowUp:
         pct = f"{100 * self.confidence:g}%"
         for row in self.summary.itertuples():
             lines.append(
-                f"{_GROUP_LABELS['ru' if ru else 'en'][row.group]} "
+                f"{GROUP_LABELS['ru' if ru else 'en'][row.group]} "
                 f"({row.n_clients} {'клиент(ов)' if ru else 'client(s)'}):"
             )
             for measure, label in _measure_labels(ru):
@@ -443,8 +454,29 @@ def _flagged_clients(flagged: pd.DataFrame, wave: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _action_status(actions: pd.DataFrame, wave: str) -> pd.Series:
-    """Each client's most advanced action status for the wave."""
+def action_status(actions: pd.DataFrame, wave: str) -> pd.Series:
+    """Each client's most advanced action status for the wave (``done`` over ``in_progress`` over ``open``...).
+
+    Parameters
+    ----------
+    actions : DataFrame
+        ``client_id, wave_id, status`` (as :meth:`cxlab.Workspace.actions` returns them).
+    wave : str
+        The wave whose actions count.
+
+    Returns
+    -------
+    Series
+        ``action_status`` indexed by ``client_id``; clients without an action are absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> acts = pd.DataFrame({"client_id": ["C1", "C1", "C2"], "wave_id": ["Q3"] * 3,
+    ...                      "status": ["open", "done", "dropped"]})
+    >>> action_status(acts, "Q3").sort_index().to_dict()
+    {'C1': 'done', 'C2': 'dropped'}
+    """
     if actions is None or not len(actions):
         return pd.Series(dtype=object, name="action_status", index=pd.Index([], name="client_id"))
     _require(actions, ("client_id", "wave_id", "status"), "actions")
@@ -594,7 +626,7 @@ def follow_up(
     for col in ("score_before", "score_after"):
         out[col] = pd.to_numeric(out[col], errors="raise").astype(float)
 
-    clients = clients.merge(_action_status(actions, flagged_wave).reset_index(), on="client_id", how="left")
+    clients = clients.merge(action_status(actions, flagged_wave).reset_index(), on="client_id", how="left")
     clients["action_status"] = clients["action_status"].fillna("none")
     clients["completed"] = clients["action_status"] == "done"
     clients = clients.merge(

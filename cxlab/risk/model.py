@@ -63,6 +63,7 @@ from __future__ import annotations
 import math
 import textwrap
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,7 @@ class ChurnRiskModel:
         self.confidence = confidence
         self.fitted_ = False
         self.fallback = False
-        self.message = None
+        self.message: dict[str, str] | None = None
 
     # ------------------------------------------------------------ fitting
     def _estimator(self, n_rows: int):
@@ -238,6 +239,9 @@ class ChurnRiskModel:
         self.n_clients_ = int(pd.Series(clients).nunique())
         self.requested_features_ = _resolve_features(self.features, panel)
         self.fitted_, self.fallback, self.message = False, False, None
+        # scikit-learn's estimators (untyped); estimator_ is None until a model is fitted.
+        self.boot_estimators_: list[Any]
+        self.estimator_: Any
         self.dropped_, self.boot_estimators_, self.estimator_ = [], [], None
         self.n_boot_skipped_ = 0
         self.method_used_, self.C_ = self.method, self.C
@@ -534,6 +538,7 @@ class ChurnRiskModel:
                 value=self.method_used_,
             )
         names, est = self._coef_table(self.estimator_)
+        draws: list[np.ndarray] | np.ndarray  # the refits' coefficients, then as one array
         draws = []
         for b in self.boot_estimators_:
             n_b, e_b = self._coef_table(b)

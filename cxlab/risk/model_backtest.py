@@ -538,7 +538,9 @@ def _score(
         gaps, lows, highs = [], [], []
         for label in table["method"]:
             if label == _TRUTH:
-                gaps.append(math.nan), lows.append(math.nan), highs.append(math.nan)
+                gaps.append(math.nan)
+                lows.append(math.nan)
+                highs.append(math.nan)
                 continue
             d = boot_auc[label] - boot_auc[_TRUTH]
             gaps.append(table.loc[table["method"] == label, "auc"].iloc[0] - t_auc)

@@ -198,6 +198,7 @@ class RuleConfig:
             (self.key_attributes,) if isinstance(self.key_attributes, str) else tuple(self.key_attributes)
         )
         self.event_kinds = (self.event_kinds,) if isinstance(self.event_kinds, str) else tuple(self.event_kinds)
+        bad: list[str] | dict[str, str]
         bad = [r for r in self.severity if r not in RULES]
         if bad:
             raise ParameterError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -364,7 +365,7 @@ def score_clients(
         lang=lang,
         n_train_rows=model.n_rows_,
         n_train_events=model.n_events_,
-        train_until=str(train_waves.iloc[0]) if len(train_waves) else None,
+        train_until=str(cast(pd.Series, train_waves).iloc[0]) if len(train_waves) else None,
         total_draws=total_draws,
         client_draws=client_draws,
         confidence=confidence,

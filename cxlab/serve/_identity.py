@@ -26,7 +26,7 @@ def _token_only_identity_provider():
             async def get_user(self, handler):
                 user = super().get_user(handler)
                 if hasattr(user, "__await__"):
-                    user = await user
+                    user = await user  # type: ignore[misc]  # hasattr does not narrow to Awaitable for mypy
                 # Static assets (JupyterLab extensions, themes) are public, as in Jupyter.
                 if user is None and not isinstance(handler, web.StaticFileHandler):
                     # As Jupyter does before its own early 403: the error

@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode
 
 from ._common import DEFAULT_HOST, DEFAULT_PORT, DashboardError
@@ -233,7 +234,7 @@ class DashboardServer:
     workspace: Path
     notebook: Path
     log_path: Path
-    _log_file: object = field(default=None, repr=False)
+    _log_file: IO[bytes] | None = field(default=None, repr=False)
     _own_log: bool = field(default=False, repr=False)
     _template_root: Path | None = field(default=None, repr=False)
 

@@ -11,6 +11,7 @@ the steps of the simulation use them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ _CUTS_RATING = np.array([-2.2, -1.3, -0.35, 0.7])
 _CUTS_OVERALL = np.array([-2.2, -1.3, -0.4, 0.65])
 _CUTS_PRICE = np.array([-1.5, -0.35, 1.0, 1.9])
 
-_RESPONSE_MODEL = {
+_RESPONSE_MODEL: dict[str, Any] = {
     "formula": "logit P(respond | reached) = intercept + latent * s[c,t] + role[role] + channel[channel]",
     "intercept": 0.15,
     "latent": 0.90,

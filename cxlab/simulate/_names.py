@@ -289,6 +289,7 @@ def _female(surname: str) -> str:
 
 
 def _company_names(rng, segments: np.ndarray, latin: np.ndarray) -> list[str]:
+    names: list[str]
     names, seen = [], set()
     for seg, lat in zip(segments, latin):
         for _ in range(1000):

@@ -329,7 +329,7 @@ def comment(rng, seed: int, t: int, design: Design, ratings: Ratings, r_lang: np
     A, nps = ratings.A, ratings.nps
     R = len(nps)
 
-    comments = []
+    comments: list[str | None] = []
     for i in range(R):
         p_c = 0.65 if nps[i] <= 6 else 0.45
         if rng.random() >= p_c:

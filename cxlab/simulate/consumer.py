@@ -54,6 +54,7 @@ def _simulate_consumer(seed, n_responses, n_waves, last_wave, progress) -> Simul
 
     # regions (teams) and regional managers
     R_ = len(_REGIONS)
+    mgr_names: list[str]
     mgr_names, seen = [], set()
     while len(mgr_names) < R_ * _MANAGERS_PER_REGION:
         full, _ = _person(rng, "ru")

@@ -98,8 +98,10 @@ def t_mean(values: npt.NDArray[np.float64], confidence: float) -> tuple[float, f
     return mean, se, mean - half, mean + half, n
 
 
-def wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
+def wilson(successes: float, n: float, confidence: float) -> tuple[float, float]:
     """Wilson score interval of ``successes`` out of ``n`` (nan, nan when n = 0).
+
+    Counts may be fractional: effective counts, after a design effect.
 
     Examples
     --------

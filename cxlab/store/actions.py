@@ -7,16 +7,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
 from cxlab.errors import InputError, NotInWorkspaceError, ParameterError, ParameterTypeError, Problem
 from cxlab.schema import TABLES
-from cxlab.store._common import _isna, _now
+from cxlab.store._common import _isna, _now, _WorkspaceBase
 from cxlab.store.writing import _insert
 
 
-class ActionsMixin:
+class ActionsMixin(_WorkspaceBase):
     """Follow-up actions (part of :class:`~cxlab.store.Workspace`; uses its ``connect``, ``sql`` and ``wave``)."""
 
     # ---- follow-up actions
@@ -53,6 +54,7 @@ class ActionsMixin:
         >>> ws.actions(status="open")[["action_id", "client_id", "owner", "status"]].to_dict("records")
         [{'action_id': 'A0001', 'client_id': 'C1', 'owner': 'M1', 'status': 'open'}]
         """
+        params: list[Any]
         where, params = [], []
         if wave is not None:
             self.wave(wave)
@@ -184,6 +186,7 @@ class ActionsMixin:
         >>> ws.update_action("A0001", status="done", note="called the CEO")["status"]
         'done'
         """
+        changes: dict[str, Any]
         changes, problems = {}, []
         where = f"update_action({action_id!r})"
         if status is not None:

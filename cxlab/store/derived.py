@@ -12,6 +12,7 @@ import pandas as pd
 
 from cxlab.errors import NPSScaleError, ParameterError
 from cxlab.schema import parse_scale
+from cxlab.store._common import _WorkspaceBase
 
 # The NPS cube: responses pre-counted per cell and score, so that breakdowns
 # over millions of responses read thousands of rows.  Written only inside the
@@ -44,7 +45,7 @@ def _refresh_cube(con, waves: list[str] | None = None) -> None:
     )
 
 
-class CubeMixin:
+class CubeMixin(_WorkspaceBase):
     """NPS counts from the cube (part of :class:`~cxlab.store.Workspace`; uses its ``sql``)."""
 
     def nps_counts(self, by: list[str] | str | None = None, *, wave: str | list[str] | None = None) -> pd.DataFrame:

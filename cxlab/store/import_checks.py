@@ -16,10 +16,10 @@ import pandas as pd
 
 from cxlab.errors import Problem
 from cxlab.schema import parse_scale
-from cxlab.store._common import _isna
+from cxlab.store._common import _isna, _WorkspaceBase
 
 
-class ImportChecksMixin:
+class ImportChecksMixin(_WorkspaceBase):
     """Checks behind ``import_wave`` (part of :class:`~cxlab.store.Workspace`; uses its ``sql``)."""
 
     def _match_contacts(self, responses, wave, src, refusals) -> dict:

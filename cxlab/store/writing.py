@@ -13,13 +13,14 @@ import pandas as pd
 
 from cxlab.errors import InputError, NotFoundError, Problem
 from cxlab.schema import TABLE_ORDER, TABLES, parse_scale
+from cxlab.store._common import _WorkspaceBase
 from cxlab.store.derived import _refresh_cube
 
 # Tables loaded as reference data (not through import_wave).
 REFERENCE_TABLES = ("services", "clients", "contacts", "client_services", "waves", "invitations", "events", "actions")
 
 
-class WritingMixin:
+class WritingMixin(_WorkspaceBase):
     """Reference-data loads (part of :class:`~cxlab.store.Workspace`; uses its ``connect``)."""
 
     # --------------------------------------------------------------- writers

@@ -104,9 +104,11 @@ class ThemeDiscovery:
 
 def _documents(texts, skip: set[str]) -> tuple[list[list[str]], dict[str, Counter]]:
     """Content lemmas (and adjacent pairs) of each text; the surface forms each lemma was written as."""
+    docs: list[list[str]]
+    surface: defaultdict[str, Counter[str]]
     docs, surface = [], defaultdict(Counter)
     for text in texts:
-        words = []
+        words: list[str | None] = []
         for tok in tokenize(text) if isinstance(text, str) else []:
             if not tok.content or tok.person_name or tok.lemma in skip or len(tok.lemma) < 3:
                 words.append(None)
@@ -246,12 +248,14 @@ def discover_themes(
     strength = weights.max(axis=1)
     rows, examples, terms = [], [], {}
     for t in range(k):
+        order: np.ndarray | list[int]
         order = np.argsort(-model.components_[t])[:n_terms]
         order = [i for i in order if model.components_[t, i] > 0]
         shown = [" ".join(_display(w, surface) for w in vocab[i].split()) for i in order]
         rows_in = list(np.where((dominant == t) & (strength > 0))[0])
         members = sorted({owner[keep[j]] for j in rows_in})
         ranked = sorted(rows_in, key=lambda j: -weights[j, t])
+        ex: list[tuple[str, float]]
         ex, seen = [], set()
         for j in ranked:
             quote = mask_personal(documents[keep[j]], names, lang)

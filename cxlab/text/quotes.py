@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -177,5 +179,6 @@ def _pick(frame: pd.DataFrame, pairwise: np.ndarray, k: int, diversity: float) -
             value = (1 - diversity) * sim[i] - diversity * redundancy
             if value > best_value:
                 best, best_value = i, value
-        chosen.append(best)
+        # Some row is always left to pick: fewer were chosen than the frame has.
+        chosen.append(cast(int, best))
     return chosen

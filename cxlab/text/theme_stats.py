@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -165,7 +166,7 @@ def _score_link(
     n_det, n_pro = int(det.sum()), int(pro.sum())
     k_det, k_pro = int((has & det).sum()), int((has & pro).sum())
     with_, without = values[has & valid], values[~has & valid]
-    row = {"n_detractors": n_det, "n_promoters": n_pro}
+    row: dict[str, Any] = {"n_detractors": n_det, "n_promoters": n_pro}
     for name, k, n in (("detractors", k_det, n_det), ("promoters", k_pro, n_pro)):
         share, low, high = _share_row(k, n, confidence)
         row.update({f"share_{name}": share, f"share_{name}_ci_low": low, f"share_{name}_ci_high": high})

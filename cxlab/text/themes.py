@@ -116,6 +116,7 @@ class _Matcher:
         span = len(hits) - 1 + self.window
         # "нет результата" is not "результат ... нет": a phrase led by a negator keeps its order.
         ordered = term.words[0][1] in self.negators
+        taken: set[int]
         found, taken = [], set()
         for anchor in hits[0] if ordered else sorted({p for h in hits for p in h}):
             chosen, used = [], set()

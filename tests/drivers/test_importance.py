@@ -90,7 +90,7 @@ def test_johnson_matches_the_svd_construction(survey):
     X = (X - X.mean(0)) / X.std(0)
     y = survey["nps"].to_numpy()
     y = (y - y.mean()) / y.std()
-    U, S, Vt = np.linalg.svd(X, full_matrices=False)
+    U, _S, Vt = np.linalg.svd(X, full_matrices=False)
     Z = U @ Vt
     beta = np.linalg.lstsq(Z, y, rcond=None)[0]
     lam = np.linalg.lstsq(Z, X, rcond=None)[0]

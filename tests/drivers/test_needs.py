@@ -21,9 +21,10 @@ RESPONSES = {"r1": "C1", "r2": "C1", "r3": "C2", "r4": "C3", "r5": "C3", "r6": "
 NEEDS = [("r1", "s2"), ("r2", "s1"), ("r2", "s2"), ("r2", "s3"), ("r4", "s2"), ("r5", "s1"), ("r7", "s3")]
 SEGMENT = {"C1": "X", "C2": "X", "C3": "Y", "C4": "Y", "C5": "Y"}
 VALUE = {"C1": 1e6, "C2": 2e6, "C3": 3e6, "C4": 4e6, "C5": 5e6}
+SINCE_C3 = pd.Timestamp("2026-10-01")
 
 
-def make_data(needs=NEEDS, responses=RESPONSES, since_c3=pd.Timestamp("2026-10-01")) -> SurveyData:
+def make_data(needs=NEEDS, responses=RESPONSES, since_c3=SINCE_C3) -> SurveyData:
     clients = pd.DataFrame(
         {
             "client_id": list(VALUE),
@@ -146,7 +147,7 @@ def test_direction_counts_a_respondent_once_per_direction():
     a, b = row(out, direction="A"), row(out, direction="B")
     assert a["mentions"] == 4  # r1, r2 (two services of A, counted once), r4, r5
     assert b["mentions"] == 2
-    p, low, high, _ = clustered_wilson(RESPONSES, {"r1", "r2", "r4", "r5"})
+    _p, low, high, _ = clustered_wilson(RESPONSES, {"r1", "r2", "r4", "r5"})
     assert (a["share"], a["ci_low"], a["ci_high"]) == pytest.approx((4 / 7, low, high))
     assert a["clients_buying"] == 1 and b["clients_buying"] == 1  # C1 buys s1 (A), C2 s3 (B)
     assert a["penetration"] == pytest.approx(0.25)
@@ -169,7 +170,7 @@ def test_segment_by_direction_grid_and_suppression():
     assert not y_a["suppressed"] and y_a["respondents"] == 4 and y_a["clients"] == 2
     assert (y_a["mentions"], y_b["mentions"]) == (2, 1)
     y_resp = {r: c for r, c in RESPONSES.items() if SEGMENT[c] == "Y"}
-    p, low, high, _ = clustered_wilson(y_resp, {"r4", "r5"})
+    _p, low, high, _ = clustered_wilson(y_resp, {"r4", "r5"})
     assert (y_a["share"], y_a["ci_low"], y_a["ci_high"]) == pytest.approx((0.5, low, high))
     # with min_n=3 segment X is shown
     shown = needs_map(make_data(), "W1", by=["segment", "direction"], min_n=3)
@@ -199,7 +200,7 @@ def test_by_client_is_descriptive():
 def test_wave_without_need_answers_gives_zero_shares():
     out = needs_map(make_data(), "W0", by="service", min_n=0)
     assert (out["mentions"] == 0).all() and (out["share"] == 0).all()
-    low, high = proportion_confint(0, 3, alpha=0.05, method="wilson")
+    _low, high = proportion_confint(0, 3, alpha=0.05, method="wilson")
     assert list(out["ci_high"]) == pytest.approx([high] * 3)
     assert (out["ci_low"] == 0).all()
     assert out.attrs["notes"] and "W0" in out.attrs["notes"][0]

@@ -118,7 +118,7 @@ def test_closing_before_opening_is_an_error(config):
 def test_invalid_yaml_and_missing_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("form: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: not valid YAML"):
         load_config(bad)
     with pytest.raises(ConfigError, match="no wave config at"):
         load_config(tmp_path / "nope.yaml")
@@ -136,7 +136,7 @@ def test_stored_copy_never_holds_a_literal_password(small_ws, config):
 
 
 def test_stored_config_missing_says_what_to_run(small_ws):
-    with pytest.raises(ConfigError, match="run `cxlab wave plan --wave 2026-Q4 --config wave.yaml` first"):
+    with pytest.raises(ConfigError, match=r"run `cxlab wave plan --wave 2026-Q4 --config wave\.yaml` first"):
         stored_config(small_ws, "2026-Q4")
 
 
@@ -168,5 +168,5 @@ def test_smtp_default_ports_and_missing_host(config):
         config["smtp"]["security"] = security
         assert resolve_smtp(parse_config(config), {}).port == port
     del config["smtp"]
-    with pytest.raises(ConfigError, match="smtp.host: no mail server"):
+    with pytest.raises(ConfigError, match=r"smtp\.host: no mail server"):
         resolve_smtp(parse_config(config), {})

@@ -67,11 +67,11 @@ def test_bad_templates_are_refused(url, message):
 
 
 def test_tool_shapes_are_checked():
-    with pytest.raises(ConfigError, match="Google Forms pre-filled link starts with https://docs.google.com/forms/"):
+    with pytest.raises(ConfigError, match=r"Google Forms pre-filled link starts with https://docs\.google\.com/forms/"):
         LinkTemplate("https://forms.gle/abc?entry.1={token}", "google_forms")
-    with pytest.raises(ConfigError, match=r"\{token\} must be the value of an entry.NNN parameter"):
+    with pytest.raises(ConfigError, match=r"\{token\} must be the value of an entry\.NNN parameter"):
         LinkTemplate("https://docs.google.com/forms/d/e/x/viewform?usp=pp_url&token={token}", "google_forms")
-    with pytest.raises(ConfigError, match="Yandex Forms link is on forms.yandex.ru"):
+    with pytest.raises(ConfigError, match=r"Yandex Forms link is on forms\.yandex\.ru"):
         LinkTemplate("https://forms.example.com/u/abc/?token={token}", "yandex_forms")
     with pytest.raises(ConfigError, match="hidden-field parameter"):
         LinkTemplate("https://forms.yandex.ru/u/abc/{token}/", "yandex_forms")

@@ -158,10 +158,10 @@ def test_reminders_go_to_non_respondents_after_n_days_and_stop_after_k(planned_w
     assert inv.loc[["K2", "K3", "K4"], "status"].eq("delivered").all()
 
     # The reminder is another text, in the contact's language, with the same personal link.
-    en = [m for m in server.handler.to("c@example.com")][-1].msg
+    en = list(server.handler.to("c@example.com"))[-1].msg
     assert en["Subject"].startswith("Reminder:") and "Your personal survey link:" in plain(en)
     assert f"token={inv.at['K3', 'token']}&" in plain(en)
-    ru = [m for m in server.handler.to("b@example.ru")][-1].msg
+    ru = list(server.handler.to("b@example.ru"))[-1].msg
     assert "напоминание" in ru["Subject"] and "Напоминаю о нашей просьбе" in plain(ru)
 
     same_day = remind(planned_ws, WAVE, config=cfg, now=datetime(2026, 12, 8, 18, 0), progress=False, env={})
@@ -346,7 +346,7 @@ def test_a_broken_template_stops_before_anything_is_sent(planned_ws, config, tmp
     own.mkdir()
     (own / "invitation_ru.txt").write_text("Здравствуйте, {{ contact_nmae }}!\n{{ link }}\n", encoding="utf-8")
     config["email_templates"] = str(own)
-    with pytest.raises(FieldworkError, match="the invitation e-mail in 'ru' does not render.*contact_nmae"):
+    with pytest.raises(FieldworkError, match=r"the invitation e-mail in 'ru' does not render.*contact_nmae"):
         send(planned_ws, WAVE, via="eml", config=config, progress=False)
     assert invitations(planned_ws)["status"].eq("planned").all()
     assert not (planned_ws.path / "outbox").exists()

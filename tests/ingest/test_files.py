@@ -78,7 +78,7 @@ def test_mapping_renames_any_tool_columns(tmp_path):
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(InputError, match="nope.csv: file not found"):
+    with pytest.raises(InputError, match=r"nope\.csv: file not found"):
         read_export(tmp_path / "nope.csv")
 
 

@@ -61,7 +61,7 @@ def test_plain_spreadsheet_is_recognised_by_wording_and_answers():
 
 
 def test_recommend_question_on_another_scale_is_not_taken_as_nps():
-    with pytest.raises(InputError, match="five.csv, row 1: no question recognised.*not on a 0-10 scale"):
+    with pytest.raises(InputError, match=r"five\.csv, row 1: no question recognised.*not on a 0-10 scale"):
         read_export(
             _csv([["Company", "How likely are you to recommend us? (1-5)"], ["Beta LLC", "4"], ["Alpha", "3"]]),
             source="five.csv",
@@ -87,7 +87,7 @@ def test_unknown_label_is_refused_with_row_and_column_and_the_rest_kept():
     [problem] = data.problems
     assert (problem.source, problem.row, problem.column) == ("labels.csv", 2, OVERALL_RU)
     assert "Так себе" in problem.message
-    with pytest.raises(InputError, match="labels.csv, row 2"):
+    with pytest.raises(InputError, match=r"labels\.csv, row 2"):
         read_export(text, source="labels.csv", errors="raise")
 
 

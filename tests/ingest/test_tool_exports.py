@@ -64,7 +64,7 @@ def test_export_reads_value_by_value(path, questionnaire):
         assert bool(r["complete"]) == row["complete"], where
         mine = answers[answers["_row"] == row["row"]]
         for kind, key in (("attribute", "attributes"), ("service", "services")):
-            values = {item: v for item, v in mine.loc[mine["kind"] == kind, ["item", "value"]].itertuples(index=False)}
+            values = dict(mine.loc[mine["kind"] == kind, ["item", "value"]].itertuples(index=False))
             assert values == {ids[label]: v for label, v in row[key].items()}, f"{where} {key}"
         needs = mine[mine["kind"] == "need"]
         chosen = sorted(needs.loc[needs["value"] == 1, "item"])

@@ -73,7 +73,7 @@ def test_figures_are_cxlab_text_on_the_waves_comments(planted_ws, report):
 
 
 def test_quotes_and_comments_sheet_never_carry_identity(planted_ws, report):
-    ws, response_id, name, surname, signers = planted_ws
+    _ws, response_id, name, surname, signers = planted_ws
     table = report.comments_table()
     assert not {"contact_id", "email", "phone", "name"} & set(table.columns)
     planted = table.set_index("response_id").loc[response_id, "text"]

@@ -92,7 +92,7 @@ def test_themes_table_is_the_selections_theme_summary(dash):
     assert "cx-themes" in board.themes._dom_classes
     html = board.themes.value
     assert "cx-themes-table" in html and attr(html, "data-key") == WAVE
-    want, hidden = dash.themes(Selection(WAVE), "en")
+    want, _hidden = dash.themes(Selection(WAVE), "en")
     want = want[want["n"] > 0]
     shown = re.findall(r"data-theme='(\w+)' data-n='(\d+)'", html)
     assert shown == [(t, str(n)) for t, n in zip(want["theme"], want["n"])]

@@ -132,7 +132,7 @@ def test_revenue_tile_is_score_clients_total_and_filtered_sum(dash, team):
 def test_total_for_subset_draws_sum_the_clients(dash):
     scores = dash.risk_scores(WAVE)
     ids = scores.clients["client_id"].iloc[::3]
-    total, draws = scores.total_for(ids)
+    _total, draws = scores.total_for(ids)
     keep = scores.clients["client_id"].isin(ids).to_numpy()
     v = scores.clients["contract_value"].to_numpy()[keep]
     np.testing.assert_allclose(draws, scores.client_draws[:, keep] @ v)
@@ -326,7 +326,7 @@ def test_theme_counts_are_code_themes_and_theme_summary_on_the_selection(dash, d
     # The comments list agrees with the counts.
     comments, _ = dash.comments(sel, "en")
     for row in got.itertuples():
-        assert row.n == int(comments["theme_ids"].map(lambda ids: row.theme in ids.split("; ")).sum())
+        assert row.n == int(comments["theme_ids"].map(lambda ids, theme=row.theme: theme in ids.split("; ")).sum())
     # Labels follow the language; the numbers do not.
     ru, _ = dash.themes(sel, "ru")
     assert list(ru["n"]) == list(got["n"]) and ru["label"].str.contains("[а-я]", regex=True).all()

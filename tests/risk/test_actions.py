@@ -393,7 +393,10 @@ def test_follow_up_per_client(loop):
     assert c["score_change"].tolist()[:2] == [4.0, 1.5] and pd.isna(c.loc["C3", "score_change"])
 
 
-def wilson_by_hand(k, n, z=stats.norm.ppf(0.975)):
+Z_975 = stats.norm.ppf(0.975)
+
+
+def wilson_by_hand(k, n, z=Z_975):
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
@@ -510,7 +513,7 @@ def test_follow_up_without_actions(loop):
 
 def test_follow_up_checks_its_input(loop):
     flagged, actions, outcomes = loop
-    with pytest.raises(ValueError, match="outcomes lacks column.*responded"):
+    with pytest.raises(ValueError, match=r"outcomes lacks column.*responded"):
         follow_up(flagged, actions, outcomes.drop(columns="responded"), flagged_wave="Q2")
     with pytest.raises(ValueError, match="more than one row for client 'C1'"):
         follow_up(flagged, actions, pd.concat([outcomes, outcomes.iloc[:1]]), flagged_wave="Q2")

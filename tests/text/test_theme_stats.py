@@ -15,6 +15,7 @@ Every interval is recomputed here from its published closed form:
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -179,20 +180,20 @@ def hand(theme):
     without = [s for h, v, s in zip(has, valid, scores) if not h and v]
     k_det, n_det = sum(h and d for h, d in zip(has, det)), sum(det)
     k_pro, n_pro = sum(h and p for h, p in zip(has, pro)), sum(pro)
-    return dict(
-        n=k,
-        n_comments=n_all,
-        share=k / n_all,
-        share_ci=wilson(k, n_all),
-        n_positive=sum(CODING[t].get(theme) == "positive" for t, _ in TEXT_ROWS),
-        n_negative=sum(CODING[t].get(theme) == "negative" for t, _ in TEXT_ROWS),
-        n_det=n_det,
-        n_pro=n_pro,
-        k_det=k_det,
-        k_pro=k_pro,
-        with_=with_,
-        without=without,
-    )
+    return {
+        "n": k,
+        "n_comments": n_all,
+        "share": k / n_all,
+        "share_ci": wilson(k, n_all),
+        "n_positive": sum(CODING[t].get(theme) == "positive" for t, _ in TEXT_ROWS),
+        "n_negative": sum(CODING[t].get(theme) == "negative" for t, _ in TEXT_ROWS),
+        "n_det": n_det,
+        "n_pro": n_pro,
+        "k_det": k_det,
+        "k_pro": k_pro,
+        "with_": with_,
+        "without": without,
+    }
 
 
 def test_counts_shares_and_wilson_intervals(coded):
@@ -419,7 +420,7 @@ def test_shares_per_wave_with_wilson(waves):
 
 def test_change_newcombe_and_holm(waves):
     out = themes_over_waves(waves, order=ORDER)
-    for prev, cur in zip(ORDER, ORDER[1:]):
+    for prev, cur in itertools.pairwise(ORDER):
         block = out[out["wave_id"] == cur].set_index("theme")
         pvals = []
         for theme in block.index:

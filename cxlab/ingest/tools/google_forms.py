@@ -100,6 +100,7 @@ def normalize_timestamps(values: pd.Series) -> tuple[pd.Series, list[str]]:
     notes: list[str] = []
     cells = [v.strip() if isinstance(v, str) else v for v in values.tolist()]
     # a/b/yyyy: which part is the day is read off the column, never guessed per cell.
+    slashed: list[re.Match[str] | None] | list[re.Match[str]]
     slashed = [_SLASHED.match(c) for c in cells if isinstance(c, str)]
     slashed = [m for m in slashed if m]
     day_first = any(int(m.group(1)) > 12 for m in slashed)

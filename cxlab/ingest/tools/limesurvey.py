@@ -130,7 +130,7 @@ def _is_other(col: SourceColumn) -> bool:
 
 def _mark_choices(columns: list[SourceColumn], frame: pd.DataFrame) -> list[str]:
     """Options of a multiple choice: Y/Yes/Да columns; unselected cells emptied."""
-    groups: dict[str, list[SourceColumn]] = {}
+    groups: dict[str | None, list[SourceColumn]] = {}
     for col in columns:
         if col.field is None and col.item is not None and not col.item.endswith("comment"):
             groups.setdefault(col.question, []).append(col)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import cast
 
 import pandas as pd
 
@@ -208,9 +209,10 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
     for i, m in enumerate(qids):
         if m:
             by_qid.setdefault(m.group(1).upper(), []).append(i)
+    matched = cast("list[re.Match[str]]", qids)  # by_qid holds only the columns whose id matched
     for qid, cols in by_qid.items():
-        items = [i for i in cols if re.fullmatch(r"_\d+", qids[i].group(2)) or "choiceId" in meta_ids[i]]
-        plain = [i for i in cols if qids[i].group(2).upper() in ("", "_TEXT") and "choiceId" not in meta_ids[i]]
+        items = [i for i in cols if re.fullmatch(r"_\d+", matched[i].group(2)) or "choiceId" in meta_ids[i]]
+        plain = [i for i in cols if matched[i].group(2).upper() in ("", "_TEXT") and "choiceId" not in meta_ids[i]]
         shared = _common_prefix([labels[i] for i in items]) if len(items) > 1 else ""
         own = re.sub(r" - Selected Choice$", "", labels[plain[0]]) if plain else ""
         if not shared and items:

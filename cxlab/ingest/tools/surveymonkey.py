@@ -135,7 +135,8 @@ def _dates(values: pd.Series, label: str, notes: list[str]) -> pd.Series:
     """m/d/Y text to ISO; a column that cannot all be m/d/Y is left as it is."""
     parsed = values.map(lambda v: _parse_date(v) if isinstance(v, str) else None)
     day_first = values[values.notna() & parsed.isna()].map(
-        lambda v: bool(_DATE.match(v.strip())) and int(_DATE.match(v.strip()).group(1)) > 12
+        # The second match is the first one again, which the `and` has found.
+        lambda v: bool(_DATE.match(v.strip())) and int(_DATE.match(v.strip()).group(1)) > 12  # type: ignore[union-attr]
     )
     if day_first.any():
         notes.append(
@@ -146,7 +147,7 @@ def _dates(values: pd.Series, label: str, notes: list[str]) -> pd.Series:
     return parsed.where(parsed.notna(), values)
 
 
-def _is_choice_group(frame: pd.DataFrame, keys: list[str], labels: list[str]) -> bool:
+def _is_choice_group(frame: pd.DataFrame, keys: list[int], labels: list[str]) -> bool:
     """Every filled cell repeats its column's label (multiple choice, actual answer text)."""
     seen = False
     for key, label in zip(keys, labels):

@@ -127,6 +127,7 @@ def read(path_or_bytes, *, source: str | None = None, sheet=0, head=None) -> Too
     headers = [str(h) for h in raw.frame.columns]
     keys = unique_keys(headers)
     frame = text_frame(raw, keys)
+    seen: set[str]
     columns, seen, notes = [], set(), []
     for i, (header, key) in enumerate(zip(headers, keys)):
         col = _describe(header, i, seen)

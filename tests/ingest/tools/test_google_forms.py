@@ -79,7 +79,7 @@ def test_forms_download_cells_equal_the_file():
     raw = raw_rows(HERE / "google_forms_ru.csv")
     header = raw[0]
     for r in (1, 2, 4):  # rows 2, 3 and 5 of the sheet
-        for j, key in enumerate(t.frame.columns[1:], start=1):
+        for j, _key in enumerate(t.frame.columns[1:], start=1):
             cell = raw[r][j]
             assert t.frame.iloc[r - 1, j] == (cell or None), (r, header[j])
     # quotes, commas and a line break inside a comment survive
