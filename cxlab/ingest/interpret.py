@@ -17,6 +17,10 @@ Answers given as labels are read with the label table of the question's
 scale.  Nothing is dropped silently: a column that is not used is named in
 the notes, a cell that cannot be read is a :class:`~cxlab.errors.Problem`
 (file, spreadsheet row, column, reason).
+
+The module is a little over 600 lines: :func:`interpret` is one pass over the
+columns, and the private functions after it are the steps of that pass,
+sharing its frames and its list of problems.
 """
 
 from __future__ import annotations

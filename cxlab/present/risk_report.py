@@ -355,7 +355,7 @@ class RiskReport(SectionOutputs):
         s = self.followup.summary
         if not len(s):
             return pd.DataFrame({_TEXT["followup"][self.lang]: [self.followup.note[self.lang]]})
-        from cxlab.risk.actions import GROUP_LABELS
+        from cxlab.risk.outcomes import GROUP_LABELS
 
         frame = pd.DataFrame(
             {

@@ -16,7 +16,7 @@ Pure functions and result objects on pandas frames (no I/O except
   (:mod:`cxlab.risk.model_backtest`); per-client probability with an
   interval, top reasons and revenue at risk (:mod:`cxlab.risk.scoring`);
 - :func:`plan_actions`, :func:`create_actions` and :func:`follow_up`: the
-  follow-up loop (:mod:`cxlab.risk.actions`).
+  follow-up loop (:mod:`cxlab.risk.actions`, :mod:`cxlab.risk.outcomes`).
 
 Examples
 --------
@@ -55,8 +55,8 @@ _EXPORTS = {
     "BacktestResult": "model_backtest",
     "plan_actions": "actions",
     "create_actions": "actions",
-    "follow_up": "actions",
-    "FollowUp": "actions",
+    "follow_up": "outcomes",
+    "FollowUp": "outcomes",
 }
 
 __all__ = sorted(_EXPORTS)

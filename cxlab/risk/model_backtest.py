@@ -7,6 +7,10 @@ calibration and precision at the top k, and, on a simulated agency, the same
 figures for the simulator's true probabilities on the same rows.
 Intervals resample whole clients of the test rows.
 
+The module is a little over 600 lines: the backtest loop, its scores
+(AUC, Brier, calibration, precision at k) and the result object that prints
+them belong together; the scores are also public for other uses.
+
 Examples
 --------
 >>> from cxlab import risk

@@ -16,7 +16,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cxlab import Workspace
 from cxlab.errors import InputError, WorkspaceError
-from cxlab.risk.actions import GROUPS, NOTE_MAX, create_actions, follow_up, plan_actions
+from cxlab.risk.actions import NOTE_MAX, create_actions, plan_actions
+from cxlab.risk.outcomes import GROUPS, follow_up
 from cxlab.schema import TABLES
 
 
