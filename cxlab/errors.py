@@ -10,15 +10,15 @@ re-export them under the names they always had (``cxlab.metrics.NPSScaleError``,
     │       ├── QuestionnaireError(ConfigError)    a questionnaire template that breaks the schema
     │       └── WaveConfigError(ConfigError, FieldworkError)   a wave config (cxlab.fieldwork.ConfigError)
     ├── ParameterError(CxlabError, ValueError)     an argument outside its domain: parameter, value
-    │   ├── ParameterTypeError(ParameterError, TypeError)      an argument of the wrong type
     │   └── DashboardQueryError(ParameterError)    a dashboard address the dashboard refuses
+    ├── ParameterTypeError(CxlabError, TypeError)  an argument of the wrong type: parameter, value
     ├── DataError(CxlabError, ValueError)          data that cannot give the figure asked: columns
-    │   ├── NPSScaleError(DataError)               NPS asked on a scale other than 0-10
-    │   └── FitError(DataError, RuntimeError)      a model that cannot be fitted to the data
+    │   └── NPSScaleError(DataError)               NPS asked on a scale other than 0-10
+    ├── FitError(CxlabError, RuntimeError)         a model that cannot be fitted to the data: columns
     ├── NotFoundError(CxlabError, KeyError)        a name that names nothing: kind, key
-    │   ├── MissingFileError(NotFoundError, FileNotFoundError)   a template or file that does not exist
-    │   └── NotInWorkspaceError(NotFoundError, WorkspaceError)   a wave, client or action the workspace lacks
+    ├── MissingFileError(CxlabError, FileNotFoundError)   a template or file that does not exist: kind, key
     ├── WorkspaceError(CxlabError)                 missing, existing or unusable workspace: path
+    │   └── NotInWorkspaceError(WorkspaceError)    a wave, client or action the workspace lacks: kind, key
     ├── RunError(CxlabError)                       a per-wave run: notebook, cell, ename, evalue, output_dir
     ├── DashboardError(CxlabError)                 the dashboard server cannot start or answer
     └── FieldworkError(CxlabError)                 planning, sending, reminding, marking
@@ -202,7 +202,7 @@ class InputError(CxlabError, ValueError):
         lines = [str(p) for p in self.problems[: self.max_shown]]
         if n > self.max_shown:
             lines.append(f"... and {n - self.max_shown} more")
-        super().__init__(self.headline + ":\n  " + "\n  ".join(lines))
+        super().__init__(self.headline + (":\n  " + "\n  ".join(lines) if lines else ""))
 
     def one_line(self) -> str:
         """The headline and the first problem (file, row, column, what), and how many more there are."""
@@ -276,15 +276,24 @@ class ParameterError(CxlabError, ValueError):
         self.value = value
 
 
-class ParameterTypeError(ParameterError, TypeError):
+class ParameterTypeError(CxlabError, TypeError):
     """An argument of the wrong type; ``value`` is the name of the type given.
+
+    A ``TypeError``, as before there was a cxlab tree, and not a ``ValueError``:
+    code that turns a ``ValueError`` into a note must not swallow a caller's
+    mistake.
 
     Examples
     --------
     >>> err = ParameterTypeError("data must be a pandas DataFrame, got list", parameter="data", value="list")
-    >>> isinstance(err, TypeError), err.value
-    (True, 'list')
+    >>> isinstance(err, TypeError), isinstance(err, ValueError), err.value
+    (True, False, 'list')
     """
+
+    def __init__(self, message: str, *, parameter: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
 
 
 class DashboardQueryError(ParameterError):
@@ -321,8 +330,15 @@ class NPSScaleError(DataError):
         self.scale = scale
 
 
-class FitError(DataError, RuntimeError):
-    """A model that cannot be fitted to the data (it fails or does not converge)."""
+class FitError(CxlabError, RuntimeError):
+    """A model that cannot be fitted to the data (it fails or does not converge); ``columns`` as in DataError.
+
+    A ``RuntimeError`` (what callers that fall back to a simpler method catch), not a ``ValueError``.
+    """
+
+    def __init__(self, message: str, *, columns: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.columns = None if columns is None else list(columns)
 
 
 class NotFoundError(CxlabError, KeyError):
@@ -350,8 +366,16 @@ class NotFoundError(CxlabError, KeyError):
         self.key = key
 
 
-class MissingFileError(NotFoundError, FileNotFoundError):
-    """A template or file that does not exist (a ``FileNotFoundError`` too); ``key`` is the name or path."""
+class MissingFileError(CxlabError, FileNotFoundError):
+    """A template or file that does not exist (a ``FileNotFoundError``, not a ``KeyError``).
+
+    ``kind`` says what was looked for and ``key`` is the name or path, as in :class:`NotFoundError`.
+    """
+
+    def __init__(self, message: str, *, kind: str | None = None, key: Any = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.key = key
 
 
 class WorkspaceError(CxlabError):
@@ -365,19 +389,25 @@ class WorkspaceError(CxlabError):
         self.path = None if path is None else Path(path)
 
 
-class NotInWorkspaceError(NotFoundError, WorkspaceError):
-    """A wave, client or action the workspace does not have (a ``WorkspaceError`` and a ``KeyError``).
+class NotInWorkspaceError(WorkspaceError):
+    """A wave, client or action the workspace does not have; ``kind`` and ``key`` as in :class:`NotFoundError`.
+
+    A ``WorkspaceError``, as it was before there was a cxlab tree, and not a
+    ``KeyError`` (code that reads a missing key as "no value" must not swallow it).
 
     Examples
     --------
     >>> err = NotInWorkspaceError("wave '2030-Q1' does not exist in workspace demo", kind="wave", key="2030-Q1")
     >>> isinstance(err, WorkspaceError), isinstance(err, KeyError), err.kind
-    (True, True, 'wave')
+    (True, False, 'wave')
     """
 
-    def __init__(self, message: str, *, kind: str | None = None, key: Any = None, path: str | Path | None = None):
-        NotFoundError.__init__(self, message, kind=kind, key=key)
-        self.path = None if path is None else Path(path)
+    def __init__(
+        self, message: str, *, kind: str | None = None, key: Any = None, path: str | Path | None = None
+    ) -> None:
+        super().__init__(message, path=path)
+        self.kind = kind
+        self.key = key
 
 
 class RunError(CxlabError):

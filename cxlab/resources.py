@@ -19,9 +19,9 @@ templates or notebooks ask this one:
   (the dashboard's kernels): :func:`package_parent`.
 
 papermill, Voila and jinja2's ``FileSystemLoader`` need real folders.  Installed
-from a wheel or a checkout, package data already is one; were cxlab ever
-imported from a zip file, :func:`importlib.resources.as_file` extracts what is
-asked for into a temporary folder that lives until the process exits.
+from a wheel or a checkout, package data is one; cxlab imported from a zip
+file (whose folders :func:`importlib.resources.as_file` cannot extract before
+Python 3.12) is refused with a :class:`~cxlab.errors.MissingFileError`.
 
 Examples
 --------
@@ -34,11 +34,11 @@ True
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-from importlib.resources import as_file, files
+from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+from cxlab.errors import MissingFileError
 
 __all__ = [
     "TEMPLATES_PACKAGE",
@@ -58,10 +58,6 @@ TEMPLATES_PACKAGE = "cxlab.templates"
 NOTEBOOKS_PACKAGE = "cxlab.notebooks"
 #: Where the dashboard's Voila template lies under ``templates/``.
 VOILA_TEMPLATE = ("voila", "cxlab")
-
-# Folders extracted by as_file() (only when the package data is not on disk) stay until the process exits.
-_extracted = contextlib.ExitStack()
-atexit.register(_extracted.close)
 
 
 def templates() -> Traversable:
@@ -87,10 +83,14 @@ def notebooks() -> Traversable:
 
 
 def _on_disk(resource: Traversable) -> Path:
-    """A real path for a resource: itself when it is one, else a copy kept until the process exits."""
+    """A resource as the real path it is (package data installed in a folder, not a zip)."""
     if isinstance(resource, Path):
         return resource.resolve()
-    return _extracted.enter_context(as_file(resource))
+    raise MissingFileError(
+        f"{resource} is not a file or folder on disk: install cxlab from a wheel or a checkout, not a zip",
+        kind="package data",
+        key=str(resource),
+    )
 
 
 def template_path(*parts: str) -> Path:

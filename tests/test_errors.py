@@ -76,14 +76,14 @@ def test_every_warning_class_in_cxlab_is_a_cxlab_warning():
         (errors.QuestionnaireError, (errors.ConfigError, ValueError)),
         (errors.WaveConfigError, (errors.ConfigError, errors.FieldworkError, ValueError)),
         (errors.ParameterError, (ValueError,)),
-        (errors.ParameterTypeError, (errors.ParameterError, TypeError, ValueError)),
+        (errors.ParameterTypeError, (TypeError,)),
         (errors.DashboardQueryError, (errors.ParameterError, ValueError)),
         (errors.DataError, (ValueError,)),
         (errors.NPSScaleError, (errors.DataError, ValueError)),
-        (errors.FitError, (errors.DataError, RuntimeError)),
+        (errors.FitError, (RuntimeError,)),
         (errors.NotFoundError, (KeyError,)),
-        (errors.MissingFileError, (errors.NotFoundError, FileNotFoundError)),
-        (errors.NotInWorkspaceError, (errors.NotFoundError, errors.WorkspaceError, KeyError)),
+        (errors.MissingFileError, (FileNotFoundError,)),
+        (errors.NotInWorkspaceError, (errors.WorkspaceError,)),
         (errors.WorkspaceError, ()),
         (errors.RunError, ()),
         (errors.DashboardError, ()),
@@ -95,6 +95,19 @@ def test_each_error_keeps_the_builtin_base_its_callers_catch(cls, bases):
     assert cls.exit_code == 2
     for base in bases:
         assert issubclass(cls, base), f"{cls.__name__} is not a {base.__name__}"
+
+
+@pytest.mark.parametrize(
+    ("cls", "not_a"),
+    [
+        (errors.ParameterTypeError, ValueError),  # was a TypeError: `except ValueError` notes must not hide it
+        (errors.FitError, ValueError),  # was a RuntimeError
+        (errors.MissingFileError, KeyError),  # was a FileNotFoundError
+        (errors.NotInWorkspaceError, KeyError),  # was a WorkspaceError
+    ],
+)
+def test_no_error_gained_a_builtin_base_its_callers_did_not_catch(cls, not_a):
+    assert not issubclass(cls, not_a)
 
 
 def test_domain_modules_re_export_the_classes_under_their_old_names():

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cxlab import resources
+from cxlab.errors import MissingFileError
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
@@ -86,7 +87,8 @@ def test_public_folder_constants_come_from_the_resources():
     assert resources.package_parent() == REPO_ROOT
 
 
-def test_package_data_in_a_zip_is_extracted_to_a_real_path(tmp_path, monkeypatch):
+def test_package_data_in_a_zip_is_refused_with_a_clear_error(tmp_path, monkeypatch):
+    # Python 3.11's as_file() cannot extract a folder, and every caller needs folders: say so plainly.
     archive = tmp_path / "bundle.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("zipped_templates/__init__.py", "")
@@ -94,11 +96,9 @@ def test_package_data_in_a_zip_is_extracted_to_a_real_path(tmp_path, monkeypatch
     monkeypatch.syspath_prepend(str(archive))
     monkeypatch.setattr(resources, "TEMPLATES_PACKAGE", "zipped_templates")
     assert not isinstance(resources.templates(), Path)
-    path = resources.template_path("themes", "x.yaml")
-    assert isinstance(path, Path)
-    assert path.is_file()
-    assert archive not in path.parents
-    assert path.read_text(encoding="utf-8") == "themes: {}\n"
+    with pytest.raises(MissingFileError, match="not a file or folder on disk") as info:
+        resources.template_path("themes")
+    assert info.value.kind == "package data"
 
 
 def test_write_template_copies_the_shipped_voila_template_byte_for_byte(tmp_path):
@@ -171,7 +171,7 @@ def _run(argv, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_wheel_installs_into_a_fresh_venv_and_runs_the_demo_outside_the_checkout(tmp_path):
+def test_wheel_installs_into_a_fresh_venv_and_runs_the_demo_outside_the_checkout(tmp_path, demo_run):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     # 1. Build the wheel.
@@ -250,7 +250,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_the_demo_outside_the_checkout
     probe = tmp_path / "imports.jsonl"
     run = subprocess.run(
         [str(venv / "bin" / "cxlab"), "demo", "--workspace", str(tmp_path / "ws" / "demo")]
-        + ["--reports", str(tmp_path / "reports"), "--quiet"],
+        + ["--reports", str(tmp_path / "reports"), "--lang", "en", "--quiet"],
         env={**env, "CXLAB_IMPORT_PROBE": str(probe)},
         cwd=tmp_path,
         capture_output=True,
@@ -264,6 +264,9 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_the_demo_outside_the_checkout
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["workspace"] == "demo"
+    # The same figures as the checkout's run of the same wave (demo_run: the demo workspace, English, min n 10).
+    for name in ("metrics.json", "drivers.json", "risk.json", "comments.json"):
+        assert (out / name).read_bytes() == (demo_run.output_dir / name).read_bytes(), name
     executed = json.loads((out / "wave_report.ipynb").read_text(encoding="utf-8"))
     assert executed["metadata"]["papermill"]["input_path"] == str(site / "cxlab" / "notebooks" / "wave_report.ipynb")
 

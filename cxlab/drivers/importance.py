@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlab._compat import moved
 from cxlab.drivers.importance_methods import (
     _method_details,
     _nearest_correlation,
@@ -481,3 +482,13 @@ def relative_importance(
         n_rows=n_rows,
         draws=boot,
     )
+
+
+#: Names this module had before it was split, importable from here as before (see cxlab._compat).
+__getattr__ = moved(
+    __name__,
+    {
+        "johnson_weights": "cxlab.drivers.importance_methods",
+        "shapley_importance": "cxlab.drivers.importance_methods",
+    },
+)

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlab._compat import moved
 from cxlab.drivers.pooling import (
     _fit_eb,
     _fit_mixedlm,
@@ -584,3 +585,12 @@ def manager_scores_over_waves(frame: pd.DataFrame, by: str = "manager", outcome:
     if not parts:
         return pd.DataFrame(columns=["wave_id", by, *TABLE_COLUMNS, "grand_mean", "tau"])
     return pd.concat(parts, ignore_index=True)
+
+
+#: Names this module had before it was split, importable from here as before (see cxlab._compat).
+__getattr__ = moved(
+    __name__,
+    {
+        "manager_profile": "cxlab.drivers.profile",
+    },
+)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab._compat import moved
 from cxlab.errors import DataError, ParameterError
 
 __all__ = ["plan_actions", "create_actions", "action_status", "ACTION_COLUMNS", "STATUS_RANK", "NOTE_MAX"]
@@ -260,3 +261,14 @@ def action_status(actions: pd.DataFrame, wave: str) -> pd.Series:
     return pd.Series(
         best["status"].to_numpy(), index=pd.Index(best["client_id"].astype(str), name="client_id"), name="action_status"
     )
+
+
+#: Names this module had before it was split, importable from here as before (see cxlab._compat).
+__getattr__ = moved(
+    __name__,
+    {
+        "follow_up": "cxlab.risk.outcomes",
+        "FollowUp": "cxlab.risk.outcomes",
+        "GROUPS": "cxlab.risk.outcomes",
+    },
+)

@@ -1,4 +1,4 @@
-"""Churn-risk model: probability of losing a client within 12 months, why, and the revenue at stake.
+"""Churn-risk model: the probability of losing a client within 12 months, and why (scored in :mod:`cxlab.risk.scoring`).
 
 The model reads the client × wave panel of :mod:`cxlab.risk.features` (what
 was known about each client when a wave closed, and whether it churned
@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit as _expit
 
+from cxlab._compat import moved
 from cxlab.errors import DataError, NotFoundError, ParameterError
 from cxlab.risk._common import _check_lang, _close_summary, _fmt
 from cxlab.risk.estimators import (
@@ -677,3 +678,18 @@ class ChurnRiskModel:
     def __repr__(self) -> str:
         state = getattr(self, "mode_", "unfitted")
         return f"<ChurnRiskModel method={self.method!r} mode={state!r} events={getattr(self, 'n_events_', '-')}>"
+
+
+#: Names this module had before it was split, importable from here as before (see cxlab._compat).
+__getattr__ = moved(
+    __name__,
+    {
+        "RiskScores": "cxlab.risk.scoring",
+        "score_clients": "cxlab.risk.scoring",
+        "BacktestResult": "cxlab.risk.model_backtest",
+        "backtest": "cxlab.risk.model_backtest",
+        "calibration_bins": "cxlab.risk.model_backtest",
+        "precision_at_k": "cxlab.risk.model_backtest",
+        "DEFAULT_FEATURES": "cxlab.risk.estimators",
+    },
+)

@@ -49,6 +49,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlab._compat import moved
 from cxlab.errors import DataError, ParameterError
 from cxlab.risk._common import _check_lang, _known_waves
 from cxlab.risk.features import client_waves, wave_cutoffs
@@ -407,3 +408,16 @@ def early_warnings(
         ["_client_rank", "_n", "_name", "client_id", "_rule"], ascending=[True, False, True, True, True]
     )
     return out[WARNING_COLUMNS].reset_index(drop=True)
+
+
+#: Names this module had before it was split, importable from here as before (see cxlab._compat).
+__getattr__ = moved(
+    __name__,
+    {
+        "DEFAULT_SEVERITY": "cxlab.risk.rule_config",
+        "EVENT_KINDS": "cxlab.risk.rule_config",
+        "BACKTEST_COLUMNS": "cxlab.risk.rule_backtest",
+        "rule_performance": "cxlab.risk.rule_backtest",
+        "backtest_rules": "cxlab.risk.rule_backtest",
+    },
+)
