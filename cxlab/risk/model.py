@@ -45,9 +45,10 @@ regularisation, boosting parameters, monotone directions) and the fallback's
 sign-constrained regression; :mod:`cxlab.risk.scoring` scores a wave with the
 model and :mod:`cxlab.risk.model_backtest` tests it on past waves.
 
-The module is a little over 600 lines: :class:`ChurnRiskModel` (fitting,
-client bootstrap, predictions with intervals, reasons, odds ratios and the
-summary) is one class and is kept whole.
+The module is about 700 lines: :class:`ChurnRiskModel` (fitting, client
+bootstrap, predictions with intervals, reasons, odds ratios and the summary)
+is one class of about 570 lines whose methods share the fitted state, and it
+is kept whole.
 
 Examples
 --------
