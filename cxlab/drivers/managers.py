@@ -91,11 +91,8 @@ OUTCOME_LABELS: dict[str, str] = {
 METHODS = ("eb", "mixedlm")
 CLUSTER = "client_id"
 
-TABLE_COLUMNS = [
-    "n",
-    "clients",
-    "raw_mean",
-    "raw_se",
+# What the fit gives each group (blank until it does).
+_FITTED = [
     "estimate",
     "ci_low",
     "ci_high",
@@ -108,25 +105,11 @@ TABLE_COLUMNS = [
     "rank_ci_high",
     "p_top",
     "p_above_mean",
-    "suppressed",
-    "se_fallback",
-    "method",
 ]
-# Figures blanked for a suppressed group (n and clients stay visible).
-_MASKED = [
-    "raw_mean",
-    "raw_se",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "shrinkage",
-    "effect",
-    "effect_ci_low",
-    "effect_ci_high",
-    "p_top",
-    "p_above_mean",
-]
+TABLE_COLUMNS = ["n", "clients", "raw_mean", "raw_se", *_FITTED, "suppressed", "se_fallback", "method"]
 _RANKS = ["rank", "rank_ci_low", "rank_ci_high"]
+# Figures blanked for a suppressed group (n and clients stay visible; ranks are handled apart).
+_MASKED = ["raw_mean", "raw_se", *(c for c in _FITTED if c not in _RANKS)]
 
 
 # --------------------------------------------------------------------------- result
@@ -470,20 +453,7 @@ def manager_scores(
     out["clients"] = st["clients"].astype(int)
     out["raw_mean"] = st["mean"]
     out["raw_se"] = np.sqrt(st["var"])
-    for col in (
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "shrinkage",
-        "effect",
-        "effect_ci_low",
-        "effect_ci_high",
-        "rank",
-        "rank_ci_low",
-        "rank_ci_high",
-        "p_top",
-        "p_above_mean",
-    ):
+    for col in _FITTED:
         out[col] = np.nan
     if len(names):
         est, sd, eff, esd = fit["estimate"], fit["sd"], fit["effect"], fit["effect_sd"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from cxlab.stats.intervals import level_text as _pct
 from cxlab.stats.registry import sentence
 
 __all__ = ["Estimate", "Change", "DEFINITIONS", "metric_definition"]
@@ -71,10 +72,6 @@ def _rows(rows: Iterable[tuple[str, object]], width: int) -> list[str]:
     for key, value in rows:
         out += textwrap.wrap(str(value), width=width, initial_indent=f"{key:<13}", subsequent_indent=" " * 13) or [key]
     return out
-
-
-def _pct(confidence: float) -> str:
-    return f"{100 * confidence:g}%"
 
 
 class _Result:

@@ -51,6 +51,7 @@ from matplotlib.figure import Figure
 
 from cxlab.present.labels import t
 from cxlab.stats.intervals import check_confidence
+from cxlab.stats.intervals import level_text as _pct  # the charts print levels as the tables do
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -163,11 +164,6 @@ def _level(confidence: float | None, data: pd.DataFrame | None = None) -> float:
             levels = data["confidence"].dropna().unique()
             confidence = levels[0] if len(levels) == 1 else None
     return check_confidence(DEFAULT_CONFIDENCE if confidence is None else confidence)
-
-
-def _pct(confidence: float) -> str:
-    """A confidence level as the charts print it: ``0.95`` → ``'95%'``, ``0.975`` → ``'97.5%'``."""
-    return f"{100 * confidence:g}%"
 
 
 def _footnote(fig: Figure, text: str) -> None:

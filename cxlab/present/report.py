@@ -299,37 +299,21 @@ class WaveReport:
                     "en": "Descriptive account figures (1-4 respondents per account: no intervals).",
                 }[lang],
             ),
-            Sheet(
-                t("by_manager", lang),
-                s.by_manager,
-                percent=pct,
-                headers={c: t(c, lang) for c in s.by_manager},
-                decimals={"n": 0},
-                note=note_n,
-            ),
-            Sheet(
-                t("by_team", lang),
-                s.by_team,
-                percent=pct,
-                headers={c: t(c, lang) for c in s.by_team},
-                decimals={"n": 0},
-                note=note_n,
-            ),
-            Sheet(
-                t("by_segment", lang),
-                s.by_segment,
-                percent=pct,
-                headers={c: t(c, lang) for c in s.by_segment},
-                decimals={"n": 0},
-                note=note_n,
-            ),
-            Sheet(
-                t("by_role", lang),
-                s.by_role,
-                percent=pct,
-                headers={c: t(c, lang) for c in s.by_role},
-                decimals={"n": 0},
-                note=note_n,
+            *(
+                Sheet(
+                    t(key, lang),
+                    frame,
+                    percent=pct,
+                    headers={c: t(c, lang) for c in frame},
+                    decimals={"n": 0},
+                    note=note_n,
+                )
+                for key, frame in (
+                    ("by_manager", s.by_manager),
+                    ("by_team", s.by_team),
+                    ("by_segment", s.by_segment),
+                    ("by_role", s.by_role),
+                )
             ),
         ]
         changes = s.changes_by_cell if len(s.changes_by_cell) else s.changes

@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 from cxlab.stats.adjust import ADJUST_NAMES, adjust_pvalues
-from cxlab.stats.intervals import check_confidence, t_critical, t_mean, wilson, z_critical
+from cxlab.stats.intervals import check_confidence, level_text, t_critical, t_mean, wilson, z_critical
 from cxlab.stats.registry import METRICS, Metric, definition, is_better, label, metric, sentence
 from cxlab.stats.resampling import resample_weights
 
@@ -35,6 +35,7 @@ __all__ = [
     "wilson",
     "t_mean",
     "check_confidence",
+    "level_text",
     "z_critical",
     "t_critical",
     "resample_weights",

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from cxlab.errors import ParameterError
 
-__all__ = ["check_confidence", "z_critical", "t_critical", "wilson", "t_mean"]
+__all__ = ["check_confidence", "level_text", "z_critical", "t_critical", "wilson", "t_mean"]
 
 
 def check_confidence(confidence: float) -> float:
@@ -44,6 +44,17 @@ def check_confidence(confidence: float) -> float:
             f"confidence must be strictly between 0 and 1, got {confidence}", parameter="confidence", value=confidence
         )
     return confidence
+
+
+def level_text(confidence: float) -> str:
+    """A confidence level as tables and charts print it.
+
+    Examples
+    --------
+    >>> level_text(0.95), level_text(0.975), level_text(0.9)
+    ('95%', '97.5%', '90%')
+    """
+    return f"{100 * confidence:g}%"
 
 
 def z_critical(confidence: float) -> float:
