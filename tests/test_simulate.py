@@ -55,6 +55,45 @@ def test_same_seed_same_frames(sim):
     pd.testing.assert_series_equal(again.truth.manager_effects, sim.truth.manager_effects)
 
 
+_TABLE_DIGEST = """
+import hashlib, sys
+import pandas as pd
+from cxlab.simulate import simulate
+sim = simulate(int(sys.argv[1]), n_clients=1500, n_waves=2)
+for name, frame in sorted(sim.tables.items()):
+    print(name, hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).values.tobytes()).hexdigest())
+print("truth", hashlib.sha256(pd.util.hash_pandas_object(sim.truth.churn_probabilities).values.tobytes()).hexdigest())
+"""
+
+
+def test_same_seed_same_frames_on_any_cpu():
+    """numpy picks SIMD kernels by CPU; a seed must give the same agency whichever it picks.
+
+    Its quicksort kernels order ties differently (contract values are rounded,
+    so 1,500 clients have many ties), so the simulator sorts stably.  The baseline kernels are forced
+    with ``NPY_DISABLE_CPU_FEATURES`` in a second process.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from numpy._core import _multiarray_umath as umath
+
+    extra = [f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f)]
+    if not extra:
+        pytest.skip("this CPU has no SIMD level beyond numpy's baseline to switch off")
+
+    def digest(env):
+        run = subprocess.run(
+            [sys.executable, "-c", _TABLE_DIGEST, "5"], env=env, capture_output=True, text=True, check=True
+        )
+        return run.stdout
+
+    here = digest(dict(os.environ))
+    baseline = digest({**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(extra)})
+    assert here == baseline
+
+
 def test_other_seed_other_frames(sim):
     other = simulate(7)
     for name in ["clients", "contacts", "responses", "answers", "events"]:

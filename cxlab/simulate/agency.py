@@ -4,7 +4,9 @@ One generator, ``numpy.random.default_rng(seed)``, feeds every step in a
 fixed order: the calendar, the population (managers, accounts, contacts,
 services, persistent effects), then wave by wave the invitations, the
 responses, their answers and comments, and the events of the quarter after
-the wave.  The same seed therefore gives the same tables, and moving a draw
+the wave.  The same seed therefore gives the same tables, on any CPU (ties,
+such as rounded contract values, are sorted stably: numpy's SIMD quicksort
+kernels order them differently from machine to machine), and moving a draw
 from one step to another would change them all.  The extra sentences of
 comments and the expected churn have their own streams (seeded by
 ``[seed, 70, wave]`` and ``[seed, 12]``).

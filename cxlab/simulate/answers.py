@@ -315,7 +315,7 @@ def rate(rng, design: Design, pop: Population, s_t: np.ndarray, op, rc: np.ndarr
     keys = np.log(need_w[rcl]) + rng.gumbel(size=(R, S))
     keys[bought] = -np.inf
     k_need = np.minimum(rng.choice(choices_k, R, p=[0.38, 0.32, 0.2, 0.1]), (~bought).sum(1))
-    ranked = np.argsort(-keys, axis=1)
+    ranked = np.argsort(-keys, axis=1, kind="stable")
     return Ratings(A, nps, overall, attr_rating, price, bought, svc_rating, k_need, ranked)
 
 
@@ -340,7 +340,7 @@ def comment(rng, seed: int, t: int, design: Design, ratings: Ratings, r_lang: np
         if nps[i] <= 6:
             parts = [_phrase(rng, q, lo, "neg", lang)]
             if rng.random() < 0.3:
-                lo2 = attr_ids[int(np.argsort(A[i])[1])]
+                lo2 = attr_ids[int(np.argsort(A[i], kind="stable")[1])]
                 parts.append(_phrase(rng, q, lo2, "neg", lang))
         elif nps[i] >= 9:
             parts = [_phrase(rng, q, hi, "pos", lang)]

@@ -229,7 +229,7 @@ def draw_accounts(rng, n_clients: int, design: Design, cal: Calendar, staff: Sta
         mgr[i] = rng.choice(np.flatnonzero(mgr_team == team0[i]))
     value = np.round(np.exp(rng.normal(math.log(2.5e6), 0.95, n)), -4)
     value = np.maximum(value, 300_000.0)
-    value_pct = np.argsort(np.argsort(value)) / max(n - 1, 1)
+    value_pct = np.argsort(np.argsort(value, kind="stable"), kind="stable") / max(n - 1, 1)
     latin = (rng.random(n) < 0.25) & (segment != "public sector")
     names = _company_names(rng, segment, latin)
     base = rng.normal(_BASE_MEAN, _BASE_SD, n)

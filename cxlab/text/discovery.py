@@ -249,7 +249,7 @@ def discover_themes(
     rows, examples, terms = [], [], {}
     for t in range(k):
         order: np.ndarray | list[int]
-        order = np.argsort(-model.components_[t])[:n_terms]
+        order = np.argsort(-model.components_[t], kind="stable")[:n_terms]
         order = [i for i in order if model.components_[t, i] > 0]
         shown = [" ".join(_display(w, surface) for w in vocab[i].split()) for i in order]
         rows_in = list(np.where((dominant == t) & (strength > 0))[0])
