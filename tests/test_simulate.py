@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -114,13 +112,6 @@ def test_keys_are_unique(sim):
     for name, table in TABLES.items():
         if table.key and len(sim.tables[name]):
             assert not sim.tables[name].duplicated(list(table.key)).any(), name
-
-
-@pytest.mark.slow  # a timing: on a loaded machine it says nothing about the code (benchmarks/ holds the figures)
-def test_agency_is_fast():
-    t0 = time.perf_counter()
-    simulate(11)
-    assert time.perf_counter() - t0 < 3.0
 
 
 # ---------------------------------------------------------------------------

@@ -101,7 +101,6 @@ def test_backtest_auc_close_to_the_simulators_truth(big, big_backtest):
     assert t.loc["logistic", "gap_ci_high"] >= -0.05 and t.loc["boosting", "gap_ci_high"] >= -0.05
     # Better than chance with room to spare.
     assert t.loc["logistic", "auc_ci_low"] > 0.6
-    assert seconds < 90
 
 
 @pytest.fixture(scope="module")

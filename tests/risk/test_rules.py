@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -555,9 +554,7 @@ def test_backtest_without_a_known_outcome_says_why():
 
 def test_backtest_on_a_simulated_agency_beats_the_base_rate(big_agency):
     data, _, _ = big_agency
-    start = time.perf_counter()
-    bt = backtest_rules(data)
-    assert time.perf_counter() - start < 3
+    bt = backtest_rules(data)  # its time is a figure of benchmarks/bench_risk.py, not an assertion
     row = bt.set_index("rule")
     assert row["n_rows"].iloc[0] > 5000 and row["n_churn_events"].iloc[0] > 50
     # The simulator drives churn by latent satisfaction and manager changes.
@@ -603,9 +600,7 @@ def test_demo_early_warnings_both_languages_without_personal_data(demo_data, dem
     assert pii
     comments = [c for c in demo_data.responses["comment"].dropna().unique() if len(c) > 15]
     for lang in ("en", "ru"):
-        start = time.perf_counter()
         flags = early_warnings(demo_data, "2026-Q3", lang=lang)
-        assert time.perf_counter() - start < 1
         assert list(flags.columns) == WARNING_COLUMNS
         assert len(flags) and flags["client_id"].nunique() < demo_data.clients.shape[0]
         assert set(flags["severity"]) <= {"high", "medium"}
