@@ -18,7 +18,8 @@ re-export them under the names they always had (``cxlab.metrics.NPSScaleError``,
     ├── NotFoundError(CxlabError, KeyError)        a name that names nothing: kind, key
     ├── MissingFileError(CxlabError, FileNotFoundError)   a template or file that does not exist: kind, key
     ├── WorkspaceError(CxlabError)                 missing, existing or unusable workspace: path
-    │   └── NotInWorkspaceError(WorkspaceError)    a wave, client or action the workspace lacks: kind, key
+    │   ├── NotInWorkspaceError(WorkspaceError)    a wave, client or action the workspace lacks: kind, key
+    │   └── WorkspaceLockedError(WorkspaceError)   another process held the workspace past the wait: pid, program
     ├── RunError(CxlabError)                       a per-wave run: notebook, cell, ename, evalue, output_dir
     ├── DashboardError(CxlabError)                 the dashboard server cannot start or answer
     └── FieldworkError(CxlabError)                 planning, sending, reminding, marking
@@ -71,6 +72,7 @@ __all__ = [
     "NotFoundError",
     "MissingFileError",
     "NotInWorkspaceError",
+    "WorkspaceLockedError",
     "WorkspaceError",
     "RunError",
     "DashboardError",
@@ -408,6 +410,44 @@ class NotInWorkspaceError(WorkspaceError):
         super().__init__(message, path=path)
         self.kind = kind
         self.key = key
+
+
+class WorkspaceLockedError(WorkspaceError):
+    """Another process kept the workspace's database locked for longer than the wait allowed.
+
+    DuckDB lets one process write a database file, or many read it, never
+    both; cxlab waits for the other process (``--lock-timeout``,
+    ``CXLAB_LOCK_TIMEOUT``) before giving up with this error.
+
+    Attributes
+    ----------
+    pid : int or None
+        The other process, when DuckDB names it.
+    program : str or None
+        Its program (DuckDB names the executable), when known.
+    waited : float
+        Seconds waited.
+
+    Examples
+    --------
+    >>> err = WorkspaceLockedError("workspace w is in use by PID 42 (python3)", pid=42, program="python3", waited=5)
+    >>> isinstance(err, WorkspaceError), err.pid, err.waited
+    (True, 42, 5)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        pid: int | None = None,
+        program: str | None = None,
+        waited: float = 0.0,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.pid = pid
+        self.program = program
+        self.waited = waited
 
 
 class RunError(CxlabError):

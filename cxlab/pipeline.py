@@ -14,7 +14,9 @@ warnings, churn risk, revenue at risk, follow-up), joins them into one HTML
 report without code and one Excel pack.  The
 run is written to a fresh folder that replaces the previous report only when
 everything succeeded, so a rerun overwrites cleanly and a failed run leaves
-the last good report in place.
+the last good report in place; the replacement is atomic (see
+:func:`publish_report`): a run killed at any moment leaves the old report or
+the new one, whole, at ``reports/<workspace>/<wave>/``.
 
 Examples
 --------
@@ -26,9 +28,12 @@ Examples
 from __future__ import annotations
 
 import ast
+import ctypes
 import json
+import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -47,6 +52,7 @@ from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 from cxlab.errors import RunError  # noqa: E402
 from cxlab.resources import notebooks_path, package_parent  # noqa: E402
+from cxlab.safe_text import strip_control  # noqa: E402
 
 __all__ = [
     "REPO_ROOT",
@@ -332,8 +338,239 @@ def notebook_to_html(notebook_file, html_file, *, title: str | None = None, expo
     if title:
         nb.metadata["title"] = title
     body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
-    Path(html_file).write_text(body, encoding="utf-8")
+    # Stored text may predate cleaning at import (cxlab repair fixes it): HTML carries no control characters.
+    Path(html_file).write_text(strip_control(body), encoding="utf-8")
     return Path(html_file)
+
+
+# ------------------------------------------------------------ report folders
+#: A test hook, never set otherwise: the name of a step of the report swap (see
+#: :func:`publish_report`) at which the process kills itself with SIGKILL, so
+#: that tests can check that a kill at that moment leaves a whole report.
+KILL_AT_ENV = "CXLAB_TEST_KILL_AT"
+#: How long a leftover folder counts as a live run's where no file lock tells (no fcntl).
+_LIVE_WITHOUT_LOCKS = 6 * 3600
+
+
+def _step(name: str) -> None:
+    """A moment of the swap; the tests' kill hook (:data:`KILL_AT_ENV`) acts here."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def _version_name(wave: str) -> str:
+    """``.<wave>.<UTC time>-<random>``: a fresh, hidden, sortable name for one run's folder."""
+    return f".{wave}.{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+
+
+def _leftover(final: Path, entry: Path) -> str | None:
+    """What ``entry`` (beside the report ``final``) is, when it belongs to that wave's runs; else None.
+
+    ``"version"`` a run's folder (``.<wave>.<time>-<hex>``), ``"link"`` a
+    symbolic link being placed (``.link``), ``"old"`` a report moved aside
+    (``.old``), ``"tmp"`` the staging folder of cxlab versions before 0.x
+    (``.<wave>.<hex>.tmp``), ``"failed"`` the last failed run
+    (``<wave>.failed``).  The pattern is anchored, so wave ``2026-Q3`` never
+    claims wave ``2026-Q3.x``'s folders.
+    """
+    wave = re.escape(final.name)
+    name = entry.name
+    if name == f"{final.name}.failed":
+        return "failed"
+    found = re.fullmatch(rf"\.{wave}\.\d{{8}}T\d{{6}}-[0-9a-f]{{8}}(\.link|\.old)?", name)
+    if found:
+        return (found.group(1) or ".version")[1:]
+    if re.fullmatch(rf"\.{wave}\.[0-9a-f]{{8}}\.tmp", name):
+        return "tmp"
+    return None
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock ``folder`` for this run (an advisory lock the system drops when the process dies).
+
+    Another run's clean-up leaves a locked folder alone: it is a run of the
+    same wave still at work.  Returns the descriptor to release, or None
+    where there are no such locks.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: see _in_use
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing drops the lock
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a live run holds ``folder`` (see :func:`_hold`)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        import fcntl
+    except ImportError:
+        return time.time() - folder.stat().st_mtime < _LIVE_WITHOUT_LOCKS
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also drops the lock just taken
+    return False
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_symlink() or entry.is_file():
+        entry.unlink(missing_ok=True)
+    elif entry.is_dir():
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc < 2.28, musl)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def tidy_report_folder(final) -> None:
+    """Put ``final`` (``reports/<workspace>/<wave>``) right and clean what earlier runs left beside it.
+
+    Run at the start of every :func:`run_wave`, before anything is written
+    (so that a failed run's files do not keep a full disk full).
+
+    1. Recovery: when no report is at ``final`` (a run killed between the
+       two renames of the fallback in :func:`publish_report`), the newest
+       whole report beside it (a folder with ``run.json``, which a run
+       writes last; a run's folder before one moved aside, then the latest
+       ``run.json``) is put back there.
+    2. Clean-up: every folder or link of this wave's runs that ``final``
+       does not point to is deleted: earlier versions, unfinished staging
+       folders, reports moved aside, the last failed run's
+       ``<wave>.failed``, and the ``.<wave>.<hex>.tmp`` folders of earlier
+       cxlab versions.  A folder a live run of the same wave holds is left
+       alone.
+
+    Examples
+    --------
+    >>> tidy_report_folder("reports/demo/2026-Q3")  # doctest: +SKIP
+    """
+    final = Path(final)
+    parent = final.parent
+    if not parent.is_dir():
+        return
+    entries = [e for e in parent.iterdir() if _leftover(final, e) is not None]
+    if not final.exists():  # nothing there, or a link to nothing
+        whole = [
+            e
+            for e in entries
+            if _leftover(final, e) in ("version", "old")
+            and not e.is_symlink()
+            and (e / "run.json").is_file()
+            and not _in_use(e)
+        ]
+        if whole:
+            best = max(
+                whole, key=lambda e: (_leftover(final, e) == "version", (e / "run.json").stat().st_mtime_ns, e.name)
+            )
+            _place(best, final)
+            entries.remove(best)
+    current = final.resolve() if final.is_symlink() else None
+    for entry in entries:
+        if current is not None and entry.resolve() == current and not entry.is_symlink():
+            continue
+        if _leftover(final, entry) != "failed" and _in_use(entry):
+            continue
+        _remove(entry)
+
+
+def _place(folder: Path, final: Path) -> None:
+    """Make ``final`` show ``folder`` (a link where the system allows, else a rename)."""
+    link = folder.with_name(folder.name.removesuffix(".old") + ".link")
+    try:
+        _remove(link)
+        os.symlink(folder.name, link, target_is_directory=True)
+    except OSError:
+        if final.is_symlink():
+            final.unlink()
+        os.rename(folder, final)
+        return
+    os.replace(link, final)
+
+
+def publish_report(staging, final) -> None:
+    """Make the finished run folder ``staging`` the report at ``final``, in one atomic step.
+
+    ``final`` (``reports/<workspace>/<wave>``, the path users and links
+    know) is a symbolic link to a hidden folder beside it,
+    ``.<wave>.<time>-<hex>``, which one run wrote whole.  Publishing makes a
+    new link ``.<...>.link`` to ``staging`` and renames it over ``final``:
+    a rename replaces its target in one step (POSIX ``rename(2)``), so a
+    process killed at any moment leaves ``final`` showing either the old
+    report or the new one, never a mix and never nothing.  The old version
+    is then deleted; when the process dies first, the next run's
+    :func:`tidy_report_folder` deletes it.
+
+    A real folder at ``final`` (a report of cxlab before versioned folders)
+    is swapped with the link in one step too (Linux
+    ``renameat2(RENAME_EXCHANGE)``).  Where that call or symbolic links are
+    not available (another system, a file system without links) the old
+    report is renamed aside and the new one renamed into place: two steps,
+    and a kill between them leaves no report at ``final`` until the next
+    run, whose :func:`tidy_report_folder` puts the newer whole one back.
+
+    The steps are named for the tests' kill hook (:data:`KILL_AT_ENV`):
+    ``linked`` (new link made), ``moved-aside`` (fallback: old report aside),
+    ``swapped`` (``final`` shows the new report), ``cleaned``.
+
+    Examples
+    --------
+    >>> publish_report("reports/demo/.2026-Q3.20260701T120000-1a2b3c4d", "reports/demo/2026-Q3")  # doctest: +SKIP
+    """
+    staging, final = Path(staging), Path(final)
+    link = staging.with_name(staging.name + ".link")
+    try:
+        os.symlink(staging.name, link, target_is_directory=True)  # relative: the reports folder may move
+    except OSError:
+        link = None  # no links here: two renames (see above)
+    _step("linked")
+    if link is not None and (final.is_symlink() or not final.exists()):
+        os.replace(link, final)
+    elif link is not None and _exchange(link, final):
+        pass  # the old folder is now at `link`'s name; the clean-up below deletes it
+    else:
+        if link is not None:
+            link.unlink()
+        if final.exists() or final.is_symlink():
+            os.rename(final, staging.with_name(staging.name + ".old"))
+            _step("moved-aside")
+        os.rename(staging, final)
+    _step("swapped")
+    tidy_report_folder(final)
+    _step("cleaned")
+
+
+def _keep_notebooks_only(folder: Path) -> None:
+    """Reduce a failed run's folder to its executed notebooks (where the traceback is): figures and
+    half-written files go, so that a run that failed on a full disk does not keep it full."""
+    for entry in folder.iterdir():
+        if not (entry.is_file() and entry.suffix == ".ipynb"):
+            _remove(entry)
 
 
 @dataclass
@@ -391,11 +628,15 @@ def run_wave(
     for what, name in (("workspace name", ws.name), ("wave id", wave)):
         if not SAFE_NAME.fullmatch(name):
             raise RunError(f"{what} {name!r} cannot name a report folder (letters, digits, spaces, '.', '_', '-')")
-    final = (root / ws.name / wave).resolve()
+    # The parent only: the report itself is a link to the run's folder (see publish_report).
+    final = (root / ws.name).resolve() / wave
     if root not in final.parents:
         raise RunError(f"report folder {final} would fall outside {root}")
-    staging = final.parent / f".{wave}.{uuid.uuid4().hex[:8]}.tmp"
-    staging.mkdir(parents=True)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tidy_report_folder(final)
+    staging = final.parent / _version_name(wave)
+    staging.mkdir()
+    hold = _hold(staging)
     # nbconvert takes a good half second to import; this process only waits
     # while the kernel works, so the exporter is prepared meanwhile.
     prepared: dict = {}
@@ -418,35 +659,45 @@ def run_wave(
             notebook_to_html(report, staging / f"{names[0]}.html", title=title, exporter=prepared.get("exporter"))
             _merge_packs(staging)
     except BaseException as exc:
+        # Kept until the next run of the wave: the executed notebooks, which hold the traceback.
         failed = final.parent / f"{wave}.failed"
-        if failed.exists():
-            shutil.rmtree(failed)
+        _remove(failed)
         staging.rename(failed)
+        _release(hold)
+        _keep_notebooks_only(failed)
         if isinstance(exc, RunError):
             raise exc.moved(staging, failed, previous=final) from exc
         raise
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
-    failed = final.parent / f"{wave}.failed"
-    if failed.exists():
-        shutil.rmtree(failed)
-    files = sorted(p for p in final.rglob("*") if p.is_file())
-    run = WaveRun(workspace=ws.name, wave=wave, output_dir=final, files=files, seconds=time.perf_counter() - started)
-    (final / "run.json").write_text(
+    try:
+        files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        seconds = time.perf_counter() - started
+        # Written before the swap: a folder with run.json is a whole report (tidy_report_folder).
+        _write_run_json(staging, ws.name, wave, lang, min_n, seconds, files)
+        publish_report(staging, final)
+    finally:
+        _release(hold)
+    return WaveRun(
+        workspace=ws.name,
+        wave=wave,
+        output_dir=final,
+        files=[final / p for p in files] + [final / "run.json"],
+        seconds=seconds,
+    )
+
+
+def _write_run_json(folder: Path, workspace: str, wave: str, lang: str, min_n: int, seconds: float, files) -> None:
+    (folder / "run.json").write_text(
         json.dumps(
             {
-                "workspace": ws.name,
+                "workspace": workspace,
                 "wave": wave,
                 "lang": lang,
                 "min_n": min_n,
-                "seconds": round(run.seconds, 2),
-                "files": [str(p.relative_to(final)) for p in files],
+                "seconds": round(seconds, 2),
+                "files": [p.as_posix() for p in files],
             },
             ensure_ascii=False,
             indent=2,
         ),
         encoding="utf-8",
     )
-    run.files.append(final / "run.json")
-    return run

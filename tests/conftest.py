@@ -18,8 +18,14 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from cxlab import Workspace  # noqa: E402
+
+# Property-based tests (tests/adversarial/test_properties.py) draw the same examples on every run and
+# machine: a failure in CI is one a developer reproduces; no deadline, as CI machines are slow and shared.
+settings.register_profile("cxlab", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("cxlab")
 
 #: Fixtures that take ten seconds or more to build: every test that uses one (directly or through another
 #: fixture) is marked slow, so `make test-fast` (pytest -m "not slow") never builds them.

@@ -208,6 +208,9 @@ def _examples() -> list[CxlabError]:
         RunError("lang must be 'ru' or 'en', not 'de'"),
         errors.DashboardError("port 8866 on 127.0.0.1 is in use; choose another with --port"),
         errors.FieldworkError("unknown contact id(s) or e-mail(s): K99"),
+        errors.WorkspaceLockedError(
+            "workspace /tmp/ws is in use by PID 42 (python3)", path="/tmp/ws", pid=42, program="python3", waited=1.5
+        ),
     ]
 
 

@@ -52,6 +52,7 @@ from cxlab.errors import ParameterError
 from cxlab.fieldwork.common import FieldworkError, isna, without_address
 from cxlab.fieldwork.config import SmtpSettings, WaveConfig
 from cxlab.resources import template_path
+from cxlab.safe_text import safe_cell
 
 __all__ = [
     "EMAIL_TEMPLATE_DIR",
@@ -379,7 +380,8 @@ class EmlTransport:
         # Written even when the run stops half-way: the CSV lists what was written.
         if not self.rows:
             return
+        # Opened in a spreadsheet before the merge: a client or contact name must not run as a formula.
         with open(self.csv_path, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=MERGE_COLUMNS)
             writer.writeheader()
-            writer.writerows(self.rows)
+            writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in self.rows)

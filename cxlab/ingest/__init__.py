@@ -27,8 +27,11 @@ import pandas as pd
 from cxlab.errors import InputError, ParameterError, Problem
 from cxlab.ingest.answers import normalize_text
 from cxlab.ingest.canonical import RESPONSE_FIELDS, is_item_column, parse_wide, to_wide
+from cxlab.ingest.encoding import check_encoding
 from cxlab.ingest.files import read_table
 from cxlab.ingest.interpret import interpret
+from cxlab.ingest.limits import Limits, applied
+from cxlab.ingest.limits import current as current_limits
 from cxlab.ingest.source import META_FIELDS, SourceColumn, ToolTable
 from cxlab.ingest.tools import READERS, detect_tool, reader
 from cxlab.ingest.tools._common import describe_header, unique_keys
@@ -76,6 +79,8 @@ class ExportData:
     problems: list[Problem] = field(default_factory=list)
     columns: pd.DataFrame | None = None
     rows_in_file: int | None = None
+    cleaned_cells: int = 0  # cells whose control characters were removed (cxlab.ingest.limits)
+    cut_cells: int = 0  # cells cut to the limit of characters
 
     @property
     def rows_read(self) -> int:
@@ -91,6 +96,8 @@ def read_export(
     questionnaire=None,
     source: str | None = None,
     errors: str = "report",
+    limits: Limits | None = None,
+    encoding: str | None = None,
 ) -> ExportData:
     """Read a survey export.
 
@@ -112,6 +119,17 @@ def read_export(
     errors : {"report", "raise"}
         ``"report"``: cells that cannot be read are left empty and listed in
         ``problems``; ``"raise"``: any such cell raises :class:`InputError`.
+    limits : Limits, optional
+        File size, cell length, columns and rows (default: the defaults of
+        :mod:`cxlab.ingest.limits`).  Over the size, columns or rows the file
+        is refused; longer cells are cut.  Control characters are removed
+        from every cell; both are counted in ``cleaned_cells``/``cut_cells``
+        and said in ``notes``.
+    encoding : str, optional
+        Codec of a CSV file (``koi8_r``, ``latin_1``, ...).  By default it is
+        decided by evidence (UTF-8, UTF-16, Russian cp1251) and a file that is
+        not clearly one encoding is refused with the candidates; see
+        :mod:`cxlab.ingest.encoding`.
 
     Examples
     --------
@@ -129,7 +147,16 @@ def read_export(
         from cxlab.questionnaire import load_questionnaire
 
         questionnaire = load_questionnaire(questionnaire)
-    head = read_table(path, source=source)
+    if encoding is not None:
+        check_encoding(encoding)  # an unknown codec is named even for an XLSX file
+    with applied(limits):
+        data = _read_export(path, tool, mapping, questionnaire, source, encoding)
+    return _finish(data, errors)
+
+
+def _read_export(path, tool, mapping, questionnaire, source, encoding=None) -> ExportData:
+    """:func:`read_export` under the limits in force, before ``errors`` is applied."""
+    head = read_table(path, source=source, encoding=encoding)
     if tool not in ("auto",) + FORMATS:
         raise InputError(
             Problem(head.source, None, None, f"unknown format '{tool}'; known: auto, " + ", ".join(FORMATS))
@@ -139,6 +166,12 @@ def read_export(
     notes = []
     if head.encoding:
         notes.append(f"read as {head.encoding} text separated by '{head.separator}'")
+        notes.extend(head.encoding_notes)
+    cleaning = {"cleaned_cells": head.cleaned_cells, "cut_cells": head.cut_cells}
+    if head.cleaned_cells:
+        notes.append(f"removed control characters from {head.cleaned_cells} cell(s)")
+    if head.cut_cells:
+        notes.append(f"cut {head.cut_cells} cell(s) to {current_limits().max_cell_chars:,} characters")
     if tool == "cxlab":
         _check_mapping(mapping, list(head.frame.columns), head.source)
         # Header problems raise at once; cells that are not numbers or dates are
@@ -147,17 +180,15 @@ def read_export(
         responses, answers = parse_wide(head, mapping, problems=problems)
         for col in ("_token", "_email", "_company"):
             responses[col] = None
-        return _finish(
-            ExportData(
-                responses=responses,
-                answers=answers,
-                source=head.source,
-                sha256=head.sha256,
-                tool="cxlab",
-                notes=notes,
-                problems=problems,
-            ),
-            errors,
+        return ExportData(
+            responses=responses,
+            answers=answers,
+            source=head.source,
+            sha256=head.sha256,
+            tool="cxlab",
+            notes=notes,
+            problems=head.problems + problems,  # formulas without a saved value first
+            **cleaning,
         )
     if tool == "generic":
         table = _generic_table(head, mapping, questionnaire)
@@ -185,19 +216,17 @@ def read_export(
                 + "".join(f"; {n}" for n in result.notes if "not used" in n),
             )
         )
-    return _finish(
-        ExportData(
-            responses=result.responses,
-            answers=result.answers,
-            source=head.source,
-            sha256=head.sha256,
-            tool=tool,
-            notes=notes + result.notes,
-            problems=result.problems,
-            columns=result.columns,
-            rows_in_file=len(table.frame),
-        ),
-        errors,
+    return ExportData(
+        responses=result.responses,
+        answers=result.answers,
+        source=head.source,
+        sha256=head.sha256,
+        tool=tool,
+        notes=notes + result.notes,
+        problems=head.problems + result.problems,
+        columns=result.columns,
+        rows_in_file=len(table.frame),
+        **cleaning,
     )
 
 

@@ -15,13 +15,17 @@ import csv
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cxlab.errors import DataError, InputError, Problem
+from cxlab.ingest import xlsx_checks
+from cxlab.ingest.encoding import Decoded, decode_text
+from cxlab.ingest.limits import CellGuard, check_file_size, check_shape, check_xlsx, current, cut_text
+from cxlab.safe_text import strip_control
 
 __all__ = ["RawTable", "read_table", "sha256_bytes", "to_number", "to_datetime"]
 
@@ -38,6 +42,11 @@ class RawTable:
     rows: list[int]  # spreadsheet row number of each frame row
     # Every header row as read ('' for a blank cell); read_table always gives them, the readers rely on it.
     headers: list[list[str]] = None  # type: ignore[assignment]
+    cleaned_cells: int = 0  # cells (headers included) that had control characters, removed
+    cut_cells: int = 0  # cells cut to the limit of characters (cxlab.ingest.limits)
+    encoding_notes: tuple[str, ...] = ()  # bytes an explicitly given encoding could not decode
+    # Cells read as empty that the reader must refuse by name (formulas without a saved value).
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def first_data_row(self) -> int:
@@ -51,22 +60,11 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # cp1251 decodes almost any byte string, so it is the last resort; a file
-    # that is neither UTF-8 nor Cyrillic Windows text will show odd letters,
-    # not fail, which is why UTF-8 is tried strictly first.
-    try:
-        return data.decode("cp1251"), "cp1251"
-    except UnicodeDecodeError as exc:  # pragma: no cover - cp1251 maps nearly all bytes
-        raise InputError(Problem(source, None, None, f"cannot decode the file: {exc}")) from exc
+def _decode(data: bytes, source: str, encoding: str | None = None) -> Decoded:
+    # cp1251 decodes almost any byte string, so it is never a fallback: the
+    # encoding is decided by evidence, and a file that is not clearly one
+    # encoding is refused with the candidates (cxlab.ingest.encoding).
+    return decode_text(data, source, encoding)
 
 
 def _sniff_separator(text: str) -> str:
@@ -79,7 +77,9 @@ def _sniff_separator(text: str) -> str:
         return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
 
 
-def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_rows: int = 1) -> RawTable:
+def read_table(
+    path_or_buffer, *, source: str | None = None, sheet=0, header_rows: int = 1, encoding: str | None = None
+) -> RawTable:
     """Read a CSV or XLSX file into a frame of text cells.
 
     Parameters
@@ -95,6 +95,10 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_row
         Rows of header; the last one gives the column names (SurveyMonkey
         writes two, Qualtrics three) and all of them are kept in
         ``RawTable.headers`` for readers that need them.
+    encoding : str, optional
+        Codec of a text file (``koi8_r``, ``latin_1``, ...); by default it is
+        decided by evidence and a file that is not clearly one encoding is
+        refused (see :mod:`cxlab.ingest.encoding`).
 
     Examples
     --------
@@ -105,21 +109,43 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_row
     if isinstance(path_or_buffer, (bytes, bytearray)):
         data, name = bytes(path_or_buffer), source or "<bytes>"
         suffix = ""
+        check_file_size(len(data), name)
     else:
         path = Path(path_or_buffer)
         if not path.exists():
             raise InputError(Problem(str(path), None, None, "file not found"))
-        data, name, suffix = path.read_bytes(), source or path.name, path.suffix.lower()
+        if path.is_dir():
+            raise InputError(Problem(str(path), None, None, "is a folder, not a file; give the export file itself"))
+        check_file_size(path.stat().st_size, source or path.name)  # before reading a byte of it
+        name, suffix = source or path.name, path.suffix.lower()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions, a device, ...): the user's to fix, not a bug
+            raise InputError(Problem(str(path), None, None, f"cannot read the file: {exc.strerror}")) from None
     digest = sha256_bytes(data)
+    # An .xls or an encrypted workbook (OLE2) is refused with what to do, whatever its name says.
+    xlsx_checks.check_container(data, name)
+    formulas: list[xlsx_checks.FormulaCell] = []
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        if data[:4] != b"PK\x03\x04":
+            raise InputError(Problem(name, None, None, f"named {suffix} but not an Excel workbook (not a zip archive)"))
+        check_xlsx(data, name)  # unpacked size, from the zip's directory: before openpyxl unpacks anything
+        if xlsx_checks.declares_entities(data):
+            raise InputError(Problem(name, None, None, xlsx_checks.ENTITIES_REFUSED))
         try:
             raw = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken file
-            raise InputError(Problem(name, None, None, f"cannot read the Excel file: {exc}")) from exc
+            reason = xlsx_checks.explain_excel_error(exc) or f"cannot read the Excel file: {exc}"
+            raise InputError(Problem(name, None, None, reason)) from exc
         encoding = separator = None
+        formulas = xlsx_checks.formula_cells(data, sheet)
     else:
-        text, encoding = _decode(data, name)
+        decoded = _decode(data, name, encoding)
+        text, encoding, encoding_notes = decoded.text, decoded.encoding, tuple(decoded.notes)
         separator = _sniff_separator(text)
+        # The csv module refuses a field over 128 KB; a long comment is cut below instead, and the file-size
+        # limit already bounds the memory (the setting is the process's: it is only ever raised).
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
         try:
             raw = pd.read_csv(
                 io.StringIO(text),
@@ -136,11 +162,14 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_row
             raise InputError(Problem(name, None, None, f"cannot parse as CSV ('{separator}'): {exc}")) from exc
     if len(raw) < header_rows:
         raise InputError(Problem(name, None, None, "the file has no header row"))
-    headers = [[_clean_cell(v) or "" for v in raw.iloc[r].tolist()] for r in range(header_rows)]
+    check_shape(len(raw) - header_rows, raw.shape[1], name)
+    # Control characters go and over-long text is cut here, at the door, counted for the import report.
+    guard = CellGuard()
+    headers = [[_clean_cell(v, guard) or "" for v in raw.iloc[r].tolist()] for r in range(header_rows)]
     header = [_clean_header(v, i) for i, v in enumerate(raw.iloc[header_rows - 1].tolist())]
     frame = raw.iloc[header_rows:].reset_index(drop=True)
     frame.columns = header
-    frame = frame.map(_clean_cell).astype(object)
+    frame = frame.map(lambda v: _clean_cell(v, guard)).astype(object)
     frame = frame.where(frame.notna(), None)  # pandas may turn None into NaN; cells promise None
     # Rows are numbered as a spreadsheet shows them (blank rows count), then
     # blank rows are dropped: messages must point at the row the user sees.
@@ -155,20 +184,40 @@ def read_table(path_or_buffer, *, source: str | None = None, sheet=0, header_row
         separator=separator,
         rows=numbers[keep].tolist(),
         headers=headers,
+        cleaned_cells=guard.cleaned,
+        cut_cells=guard.cut,
+        encoding_notes=encoding_notes if encoding else (),
+        problems=_formula_problems(formulas, header, header_rows, name),
     )
+
+
+def _formula_problems(cells, header: list[str], header_rows: int, source: str) -> list[Problem]:
+    """A problem per answer cell that holds a formula without a saved value (read as empty)."""
+    return [
+        Problem(
+            source,
+            c.row,
+            header[c.column] if c.column < len(header) else None,
+            f"cell {c.ref} holds a formula ({c.formula}) without a saved value; "
+            "open and save the file in Excel, or export values, and import it again",
+        )
+        for c in cells
+        if c.row > header_rows
+    ]
 
 
 def _clean_header(value, position: int) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return f"column_{position + 1}"
-    return str(value).strip()
+    # Counted once, in the headers read by _clean_cell; here only cleaned the same way.
+    return cut_text(strip_control(str(value)), current().max_cell_chars).strip()
 
 
-def _clean_cell(value):
+def _clean_cell(value, guard: CellGuard | None = None):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, str):
-        value = value.strip()
+        value = (guard or CellGuard())(value).strip()
         return value if value else None
     if isinstance(value, (pd.Timestamp,)):
         return value.isoformat()

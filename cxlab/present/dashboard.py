@@ -4,7 +4,8 @@
 workspace the server fixed at start (``CXLAB_WORKSPACE``) and the viewer's
 query string (``QUERY_STRING``, set by Voila), checks every value against
 what exists and gives the :class:`Dashboard` widget, or a message saying
-what was refused.
+what was refused, or, while another process writes the workspace (an import),
+a plain "being updated, refresh in a moment" instead of a cell's traceback.
 
 Nothing is loaded from the internet: charts are PNG images made by
 matplotlib in the kernel, styles are inline.
@@ -28,11 +29,16 @@ from typing import Any, cast
 
 import ipywidgets as w
 
+from cxlab.errors import ParameterError, WorkspaceLockedError
 from cxlab.present.dashboard_data import FILTERS, DashboardData, DashboardQueryError, Selection
 from cxlab.present.dashboard_panels import _Panels
 from cxlab.present.dashboard_text import ALL, CSS, TEXT, _t
 
-__all__ = ["Dashboard", "Startup", "error_widget", "TEXT"]
+__all__ = ["Dashboard", "Startup", "error_widget", "busy_widget", "TEXT"]
+
+#: Seconds the dashboard waits for a process writing the workspace before it shows
+#: :func:`busy_widget` (a viewer watches a loading page meanwhile); ``CXLAB_LOCK_TIMEOUT`` when set.
+DASHBOARD_LOCK_TIMEOUT = 10.0
 
 
 class Dashboard(_Panels):
@@ -252,13 +258,23 @@ def error_widget(message: str, lang: str = "ru") -> w.HTML:
     return box
 
 
+def busy_widget(lang: str = "ru") -> w.HTML:
+    """What the dashboard shows while another process (an import, a repair) writes the workspace."""
+    box = w.HTML(CSS + f"<div class='cx-busy'>{html.escape(_t('busy', lang))}</div>")
+    box.add_class("cx-dashboard-busy")
+    return box
+
+
 class Startup:
     """The dashboard's start in steps the notebook runs one cell each (Voila shows which cell is running).
 
     Reads ``CXLAB_WORKSPACE`` (fixed by ``cxlab dashboard`` when the server
     started), ``CXLAB_DASHBOARD_MIN_N``, ``CXLAB_DASHBOARD_LANG`` and Voila's
     ``QUERY_STRING``.  A query value that does not exist or an unknown key
-    (a path, a workspace, a notebook) ends in :func:`error_widget`.
+    (a path, a workspace, a notebook) ends in :func:`error_widget`.  When
+    another process holds the workspace for writing for longer than
+    :data:`DASHBOARD_LOCK_TIMEOUT` (or ``CXLAB_LOCK_TIMEOUT``) seconds,
+    :attr:`busy` is set and :meth:`widget` gives :func:`busy_widget`.
 
     Parameters
     ----------
@@ -275,13 +291,28 @@ class Startup:
         env = os.environ if environ is None else environ
         self.lang = env.get("CXLAB_DASHBOARD_LANG") or "ru"
         self.error: str | None = None
+        self.busy = False
         self.data: DashboardData | None = None
         self.selection: Selection | None = None
         workspace = env.get("CXLAB_WORKSPACE")
         if not workspace:
             self.error = "CXLAB_WORKSPACE is not set: start the dashboard with `cxlab dashboard --workspace W`"
             return
-        self.data = DashboardData(workspace, min_n=int(env.get("CXLAB_DASHBOARD_MIN_N") or 10))
+        from cxlab.store import Workspace
+        from cxlab.store.locking import LOCK_TIMEOUT_ENV, lock_timeout
+
+        try:
+            wait = lock_timeout(env) if env.get(LOCK_TIMEOUT_ENV) else DASHBOARD_LOCK_TIMEOUT
+        except ParameterError as exc:
+            self.error = str(exc)
+            return
+        try:
+            self.data = DashboardData(
+                Workspace(workspace, lock_timeout=wait), min_n=int(env.get("CXLAB_DASHBOARD_MIN_N") or 10)
+            )
+        except WorkspaceLockedError:
+            self.busy = True
+            return
         try:
             self.selection, query_lang = self.data.selection_from_query(env.get("QUERY_STRING", ""))
         except DashboardQueryError as exc:
@@ -295,16 +326,21 @@ class Startup:
         The previous wave's churn risk (for the change of revenue at risk) is
         scored in the background once the dashboard is on screen.
         """
-        if self.error:
+        if self.error or self.busy:
             return
         # Without an error, __init__ has set both.
         data, selection = cast(DashboardData, self.data), cast(Selection, self.selection)
-        data.risk_scores(selection.wave)
-        data.ipa(selection)
-        data.coded_comments()
+        try:
+            data.risk_scores(selection.wave)
+            data.ipa(selection)
+            data.coded_comments()  # reads the respondents' names, to mask them
+        except WorkspaceLockedError:
+            self.busy = True
 
     def widget(self):
-        """The dashboard, or the refusal."""
+        """The dashboard, the refusal, or "being updated"."""
+        if self.busy:
+            return busy_widget(self.lang)
         if self.error:
             return error_widget(self.error, self.lang)
         return Dashboard(self.data, self.selection, lang=self.lang).widget

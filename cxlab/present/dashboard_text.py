@@ -75,6 +75,10 @@ TEXT = {
     "role_not_applied": ("фильтр роли не применяется к клиентам", "the role filter does not apply to accounts"),
     "rejected": ("Адрес не принят", "The address was not accepted"),
     "loading": ("Загрузка данных…", "Loading the data…"),
+    "busy": (
+        "Данные сейчас обновляются. Обновите страницу через минуту.",
+        "The workspace is being updated. Refresh the page in a moment.",
+    ),
     "footer": (
         "Все показатели — те же функции cxlab, что и в отчёте волны; 95% интервалы; ячейки с n < {min_n} "
         "скрыты. Личные данные респондентов не показываются.",
@@ -110,6 +114,7 @@ CSS = """
 .cx-themes-table {width: auto; min-width: 50%; margin-bottom: 6px;}
 .cx-themes-table td.cx-num, .cx-themes-table th.cx-num {text-align: right;}
 .cx-error {border: 1px solid #c0392b; background: #fdecea; padding: 12px 16px; border-radius: 6px; color: #922b21;}
+.cx-busy {border: 1px solid #b7950b; background: #fef9e7; padding: 12px 16px; border-radius: 6px; color: #7d6608;}
 </style>
 """
 

@@ -2,10 +2,14 @@
 
 Headers are bold on a dark fill and wrap, panes are frozen under the header,
 columns are sized to their content, shares are written as numbers formatted
-as percentages (so they sort and sum), and text that begins with ``=``,
-``+``, ``-``, ``@`` (or a tab or carriage return) is stored as text with a
-quote prefix, never as a formula: a client's comment cannot run in the
-reader's Excel.
+as percentages (so they sort and sum), and every text is written safely by
+the rules of :mod:`cxlab.safe_text`, the same ones as cxlab's CSV files:
+control characters (a NUL or a vertical tab pasted from Word, which XLSX
+cannot hold) are removed, and text that a spreadsheet would read as a formula
+(``=``, ``+``, ``-``, ``@``, a tab or a carriage return at the start; a signed
+number is not one) is stored as text with Excel's quote prefix, shown exactly
+as written and never run: a client's comment cannot run in the reader's Excel.
+No cell of a pack is ever a formula.
 
 Examples
 --------
@@ -20,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +35,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cxlab.safe_text import FORMULA_STARTS, is_formula_like, strip_control
+
 __all__ = ["Sheet", "write_pack", "write_frame", "safe_text", "merge_packs"]
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: The first characters of a formula (kept under its old name; the rule is :func:`cxlab.safe_text.neutralise_formula`).
+FORMULA_TRIGGERS = FORMULA_STARTS
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -65,8 +73,8 @@ class Sheet:
 
 
 def safe_text(value: str) -> bool:
-    """True when a string would be read by a spreadsheet as a formula."""
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+    """True when a string would be read by a spreadsheet as a formula (:func:`cxlab.safe_text.is_formula_like`)."""
+    return is_formula_like(value)
 
 
 def _plain(value):
@@ -85,16 +93,24 @@ def _plain(value):
     return value
 
 
+def _text(cell, text: str):
+    """Put text into a cell as text (control characters out; quote prefix when formula-like); the cell."""
+    cell.value = strip_control(text)
+    cell.data_type = "s"
+    cell.quotePrefix = is_formula_like(cell.value)
+    return cell
+
+
 def write_frame(ws, frame: pd.DataFrame, *, percent=(), decimals=None, headers=None, note=None) -> None:
     """Write a frame into an openpyxl worksheet with the pack's formatting."""
     decimals = decimals or {}
     headers = headers or {}
     top = 1
     if note:
-        ws.cell(row=1, column=1, value=note).font = Font(italic=True, color="555555")
+        _text(ws.cell(row=1, column=1), note).font = Font(italic=True, color="555555")
         top = 3
     for j, col in enumerate(frame.columns, start=1):
-        cell = ws.cell(row=top, column=j, value=str(headers.get(col, col)))
+        cell = _text(ws.cell(row=top, column=j), str(headers.get(col, col)))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [min(max(len(str(headers.get(c, c))), 6), 40) for c in frame.columns]
@@ -102,14 +118,15 @@ def write_frame(ws, frame: pd.DataFrame, *, percent=(), decimals=None, headers=N
         for j, value in enumerate(row, start=1):
             value = _plain(value)
             cell = ws.cell(row=i, column=j)
-            cell.value = value
             col = frame.columns[j - 1]
             if isinstance(value, str):
-                if safe_text(value):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+                # openpyxl refuses control characters (IllegalCharacterError) and would store
+                # "=..." as a formula: text is cleaned, and always written as text.
+                value = _text(cell, value).value
                 widths[j - 1] = min(max(widths[j - 1], len(value)), 60)
-            elif isinstance(value, float):
+                continue
+            cell.value = value
+            if isinstance(value, float):
                 if col in percent:
                     cell.number_format = "0.0%"
                 else:
@@ -132,7 +149,7 @@ def write_pack(path, sheets: list[Sheet]) -> Path:
     wb.remove(wb.active)
     used: set[str] = set()
     for sheet in sheets:
-        name = sheet.name[:31]
+        name = strip_control(sheet.name)[:31]
         for ch in "[]:*?/\\":
             name = name.replace(ch, " ")
         while name in used:
@@ -144,8 +161,20 @@ def write_pack(path, sheets: list[Sheet]) -> Path:
         )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    _save(wb, path)
     return path
+
+
+def _save(book, path: Path) -> None:
+    """Save a workbook: zipped in memory, then written in one go.
+
+    openpyxl saving straight to a file leaves its zip open when the disk is
+    full, and the zip's finaliser fails again later ("Exception ignored
+    in ZipFile.__del__"); this way a full disk is one OSError, raised here.
+    """
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(buffer.getbuffer())
 
 
 def merge_packs(target, sources) -> Path:
@@ -193,5 +222,5 @@ def merge_packs(target, sources) -> Path:
                 out.column_dimensions[key].width = dim.width
             out.freeze_panes = sheet.freeze_panes
             out.auto_filter.ref = sheet.auto_filter.ref
-    book.save(target)
+    _save(book, target)
     return target

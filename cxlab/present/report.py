@@ -27,6 +27,7 @@ from cxlab.errors import NotFoundError
 from cxlab.present import figures as figs
 from cxlab.present.excel import Sheet, write_pack
 from cxlab.present.labels import t
+from cxlab.safe_text import strip_control
 from cxlab.stats import registry
 from cxlab.summary import DEFINITIONS, SurveyData, summarize_wave
 
@@ -349,9 +350,7 @@ class WaveReport:
             **self.summary.to_json(),
             "definitions": {k: v[self.lang] for k, v in DEFINITIONS.items()},
         }
-        (out / "metrics.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+        (out / "metrics.json").write_text(json_text(payload), encoding="utf-8")
         written.append(out / "metrics.json")
         if not self.figures:
             for name in ("nps_trend", "nps_by_service", "csi_by_direction"):
@@ -389,14 +388,35 @@ class SectionOutputs:
         sheets = self.excel_sheets()
         if sheets:
             written.append(write_pack(out / self.PACK_NAME, sheets))
-        (out / self.JSON_NAME).write_text(
-            json.dumps(self.to_json(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+        (out / self.JSON_NAME).write_text(json_text(self.to_json()), encoding="utf-8")
         written.append(out / self.JSON_NAME)
         if not self.figures:
             for name in self.available_figures():
                 self.figure(name)
         return written + write_figures(self.figures, out / "figures", prefix=self.FIGURE_PREFIX)
+
+
+def json_text(payload) -> str:
+    """A report's JSON: UTF-8, indented, and without control characters in any key or value.
+
+    Stored text may predate the cleaning at import (``cxlab repair`` fixes
+    the workspace); ``json.dumps`` would keep NUL or a vertical tab as
+    ``\\u0000`` escapes and DEL or C1 characters raw.
+
+    >>> json_text({"quote": "Сроки\\x0bсорваны", "n": 3})
+    '{\\n  "quote": "Срокисорваны",\\n  "n": 3\\n}'
+    """
+    return strip_control(json.dumps(_without_control(payload), ensure_ascii=False, indent=2, default=str))
+
+
+def _without_control(value):
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, dict):
+        return {_without_control(k): _without_control(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_control(v) for v in value]
+    return value
 
 
 def records(frame: pd.DataFrame | None) -> list:

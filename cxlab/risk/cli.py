@@ -11,7 +11,7 @@ Examples
 
     cxlab actions create --workspace workspaces/acme --wave 2026-Q3 --due-days 30
     cxlab actions list   --workspace workspaces/acme --wave 2026-Q3 --status open
-    cxlab actions list   --workspace workspaces/acme --csv actions.csv
+    cxlab actions list   --workspace workspaces/acme --csv actions.csv   # formula-like notes get a leading '
     cxlab actions add    --workspace workspaces/acme --client C017 --wave 2026-Q3 --due 2026-10-30 --note "call the CEO"
     cxlab actions update --workspace workspaces/acme A0004 --status done --note "met, scope agreed"
 """
@@ -19,10 +19,15 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import secrets
+from pathlib import Path
 
 import pandas as pd
 
 from cxlab.errors import ParameterError
+from cxlab.safe_text import safe_frame
 
 __all__ = ["add_actions_parser", "format_actions"]
 
@@ -88,15 +93,37 @@ def _cmd_list(args) -> int:
     ws = _workspace(args)
     actions = ws.actions(args.wave, client=args.client, status=args.status)
     if args.csv:
-        # With a byte-order mark Excel reads the file as UTF-8 (Cyrillic names and notes intact).
-        try:
-            actions.assign(due=actions["due"].map(_day)).to_csv(args.csv, index=False, encoding="utf-8-sig")
-        except OSError as exc:  # a folder that does not exist, no permission
-            raise ParameterError(str(exc), parameter="csv", value=args.csv) from None
+        _write_csv(actions.assign(due=actions["due"].map(_day)), Path(args.csv), raw=args.raw)
         print(f"{len(actions)} action(s) written to {args.csv}")
         return 0
     print(format_actions(actions, ws.clients()))
     return 0
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
+    """The actions as a CSV a spreadsheet can open safely, written whole or not at all.
+
+    Text goes through :func:`cxlab.safe_text.safe_frame`: control characters
+    out and, unless ``raw``, a leading ``'`` on text a spreadsheet would run
+    as a formula (``=``, ``+``, ``-``, ``@``...).  The file is written under a
+    temporary name beside ``path`` and renamed into place, so a full disk
+    leaves the earlier file (or none), never half of one.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # With a byte-order mark Excel reads the file as UTF-8 (Cyrillic names and notes intact); CRLF rows
+        # (RFC 4180) quote a note holding a carriage return, which would otherwise start a row of its own.
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            safe_frame(frame, raw=raw).to_csv(f, index=False, lineterminator="\r\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:  # a folder that does not exist, no permission, a full disk
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ParameterError(
+            f"cannot write {path}: {exc.strerror or exc}; nothing was written", parameter="csv", value=str(path)
+        ) from None
 
 
 def _cmd_add(args) -> int:
@@ -177,6 +204,11 @@ def add_actions_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--status", default=None, help=f"only this status: {_STATUSES}")
     p.add_argument("--client", default=None, help="only this client's actions")
     p.add_argument("--csv", default=None, metavar="FILE", help="write a CSV (UTF-8 with BOM, opens in Excel)")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="in the CSV, write notes that start with = + - @ (a spreadsheet formula) as stored, without the leading '",
+    )
     p.set_defaults(func=_cmd_list)
 
     p = sub.add_parser("add", help="record one action by hand")

@@ -7,15 +7,17 @@ duplicates, supersession) are in :mod:`cxlab.store.import_checks`.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 
+import duckdb
 import pandas as pd
 
-from cxlab.errors import InputError, ParameterError, Problem
+from cxlab.errors import InputError, ParameterError, Problem, WorkspaceError
 from cxlab.store._common import _now
 from cxlab.store.derived import _refresh_cube
-from cxlab.store.import_checks import ImportChecksMixin, _Refusals
+from cxlab.store.import_checks import ImportChecksMixin, _fingerprints, _Refusals
 from cxlab.store.writing import _conform, _insert
 
 
@@ -35,6 +37,7 @@ class ImportReport:
     rows_read: int
     rows_loaded: int
     rows_skipped: int = 0
+    rows_replaced: int = 0  # stored responses updated by an import with replace=True
     rows_rejected: int = 0
     answers_loaded: int = 0
     already_imported: bool = False
@@ -42,14 +45,21 @@ class ImportReport:
     refused: list[Problem] = field(default_factory=list)
     matched: dict = field(default_factory=dict)
     tool: str | None = None
+    cleaned_cells: int = 0  # cells whose control characters were removed at the door
+    cut_cells: int = 0  # cells cut to the import's max_cell_chars
 
     def __str__(self) -> str:
         if self.already_imported:
-            return f"{self.source}: already imported ({self.messages[0] if self.messages else ''}); nothing new loaded"
+            return (
+                f"{self.source}: already imported ({self.messages[0] if self.messages else ''}); nothing new loaded "
+                "(to correct what was stored from it, import it again with --replace)"
+            )
         text = (
             f"{self.source} -> wave {self.wave_id}: {self.rows_read} rows read, "
             f"{self.rows_loaded} responses loaded ({self.answers_loaded} grid answers)"
         )
+        if self.rows_replaced:
+            text += f", {self.rows_replaced} stored responses replaced"
         if self.rows_skipped:
             text += f", {self.rows_skipped} already stored"
         if self.rows_rejected:
@@ -78,6 +88,9 @@ class ImportsMixin(ImportChecksMixin):
         tool: str = "auto",
         questionnaire=None,
         errors: str = "report",
+        limits=None,
+        encoding: str | None = None,
+        replace: bool = False,
     ) -> ImportReport:
         """Import a wave's responses as one transaction.
 
@@ -98,6 +111,27 @@ class ImportsMixin(ImportChecksMixin):
             refused and listed in :attr:`ImportReport.refused` with file, row,
             column and reason; everything valid is loaded.  ``"raise"``: any
             refusal raises :class:`InputError` and nothing is written.
+        limits : cxlab.ingest.limits.Limits, optional
+            File size, cell length, columns and rows; default the workspace's
+            (``import_limits`` in ``workspace.json``, else the documented
+            defaults: 100 MB, 10,000 characters, 2,000 columns, 500,000
+            rows).  A file over a limit is refused with nothing written; a
+            longer cell is cut and :attr:`ImportReport.cut_cells` counts it.
+        encoding : str, optional
+            Codec of a CSV file (``koi8_r``, ``latin_1``, ...); by default it
+            is decided by evidence, and a file that is not clearly one
+            encoding is refused with the candidates
+            (:mod:`cxlab.ingest.encoding`).
+        replace : bool
+            Correct responses stored wrong (garbled text, a wrong answer):
+            every response of the file whose ``response_id`` is already
+            stored *in this wave* with different content is replaced (its
+            answers too) instead of refused, in the same transaction as the
+            rest of the import.  Responses of the earlier import that the file
+            does not hold are kept.  The audit row in ``imports`` says how
+            many responses were replaced, which ones, and from which earlier
+            import(s).  The file is read even if the same bytes were imported
+            before (a file re-read with another ``encoding``).
 
         Returns
         -------
@@ -110,7 +144,8 @@ class ImportsMixin(ImportChecksMixin):
           the report counts each and lists what stayed unmatched.
         - The same file imported twice loads nothing and says so.
         - A response already stored with the same content (a cumulative
-          export) is skipped; with different content it is refused.
+          export) is skipped; with different content it is refused (replaced
+          with ``replace=True``).
         - One response per contact and wave: a contact's later submission
           (by ``submitted_at``, else file order) supersedes an earlier one,
           in the file or already stored, and the report counts it.
@@ -121,6 +156,7 @@ class ImportsMixin(ImportChecksMixin):
           label or an unreadable date.
         """
         from cxlab.ingest import ExportData, read_export
+        from cxlab.ingest.limits import Limits
 
         if errors not in ("report", "raise"):
             raise ParameterError(
@@ -131,8 +167,21 @@ class ImportsMixin(ImportChecksMixin):
         else:
             if questionnaire is None and wave is not None:
                 questionnaire = self._wave_questionnaire(wave)
-            data = read_export(source, tool=tool, mapping=mapping, questionnaire=questionnaire, errors=errors)
+            if limits is None:
+                limits = Limits.from_settings(getattr(self, "meta", None))
+            data = read_export(
+                source,
+                tool=tool,
+                mapping=mapping,
+                questionnaire=questionnaire,
+                errors=errors,
+                limits=limits,
+                encoding=encoding,
+            )
         src = data.source
+        if data.rows_read == 0:
+            # A header alone is a wrong file (or a wrong sheet), not an empty wave: no audit row for it.
+            raise InputError(Problem(src, None, None, "no answer rows in the file (only a header)"))
         responses = data.responses.copy()
         answers = data.answers.copy()
         refusals = _Refusals(list(data.problems))
@@ -176,28 +225,24 @@ class ImportsMixin(ImportChecksMixin):
             answers["response_id"] = answers["response_id"].map(lambda r: rename.get(r, r))
 
         with self.connect() as con:
-            # A file whose import refused something may come again once the cause is fixed
-            # (a contact added, a label corrected): its loaded rows are then skipped by content.
-            prior = con.execute(
-                "SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ? "
-                "AND coalesce(rows_refused, 0) = 0",
-                [data.sha256, wave],
-            ).fetchall()
-        if prior:
-            return ImportReport(
-                import_id=None,
-                wave_id=wave,
-                source=src,
-                sha256=data.sha256,
-                rows_read=data.rows_read,
-                rows_loaded=0,
-                already_imported=True,
-                messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"],
-            )
+            prior = _prior_import(con, data.sha256, wave)
+        if prior and not replace:
+            return _already_imported(prior, wave, src, data)
 
         matched = self._match_contacts(responses, wave, src, refusals)
         responses, answers, rejected = self._validate_responses(responses, answers, wave_rec, src, refusals)
+        held: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        replaced_from: list[str] = []
+        if replace:
+            # Responses stored in this wave with other content are held out of the "never overwrite" check.
+            changed, replaced_from = self._changed_in_wave(responses, answers, wave)
+            hold_r, hold_a = responses["response_id"].isin(changed), answers["response_id"].isin(changed)
+            held = (responses[hold_r], answers[hold_a])
+            responses, answers = responses[~hold_r], answers[~hold_a]
         responses, answers, skipped = self._skip_stored(responses, answers, src, refusals)
+        if held is not None and len(held[0]):
+            responses = pd.concat([responses, held[0]]).sort_index()
+            answers = pd.concat([answers, held[1]]).sort_index()
         if errors == "raise" and refusals.problems:
             raise InputError(refusals.problems)
         responses, answers = refusals.apply(responses, answers)
@@ -205,7 +250,25 @@ class ImportsMixin(ImportChecksMixin):
         if len(responses) and responses["nps"].isna().all():
             messages.append("no answer to the recommend question (nps) in this file: NPS cannot be computed from it")
 
-        responses, answers, late, superseded_ids = self._supersede_by_contact(responses, answers, wave)
+        replaced_ids: list[str] = []
+        if held is not None:  # those still there after the refusals
+            replaced_ids = responses.loc[responses["response_id"].isin(held[0]["response_id"]), "response_id"].tolist()
+        if replaced_ids:
+            # A replaced response is its contact's stored one: it is not a later submission to weigh.
+            rep_r, rep_a = responses["response_id"].isin(replaced_ids), answers["response_id"].isin(replaced_ids)
+            kept = (responses[rep_r], answers[rep_a])
+            responses, answers, late, superseded_ids = self._supersede_by_contact(
+                responses[~rep_r], answers[~rep_a], wave
+            )
+            responses = pd.concat([responses, kept[0]]).sort_index()
+            answers = pd.concat([answers, kept[1]]).sort_index()
+            messages.append(
+                f"replace: {len(replaced_ids)} stored response(s) replaced (import(s) "
+                f"{', '.join(replaced_from) or '?'}): {', '.join(replaced_ids[:10])}"
+                + (f" and {len(replaced_ids) - 10} more" if len(replaced_ids) > 10 else "")
+            )
+        else:
+            responses, answers, late, superseded_ids = self._supersede_by_contact(responses, answers, wave)
         rejected += late
         if rejected:
             messages.append(f"{rejected} earlier submission(s) superseded by a later one of the same respondent")
@@ -246,6 +309,14 @@ class ImportsMixin(ImportChecksMixin):
         with self.connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
+                # The checks above read in their own connections: another import of the same file may have
+                # committed since (two imports started together).  Under the write lock, look again.
+                if not replace and (prior := _prior_import(con, data.sha256, wave)):
+                    con.execute("ROLLBACK")
+                    return _already_imported(prior, wave, src, data)
+                if replaced_ids:
+                    con.execute("DELETE FROM answers WHERE response_id IN (SELECT unnest(?))", [replaced_ids])
+                    con.execute("DELETE FROM responses WHERE response_id IN (SELECT unnest(?))", [replaced_ids])
                 if superseded_ids:
                     con.execute("DELETE FROM answers WHERE response_id IN (SELECT unnest(?))", [superseded_ids])
                     con.execute("DELETE FROM responses WHERE response_id IN (SELECT unnest(?))", [superseded_ids])
@@ -254,8 +325,18 @@ class ImportsMixin(ImportChecksMixin):
                 _insert(con, "imports", _conform("imports", audit, src))
                 _refresh_cube(con, [wave])
                 con.execute("COMMIT")
-            except Exception:
+            except duckdb.ConstraintException as exc:
                 con.execute("ROLLBACK")
+                raise WorkspaceError(
+                    f"{src}: another import stored some of these responses at the same time ({exc}); "
+                    "nothing of this file was loaded: run the import again",
+                    path=self.path,
+                ) from None
+            except Exception:
+                # A COMMIT that failed (a full disk) has rolled back already, and a second ROLLBACK would
+                # raise "no transaction is active" over the error that says why.
+                with contextlib.suppress(duckdb.TransactionException):
+                    con.execute("ROLLBACK")
                 raise
         return ImportReport(
             import_id=import_id,
@@ -265,13 +346,32 @@ class ImportsMixin(ImportChecksMixin):
             rows_read=data.rows_read,
             rows_loaded=len(resp_out),
             rows_skipped=skipped,
+            rows_replaced=len(replaced_ids),
             rows_rejected=rejected + len(superseded_ids),
             answers_loaded=len(ans_out),
             messages=messages,
             refused=refusals.problems,
             matched=matched,
             tool=data.tool,
+            cleaned_cells=data.cleaned_cells,
+            cut_cells=data.cut_cells,
         )
+
+    def _changed_in_wave(self, responses, answers, wave: str) -> tuple[list[str], list[str]]:
+        """Incoming response ids stored in ``wave`` with other content, and the imports that stored them."""
+        ids = responses["response_id"].dropna().tolist()
+        stored = self.sql(
+            "SELECT * FROM responses WHERE wave_id = ? AND response_id IN (SELECT unnest(?))", [wave, ids]
+        )
+        if not len(stored):
+            return [], []
+        stored_answers = self.sql(
+            "SELECT * FROM answers WHERE response_id IN (SELECT unnest(?))", [stored["response_id"].tolist()]
+        )
+        mine, theirs = _fingerprints(responses, answers), _fingerprints(stored, stored_answers)
+        changed = [rid for rid, fp in theirs.items() if fp != mine.get(rid)]
+        imports = stored.loc[stored["response_id"].isin(changed), "import_id"].dropna().unique().tolist()
+        return changed, sorted(str(i) for i in imports)
 
     def _wave_questionnaire(self, wave: str):
         """The wave's questionnaire template, or None when it is not a bundled or reachable one."""
@@ -285,3 +385,29 @@ class ImportsMixin(ImportChecksMixin):
         except FileNotFoundError:
             local = self.path / "questionnaires" / f"{name}.yaml"
             return load_questionnaire(local) if local.exists() else None
+
+
+def _prior_import(con, sha256: str, wave: str) -> list:
+    """Earlier complete imports of the same bytes into the wave: ``[(import_id, imported_at), ...]``.
+
+    A file whose import refused something may come again once the cause is fixed
+    (a contact added, a label corrected): its loaded rows are then skipped by content.
+    """
+    return con.execute(
+        "SELECT import_id, imported_at FROM imports WHERE sha256 = ? AND wave_id = ? AND coalesce(rows_refused, 0) = 0",
+        [sha256, wave],
+    ).fetchall()
+
+
+def _already_imported(prior: list, wave: str, source: str, data) -> ImportReport:
+    """The report of a file whose bytes were imported into the wave before (``prior``: :func:`_prior_import`)."""
+    return ImportReport(
+        import_id=None,
+        wave_id=wave,
+        source=source,
+        sha256=data.sha256,
+        rows_read=data.rows_read,
+        rows_loaded=0,
+        already_imported=True,
+        messages=[f"import {prior[0][0]} on {prior[0][1]:%Y-%m-%d %H:%M}"],
+    )

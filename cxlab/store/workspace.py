@@ -10,6 +10,7 @@ tables.  Its writers come from the mixins of the other modules: imports
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from cxlab.store._common import _now
 from cxlab.store.actions import ActionsMixin
 from cxlab.store.derived import CUBE_DDL, CubeMixin
 from cxlab.store.imports import ImportsMixin
+from cxlab.store.locking import connect_waiting
 from cxlab.store.writing import WritingMixin
 
 DB_FILE = "workspace.duckdb"
@@ -33,6 +35,22 @@ SCHEMA_VERSION = 3
 META_FILE = "workspace.json"
 
 
+def _checked_path(path) -> Path:
+    """The workspace folder as a Path; a backslash in it is refused where it is not the separator.
+
+    DuckDB reads ``\\`` as a folder separator on every system, so on POSIX
+    ``a\\b`` (one folder) would open the workspace in ``a/b`` (another one).
+    """
+    path = Path(path)
+    if os.sep != "\\" and "\\" in str(path):
+        raise WorkspaceError(
+            f"workspace path '{path}' contains a backslash, which DuckDB reads as a folder separator "
+            "(it would open another folder's workspace); use '/' or rename the folder",
+            path=path,
+        )
+    return path
+
+
 class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
     """One company's data in one DuckDB file.
 
@@ -40,10 +58,15 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
     ----------
     path : str or Path
         Folder of an existing workspace (see :meth:`create`).
+    lock_timeout : float, optional
+        Seconds an operation waits while another process holds the
+        database (DuckDB: one writer or many readers); default
+        ``$CXLAB_LOCK_TIMEOUT``, else 60 (:mod:`cxlab.store.locking`).
     """
 
-    def __init__(self, path):
-        self.path = Path(path)
+    def __init__(self, path, *, lock_timeout: float | None = None):
+        self.path = _checked_path(path)
+        self.lock_timeout = lock_timeout
         self.db_path = self.path / DB_FILE
         if not self.db_path.exists():
             raise WorkspaceError(
@@ -75,7 +98,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         cls, path, *, name: str | None = None, overwrite: bool = False, currency: str = "RUB", language: str = "ru"
     ) -> Workspace:
         """Create an empty workspace (refuses to clobber one unless ``overwrite``)."""
-        path = Path(path)
+        path = _checked_path(path)
         db = path / DB_FILE
         if db.exists():
             if not overwrite:
@@ -93,7 +116,7 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
             "schema_version": SCHEMA_VERSION,
         }
         (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        con = duckdb.connect(str(db))
+        con = connect_waiting(db, read_only=False, what=f"workspace {path}")
         try:
             for table in TABLE_ORDER:
                 con.execute(TABLES[table].ddl())
@@ -103,16 +126,24 @@ class Workspace(ImportsMixin, ActionsMixin, CubeMixin, WritingMixin):
         return cls(path)
 
     @classmethod
-    def open(cls, path) -> Workspace:
-        return cls(path)
+    def open(cls, path, *, lock_timeout: float | None = None) -> Workspace:
+        return cls(path, lock_timeout=lock_timeout)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
 
     @contextmanager
     def connect(self, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A DuckDB connection for one operation, closed afterwards."""
-        con = duckdb.connect(str(self.db_path), read_only=read_only)
+        """A DuckDB connection for one operation, closed afterwards.
+
+        While another process holds a conflicting lock (DuckDB: one writer
+        or many readers), the connection waits for it (``lock_timeout``),
+        saying so once on stderr, then raises
+        :class:`~cxlab.errors.WorkspaceLockedError` naming that process.
+        """
+        con = connect_waiting(
+            self.db_path, read_only=read_only, timeout=self.lock_timeout, what=f"workspace {self.path}"
+        )
         try:
             yield con
         finally:

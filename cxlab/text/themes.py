@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.errors import DataError, ParameterError
+from cxlab.safe_text import strip_control
 from cxlab.text.codebook import Codebook, Term, load_codebook
 from cxlab.text.tokens import Token, sentences, tokenize
 
@@ -58,6 +59,10 @@ COMMA_DISTANCE = 3
 _CONTRAST = {"но", "однако", "зато", "but", "however", "yet"}
 #: Columns holding the respondent's own words: why the score, and the open comment.
 TEXT_COLUMNS = ("reason", "comment")
+#: Longest text read (and then shown) per comment: the import's default cell limit
+#: (cxlab.ingest.limits). Text stored before that limit, or longer by a workspace's own setting, is cut
+#: here, so that one comment of a megabyte cannot stall a report or the dashboard.
+MAX_TEXT_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -334,11 +339,14 @@ def comment_frame(comments) -> pd.DataFrame:
     A list or Series of strings becomes ``text``; a DataFrame keeps its
     columns and gets ``text`` from its ``text`` column, or from ``reason``
     and ``comment`` joined (both are the respondent's words: why the score,
-    and what to improve).
+    and what to improve).  The text is cleaned of control characters and
+    cut to :data:`MAX_TEXT_CHARS` characters.
     """
     if isinstance(comments, pd.DataFrame):
         frame = comments.copy()
-        if "text" not in frame:
+        if "text" in frame:
+            frame["text"] = frame["text"].map(_bounded).astype(object)
+        else:
             cols = [c for c in TEXT_COLUMNS if c in frame]
             if not cols:
                 raise DataError(
@@ -347,7 +355,7 @@ def comment_frame(comments) -> pd.DataFrame:
                 )
             values = zip(*(frame[c].tolist() for c in cols))
             frame["text"] = pd.Series(
-                [" ".join(_sentence(v) for v in row if isinstance(v, str) and v.strip()) for row in values],
+                [_bounded(" ".join(_sentence(v) for v in row if isinstance(v, str) and v.strip())) for row in values],
                 index=frame.index,
                 dtype=object,
             )
@@ -355,7 +363,15 @@ def comment_frame(comments) -> pd.DataFrame:
     if isinstance(comments, str):
         comments = [comments]
     series = pd.Series(comments, dtype=object) if not isinstance(comments, pd.Series) else comments.astype(object)
-    return pd.DataFrame({"text": series})
+    return pd.DataFrame({"text": series.map(_bounded).astype(object)})
+
+
+def _bounded(text):
+    """Text without control characters, cut to :data:`MAX_TEXT_CHARS` (the last character ``…``)."""
+    if not isinstance(text, str):
+        return text
+    text = strip_control(text)
+    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
 
 
 def _sentence(text: str) -> str:

@@ -133,3 +133,41 @@ def test_bad_query_is_refused_with_a_message(page, dashboard_server, query, says
     assert "Traceback" not in page.content()
     assert page.locator(".cx-dashboard-ready").count() == 0
     clean(page)
+
+
+def test_an_import_while_the_dashboard_is_open_succeeds_and_shows_on_reload(page, demo_ws_copy, tmp_path):
+    """Issue 16: an executive's open dashboard must not block an import, and the next view shows it."""
+    import subprocess
+    import sys
+
+    from cxlab.serve import start_dashboard
+
+    ws = demo_ws_copy
+    wave = ws.latest_wave()
+    answered = set(ws.responses(wave)["contact_id"])
+    free = [c for c in ws.contacts()["contact_id"] if c not in answered][:3]
+    late = tmp_path / "late.csv"
+    late.write_text(
+        "response_id,contact_id,nps\n" + "".join(f"OPEN-{j},{c},10\n" for j, c in enumerate(free)), encoding="utf-8"
+    )
+    with start_dashboard(ws.path, lang="en") as server:
+        open_dashboard(page, server)
+        before = tile(page, "nps")
+        run = subprocess.run(
+            [sys.executable, "-m", "cxlab.cli", "import", "--lock-timeout", "60", "--workspace", str(ws.path)]
+            + ["--wave", wave, str(late)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "3 responses loaded" in run.stdout and "Traceback" not in run.stderr
+        open_dashboard(page, server)
+        after = tile(page, "nps")
+    want = metrics.nps(ws.responses(wave)["nps"].dropna())
+    assert int(after["n"]) == int(before["n"]) + 3 == want.n
+    assert float(after["value"]) == pytest.approx(want.estimate, abs=1e-3)
+    # Leaving the first view, Voila's page asks the server to shut its kernel down and is refused (403):
+    # the kernel lifecycle belongs to the dashboard issue (#17).  Nothing else may go wrong.
+    page.js_errors[:] = [e for e in page.js_errors if "/voila/api/shutdown/" not in e]
+    clean(page)

@@ -16,7 +16,7 @@ import pytest
 from cxlab.fieldwork.common import ConfigError, FieldworkError, without_address
 from cxlab.fieldwork.mail import MERGE_COLUMNS, SmtpTransport
 from cxlab.fieldwork.outreach import mark, remind, send
-from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE
+from cxlab.fieldwork.planning import INVALID_EMAIL_NOTE, plan
 
 WAVE = "2026-Q4"
 # The plain-text AUTH server is what the login test means to run (on 127.0.0.1 only).
@@ -432,3 +432,16 @@ def test_without_address():
     assert without_address(None, "a@x.ru") is None
     assert without_address("450 a@x.ru busy; <A@X.RU>", "a@x.ru") == "450 <recipient> busy; <recipient>"
     assert without_address("550 user unknown", "a@x.ru", None) == "550 user unknown"
+
+
+def test_mail_merge_csv_never_holds_a_formula(small_ws, config):
+    """The merge file is opened in a spreadsheet first: a client named like a formula is written as text."""
+    with small_ws.connect(read_only=False) as con:
+        con.execute("UPDATE clients SET name = '=HYPERLINK(\"http://evil\",\"x\")' WHERE name = 'Гамма'")
+    plan(small_ws, WAVE, config)
+    send(small_ws, WAVE, via="eml", now=SENT, progress=False)
+    (merge,) = (small_ws.path / "outbox" / WAVE).glob("invitation-*.csv")
+    with open(merge, encoding="utf-8-sig", newline="") as fh:
+        clients = {r["client"] for r in csv.DictReader(fh)}
+    assert '\'=HYPERLINK("http://evil","x")' in clients
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in clients)

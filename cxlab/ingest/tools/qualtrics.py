@@ -188,7 +188,8 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
         header_rows = 2
     else:
         header_rows = 1
-    raw = read_table(path_or_bytes, source=source, sheet=sheet, header_rows=header_rows)
+    # The head's encoding (given or decided) reads the file again the same way.
+    raw = read_table(path_or_bytes, source=source, sheet=sheet, header_rows=header_rows, encoding=head.encoding)
     ids = [str(v).strip() for v in raw.headers[0]]
     json_row = next((h for h in raw.headers[1:] if _has_import_ids(h)), None)
     meta_ids = _import_ids(json_row) if json_row is not None else [{} for _ in ids]

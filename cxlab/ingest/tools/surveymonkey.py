@@ -174,7 +174,10 @@ def read(path_or_bytes, *, source=None, sheet=0, head=None) -> ToolTable:
     head = head if head is not None else read_table(path_or_bytes, source=source, sheet=sheet)
     first = next((c for c in head.frame.columns if str(c).strip().casefold() == "respondent id"), None)
     two_rows = first is None or _cell(head.frame, 0, first) is None
-    raw = read_table(path_or_bytes, source=source, sheet=sheet, header_rows=2 if two_rows else 1)
+    # The head's encoding (given or decided) reads the file again the same way.
+    raw = read_table(
+        path_or_bytes, source=source, sheet=sheet, header_rows=2 if two_rows else 1, encoding=head.encoding
+    )
     row1 = [_text(v) for v in raw.headers[0]]
     row2 = [_text(v) for v in raw.headers[1]] if two_rows else [""] * len(row1)
     frame = raw.frame.copy()
