@@ -45,6 +45,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
+#: The default longest text of a cell: imports cut to it (cxlab.ingest.limits), analysis reads no more.
+MAX_CELL_CHARS = 10_000
+#: What the end of a cut text shows.
+ELLIPSIS = "…"
+
+
+def cut_text(text: str, max_chars: int = MAX_CELL_CHARS) -> str:
+    """``text`` cut to ``max_chars`` characters, the last one ``…`` (shorter text is left alone).
+
+    >>> cut_text("abcdef", 4), cut_text("abc", 4)
+    ('abc…', 'abc')
+    """
+    return text if len(text) <= max_chars else text[: max_chars - 1] + ELLIPSIS
+
+
 def strip_control(text: str) -> str:
     """``text`` without control characters (tab, line feed and carriage return are kept)."""
     return CONTROL_CHARACTERS.sub("", text)

@@ -44,14 +44,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 
 from cxlab.errors import InputError, ParameterError, Problem
-from cxlab.safe_text import strip_control
+from cxlab.safe_text import MAX_CELL_CHARS, cut_text, strip_control
 
 __all__ = ["CellGuard", "Limits", "applied", "check_file_size", "check_shape", "check_xlsx", "current", "cut_text"]
 
 #: The key of ``workspace.json`` that holds a workspace's limits.
 SETTINGS_KEY = "import_limits"
-#: What the end of a cut text shows.
-ELLIPSIS = "…"
 _MB = 1024 * 1024
 
 
@@ -68,7 +66,7 @@ class Limits:
     """
 
     max_file_mb: float = 100
-    max_cell_chars: int = 10_000
+    max_cell_chars: int = MAX_CELL_CHARS
     max_columns: int = 2_000
     max_rows: int = 500_000
 
@@ -146,15 +144,6 @@ def applied(limits: Limits | None) -> Iterator[Limits]:
         yield current()
     finally:
         _CURRENT.reset(token)
-
-
-def cut_text(text: str, max_chars: int) -> str:
-    """``text`` cut to ``max_chars`` characters, the last one ``…`` (shorter text is left alone).
-
-    >>> cut_text("abcdef", 4), cut_text("abc", 4)
-    ('abc…', 'abc')
-    """
-    return text if len(text) <= max_chars else text[: max_chars - 1] + ELLIPSIS
 
 
 class CellGuard:

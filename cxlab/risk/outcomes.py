@@ -276,35 +276,25 @@ def _differences(done: pd.DataFrame, rest: pd.DataFrame, confidence: float) -> p
     score = mean_change(
         rest["score_change"].to_numpy(dtype=float), done["score_change"].to_numpy(dtype=float), confidence=confidence
     )
-    rows = [
-        {
-            "measure": "churned_share",
-            "completed": share.extra["after"],
-            "no_completed": share.extra["before"],
-            "difference": share.estimate,
-            "ci_low": share.ci_low,
-            "ci_high": share.ci_high,
-            "p_value": share.p_value,
-            "n_completed": share.n_after,
-            "n_no_completed": share.n_before,
-            "confidence": confidence,
-            "method": share.method.replace("after - before", "completed - not completed"),
-        },
-        {
-            "measure": "score_change",
-            "completed": score.extra["after"],
-            "no_completed": score.extra["before"],
-            "difference": score.estimate,
-            "ci_low": score.ci_low,
-            "ci_high": score.ci_high,
-            "p_value": score.p_value,
-            "n_completed": score.n_after,
-            "n_no_completed": score.n_before,
-            "confidence": confidence,
-            "method": score.method.replace("after - before", "completed - not completed"),
-        },
-    ]
+    rows = [_difference_row("churned_share", share, confidence), _difference_row("score_change", score, confidence)]
     return pd.DataFrame(rows, columns=_DIFFERENCE_COLUMNS)
+
+
+def _difference_row(measure: str, change, confidence: float) -> dict:
+    """One row of the completed-vs-not table from a ``Change`` of (completed, not completed)."""
+    return {
+        "measure": measure,
+        "completed": change.extra["after"],
+        "no_completed": change.extra["before"],
+        "difference": change.estimate,
+        "ci_low": change.ci_low,
+        "ci_high": change.ci_high,
+        "p_value": change.p_value,
+        "n_completed": change.n_after,
+        "n_no_completed": change.n_before,
+        "confidence": confidence,
+        "method": change.method.replace("after - before", "completed - not completed"),
+    }
 
 
 def follow_up(

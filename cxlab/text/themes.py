@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.errors import DataError, ParameterError
-from cxlab.safe_text import strip_control
+from cxlab.safe_text import MAX_CELL_CHARS, cut_text, strip_control
 from cxlab.text.codebook import Codebook, Term, load_codebook
 from cxlab.text.tokens import Token, sentences, tokenize
 
@@ -62,7 +62,7 @@ TEXT_COLUMNS = ("reason", "comment")
 #: Longest text read (and then shown) per comment: the import's default cell limit
 #: (cxlab.ingest.limits). Text stored before that limit, or longer by a workspace's own setting, is cut
 #: here, so that one comment of a megabyte cannot stall a report or the dashboard.
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = MAX_CELL_CHARS
 
 
 @dataclass(frozen=True)
@@ -370,8 +370,7 @@ def _bounded(text):
     """Text without control characters, cut to :data:`MAX_TEXT_CHARS` (the last character ``…``)."""
     if not isinstance(text, str):
         return text
-    text = strip_control(text)
-    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
+    return cut_text(strip_control(text), MAX_TEXT_CHARS)
 
 
 def _sentence(text: str) -> str:
