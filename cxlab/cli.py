@@ -48,6 +48,8 @@ def _cmd_demo(args) -> int:
         return 0
     run = run_wave(ws, args.wave, lang=args.lang, min_n=args.min_n, reports_root=args.reports, progress=not args.quiet)
     print(run)
+    # Every wave's churn scores, matrices and coded comments, so that the dashboard's first view reads them.
+    _derive(ws, quiet=args.quiet)
     html = run.output_dir / "wave_report.html"
     print(f"open the report: {html}")
     print(f"executive dashboard in a browser: cxlab dashboard --workspace {ws.path}")
@@ -116,6 +118,7 @@ def _cmd_import(args) -> int:
     limits = _import_limits(ws, args)
     status = 0
     written = False  # --problems-file is started by the first file with refusals, added to by the next
+    changed = False  # any file that changed the data: derived results are computed again
     for file in args.files:
         report = ws.import_wave(
             file,
@@ -146,7 +149,33 @@ def _cmd_import(args) -> int:
                 print(f"    ... and {more:,} more; " + (f"all in {listed}" if listed else "the full list not written"))
             elif listed:
                 print(f"    listed in {listed}")
+        changed = changed or report.rows_loaded > 0 or report.rows_replaced > 0
+    # After the imports' transactions committed, never inside one: a failure here leaves the data imported.
+    if changed and not args.no_derive:
+        _derive(ws, quiet=False)
     return status
+
+
+def _derive(workspace, *, waves=None, quiet: bool = False) -> bool:
+    """Store what the dashboard reads (churn scores, matrices, coded comments); one line said, never raised."""
+    from cxlab.present.derived_results import derive
+
+    try:
+        summary = derive(workspace, waves=waves, progress=not quiet)
+    except KeyboardInterrupt:  # what was derived is stored; the rest is computed when shown
+        print("derived results interrupted: the dashboard computes the missing ones when shown")
+        return False
+    except Exception as exc:  # the data stand; the dashboard computes what is missing when shown
+        print(f"derived results not stored ({type(exc).__name__}: {exc}); the dashboard computes them when shown")
+        return False
+    print(summary)
+    return not summary.failed
+
+
+def _cmd_derive(args) -> int:
+    from cxlab.store import Workspace
+
+    return 0 if _derive(Workspace(args.workspace), waves=args.waves, quiet=args.quiet) else 1
 
 
 #: Refusals printed on the terminal for each file; the full list goes to a file (200,000 lines would not help).
@@ -248,7 +277,14 @@ def _cmd_dashboard(args) -> int:
     from cxlab.serve import serve_dashboard
 
     return serve_dashboard(
-        args.workspace, port=args.port, host=args.host, token_file=args.token_file, min_n=args.min_n, lang=args.lang
+        args.workspace,
+        port=args.port,
+        host=args.host,
+        token_file=args.token_file,
+        min_n=args.min_n,
+        lang=args.lang,
+        max_kernels=args.max_kernels,
+        preheat=args.preheat,
     )
 
 
@@ -313,8 +349,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="correct responses stored wrong: responses of the file already stored in the wave with other "
         "content are replaced (default: refused); one transaction, an audit row in imports",
     )
+    i.add_argument(
+        "--no-derive",
+        action="store_true",
+        help="do not compute the derived results the dashboard reads (churn scores, matrices, coded "
+        "comments); it then computes them when first shown, or run `cxlab derive`",
+    )
     i.add_argument("files", nargs="+")
     i.set_defaults(func=_cmd_import)
+
+    dv = sub.add_parser(
+        "derive",
+        help="compute and store the dashboard's slow results (churn scores, matrices, coded comments)",
+    )
+    dv.add_argument("--workspace", required=True)
+    dv.add_argument("--wave", dest="waves", default=None, action="append", help="only this wave (repeatable)")
+    dv.add_argument("--quiet", action="store_true")
+    dv.set_defaults(func=_cmd_derive)
 
     fix = sub.add_parser(
         "repair",
@@ -372,7 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the executive dashboard (Voila) for one workspace, with a token",
         description="Serve notebooks/dashboard.ipynb with Voila for one workspace. The token is "
         "$CXLAB_DASHBOARD_TOKEN, else the one in --token-file, else a new one; the URL with it is "
-        "printed. There is no --token option: command lines are visible to every user.",
+        "printed. There is no --token option: command lines are visible to every user. A token may hold "
+        "only A-Z a-z 0-9 - . _ ~. A closed page's kernel is shut down (or culled within two minutes); "
+        "Ctrl-C or SIGTERM stops the server and all its kernels.",
     )
     b.add_argument("--workspace", required=True)
     b.add_argument("--port", type=int, default=8866)
@@ -382,6 +435,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--min-n", type=int, default=10, help="smallest group shown")
     b.add_argument("--lang", choices=("ru", "en"), default=None, help="default: the workspace's language")
+    b.add_argument(
+        "--max-kernels",
+        type=int,
+        default=6,
+        help="live kernels at most, the preheated ones included (default 6, about 400 MB each); "
+        "a visitor beyond it is asked to try again later",
+    )
+    b.add_argument(
+        "--preheat",
+        type=int,
+        default=1,
+        help="kernels kept ready, with the workspace read, for the next visitors (default 1; 0: off)",
+    )
     b.set_defaults(func=_cmd_dashboard)
     _add_lock_timeout(p)
     return p

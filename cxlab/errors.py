@@ -22,11 +22,13 @@ re-export them under the names they always had (``cxlab.metrics.NPSScaleError``,
     │   └── WorkspaceLockedError(WorkspaceError)   another process held the workspace past the wait: pid, program
     ├── RunError(CxlabError)                       a per-wave run: notebook, cell, ename, evalue, output_dir
     ├── DashboardError(CxlabError)                 the dashboard server cannot start or answer
+    ├── DerivedResultError(CxlabError, ValueError) a stored derived result is damaged or of another format
     └── FieldworkError(CxlabError)                 planning, sending, reminding, marking
 
     CxlabWarning(UserWarning)
     ├── DriverWarning(CxlabWarning)                a caveat of a driver analysis (small sample, collinearity)
-    └── FallbackWarning(CxlabWarning, RuntimeWarning)   a method could not be used; a simpler one was
+    ├── FallbackWarning(CxlabWarning, RuntimeWarning)   a method could not be used; a simpler one was
+    └── DerivedResultWarning(CxlabWarning)         a stored result unreadable or unwritable: computed instead
 
 Each class keeps the builtin base its callers catch (``ValueError``,
 ``KeyError``, ``TypeError``, ``RuntimeError``, ``FileNotFoundError``), so
@@ -66,6 +68,8 @@ __all__ = [
     "ParameterError",
     "ParameterTypeError",
     "DashboardQueryError",
+    "DerivedResultError",
+    "DerivedResultWarning",
     "DataError",
     "NPSScaleError",
     "FitError",
@@ -559,6 +563,14 @@ class DashboardError(CxlabError):
     """The dashboard server could not be configured or started."""
 
 
+class DerivedResultError(CxlabError, ValueError):
+    """A stored derived result (``<workspace>/derived/``) is damaged, of another format or misnamed.
+
+    Raised inside the store and caught there: the entry is removed and
+    computed again, with a :class:`DerivedResultWarning`.
+    """
+
+
 class CxlabWarning(UserWarning):
     """Base class of cxlab's own warnings."""
 
@@ -569,3 +581,7 @@ class DriverWarning(CxlabWarning):
 
 class FallbackWarning(CxlabWarning, RuntimeWarning):
     """A method could not be used and a simpler one was used instead (a ``RuntimeWarning`` too)."""
+
+
+class DerivedResultWarning(CxlabWarning):
+    """A stored result could not be read or written; it is computed instead (the figures are unaffected)."""

@@ -676,6 +676,7 @@ def run_wave(
         publish_report(staging, final)
     finally:
         _release(hold)
+    _derive_for_dashboard(ws, wave, progress=progress)
     return WaveRun(
         workspace=ws.name,
         wave=wave,
@@ -683,6 +684,18 @@ def run_wave(
         files=[final / p for p in files] + [final / "run.json"],
         seconds=seconds,
     )
+
+
+def _derive_for_dashboard(ws, wave: str, *, progress: bool) -> None:
+    """Store the wave's slow dashboard results (its churn scores are stored by the report already); never raises."""
+    from cxlab.present.derived_results import derive
+
+    try:
+        line = str(derive(ws, waves=[wave], progress=progress))
+    except Exception as exc:  # the report is published; the dashboard computes what is missing when shown
+        line = f"derived results not stored ({type(exc).__name__}: {exc})"
+    if progress:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _write_run_json(folder: Path, workspace: str, wave: str, lang: str, min_n: int, seconds: float, files) -> None:

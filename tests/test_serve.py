@@ -46,7 +46,8 @@ DASH_CODE = """\
 import os, urllib.parse
 from pathlib import Path
 import ipywidgets as widgets
-query = urllib.parse.parse_qs(os.environ.get("QUERY_STRING", ""))
+from cxlab.present.dashboard_startup import request_query
+query = urllib.parse.parse_qs(request_query())  # a preheated kernel waits here for its visitor
 print("WS=" + Path(os.environ["CXLAB_WORKSPACE"]).name)
 print("WAVE=" + ",".join(query.get("wave", [])))
 print("LANG=" + os.environ["CXLAB_DASHBOARD_LANG"] + " MIN_N=" + os.environ["CXLAB_DASHBOARD_MIN_N"])
@@ -89,7 +90,9 @@ def server(site):
     ws, served = site
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(TOKEN_ENV, raising=False)
-        srv = start_dashboard(ws.path, notebook=served)
+        # Many plain GETs below, each a kernel that no page ever closes (culled
+        # after 90 s): a cap far above them (the cap has its own tests).
+        srv = start_dashboard(ws.path, notebook=served, max_kernels=40)
     yield srv
     srv.stop()
 
@@ -127,7 +130,11 @@ def test_voila_argv_serves_one_notebook_locked_down(tmp_path):
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.file_allowlist=[]",
-        "--preheat_kernel=False",
+        "--preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
+        "--MappingKernelManager.cull_idle_timeout=90",
+        "--MappingKernelManager.cull_interval=30",
+        "--MappingKernelManager.cull_connected=False",
         "--PasswordIdentityProvider.allow_password_change=False",
         "--Voila.identity_provider_class=cxlab.serve.TokenOnlyIdentityProvider",
     ):
@@ -136,6 +143,10 @@ def test_voila_argv_serves_one_notebook_locked_down(tmp_path):
     assert not [a for a in argv if a.startswith(("--token=", "--Voila.token", "--IdentityProvider.token"))]
     assert "--Voila.ip=0.0.0.0" in voila_argv(nb, port=1, host="0.0.0.0")
     assert "--template=cxlab" in voila_argv(nb, port=1, template="cxlab")
+    off = voila_argv(nb, port=1, preheat=0, cull_idle=5, cull_interval=1)
+    assert "--preheat_kernel=False" in off and "--MappingKernelManager.cull_idle_timeout=5" in off
+    with pytest.raises(DashboardError):
+        voila_argv(nb, port=1, preheat=-1)
 
 
 def test_token_from_env_then_file_else_generated(tmp_path, monkeypatch):
@@ -157,7 +168,13 @@ def test_token_from_env_then_file_else_generated(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("", "is empty"), ("short-token", "only 11 characters long"), ("has space 0123456789abcdef", "spaces")],
+    [
+        ("", "is empty"),
+        ("short-token", "only 11 characters long"),
+        ("has space 0123456789abcdef", "contains space; a token may hold only the characters A-Z a-z 0-9"),
+        ("amp&hash#0123456789abcdef", "contains '#', '&'"),
+        ("x" * 513, "use at most 512"),
+    ],
 )
 def test_configured_token_must_be_long_and_url_safe(value, message, tmp_path, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, value)
@@ -174,15 +191,19 @@ def test_configured_token_must_be_long_and_url_safe(value, message, tmp_path, mo
 def test_environment_fixes_the_workspace(site, monkeypatch):
     ws, _ = site
     monkeypatch.chdir(ws.path.parent)
-    env = dashboard_env("acme", token="t" * 32, base={"JUPYTER_TOKEN": "leak", "PATH": "/bin"})
+    env = dashboard_env("acme", base={"JUPYTER_TOKEN": "leak", TOKEN_ENV: "leak", "PATH": "/bin"})
     assert env["CXLAB_WORKSPACE"] == str(ws.path.resolve())  # absolute, whatever the cwd of the kernel
     assert env["CXLAB_DASHBOARD_LANG"] == "en"  # the workspace's language
     assert env["CXLAB_DASHBOARD_MIN_N"] == "10"
-    assert "JUPYTER_TOKEN" not in env and env[TOKEN_ENV] == "t" * 32 and env["PATH"] == "/bin"
+    # The token goes to the server through a pipe, never its environment.
+    assert "JUPYTER_TOKEN" not in env and TOKEN_ENV not in env and env["PATH"] == "/bin"
+    assert env["CXLAB_DASHBOARD_MAX_KERNELS"] == "6" and env["CXLAB_DASHBOARD_PREHEAT"] == "1"
     assert env["PYTHONPATH"].split(os.pathsep)[0] == str(Path(__file__).resolve().parents[1])
-    assert dashboard_env(ws.path, token="t" * 32, lang="ru", min_n=5)["CXLAB_DASHBOARD_MIN_N"] == "5"
+    assert dashboard_env(ws.path, lang="ru", min_n=5)["CXLAB_DASHBOARD_MIN_N"] == "5"
     with pytest.raises(DashboardError, match="language"):
-        dashboard_env(ws.path, token="t" * 32, lang="de")
+        dashboard_env(ws.path, lang="de")
+    with pytest.raises(DashboardError, match="counts the 2 preheated one"):
+        dashboard_env(ws.path, max_kernels=2, preheat=2)
 
 
 def test_bad_workspace_is_refused_before_any_server_starts(tmp_path, site, monkeypatch):
@@ -237,7 +258,7 @@ def test_request_without_token_is_refused(server):
     for path in ("/?wave=2026-Q3", "/?token=wrong-token-0123456789abcdef", "/login", "/login?next=%2F"):
         status, location, body = get(server, path)
         assert status == 403 and location is None, path
-        assert "403: Forbidden" in body or "403 : Forbidden" in body
+        assert "<h1>No access</h1>" in body  # cxlab's page, in the server's language (the workspace's: en)
         # Nothing of the dashboard, and no form that takes a token or sets a password.
         assert "WS=acme" not in body and "cx-dashboard" not in body and "password" not in body.lower()
 
@@ -339,16 +360,16 @@ def test_listens_on_loopback_only_and_keeps_the_token_off_command_lines(server):
     listening = [c.laddr for c in conns if c.status == psutil.CONN_LISTEN]
     assert listening and {(a.ip, a.port) for a in listening} == {("127.0.0.1", server.port)}
     get(server, f"/?token={server.token}")  # so that a kernel runs too
-    # (/proc/<pid>/environ of Voila still holds the token it was started
-    # with; unlike a command line, only its owner can read that.)
     kernels = proc.children(recursive=True)
     assert kernels
     for p in [proc, *kernels]:
         assert server.token not in " ".join(p.cmdline())
-    for p in kernels:
-        # (Voila itself gives each kernel the request's QUERY_STRING and
-        # VOILA_REQUEST_URL, token included; the notebook must not show them.)
-        assert not {TOKEN_ENV, "JUPYTER_TOKEN"} & set(p.environ())
+        # The environment each started with (/proc/<pid>/environ), Voila's too:
+        # the token came through a pipe, and is taken off the request's query
+        # before Voila gives it to a kernel (QUERY_STRING, VOILA_REQUEST_URL).
+        environ = p.environ()
+        assert not {TOKEN_ENV, "JUPYTER_TOKEN"} & set(environ)
+        assert not [k for k, v in environ.items() if server.token in v]
 
 
 @slow
@@ -383,7 +404,7 @@ def test_serve_dashboard_prints_the_generated_token_and_stops_on_ctrl_c(site, tm
         )
     try:
         deadline = time.monotonic() + 60
-        while "Voil" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
+        while "is running at" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         text = log.read_text()
         assert "token generated:" in text, text

@@ -1,41 +1,73 @@
 """The executive dashboard: ipywidgets laid out for Voila, every figure from :mod:`dashboard_data`.
 
-``notebooks/dashboard.ipynb`` runs :class:`Startup`, which reads the
-workspace the server fixed at start (``CXLAB_WORKSPACE``) and the viewer's
-query string (``QUERY_STRING``, set by Voila), checks every value against
-what exists and gives the :class:`Dashboard` widget, or a message saying
-what was refused, or, while another process writes the workspace (an import),
-a plain "being updated, refresh in a moment" instead of a cell's traceback.
+``notebooks/dashboard.ipynb`` runs :class:`Startup` (in
+:mod:`~cxlab.present.dashboard_startup`), which reads the workspace the
+server fixed at start and the viewer's query string and gives the
+:class:`Dashboard` widget, or a message saying what was refused.
 
-Nothing is loaded from the internet: charts are PNG images made by
-matplotlib in the kernel, styles are inline.
+The first screen (1440x900) answers how we are doing (NPS, the largest
+figure, with n), what changed (in words, coloured by meaning), how much
+revenue is at risk and with which clients; the rest is in tabs.
 
-The panels are drawn by :mod:`~cxlab.present.dashboard_panels`; the labels
-and the style sheet are in :mod:`~cxlab.present.dashboard_text`.
+Right figures, always: every panel is drawn for a selection and language
+and carries its key (``data-key``).  A panel whose figures are slow
+(``DashboardData.ready(kind, sel)`` False) is drawn as "calculating…"
+(class ``cx-busy``) and computed in one background worker; the result is
+written only if the viewer has not moved on meanwhile (a per-panel token
+checked under a lock), else dropped.
+
+Nothing is loaded from the internet: charts are bqplot widgets (their
+JavaScript served by Voila from the virtualenv), styles are inline.
 
 Examples
 --------
 >>> from cxlab.present.dashboard import Dashboard    # doctest: +SKIP
->>> Dashboard("workspaces/demo", lang="en").widget   # doctest: +SKIP
+>>> board = Dashboard("workspaces/demo", lang="en")   # doctest: +SKIP
+>>> board.select(team="Digital"); board.wait()        # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
 
+from cxlab.present.dashboard_charts import ForestChart, IpaChart, TrendChart
 from cxlab.present.dashboard_data import FILTERS, DashboardData, Selection
-from cxlab.present.dashboard_panels import _Panels
-from cxlab.present.dashboard_text import ALL, CSS, TEXT, _t
+from cxlab.present.dashboard_draw import _Drawing
+from cxlab.present.dashboard_text import ALL, CSS, TEXT, _t, busy_html
 
 __all__ = ["Dashboard", "Startup", "error_widget", "busy_widget", "TEXT"]
 
+log = logging.getLogger(__name__)
 
-class Dashboard(_Panels):
+#: Comments listed per page.
+PAGE_SIZE = 20
+#: The panels, each drawn for one selection at a time (its token says which).
+PANELS = (
+    "tile_nps",
+    "tile_csi",
+    "tile_response_rate",
+    "tile_revenue_at_risk",
+    "trend",
+    "csi_trend",
+    "by_service",
+    "by_manager",
+    "by_team",
+    "ipa",
+    "at_risk",
+    "themes",
+    "comments",
+)
+
+
+class Dashboard(_Drawing):
     """The dashboard's widgets, wired to a :class:`DashboardData`.
 
     Parameters
@@ -45,28 +77,45 @@ class Dashboard(_Panels):
     selection : Selection, optional
         What to show first (default: the latest wave, no filters).
     lang : {"ru", "en"}
-    max_comments : int
-        Comments listed at most (the category, theme and search filters narrow them).
+    page_size : int
+        Comments per page.
 
     Attributes
     ----------
-    widget : ipywidgets.AppLayout
+    widget : ipywidgets.VBox
         What the notebook displays.
     """
 
-    def __init__(self, data, selection: Selection | None = None, *, lang: str = "ru", max_comments: int = 60):
+    def __init__(self, data, selection: Selection | None = None, *, lang: str = "ru", page_size: int = PAGE_SIZE):
         self.data = data if isinstance(data, DashboardData) else DashboardData(data)
         self.lang = lang if lang in ("ru", "en") else "ru"
-        self.max_comments = max_comments
+        self.page_size = page_size
         self.selection = selection or self.data.latest()
-        opts = self.data.options()
-        self.filters = {}
+        self._lock = threading.Lock()
+        self._tokens = dict.fromkeys(PANELS, 0)
+        # One worker: a stale job is skipped when its turn comes, so quick changes do not queue up work.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxlab-dashboard")
+        self._options = self.data.options()
+        self._muted = False
+        self._comment_start = 0
+        self._build_widgets()
+        self._set_options()
+        self.widget = self._layout()
+        self.refresh()
+        for dd in self.filters.values():
+            dd.observe(self._on_filter, names="value")
+        self.lang_toggle.observe(self._on_lang, names="value")
+        for control in (self.comment_category, self.comment_theme, self.comment_search):
+            control.observe(self._on_comment_filter, names="value")
+        self.prev_page.on_click(lambda _b: self._page(-1))
+        self.next_page.on_click(lambda _b: self._page(+1))
+        self.widget.add_class("cx-dashboard-ready")
+
+    # ------------------------------------------------------------ widgets and layout
+    def _build_widgets(self) -> None:
+        self.filters: dict[str, w.Dropdown] = {}
         for name in FILTERS:
-            dd = w.Dropdown(
-                description=_t(name, self.lang),
-                layout=w.Layout(width="auto", min_width="180px"),
-                style={"description_width": "initial"},
-            )
+            dd = w.Dropdown(layout=w.Layout(width="auto", min_width="170px"), style={"description_width": "initial"})
             dd.add_class(f"cx-filter-{name}")
             self.filters[name] = dd
         self.lang_toggle = w.ToggleButtons(
@@ -74,14 +123,23 @@ class Dashboard(_Panels):
         )
         self.lang_toggle.add_class("cx-lang")
         self.title = w.HTML()
-        self.tiles = {m: w.HTML().add_class(f"cx-tile-{m}") for m in ("nps", "csi", "response_rate", "revenue_at_risk")}
-        self.charts = {
-            name: w.Image(format="png", layout=w.Layout(width="100%", height="auto"))
-            for name in ("trend", "by_service", "by_manager", "ipa")
+        self.tiles = {
+            m: w.HTML(layout=w.Layout(width="auto", margin="0")).add_class(f"cx-tile-{m}")
+            for m in ("nps", "csi", "response_rate", "revenue_at_risk")
+        }
+        self.charts: dict[str, Any] = {
+            "trend": TrendChart("", (-100, 100)),
+            "csi_trend": TrendChart("", (0, 100)),
+            "by_service": ForestChart(""),
+            "by_manager": ForestChart(""),
+            "by_team": ForestChart(""),
+            "ipa": IpaChart("", ""),
         }
         self.captions = {name: w.HTML().add_class(f"cx-caption-{name}") for name in self.charts}
-        for name, img in self.charts.items():
-            img.add_class(f"cx-chart-{name}")
+        for name, chart in self.charts.items():
+            chart.figure.add_class(f"cx-chart-{name}")
+        self.at_risk_top = w.HTML().add_class("cx-at-risk-first")
+        self.at_risk_title = w.HTML()
         self.at_risk = w.HTML().add_class("cx-at-risk")
         self.comment_category = w.Dropdown(layout=w.Layout(width="auto"), style={"description_width": "initial"})
         self.comment_category.add_class("cx-comment-category")
@@ -90,90 +148,110 @@ class Dashboard(_Panels):
         self.comment_search = w.Text(continuous_update=False, layout=w.Layout(width="260px"))
         self.comment_search.add_class("cx-comment-search")
         self.themes = w.HTML().add_class("cx-themes")
+        self.comments_title = w.HTML()
         self.comments = w.HTML().add_class("cx-comments")
+        self.prev_page = w.Button(layout=w.Layout(width="auto")).add_class("cx-prev")
+        self.next_page = w.Button(layout=w.Layout(width="auto")).add_class("cx-next")
+        self.page_text = w.HTML().add_class("cx-page")
         self.footer = w.HTML()
-        self._options = opts
-        self._muted = False
-        self._chart_cache: dict = {}
-        self._pending: tuple[Selection, str] | None = None
-        self._set_options()
-        self.widget = self._layout()
-        self.refresh()
-        for dd in self.filters.values():
-            dd.observe(self._on_filter, names="value")
-        self.lang_toggle.observe(self._on_lang, names="value")
-        self.comment_category.observe(lambda _c: self._show_comments(), names="value")
-        self.comment_theme.observe(lambda _c: self._show_comments(), names="value")
-        self.comment_search.observe(lambda _c: self._show_comments(), names="value")
-        self.widget.add_class("cx-dashboard-ready")
+        self.tabs = w.Tab().add_class("cx-tabs")
 
-    # ------------------------------------------------------------ layout
-    def _layout(self) -> w.AppLayout:
+    def _layout(self) -> w.VBox:
         filters = w.HBox(
             [self.filters[n] for n in FILTERS] + [self.lang_toggle],
-            layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
+            layout=w.Layout(flex_flow="row wrap", grid_gap="4px 8px"),
         )
-        header = w.VBox([w.HTML(CSS), self.title, filters])
-        grid = w.GridspecLayout(5, 4, layout=w.Layout(grid_gap="10px", width="100%"))
-        for i, m in enumerate(("nps", "csi", "response_rate", "revenue_at_risk")):
-            grid[0, i] = self.tiles[m]
-        grid[1, :2] = w.VBox([self.charts["trend"], self.captions["trend"]])
-        grid[1, 2:] = w.VBox([self.charts["ipa"], self.captions["ipa"]])
-        grid[2, :2] = w.VBox([self.charts["by_service"], self.captions["by_service"]])
-        grid[2, 2:] = w.VBox([self.charts["by_manager"], self.captions["by_manager"]])
-        self.at_risk_title = w.HTML()
-        self.comments_title = w.HTML()
-        grid[3, :] = w.VBox([self.at_risk_title, self.at_risk])
-        grid[4, :] = w.VBox(
+        tiles = w.GridBox(
+            [self.tiles[m] for m in ("nps", "csi", "response_rate", "revenue_at_risk")],
+            layout=w.Layout(
+                grid_template_columns="minmax(0, 1.3fr) minmax(0, 1fr) minmax(0, 1fr) minmax(0, 1.2fr)",
+                grid_gap="10px",
+                width="100%",
+            ),
+        )
+        first = w.GridBox(
             [
-                self.comments_title,
-                self.themes,
-                w.HBox(
-                    [self.comment_category, self.comment_theme, self.comment_search],
-                    layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
-                ),
-                self.comments,
-            ]
+                w.VBox([self.charts["trend"].figure, self.captions["trend"]]),
+                w.VBox([self.at_risk_title, self.at_risk_top]),
+            ],
+            layout=w.Layout(grid_template_columns="minmax(0, 1fr) minmax(0, 1fr)", grid_gap="14px", width="100%"),
         )
-        app = w.AppLayout(header=header, center=grid, footer=self.footer)
-        # Both templates size their rows in fractions of a fixed height; a page
-        # that scrolls wants rows as tall as their content.
-        grid.layout.grid_template_rows = "auto " * 5
-        grid.layout.height = "auto"
-        app.layout.grid_template_rows = "auto auto auto"
-        app.layout.height = "auto"
-        app.add_class("cx-dashboard")
-        return app
+        pager = w.HBox([self.prev_page, self.page_text, self.next_page]).add_class("cx-pager")
+        self.tabs.children = [
+            w.VBox(
+                [
+                    self.charts["ipa"].figure,
+                    self.captions["ipa"],
+                    self.charts["csi_trend"].figure,
+                    self.captions["csi_trend"],
+                ]
+            ),
+            w.VBox(
+                [
+                    self.charts["by_manager"].figure,
+                    self.captions["by_manager"],
+                    self.charts["by_team"].figure,
+                    self.captions["by_team"],
+                ]
+            ),
+            w.VBox([self.charts["by_service"].figure, self.captions["by_service"]]),
+            w.VBox([self.at_risk]),
+            w.VBox(
+                [
+                    self.themes,
+                    self.comments_title,
+                    w.HBox(
+                        [self.comment_category, self.comment_theme, self.comment_search],
+                        layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
+                    ),
+                    self.comments,
+                    pager,
+                ]
+            ),
+        ]
+        self.tabs.titles = tuple(
+            _t(t, self.lang) for t in ("tab_drivers", "tab_managers", "tab_services", "tab_risk", "tab_comments")
+        )
+        page = w.VBox([w.HTML(CSS), self.title, filters, tiles, first, self.tabs, self.footer])
+        page.add_class("cx-dashboard")
+        return page
+
+    def _value_label(self, name: str, value: str) -> str:
+        """A filter value's label in the page's language (the data layer's ``value_label``)."""
+        return str(self.data.value_label(name, value, self.lang))
 
     def _set_options(self) -> None:
-        """Dropdown labels in the current language; values stay (so a language switch keeps the selection)."""
+        """Labels in the current language; values stay (so a language switch keeps the selection)."""
+        lang = self.lang
         self._muted = True
         try:
             for name, dd in self.filters.items():
-                values = self._options[name]
-                if name == "service":
-                    pairs = [(self.data.service_label(v, self.lang), v) for v in values]
-                else:
-                    pairs = [(v, v) for v in values]
+                pairs = [(self._value_label(name, v), v) for v in self._options[name]]
                 if name != "wave":
-                    pairs = [(_t("all", self.lang), ALL)] + pairs
+                    pairs = [(_t("all", lang), ALL)] + pairs
                 dd.options = pairs
-                dd.description = _t(name, self.lang)
+                dd.description = _t(name, lang)
                 current = getattr(self.selection, name)
                 dd.value = current if current is not None else ALL
-            cats = [(_t("all", self.lang), ALL)] + [(_t(c, self.lang), c) for c in ("detractor", "passive", "promoter")]
+            cats = [(_t("all", lang), ALL)] + [(_t(c, lang), c) for c in ("detractor", "passive", "promoter")]
             value = self.comment_category.value or ALL
             self.comment_category.options = cats
             self.comment_category.value = value
-            self.comment_category.description = _t("category", self.lang)
-            themes = [(_t("all", self.lang), ALL)] + [
-                (label, theme) for theme, label in self.data.theme_labels(self.lang).items()
-            ]
+            self.comment_category.description = _t("category", lang)
+            themes = [(_t("all", lang), ALL)] + [(lab, t) for t, lab in self.data.theme_labels(lang).items()]
             value = self.comment_theme.value or ALL
             self.comment_theme.options = themes
             self.comment_theme.value = value if value in dict(themes).values() else ALL
-            self.comment_theme.description = _t("theme", self.lang)
-            self.comment_search.placeholder = _t("search", self.lang)
+            self.comment_theme.description = _t("theme", lang)
+            self.comment_search.placeholder = _t("search", lang)
+            self.prev_page.description, self.next_page.description = _t("prev_page", lang), _t("next_page", lang)
+            # Without tooltips, the browser shows "null" on hover.
+            self.prev_page.tooltip, self.next_page.tooltip = _t("prev_page", lang), _t("next_page", lang)
+            self.lang_toggle.tooltips = [_t("lang_ru", lang), _t("lang_en", lang)]
+            if self.tabs.children:  # titles without children are dropped
+                self.tabs.titles = tuple(
+                    _t(t, lang) for t in ("tab_drivers", "tab_managers", "tab_services", "tab_risk", "tab_comments")
+                )
         finally:
             self._muted = False
 
@@ -190,57 +268,103 @@ class Dashboard(_Panels):
         self._set_options()
         self.refresh()
 
+    def _on_comment_filter(self, _change) -> None:
+        if self._muted:
+            return
+        self._comment_start = 0
+        self._draw_comments()
+
+    def _page(self, step: int) -> None:
+        self._comment_start = max(0, self._comment_start + step * self.page_size)
+        self._draw_comments()
+
     def select(self, **filters) -> None:
         """Change the selection from Python (as the dropdowns do), e.g. ``select(team="Digital")``."""
         self.selection = replace(self.selection, **filters)
         self._set_options()
         self.refresh()
 
+    def wait(self, timeout: float = 300.0) -> None:
+        """Until the background work started so far is done (tests; a viewer never waits)."""
+        self._pool.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        """Stop the background worker (pending work for old selections is dropped anyway)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------ right figures, always
+    def _ready(self, kind: str, sel: Selection) -> bool:
+        """Whether ``kind`` can be drawn at once for ``sel`` (stored or cached), else it is computed aside."""
+        return bool(self.data.ready(kind, sel))
+
+    def _start(self, name: str) -> int:
+        """A new token for panel ``name``: whatever was under way for it is now out of date."""
+        with self._lock:
+            self._tokens[name] += 1
+            return self._tokens[name]
+
+    def _put(self, name: str, token: int, draw: Callable[[Any], None], result: Any) -> bool:
+        """Draw ``result`` into panel ``name`` if ``token`` is still its latest; else drop it."""
+        with self._lock:
+            if self._tokens[name] != token:
+                return False
+            draw(result)
+            return True
+
+    def _panel(
+        self,
+        name: str,
+        compute: Callable[[], Any],
+        draw: Callable[[Any], None],
+        *,
+        ready: bool = True,
+        busy: Callable[[], None] | None = None,
+    ) -> None:
+        """Draw panel ``name`` now if ``ready``, else show it busy and compute it in the background."""
+        token = self._start(name)
+        if ready:
+            self._put(name, token, draw, self._attempt(compute))
+            return
+        if busy is not None:
+            self._put(name, token, lambda _r: busy(), None)
+        self._pool.submit(self._background, name, token, compute, draw)
+
+    def _background(self, name: str, token: int, compute: Callable[[], Any], draw: Callable[[Any], None]) -> None:
+        with self._lock:
+            if self._tokens[name] != token:
+                return  # the viewer moved on before its turn came: not computed at all
+        self._put(name, token, draw, self._attempt(compute))
+
+    @staticmethod
+    def _attempt(compute: Callable[[], Any]) -> Any:
+        try:
+            return compute()
+        except Exception as exc:  # a panel that fails says so; the others stay
+            log.exception("dashboard panel failed")
+            return exc
+
+    def _busy(self, target: w.HTML, key: str, css: str = "") -> Callable[[], None]:
+        lang = self.lang
+
+        def show() -> None:
+            target.value = busy_html(key, lang, css)
+
+        return show
+
     # ------------------------------------------------------------ drawing
     def refresh(self) -> None:
-        """Redraw everything for the current selection: tiles first (they are what people look at), charts last."""
+        """Redraw everything for the current selection: tiles first (what people look at), then the rest."""
         sel, lang = self.selection, self.lang
         self.title.value = (
             f"<h2 style='margin:4px 0'>{html.escape(_t('title', lang))} — "
             f"{html.escape(self.data.ws.name)}, {html.escape(sel.wave)}</h2>"
         )
-        for metric in ("nps", "csi", "response_rate"):
-            self.tiles[metric].value = self._tile(getattr(self.data, f"{metric}_tile")(sel))
-        self._show_revenue()
-        # Tables are quick; the charts (drawn by matplotlib) come last.
-        self._show_at_risk()
-        self._show_themes()
-        self._show_comments()
-        self._draw_charts()
-        self._score_previous_in_background()
+        self._comment_start = 0
+        self._draw_tiles(sel, lang)
+        self._draw_charts(sel, lang)
+        self._draw_risk(sel, lang)
+        self._draw_text(sel, lang)
         self.footer.value = f"<p class='cx-caption'>{html.escape(_t('footer', lang).format(min_n=self.data.min_n))}</p>"
-
-    def _show_revenue(self) -> None:
-        """The revenue tile; its change waits for the previous wave's scoring, done in the background once."""
-        sel = self.selection
-        prev = self.data.previous_wave(sel.wave)
-        if prev is None or self.data.has_risk_scores(prev):
-            self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
-            return
-        self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel, compare=False), pending=True)
-
-        self._pending = (sel, prev)
-
-    def _score_previous_in_background(self) -> None:
-        if self._pending is None:
-            return
-        sel, prev = self._pending
-        self._pending = None
-
-        def score_previous():
-            self.data.risk_scores(prev)
-            if self.selection == sel:
-                self.tiles["revenue_at_risk"].value = self._tile(self.data.revenue_tile(sel))
-
-        # Started after the charts so that it does not slow the first view down.
-        # ipywidgets send updates from any thread; a filter change meanwhile
-        # waits on the scores' lock instead of scoring the wave twice.
-        threading.Thread(target=score_previous, daemon=True, name=f"cxlab-risk-{prev}").start()
 
 
 # The start in steps (and the refusal / busy widgets) live in dashboard_startup.

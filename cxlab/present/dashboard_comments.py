@@ -16,6 +16,7 @@ import pandas as pd
 
 from cxlab import metrics
 from cxlab.present.dashboard_query import Selection, _DashboardBase
+from cxlab.present.derived_results import DerivedResults, coded_from_bundle, coded_to_bundle, results_of
 from cxlab.text import code_themes, load_codebook, theme_summary
 from cxlab.text.masking import mask_personal, respondent_names
 from cxlab.text.themes import TEXT_COLUMNS as _TEXT_COLUMNS
@@ -47,22 +48,64 @@ class _Comments(_DashboardBase):
 
         :func:`cxlab.text.code_themes` on ``response_id, reason, comment,
         nps`` of the responses that hold any text; the index is the
-        responses' (so a selection's mask picks its rows).  Computed on first
-        use and kept; thread-safe like :meth:`risk_scores`.  The text is not
-        masked here: see :meth:`comments`.
+        responses' (so a selection's mask picks its rows).  Read from the
+        workspace's store when stored for these very words and codebook
+        (coded at import), else coded once and stored; kept in memory;
+        thread-safe like :meth:`risk_scores`.  The text is not masked here:
+        see :meth:`comments`.
         """
         with self._text_lock:
             if self._coded is None:
-                r = self.responses
-                cols = [c for c in ("response_id",) + _TEXT_COLUMNS + ("nps",) if c in r]
-                words = np.zeros(len(r), dtype=bool)
-                for col in _TEXT_COLUMNS:
-                    if col in r:
-                        words |= r[col].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
-                coded = code_themes(r.loc[words, cols], self.codebook)
-                coded["theme_ids"] = theme_ids(coded, self.codebook)
-                self._coded = coded
+                words = self._words()
+                self._coded = results_of(self).get(
+                    "themes",
+                    self.themes_args(),
+                    lambda: self._code_comments(words),
+                    coded_to_bundle,
+                    lambda bundle: coded_from_bundle(bundle, self.responses),
+                )
             return self._coded
+
+    def themes_args(self) -> dict:
+        """What the coded comments are keyed by in the store: the codebook and a hash of the words coded.
+
+        Without the text lock: :meth:`DashboardData.ready` asks while the
+        comments may be being coded in the background, and must not wait for
+        it (two threads computing it at once get the same answer).
+        """
+        found = vars(self).get("_themes_args")
+        if found is None:
+            codebook = self._codebook if self._codebook is not None else load_codebook()
+            found = DerivedResults.themes_args(codebook, self._words())
+            self._themes_args = found
+        return found
+
+    def _words(self) -> pd.DataFrame:
+        """``response_id``, the text columns and ``nps`` of the responses with any words (code_themes' input).
+
+        Selected once and kept (the responses are read once, when the dashboard starts).
+        """
+        found = vars(self).get("_words_frame")
+        if found is not None:
+            return found
+        r = self.responses
+        cols = [c for c in ("response_id",) + _TEXT_COLUMNS + ("nps",) if c in r]
+        words = np.zeros(len(r), dtype=bool)
+        for col in _TEXT_COLUMNS:
+            if col in r:
+                try:  # vectorised: .str gives NaN for what is not text (a number, None)
+                    has = r[col].str.strip().fillna("").ne("")
+                except AttributeError:  # no text in the column at all
+                    has = r[col].map(lambda v: isinstance(v, str) and bool(v.strip()))
+                words |= has.to_numpy(dtype=bool)
+        found = r.loc[words, cols]
+        self._words_frame = found
+        return found
+
+    def _code_comments(self, words: pd.DataFrame | None = None) -> pd.DataFrame:
+        coded = code_themes(self._words() if words is None else words, self.codebook)
+        coded["theme_ids"] = theme_ids(coded, self.codebook)
+        return coded
 
     def _selected_coded(self, sel: Selection) -> tuple[pd.DataFrame | None, str | None]:
         """The selection's coded comments, or None and why they are hidden (fewer than ``min_n`` respondents)."""

@@ -11,7 +11,17 @@ the wave report uses (``cxlab.metrics``, :func:`cxlab.summary.nps_cells`,
 :func:`cxlab.drivers.importance_performance`, :func:`cxlab.risk.score_clients`,
 :func:`cxlab.risk.early_warnings`), so the dashboard and the report agree.
 
-Pure reading: nothing here writes to the workspace.
+Every figure of a tile comes from the report's own computation
+(:func:`cxlab.summary.figures.wave_figures`, cached per wave; see
+:meth:`~cxlab.present.dashboard_tiles._Tiles.tiles`), and every text the
+data layer returns exists in Russian and English: tiles carry
+``method_text``, ``note_text`` and ``change_words`` as ``{"ru", "en"}``
+pairs; :meth:`DashboardData.message` gives any other message in both;
+:meth:`~cxlab.present.dashboard_query._Selecting.value_label` names filter
+values; :meth:`~cxlab.present.dashboard_tables._Tables.at_risk` takes ``lang``.
+
+Reading only, except for the derived results the store keeps (churn scores,
+matrices, coded comments: :mod:`cxlab.present.derived_results`).
 
 The methods live in one module per job, joined here:
 :mod:`~cxlab.present.dashboard_query` (the filters, the query string, the
@@ -36,14 +46,30 @@ import numpy as np
 import pandas as pd
 
 from cxlab import metrics
+from cxlab.errors import WorkspaceLockedError
 from cxlab.present.dashboard_comments import COMMENT_COLUMNS, _Comments
 from cxlab.present.dashboard_query import FILTERS, QUERY_KEYS, DashboardQueryError, Selection, _Selecting
 from cxlab.present.dashboard_tables import _Tables
-from cxlab.present.dashboard_tiles import _Tiles
+from cxlab.present.dashboard_tiles import SPARK_COLUMNS, TILE_METRICS, _Tiles
+from cxlab.present.dashboard_words import change_meaning, change_words, message_text
+from cxlab.present.derived_results import RISK_N_BOOT, RISK_SEED
 from cxlab.schema import parse_scale
+from cxlab.store.results import data_fingerprint
 from cxlab.summary import SurveyData, csi_items
 
-__all__ = ["Selection", "DashboardData", "DashboardQueryError", "FILTERS", "QUERY_KEYS", "COMMENT_COLUMNS"]
+__all__ = [
+    "Selection",
+    "DashboardData",
+    "DashboardQueryError",
+    "FILTERS",
+    "QUERY_KEYS",
+    "COMMENT_COLUMNS",
+    "TILE_METRICS",
+    "SPARK_COLUMNS",
+    "change_meaning",
+    "change_words",
+    "message_text",
+]
 
 
 @dataclass
@@ -81,9 +107,9 @@ class DashboardData(_Selecting, _Tiles, _Tables, _Comments):
         *,
         min_n: int = 10,
         confidence: float = 0.95,
-        n_boot: int = 200,
+        n_boot: int = RISK_N_BOOT,
         ipa_boot: int = 1000,
-        seed: int = 0,
+        seed: int = RISK_SEED,
         progress=None,
     ):
         from cxlab.store import Workspace
@@ -91,6 +117,14 @@ class DashboardData(_Selecting, _Tiles, _Tables, _Comments):
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         self.min_n, self.confidence, self.n_boot, self.ipa_boot, self.seed = min_n, confidence, n_boot, ipa_boot, seed
         self.currency = self.ws.meta.get("currency", "RUB")
+        # Taken before the read, compared with a later one before stored results are used: a write in
+        # between (an import) would otherwise pair this survey with results of another.
+        try:
+            self._loaded_fingerprint: dict[str, str] | None = data_fingerprint(self.ws)
+        except WorkspaceLockedError:
+            raise
+        except Exception:  # a workspace the store cannot fingerprint: results are computed, not stored
+            self._loaded_fingerprint = None
         self.data = SurveyData.from_workspace(self.ws)
         step = progress or (lambda _msg: None)
         step("responses")
@@ -111,6 +145,9 @@ class DashboardData(_Selecting, _Tiles, _Tables, _Comments):
         self._services = self.data.services.set_index("service_id") if len(self.data.services) else pd.DataFrame()
         self._invitations = self._invitation_frame()
         self._risk: dict = {}
+        # The report's figures of each wave (cxlab.summary.wave_figures), computed once per wave.
+        self._figures: dict = {}
+        self._figures_lock = threading.RLock()
         self._risk_lock = threading.RLock()
         self._flags: dict = {}
         self._panel = None
@@ -163,6 +200,23 @@ class DashboardData(_Selecting, _Tiles, _Tables, _Comments):
             known = pd.Series(at_wave[col].astype(object).reindex(key).to_numpy(), index=inv.index)
             inv[col] = known.where(known.notna(), inv[col])
         return inv
+
+    @staticmethod
+    def message(text) -> dict[str, str]:
+        """A message of the data layer in both languages, ``{"ru": ..., "en": ...}``.
+
+        Messages come as English text (the matrix's reason from :meth:`ipa`,
+        the hidden-comments note from :meth:`comments` and :meth:`themes`,
+        a tile's ``note``) or as a pair already (the churn model's
+        ``RiskScores.message``); tiles carry theirs as ``note_text``.  See
+        :func:`cxlab.present.dashboard_words.message_text`.
+
+        Examples
+        --------
+        >>> DashboardData.message("no invitations recorded for this wave")["ru"]
+        'в этой волне приглашения не записаны'
+        """
+        return message_text(text)
 
     def rating_scale(self, wave: str) -> str:
         return self._wave_info.loc[wave].get("rating_scale") or "1-5"

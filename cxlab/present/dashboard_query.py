@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cxlab.risk import RiskScores
     from cxlab.store import Workspace
     from cxlab.summary import SurveyData
+    from cxlab.summary.figures import WaveFigures
     from cxlab.text import Codebook
 
     class _DashboardBase:
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
         _client_services: pd.DataFrame
         _invitations: pd.DataFrame
         _risk: dict[str, RiskScores]
+        _figures: dict[str, WaveFigures]
+        _figures_lock: threading.RLock
+        _wave_info: pd.DataFrame
+        currency: str
         _risk_lock: threading.RLock
         _flags: dict[tuple[str, str], pd.DataFrame]
         _panel: pd.DataFrame | None
@@ -65,6 +70,9 @@ if TYPE_CHECKING:
         def previous_wave(self, wave: str) -> str | None: ...
         def rating_scale(self, wave: str) -> str: ...
         def risk_scores(self, wave: str) -> RiskScores: ...
+        def figures(self, wave: str) -> WaveFigures | None: ...
+        def value_label(self, filter_name: str, value, lang: str) -> str: ...
+        def attribute_label(self, item: str, wave: str | None, lang: str) -> str: ...
 
 else:
     # The type checker's view only: at run time the parts derive from object, as before.
@@ -135,6 +143,90 @@ class _Selecting(_DashboardBase):
         row = self._services.loc[service_id]
         name = row.get(f"name_{lang}") or row.get("name_en") or service_id
         return f"{row.get('direction', '')} · {name}" if row.get("direction") else str(name)
+
+    def questionnaire(self, wave: str | None = None):
+        """The questionnaire the wave was asked with (the latest wave's by default), or None if unknown."""
+        from cxlab.questionnaire import find_questionnaire
+
+        wave = wave or (self.waves[-1] if self.waves else None)
+        info = getattr(self, "_wave_info", None)
+        name = "pr_agency"
+        if wave is not None and info is not None and wave in info.index:
+            name = info.loc[wave].get("questionnaire") or name
+        cache = self.__dict__.setdefault("_questionnaires", {})
+        if name not in cache:
+            try:
+                cache[name] = find_questionnaire(name)
+            except Exception:  # a workspace's own template that is gone: labels fall back to ids
+                cache[name] = None
+        return cache[name]
+
+    def value_label(self, filter_name: str, value, lang: str) -> str:
+        """What a viewer reads for a filter value, in ``lang``.
+
+        Services by their name (``name_ru``/``name_en`` of the services
+        table), directions by the questionnaire's label, roles and segments by
+        their labels (:data:`~cxlab.present.dashboard_words.ROLE_LABELS`,
+        :data:`~cxlab.present.dashboard_words.SEGMENT_LABELS`); managers,
+        teams and waves are names and stay as they are.  An unknown value is
+        shown as stored.
+
+        Examples
+        --------
+        >>> d.value_label("role", "day_to_day", "ru")            # doctest: +SKIP
+        'контактное лицо'
+        >>> d.value_label("direction", "media_relations", "en")  # doctest: +SKIP
+        'Media relations'
+        """
+        from cxlab.present.dashboard_words import ROLE_LABELS, SEGMENT_LABELS
+
+        if value is None:
+            return ""
+        value = str(value)
+        lang = "ru" if lang == "ru" else "en"
+        if filter_name == "service":
+            if len(self._services) and value in self._services.index:
+                name = self._services.loc[value].get(f"name_{lang}")
+                if isinstance(name, str) and name:
+                    return name
+            return self._questionnaire_label(value, lang)
+        if filter_name == "direction":
+            return self._questionnaire_label(value, lang)
+        if filter_name == "role":
+            return ROLE_LABELS.get(value, {}).get(lang, value)
+        if filter_name == "segment":
+            return SEGMENT_LABELS.get(value, {}).get(lang, value)
+        return value
+
+    def attribute_label(self, item: str, wave: str | None, lang: str) -> str:
+        """The name of a relationship attribute or driver (``attr_`` prefix or not) in ``lang``.
+
+        From the wave's questionnaire; a service id gets the service's name.
+
+        Examples
+        --------
+        >>> d.attribute_label("attr_responsiveness", "2026-Q3", "ru")   # doctest: +SKIP
+        """
+        lang = "ru" if lang == "ru" else "en"
+        base = str(item).removeprefix("attr_")
+        for key in (str(item), base):
+            text = self._questionnaire_label(key, lang, wave, fallback=None)
+            if text is not None:
+                return text
+        if len(self._services) and base in self._services.index:
+            return self.value_label("service", base, lang)
+        if str(item) == "overall":
+            return "общая удовлетворённость" if lang == "ru" else "overall satisfaction"
+        return base.replace("_", " ")
+
+    def _questionnaire_label(self, item: str, lang: str, wave: str | None = None, fallback: str | None = ""):
+        q = self.questionnaire(wave)
+        if q is not None:
+            try:
+                return q.label(item, lang)
+            except Exception:  # not in the template (NotFoundError): the stored id below
+                pass
+        return item if fallback == "" else fallback
 
     def latest(self) -> Selection:
         if not self.waves:

@@ -28,6 +28,7 @@ import pandas as pd
 from cxlab import risk
 from cxlab.errors import NotFoundError
 from cxlab.present import risk_figures as rfig
+from cxlab.present.derived_results import RISK_N_BOOT, RISK_SEED, results_of
 from cxlab.present.excel import Sheet
 from cxlab.present.labels import pick
 from cxlab.present.report import SectionOutputs, _interval, _num, _styled, figure_html, records
@@ -119,8 +120,8 @@ class RiskReport(SectionOutputs):
         *,
         lang: str = "ru",
         min_n: int = 10,
-        n_boot: int = 200,
-        seed: int = 0,
+        n_boot: int = RISK_N_BOOT,
+        seed: int = RISK_SEED,
         k: int = 10,
     ):
         from cxlab.store import Workspace
@@ -145,8 +146,9 @@ class RiskReport(SectionOutputs):
         # One panel for every analysis: building it is the costly part.
         self.flags = risk.early_warnings(data, self.wave, lang=self.lang, panel=self.panel)
         self.rule_value = risk.backtest_rules(data, panel=self.panel)
-        self.scores = risk.score_clients(
-            data, self.wave, n_boot=self.n_boot, random_state=self.seed, panel=self.panel, lang=self.lang
+        # The dashboard's stored scores, same call and arguments: both show the same revenue at risk.
+        self.scores = results_of(self).risk(
+            self.wave, n_boot=self.n_boot, seed=self.seed, lang=self.lang, panel=self.panel
         )
         self.backtest = risk.backtest(data, panel=self.panel, k=self.k, random_state=self.seed)
         self.actions = data.actions
@@ -554,8 +556,36 @@ _STATUS_NAMES = {
 }
 
 
+def _reasons(scores, flags: pd.DataFrame, lang: str) -> pd.Series:
+    """Each client's reasons in plain words: its flags', then the model's (``cxlab.risk.reasons.client_reasons``)."""
+    from cxlab.risk.reasons import client_reasons
+
+    c = scores.clients
+    try:
+        model = scores.reasons_in(lang)
+    except Exception:  # a model without its reasons (an old stored entry): the text stored with the scores
+        model = c.get("reasons", pd.Series("", index=c.index))
+    rows: dict = {}
+    panel = scores.scored_rows
+    if panel is not None and len(panel):
+        rows = dict(zip(panel["client_id"], panel.to_dict("records")))
+    by_client = dict(tuple(flags.groupby("client_id"))) if len(flags) else {}
+    return pd.Series(
+        [
+            client_reasons(m, by_client.get(cid), rows.get(cid, {}), lang)
+            for cid, m in zip(c["client_id"], model.fillna(""))
+        ],
+        index=c.index,
+        dtype=object,
+    )
+
+
 def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
     """The at-risk table of the report and the dashboard, most revenue at risk first.
+
+    ``reasons`` are the flags' and the model's reasons in plain words a
+    director reads ("оценка рекомендации упала на 3 п. (9 → 6)", "ЛПР —
+    критик"), only those that raise the risk (:mod:`cxlab.risk.reasons`).
 
     Parameters
     ----------
@@ -590,7 +620,8 @@ def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str,
             "revenue_at_risk": c["revenue_at_risk"],
             "revenue_95": _interval(c["revenue_ci_low"] / 1e6, c["revenue_ci_high"] / 1e6, 2),
             "flags": c["client_id"].map(rules).fillna(""),
-            "reasons": scores.reasons_in(lang) if lang != scores.lang else c.get("reasons", ""),
+            # Plain words, from the model's reasons each time (cxlab.risk.reasons): stored text may predate them.
+            "reasons": _reasons(scores, flags, lang),
             "action": c["client_id"].map(status).astype(object).fillna("—"),
         }
     )

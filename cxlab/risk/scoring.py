@@ -33,10 +33,6 @@ from cxlab.risk.model import ChurnRiskModel
 __all__ = ["RiskScores", "score_clients"]
 
 
-# Features read as yes/no in the reasons text.
-_BINARY = {"responded"}
-
-
 # --------------------------------------------------------------------------- scoring a wave
 
 
@@ -108,7 +104,8 @@ class RiskScores:
         _check_lang(lang)
         if self.scored_rows is None:
             return self.clients["reasons"]
-        text, _ = _reason_text(self.model.reasons(self.scored_rows, top=top), lang)
+        candidates = self.model.reasons(self.scored_rows, top=max(top, _REASON_CANDIDATES))
+        text, _ = _reason_text(candidates, lang, self.scored_rows, top=top)
         return self.clients["client_id"].map(lambda c: text.get(c, "")).fillna("")
 
     def total_for(self, client_ids, n_loss_draws: int = 1000) -> tuple[dict, np.ndarray]:
@@ -223,26 +220,15 @@ def _money(x) -> str:
     return f"{float(x) / 1e6:,.2f}M"
 
 
-def _reason_text(reasons: pd.DataFrame, lang: str) -> tuple[pd.Series, pd.Series]:
-    if not len(reasons):
-        return pd.Series(dtype=str), pd.Series(dtype=str)
-    no_answer = {"ru": "нет ответа", "en": "no answer"}[lang]
+def _reason_text(reasons: pd.DataFrame, lang: str, panel=None, top: int = 3) -> tuple[pd.Series, pd.Series]:
+    """Each client's top reasons in plain words (:func:`cxlab.risk.reasons.plain_reasons`), and their features."""
+    from cxlab.risk.reasons import plain_reasons
 
-    yes_no = {"ru": ("нет", "да"), "en": ("no", "yes")}[lang]
+    return plain_reasons(reasons, panel, lang, top=top)
 
-    def one(row) -> str:
-        v = row["value"]
-        if pd.isna(v):
-            value = no_answer
-        elif row["feature"] in _BINARY and v in (0, 1):
-            value = yes_no[int(v)]
-        else:
-            value = f"{int(v)}" if float(v).is_integer() else f"{v:.1f}"
-        return f"{row['label_' + lang]}: {value}"
 
-    r = reasons.assign(text=reasons.apply(one, axis=1))
-    g = r.groupby("client_id", sort=False)
-    return g["text"].agg("; ".join), g["feature"].agg(";".join)
+#: Candidate reasons asked of the model per client: some say nothing in plain words (a score that rose).
+_REASON_CANDIDATES = 10
 
 
 def score_clients(
@@ -347,8 +333,8 @@ def score_clients(
             "revenue_ci_high": high * v,
         }
     )
-    reasons = model.reasons(current, top=top)
-    text, feats = _reason_text(reasons, lang)
+    reasons = model.reasons(current, top=max(top, _REASON_CANDIDATES))
+    text, feats = _reason_text(reasons, lang, current, top=top)
     out["reasons"] = [text.get(c, "") for c in out["client_id"]]
     out["reason_features"] = [feats.get(c, "") for c in out["client_id"]]
     total, total_draws = _totals(p, draws, v, confidence, n_loss_draws, random_state)

@@ -10,12 +10,37 @@ from pathlib import Path
 
 from cxlab.resources import package_parent
 
-from ._common import _SECRET_ENV, DEFAULT_HOST, LANGUAGES, MIN_TOKEN_LENGTH, TOKEN_ENV, DashboardError
+from ._common import (
+    _SECRET_ENV,
+    CULL_IDLE_SECONDS,
+    CULL_INTERVAL_SECONDS,
+    DEFAULT_HOST,
+    DEFAULT_MAX_KERNELS,
+    DEFAULT_PREHEAT,
+    LANGUAGES,
+    MAX_KERNELS_ENV,
+    MAX_TOKEN_LENGTH,
+    MIN_TOKEN_LENGTH,
+    PREHEAT_ENV,
+    TOKEN_CHARACTERS,
+    TOKEN_ENV,
+    TOKEN_PATTERN,
+    DashboardError,
+)
 
 _PACKAGE_PARENT = package_parent()
 
 
-def voila_argv(notebook, *, port: int, host: str = DEFAULT_HOST, template: str = "lab") -> list[str]:
+def voila_argv(
+    notebook,
+    *,
+    port: int,
+    host: str = DEFAULT_HOST,
+    template: str = "lab",
+    preheat: int = DEFAULT_PREHEAT,
+    cull_idle: int = CULL_IDLE_SECONDS,
+    cull_interval: int = CULL_INTERVAL_SECONDS,
+) -> list[str]:
     """Voila's command-line options to serve one notebook, locked down.
 
     The token is deliberately not among them (see :func:`dashboard_env`):
@@ -34,6 +59,12 @@ def voila_argv(notebook, *, port: int, host: str = DEFAULT_HOST, template: str =
     template : str
         Voila template; cxlab serves ``cxlab`` (see :data:`TEMPLATE`), which
         needs its folder on ``JUPYTER_PATH``.
+    preheat : int
+        Kernels kept started, with the notebook run up to the cell that waits
+        for a request (``voila.utils.get_query_string``); 0 turns preheating off.
+    cull_idle, cull_interval : int
+        A kernel with no connection left is shut down after ``cull_idle``
+        idle seconds; the culler looks every ``cull_interval`` seconds.
 
     Returns
     -------
@@ -43,10 +74,15 @@ def voila_argv(notebook, *, port: int, host: str = DEFAULT_HOST, template: str =
     Examples
     --------
     >>> argv = voila_argv("/srv/nb/dashboard.ipynb", port=8866)
-    >>> argv[0], "--Voila.ip=127.0.0.1" in argv, "--strip_sources=True" in argv
+    >>> argv[0], "--Voila.ip=127.0.0.1" in argv, "--preheat_kernel=True" in argv
     ('/srv/nb/dashboard.ipynb', True, True)
     """
     notebook = Path(notebook).resolve()
+    preheat, cull_idle, cull_interval = int(preheat), int(cull_idle), int(cull_interval)
+    if preheat < 0 or cull_idle < 1 or cull_interval < 1:
+        raise DashboardError(
+            f"preheat must be >= 0 and the cull times >= 1 s, not {preheat}, {cull_idle}, {cull_interval}"
+        )
     return [
         # A file, not a folder: single-notebook mode, no tree, no /voila/render/.
         str(notebook),
@@ -70,9 +106,18 @@ def voila_argv(notebook, *, port: int, host: str = DEFAULT_HOST, template: str =
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.file_allowlist=[]",
-        # Preheated kernels render before a request's query is known (and
-        # cannot show progress); each visit gets its own fresh kernel.
-        "--preheat_kernel=False",
+        # A pool of kernels that have imported cxlab and read the workspace
+        # before anyone asks; the notebook waits for the request's query in a
+        # cell of its own (voila.utils.get_query_string).  Each visit still
+        # gets a kernel of its own, and the pool is refilled behind it.
+        f"--preheat_kernel={preheat > 0}",
+        f"--VoilaConfiguration.default_pool_size={preheat}",
+        # Kernels whose page went without its shutdown request (a crash, a
+        # lost network) are culled; a page open but idle keeps its websocket,
+        # so its kernel stays (cull_connected=False).
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
     ]
 
 
@@ -114,8 +159,11 @@ def resolve_token(token: str | None = None, token_file=None) -> tuple[str, str]:
     Raises
     ------
     DashboardError
-        A configured token that is empty, shorter than 16 characters, or
-        holds spaces, ``&`` or ``#``; a token file that cannot be read.
+        A configured token that is empty, shorter than 16 or longer than 512
+        characters, or holds a character other than ``A-Z a-z 0-9 - . _ ~``
+        (those a URL carries unchanged: ``+`` would arrive as a space, ``%``
+        starts an escape, ``&`` and ``#`` end the value); a token file that
+        cannot be read.
 
     Examples
     --------
@@ -137,35 +185,48 @@ def resolve_token(token: str | None = None, token_file=None) -> tuple[str, str]:
             f"the dashboard token from {source} is {what}; use at least {MIN_TOKEN_LENGTH} "
             "characters (or set none and let cxlab generate one)"
         )
-    if any(c.isspace() for c in token) or "&" in token or "#" in token:
+    if len(token) > MAX_TOKEN_LENGTH:
         raise DashboardError(
-            f"the dashboard token from {source} contains spaces, '&' or '#'; it must fit in a URL unchanged"
+            f"the dashboard token from {source} is {len(token)} characters long; use at most {MAX_TOKEN_LENGTH}"
+        )
+    if not TOKEN_PATTERN.fullmatch(token):
+        bad = sorted({c for c in token if not TOKEN_PATTERN.fullmatch(c)})
+        shown = ", ".join("space" if c == " " else repr(c) for c in bad)
+        raise DashboardError(
+            f"the dashboard token from {source} contains {shown}; a token may hold only the characters "
+            f"{TOKEN_CHARACTERS} (they go into a URL unchanged)"
         )
     return token, source
 
 
 def dashboard_env(
-    workspace, *, token: str, min_n: int = 10, lang: str | None = None, base: dict | None = None
+    workspace,
+    *,
+    min_n: int = 10,
+    lang: str | None = None,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    preheat: int = DEFAULT_PREHEAT,
+    base: dict | None = None,
 ) -> dict[str, str]:
-    """The environment of the Voila process (and so of its kernels).
+    """The environment of the Voila process (and so of its kernels); never the token.
 
     Parameters
     ----------
     workspace : str or Path
         Validated with :class:`cxlab.Workspace`; passed as an absolute path.
-    token : str
-        Passed as ``CXLAB_DASHBOARD_TOKEN``, which the launcher removes
-        before Voila starts.
     min_n : int
         Smallest cell shown (``CXLAB_DASHBOARD_MIN_N``).
     lang : {"ru", "en"} or None
         ``CXLAB_DASHBOARD_LANG``; default the workspace's ``language``, else ``"ru"``.
+    max_kernels : int
+        ``CXLAB_DASHBOARD_MAX_KERNELS``: live kernels at most, the ``preheat``
+        ones included; a visitor beyond it gets a "try again later" page.
     base : dict, optional
         Environment to start from (default ``os.environ``).
 
     Examples
     --------
-    >>> env = dashboard_env("workspaces/demo", token="x" * 32, lang="en")  # doctest: +SKIP
+    >>> env = dashboard_env("workspaces/demo", lang="en")  # doctest: +SKIP
     >>> env["CXLAB_WORKSPACE"], env["CXLAB_DASHBOARD_LANG"]  # doctest: +SKIP
     ('/home/me/cxlab/workspaces/demo', 'en')
     """
@@ -182,6 +243,14 @@ def dashboard_env(
     min_n = int(min_n)
     if min_n < 1:
         raise DashboardError(f"--min-n must be at least 1, not {min_n}")
+    max_kernels, preheat = int(max_kernels), int(preheat)
+    if preheat < 0:
+        raise DashboardError(f"--preheat must be 0 or more, not {preheat}")
+    if max_kernels < preheat + 1:
+        raise DashboardError(
+            f"--max-kernels {max_kernels} leaves no kernel for a visitor: it counts the {preheat} preheated "
+            f"one(s) too, so use at least {preheat + 1}"
+        )
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _SECRET_ENV}
     # The server and its kernels import the very cxlab that checked the workspace.
     env["PYTHONPATH"] = os.pathsep.join(
@@ -189,5 +258,5 @@ def dashboard_env(
         + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() != _PACKAGE_PARENT]
     )
     env.update(CXLAB_WORKSPACE=str(path), CXLAB_DASHBOARD_MIN_N=str(min_n), CXLAB_DASHBOARD_LANG=lang)
-    env[TOKEN_ENV] = token
+    env[MAX_KERNELS_ENV], env[PREHEAT_ENV] = str(max_kernels), str(preheat)
     return env

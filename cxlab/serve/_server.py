@@ -1,4 +1,4 @@
-"""Run the dashboard server: check the port, start Voila, wait for it, stop it."""
+"""Run the dashboard server: check the port, start Voila, wait for it, stop it and all it started."""
 
 from __future__ import annotations
 
@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlencode
 
-from ._common import DEFAULT_HOST, DEFAULT_PORT, DashboardError
+from ._common import (
+    CULL_IDLE_SECONDS,
+    CULL_INTERVAL_SECONDS,
+    DEFAULT_HOST,
+    DEFAULT_MAX_KERNELS,
+    DEFAULT_PORT,
+    DEFAULT_PREHEAT,
+    TOKEN_FD_OPTION,
+    DashboardError,
+)
 from ._config import dashboard_env, resolve_token, voila_argv
 from ._template import TEMPLATE, write_template
 
@@ -89,17 +98,39 @@ class _Plan:
     template_root: Path
 
 
-def _plan(workspace, *, port, host, token, token_file, min_n, lang, notebook) -> _Plan:
+def _plan(
+    workspace,
+    *,
+    port,
+    host,
+    token,
+    token_file,
+    min_n,
+    lang,
+    notebook,
+    max_kernels=DEFAULT_MAX_KERNELS,
+    preheat=DEFAULT_PREHEAT,
+    cull_idle=CULL_IDLE_SECONDS,
+    cull_interval=CULL_INTERVAL_SECONDS,
+) -> _Plan:
     token, source = resolve_token(token, token_file)
-    env = dashboard_env(workspace, token=token, min_n=min_n, lang=lang)
+    env = dashboard_env(workspace, min_n=min_n, lang=lang, max_kernels=max_kernels, preheat=preheat)
     _check_port(host, port)
     nb = _dashboard_notebook(notebook)
-    argv = [sys.executable, "-m", "cxlab.serve", *voila_argv(nb, port=port, host=host, template=TEMPLATE)]
+    options = voila_argv(
+        nb, port=port, host=host, template=TEMPLATE, preheat=preheat, cull_idle=cull_idle, cull_interval=cull_interval
+    )
+    argv = [sys.executable, "-m", "cxlab.serve", *options]
     url = f"http://{_url_host(host)}:{port}/"
     # The template lives as long as its server (Voila finds templates on JUPYTER_PATH).
     template_root = Path(tempfile.mkdtemp(prefix="cxlab-voila-"))
     write_template(template_root)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root), env.get("JUPYTER_PATH")) if p)
+    # Where a preheated kernel reaches the server for its visitor's query
+    # (voila.utils.wait_for_request; Voila's default 127.0.0.1 misses a server
+    # listening on one other address only).
+    connect = _connect_host(host)
+    env["VOILA_APP_IP"] = f"[{connect}]" if ":" in connect else connect
     # cwd: Voila reads voila.json / voila.py from its working directory, so it
     # runs where the notebook is, not wherever the command was typed.
     return _Plan(
@@ -124,6 +155,60 @@ def _with_token(url: str, token: str, query="") -> str:
     return f"{url}?token={token}" + (f"&{query}" if query else "")
 
 
+def _spawn(plan: _Plan, **popen_kwargs) -> subprocess.Popen:
+    """Start Voila through the launcher, the token in a pipe it inherits (never argv or environment)."""
+    read_end, write_end = os.pipe()
+    try:
+        # Whole before the start: a pipe holds 64 KiB and a token at most 512 bytes.
+        os.write(write_end, plan.token.encode("utf-8"))
+    finally:
+        os.close(write_end)
+    try:
+        argv = [*plan.argv[:3], f"{TOKEN_FD_OPTION}{read_end}", *plan.argv[3:]]
+        return subprocess.Popen(argv, env=plan.env, cwd=plan.cwd, pass_fds=(read_end,), **popen_kwargs)
+    finally:
+        os.close(read_end)
+
+
+def _descendants(pid: int) -> list:
+    """The processes under ``pid`` (psutil.Process), deepest last; none if it is gone."""
+    import psutil  # a dependency of IPython, which every Jupyter kernel runs
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _stop_tree(proc: subprocess.Popen, timeout: float) -> int:
+    """Stop Voila and then whatever it started that is still running; Voila's return code.
+
+    The list of its processes is taken first: jupyter_client starts each
+    kernel in a session of its own, so neither a signal to the process group
+    nor Voila's death reaches one that Voila failed to shut down.
+    """
+    import psutil
+
+    started = _descendants(proc.pid)
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()  # SIGTERM: Voila shuts its kernels down and exits
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    left = []
+    for p in started:
+        # psutil checks that the pid still names the process listed above.
+        with contextlib.suppress(psutil.Error):
+            if p.is_running():
+                p.kill()
+                left.append(p)
+    psutil.wait_procs(left, timeout=5)
+    return proc.returncode
+
+
 def serve_dashboard(
     workspace,
     *,
@@ -134,8 +219,12 @@ def serve_dashboard(
     min_n: int = 10,
     lang: str | None = None,
     notebook=None,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    preheat: int = DEFAULT_PREHEAT,
 ) -> int:
-    """Serve the dashboard in the foreground until Ctrl-C; return Voila's exit code.
+    """Serve the dashboard in the foreground until Ctrl-C or SIGTERM; return Voila's exit code.
+
+    Either signal stops Voila and every process it started (its kernels).
 
     Parameters
     ----------
@@ -153,6 +242,11 @@ def serve_dashboard(
         Default: the workspace's language.
     notebook : str or Path, optional
         Another notebook instead of ``notebooks/dashboard.ipynb`` (tests only).
+    max_kernels : int
+        Live kernels at most, the preheated ones included (default 6, about
+        400 MB each); a visitor beyond it gets a "try again later" page.
+    preheat : int
+        Kernels kept ready, the notebook run up to the request (default 1; 0: off).
 
     Examples
     --------
@@ -161,11 +255,21 @@ def serve_dashboard(
       http://127.0.0.1:8866/?token=...
     """
     plan = _plan(
-        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+        workspace,
+        port=port,
+        host=host,
+        token=token,
+        token_file=token_file,
+        min_n=min_n,
+        lang=lang,
+        notebook=notebook,
+        max_kernels=max_kernels,
+        preheat=preheat,
     )
     print(
         f"dashboard of {plan.workspace} (lang {plan.env['CXLAB_DASHBOARD_LANG']}, "
-        f"min n {plan.env['CXLAB_DASHBOARD_MIN_N']}), token {plan.token_source}:"
+        f"min n {plan.env['CXLAB_DASHBOARD_MIN_N']}, at most {max_kernels} kernels, {preheat} preheated), "
+        f"token {plan.token_source}:"
     )
     print(f"  {_with_token(plan.url, plan.token)}")
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -181,23 +285,31 @@ def serve_dashboard(
         shutil.rmtree(plan.template_root, ignore_errors=True)
 
 
+def _on_sigterm(signum, frame):
+    # SIGTERM takes the Ctrl-C path: Voila and every kernel it started are stopped.
+    raise KeyboardInterrupt
+
+
 def _run_foreground(plan: _Plan) -> int:
-    proc = subprocess.Popen(plan.argv, env=plan.env, cwd=plan.cwd)
+    # SIGTERM's default would end this process alone and leave Voila and its
+    # kernels serving (they are not in its path): stop them as on Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _on_sigterm), signal.getsignal(signal.SIGINT)
     try:
-        return _exit_code(proc.wait())
-    except KeyboardInterrupt:
-        # Ctrl-C in a terminal has reached Voila too, and a second SIGINT
-        # would interrupt it while it shuts its kernels down; SIGTERM only
-        # asks its loop to stop, so it is safe to send in either case (and
-        # needed when the SIGINT was sent to this process alone).
-        with contextlib.suppress(ProcessLookupError):
-            proc.terminate()
+        proc = _spawn(plan)
         try:
-            rc = proc.wait(timeout=30)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            proc.kill()
-            rc = proc.wait()
-        return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else _exit_code(rc)
+            return _exit_code(proc.wait())
+        except KeyboardInterrupt:
+            # Ctrl-C in a terminal has reached Voila too, and a second SIGINT
+            # would interrupt it while it shuts its kernels down; SIGTERM only
+            # asks its loop to stop, so it is safe to send in either case (and
+            # needed when the signal was sent to this process alone).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            rc = _stop_tree(proc, timeout=30)
+            return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else _exit_code(rc)
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
 
 
 def _exit_code(rc: int) -> int:
@@ -255,15 +367,40 @@ class DashboardServer:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def kernel_pids(self) -> list[int]:
+        """Process ids of what Voila has started and is still running: its kernels (preheated ones too).
+
+        Examples
+        --------
+        >>> with start_dashboard("workspaces/demo", preheat=1) as server:  # doctest: +SKIP
+        ...     len(server.kernel_pids())
+        1
+        """
+        return [p.pid for p in _descendants(self.proc.pid)]
+
+    def memory_mb(self) -> float:
+        """Resident memory of Voila and every process it started, in MiB (0 once stopped).
+
+        Examples
+        --------
+        >>> server.memory_mb()  # doctest: +SKIP
+        512.3
+        """
+        import psutil
+
+        total = 0
+        try:
+            procs = [psutil.Process(self.proc.pid), *_descendants(self.proc.pid)]
+        except psutil.Error:
+            return 0.0
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+        return total / 2**20
+
     def stop(self, timeout: float = 20) -> int:
-        """Stop Voila (SIGTERM: it shuts its kernels down first); its exit code."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Stop Voila (SIGTERM: it shuts its kernels down first), then any process of it left; its exit code."""
+        _stop_tree(self.proc, timeout)
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -307,6 +444,10 @@ def start_dashboard(
     notebook=None,
     timeout: float = 60,
     log_path=None,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    preheat: int = DEFAULT_PREHEAT,
+    cull_idle: int = CULL_IDLE_SECONDS,
+    cull_interval: int = CULL_INTERVAL_SECONDS,
 ) -> DashboardServer:
     """Start the dashboard in the background; return once it answers HTTP.
 
@@ -322,6 +463,9 @@ def start_dashboard(
     log_path : str or Path, optional
         Where Voila's output goes (default a temporary file, removed by
         :meth:`DashboardServer.stop`).
+    cull_idle, cull_interval : int
+        Seconds before a kernel without connection is shut down, and between
+        looks (default 90 and 30; tests make them short).
 
     Raises
     ------
@@ -337,7 +481,18 @@ def start_dashboard(
     """
     port = free_port(host) if port is None else port
     plan = _plan(
-        workspace, port=port, host=host, token=token, token_file=token_file, min_n=min_n, lang=lang, notebook=notebook
+        workspace,
+        port=port,
+        host=host,
+        token=token,
+        token_file=token_file,
+        min_n=min_n,
+        lang=lang,
+        notebook=notebook,
+        max_kernels=max_kernels,
+        preheat=preheat,
+        cull_idle=cull_idle,
+        cull_interval=cull_interval,
     )
     own_log = log_path is None
     if own_log:
@@ -353,9 +508,12 @@ def start_dashboard(
         raise
     # A file, not a pipe: nobody reads a pipe while the tests run, and a full
     # pipe would block the server.
-    proc = subprocess.Popen(
-        plan.argv, env=plan.env, cwd=plan.cwd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-    )
+    try:
+        proc = _spawn(plan, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    except BaseException:
+        log_file.close()
+        shutil.rmtree(plan.template_root, ignore_errors=True)
+        raise
     server = DashboardServer(
         proc=proc,
         url=plan.url,

@@ -63,7 +63,16 @@ def adjust_pvalues(pvalues: npt.ArrayLike, method: str | None = "holm") -> npt.N
         raise ParameterError("p-values must lie between 0 and 1", parameter="pvalues")
     if method is None or not ok.any():
         return p
+    import gc
+
     from statsmodels.stats.multitest import multipletests
 
-    p[ok] = multipletests(p[ok], method=method)[1]
+    # statsmodels' Holm branch ends with gc.collect(), which walks every object
+    # of a kernel holding a survey (0.05-0.2 s per call, and the dashboard adjusts
+    # per cell table); objects frozen into the permanent generation are skipped.
+    gc.freeze()
+    try:
+        p[ok] = multipletests(p[ok], method=method)[1]
+    finally:
+        gc.unfreeze()
     return p

@@ -33,7 +33,7 @@ from typing import Literal
 
 from cxlab.errors import NotFoundError, ParameterError
 
-__all__ = ["Metric", "METRICS", "metric", "label", "definition", "sentence", "is_better"]
+__all__ = ["Metric", "METRICS", "metric", "label", "definition", "sentence", "is_better", "change_meaning"]
 
 Lang = Literal["ru", "en"]
 
@@ -408,3 +408,27 @@ def is_better(name: str, change: float) -> bool | None:
     if better is None or math.isnan(change) or change == 0:
         return None
     return (change > 0) == (better == "higher")
+
+
+def change_meaning(name: str, change: float | None, significant: bool) -> str:
+    """What a change of metric ``name`` means for the reader: ``"good"``, ``"bad"``, ``"neutral"`` or ``""``.
+
+    ``"neutral"`` is a change within chance (not ``significant``) or in a
+    metric without a direction of good; ``""`` is no change to judge (NaN).
+    A real change is good when it moves the metric in its direction of good
+    (:func:`is_better`): NPS up is good, revenue at risk up is bad.  Colours
+    and words of the dashboard and the report follow this one function.
+
+    Examples
+    --------
+    >>> change_meaning("nps", 7.0, True), change_meaning("revenue_at_risk", 2e6, True)
+    ('good', 'bad')
+    >>> change_meaning("nps", 7.0, False), change_meaning("nps", float("nan"), False)
+    ('neutral', '')
+    """
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return ""
+    if not significant:
+        return "neutral"
+    better = is_better(name, float(change))
+    return "neutral" if better is None else ("good" if better else "bad")

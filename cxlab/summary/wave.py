@@ -13,12 +13,13 @@ import pandas as pd
 
 from cxlab import metrics
 from cxlab.errors import DataError, ParameterError
-from cxlab.fieldwork.funnel import wave_response_rate
 from cxlab.schema import parse_scale
 from cxlab.stats.registry import definition
 
-from .cells import nps_cell_changes, nps_cells, nps_cells_columns, service_nps_cells
+from .figures import csi_items, wave_figures, wave_headline
 from .survey import SurveyData
+
+__all__ = ["DEFINITIONS", "WaveSummary", "summarize_wave", "csi_items"]
 
 #: The definition of each figure the wave report shows, RU and EN, in the
 #: order it prints them: the paragraphs of the metric registry.
@@ -58,13 +59,20 @@ class WaveSummary:
     changes: pd.DataFrame
     changes_by_cell: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: NPS by cell per dimension of :data:`cxlab.summary.figures.CELL_DIMENSIONS` (``by_*`` plus direction).
+    cells: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def headline_value(self, metric: str) -> dict:
         row = self.headline.loc[self.headline["metric"] == metric]
         return row.iloc[0].to_dict() if len(row) else {}
 
     def to_json(self) -> dict:
-        """Headline figures for ``metrics.json`` (plain types, NaN as null)."""
+        """Figures for ``metrics.json`` (plain types, NaN as null).
+
+        ``headline``, ``changes`` and ``trend``; ``cells`` (NPS by cell per
+        dimension: manager, team, segment, role, direction, service) and
+        ``changes_by_cell`` (each cell's change with its adjusted p-value).
+        """
 
         def clean(v):
             if isinstance(v, (np.floating, float)):
@@ -82,116 +90,12 @@ class WaveSummary:
             "headline": [{k: clean(v) for k, v in r.items()} for r in self.headline.to_dict("records")],
             "changes": [{k: clean(v) for k, v in r.items()} for r in self.changes.to_dict("records")],
             "trend": [{k: clean(v) for k, v in r.items()} for r in self.trend.to_dict("records")],
+            "cells": {
+                dim: [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+                for dim, frame in self.cells.items()
+            },
+            "changes_by_cell": [{k: clean(v) for k, v in r.items()} for r in self.changes_by_cell.to_dict("records")],
         }
-
-
-def csi_items(
-    responses: pd.DataFrame, answers: pd.DataFrame, rating_scale="1-5", kinds=("service", "attribute")
-) -> tuple[pd.DataFrame, dict]:
-    """Wide frame of satisfaction items per response (overall + grid), and their scales."""
-    grid = answers[answers["kind"].isin(kinds)]
-    wide = (
-        grid.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
-        if len(grid)
-        else pd.DataFrame(index=pd.Index([], name="response_id"))
-    )
-    wide = wide.reindex(responses["response_id"])
-    wide.insert(0, "overall", responses.set_index("response_id")["overall"].reindex(wide.index).astype(float))
-    scales = {c: parse_scale(rating_scale) for c in wide.columns}
-    if len(grid):
-        for item, scale in grid.drop_duplicates("item").set_index("item")["scale"].items():
-            if isinstance(scale, str) and scale:
-                scales[item] = parse_scale(scale)
-    wide.columns.name = None
-    return wide, scales
-
-
-def _importance(answers: pd.DataFrame, items) -> dict | None:
-    """Mean stated importance per item; items nobody rated for importance get the mean of the rest.
-
-    None when the wave did not ask for importance.
-    """
-    imp = answers[answers["kind"] == "importance"]
-    if imp.empty:
-        return None
-    stated = imp.groupby("item")["value"].mean()
-    default = float(stated.mean())
-    return {item: float(stated.get(item, default)) for item in items}
-
-
-def _estimate_row(metric: str, est, lang_free_def: str | None = None) -> dict:
-    return {
-        "metric": metric,
-        "estimate": est.estimate,
-        "ci_low": est.ci_low,
-        "ci_high": est.ci_high,
-        "se": est.se,
-        "n": est.n,
-        "method": est.method,
-    }
-
-
-def _rate(invitations: pd.DataFrame, resp: pd.DataFrame, confidence: float) -> dict:
-    """The response rate as ``cxlab wave status`` gives it: responded / delivered, Wilson interval.
-
-    One definition for the report and the fieldwork funnel:
-    :func:`cxlab.fieldwork.funnel.wave_response_rate` computes both.
-    """
-    rr = wave_response_rate(invitations, resp, confidence=confidence)
-    se = float(np.sqrt(rr.rate * (1 - rr.rate) / rr.n)) if rr.n else np.nan
-    return {
-        "metric": "response_rate",
-        "estimate": rr.rate,
-        "ci_low": rr.ci_low,
-        "ci_high": rr.ci_high,
-        "se": se,
-        "n": rr.n,
-        "method": rr.method,
-    }
-
-
-def _wave_headline(
-    resp: pd.DataFrame,
-    answers: pd.DataFrame,
-    clients: pd.DataFrame,
-    invitations: pd.DataFrame,
-    rating_scale: str,
-    confidence: float,
-) -> list[dict]:
-    rows = []
-    scored = resp[resp["nps"].notna()]
-    rows.append(_estimate_row("nps", metrics.nps(scored["nps"], confidence=confidence)))
-    rows.append(
-        _estimate_row("nps_clustered", metrics.nps_clustered(scored["nps"], scored["client_id"], confidence=confidence))
-    )
-    rows.append(
-        _estimate_row("nps_account", metrics.nps_account(scored["nps"], scored["client_id"], confidence=confidence))
-    )
-    revenue = clients.set_index("client_id")["contract_value"].astype(float)
-    has_rev = scored["client_id"].map(revenue).notna()
-    if has_rev.any():
-        rows.append(
-            _estimate_row(
-                "nps_revenue",
-                metrics.nps_revenue_weighted(
-                    scored.loc[has_rev, "nps"], scored.loc[has_rev, "client_id"], revenue, confidence=confidence
-                ),
-            )
-        )
-    scale = parse_scale(rating_scale)
-    overall = resp["overall"].dropna()
-    rows.append(_estimate_row("csat_mean", metrics.csat_mean(overall, scale=scale, confidence=confidence)))
-    rows.append(_estimate_row("top2box", metrics.top2box(overall, scale=scale, confidence=confidence)))
-    items, scales = csi_items(resp, answers, rating_scale)
-    rows.append(_estimate_row("csi", metrics.csi(items, scales, confidence=confidence)))
-    weights = _importance(answers, items.columns)
-    if weights is not None:
-        rows.append(
-            _estimate_row("csi_weighted", metrics.csi(items, scales, importance=weights, confidence=confidence))
-        )
-    if len(invitations):
-        rows.append(_rate(invitations, resp, confidence))
-    return rows
 
 
 def summarize_wave(
@@ -235,23 +139,21 @@ def summarize_wave(
     if resp.empty:
         raise DataError(f"wave '{wave}' has no responses")
     ans = data.answers[data.answers["response_id"].isin(resp["response_id"])]
-    inv = data.invitations[data.invitations["wave_id"] == wave] if len(data.invitations) else data.invitations
-    notes = []
 
-    headline = pd.DataFrame(_wave_headline(resp, ans, data.clients, inv, rating_scale, confidence))
-    headline.insert(0, "wave_id", wave)
+    # Headline, changes and the NPS cells with their changes: the one computation the dashboard reads too.
+    fig = wave_figures(data, wave, min_n=min_n, confidence=confidence, adjust=adjust)
+    headline = fig.headline
+    notes = list(fig.notes)
 
     # Trend over every wave up to this one.
     trend_rows = []
     for w in [w for w in waves["wave_id"] if w <= wave]:
         r = resp_all[resp_all["wave_id"] == w]
-        if r.empty or parse_scale(waves.set_index("wave_id").loc[w].get("nps_scale") or "0-10") != (0, 10):
+        if r.empty or parse_scale(by_wave.loc[w].get("nps_scale") or "0-10") != (0, 10):
             continue
         a = data.answers[data.answers["response_id"].isin(r["response_id"])]
         i = data.invitations[data.invitations["wave_id"] == w] if len(data.invitations) else data.invitations
-        for row in _wave_headline(
-            r, a, data.clients, i, waves.set_index("wave_id").loc[w].get("rating_scale") or "1-5", confidence
-        ):
+        for row in wave_headline(r, a, data.clients, i, by_wave.loc[w].get("rating_scale") or "1-5", confidence):
             trend_rows.append({"wave_id": w, **row})
     trend = pd.DataFrame(trend_rows)
 
@@ -259,7 +161,7 @@ def summarize_wave(
 
     # By service: a respondent counts under every service the client buys.
     svc = data.services.set_index("service_id")
-    by_service = service_nps_cells(resp, data.client_services, min_n=min_n, confidence=confidence)
+    by_service = fig.cells["service"].copy()
     svc_ratings = ans[ans["kind"] == "service"].rename(columns={"item": "service_id"})
     if len(svc_ratings):
         rating = metrics.breakdown(
@@ -319,25 +221,12 @@ def summarize_wave(
         dir_rows, columns=["direction", "n", "estimate", "ci_low", "ci_high", "se", "method", "suppressed"]
     )
 
-    def nps_by(col):
-        frame = resp[resp[col].notna() & resp["nps"].notna()]
-        return nps_cells(frame, col, min_n=min_n, confidence=confidence)
-
-    by_manager = nps_by("manager")
-    by_team = nps_by("team")
-    by_segment = nps_by("segment")
-    by_role = nps_by("role")
-    # CSI beside NPS for managers and teams.
-    items, scales = csi_items(resp, ans, rating_scale)
-    csi_resp = pd.Series(metrics.csi_scores(items, scales).to_numpy(), index=resp.index)
-    for frame, col in ((by_manager, "manager"), (by_team, "team")):
-        tmp = resp.assign(_csi=csi_resp)
-        csi_tab = metrics.breakdown(
-            tmp, by=col, metric="csat_mean", value="_csi", scale=(0, 100), min_n=min_n, confidence=confidence
-        )
-        frame["csi"] = frame[col].map(csi_tab.set_index(col)["estimate"])
-        frame["csi_ci_low"] = frame[col].map(csi_tab.set_index(col)["ci_low"])
-        frame["csi_ci_high"] = frame[col].map(csi_tab.set_index(col)["ci_high"])
+    # NPS by manager, team, segment and role (cluster-robust); CSI beside NPS for managers and teams.
+    by_manager = fig.cells["manager"].drop(columns=["csi_n"], errors="ignore")
+    by_team = fig.cells["team"].drop(columns=["csi_n"], errors="ignore")
+    by_segment = fig.cells["segment"]
+    by_role = fig.cells["role"]
+    csi_resp = fig.csi_scores
 
     # By client: descriptive account figures.
     net = metrics.net_score(resp["nps"].dropna())
@@ -376,57 +265,8 @@ def summarize_wave(
     ]
     by_client = acc.sort_values(["account_net", "contract_value"], ascending=[True, False]).reset_index(drop=True)
 
-    # Changes since the previous wave.
-    change_rows, cell_changes = [], []
-    if previous is not None:
-        before = resp_all[resp_all["wave_id"] == previous]
-        prev_rec = by_wave.loc[previous]
-        if parse_scale(prev_rec.get("nps_scale") or "0-10") == (0, 10):
-            b_scored, a_scored = before[before["nps"].notna()], resp[resp["nps"].notna()]
-            ch = metrics.nps_change(b_scored["nps"], a_scored["nps"], confidence=confidence)
-            change_rows.append({"metric": "nps", **_change_dict(ch)})
-            paired_b = b_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id", keep="last")
-            paired_a = a_scored.dropna(subset=["contact_id"]).drop_duplicates("contact_id", keep="last")
-            paired_b, paired_a = paired_b.set_index("contact_id")["nps"], paired_a.set_index("contact_id")["nps"]
-            if len(paired_b.index.intersection(paired_a.index)) >= 2:
-                ch = metrics.nps_change(paired_b, paired_a, paired=True, confidence=confidence)
-                change_rows.append({"metric": "nps_paired", **_change_dict(ch)})
-            current = {"manager": by_manager, "team": by_team, "segment": by_segment}
-            for col in ("manager", "team", "segment"):
-                tab = nps_cell_changes(
-                    b_scored[b_scored[col].notna()],
-                    a_scored[a_scored[col].notna()],
-                    col,
-                    min_n=min_n,
-                    confidence=confidence,
-                    adjust=adjust,
-                    after_cells=current[col][nps_cells_columns(col)],
-                )
-                tab.insert(0, "dimension", col)
-                tab.insert(2, "metric", "nps")
-                cell_changes.append(tab)
-        else:
-            notes.append(f"NPS not compared with {previous}: asked on {prev_rec['nps_scale']}")
-        prev_scale = prev_rec.get("rating_scale") or "1-5"
-        if parse_scale(prev_scale) == parse_scale(rating_scale):
-            ch = metrics.mean_change(before["overall"].dropna(), resp["overall"].dropna(), confidence=confidence)
-            change_rows.append({"metric": "csat_mean", **_change_dict(ch)})
-            b_ans = data.answers[data.answers["response_id"].isin(before["response_id"])]
-            b_items, b_scales = csi_items(before, b_ans, prev_scale)
-            ch = metrics.mean_change(
-                metrics.csi_scores(b_items, b_scales).dropna(), csi_resp.dropna(), confidence=confidence
-            )
-            change_rows.append({"metric": "csi", **_change_dict(ch)})
-        else:
-            notes.append(
-                f"CSAT and CSI not compared with {previous}: ratings asked on {prev_scale}, now on {rating_scale}"
-            )
-    else:
-        notes.append("no previous wave")
-    changes = pd.DataFrame(change_rows)
-    if len(changes):
-        changes["significant"] = changes["p_value"] < 1 - confidence
-    changes_by_cell = pd.concat(cell_changes, ignore_index=True) if cell_changes else pd.DataFrame()
+    changes = fig.changes
+    changes_by_cell = fig.cell_changes
     return WaveSummary(
         wave=wave,
         previous_wave=previous,
@@ -444,18 +284,5 @@ def summarize_wave(
         changes=changes,
         changes_by_cell=changes_by_cell,
         notes=notes,
+        cells=fig.cells,
     )
-
-
-def _change_dict(ch) -> dict:
-    return {
-        "before": ch.extra.get("before", np.nan),
-        "after": ch.extra.get("after", np.nan),
-        "change": ch.estimate,
-        "ci_low": ch.ci_low,
-        "ci_high": ch.ci_high,
-        "p_value": ch.p_value,
-        "n_before": ch.n_before,
-        "n_after": ch.n_after,
-        "method": ch.method,
-    }

@@ -135,7 +135,7 @@ def test_thousands_of_refusals_show_twenty_and_list_all_in_a_file(small_ws, tmp_
     out = capsys.readouterr().out
     shown = [line for line in out.splitlines() if line.startswith("    unmatched.csv, row ")]
     assert len(shown) == 20
-    last = out.strip().splitlines()[-1]
+    last = next(line for line in out.splitlines() if line.startswith("    ... and "))
     assert last.startswith("    ... and 1,980 more; all in ")
     listed = Path(last.split("all in ", 1)[1])
     assert listed.parent == small_ws.path / "refusals"

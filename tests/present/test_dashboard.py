@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 
 import pytest
 
-from cxlab.present.dashboard import Dashboard, Startup, error_widget
+from cxlab.present.dashboard import PANELS, Dashboard, Startup, error_widget
 from cxlab.present.dashboard_data import DashboardData, Selection
+from cxlab.present.dashboard_panels import tile_html
+from cxlab.present.dashboard_text import meaning_class
+from cxlab.stats.registry import change_meaning
 
 pytestmark = pytest.mark.slow  # builds the dashboard's panels on the demo workspace, seconds each
 
 WAVE = "2026-Q3"
+METRICS = ("nps", "csi", "response_rate", "revenue_at_risk")
 
 
 @pytest.fixture(scope="module")
@@ -23,57 +29,158 @@ def attr(html: str, name: str) -> str:
     return re.search(rf"{name}='([^']*)'", html).group(1)
 
 
-def test_filter_change_updates_tiles_charts_and_tables(dash):
-    board = Dashboard(dash, lang="en")
+def settled(board: Dashboard) -> Dashboard:
+    board.wait()
+    return board
+
+
+def panel_html(board: Dashboard) -> dict[str, str]:
+    """Every panel's HTML that carries the selection it shows."""
+    out = {f"tile_{m}": board.tiles[m].value for m in METRICS}
+    out |= {f"caption_{n}": c.value for n, c in board.captions.items()}
+    out |= {"at_risk": board.at_risk.value, "at_risk_top": board.at_risk_top.value}
+    out |= {"themes": board.themes.value, "comments": board.comments.value}
+    return out
+
+
+def keys_of(board: Dashboard) -> dict[str, str]:
+    return {name: attr(html, "data-key") for name, html in panel_html(board).items()}
+
+
+def test_filter_change_updates_every_panel(dash):
+    board = settled(Dashboard(dash, lang="en"))
+    assert set(keys_of(board).values()) == {WAVE}
     nps = board.tiles["nps"].value
-    assert attr(nps, "data-key") == WAVE
     assert float(attr(nps, "data-value")) == pytest.approx(dash.nps_tile(Selection(WAVE))["estimate"], abs=1e-3)
-    trend_png = bytes(board.charts["trend"].value)
-    assert trend_png.startswith(b"\x89PNG")
+    trend_y = list(board.charts["trend"].line.y)
     team = dash.options()["team"][0]
     board.filters["team"].value = team
     key = f"{WAVE}|team={team}"
-    for name in ("nps", "csi", "response_rate", "revenue_at_risk"):
-        assert attr(board.tiles[name].value, "data-key") == key
+    # The tiles are drawn at once, before any background work.
+    assert attr(board.tiles["nps"].value, "data-key") == key
+    settled(board)
+    assert set(keys_of(board).values()) == {key}
     want = dash.nps_tile(Selection(WAVE, team=team))
     assert float(attr(board.tiles["nps"].value, "data-value")) == pytest.approx(want["estimate"], abs=1e-3)
     assert int(attr(board.tiles["nps"].value, "data-n")) == want["n"]
-    assert bytes(board.charts["trend"].value) != trend_png
-    for name in ("trend", "by_service", "by_manager", "ipa"):
-        assert attr(board.captions[name].value, "data-key") == key
-    assert attr(board.at_risk.value, "data-key") == key
-    # Back to all teams: the first view again (charts from the cache).
+    assert list(board.charts["trend"].line.y) != trend_y
+    assert board.charts["trend"].line.y[-1] == pytest.approx(want["estimate"], abs=1e-6)
     board.filters["team"].value = ""
-    assert attr(board.tiles["nps"].value, "data-key") == WAVE
-    assert bytes(board.charts["trend"].value) == trend_png
+    settled(board)
+    assert set(keys_of(board).values()) == {WAVE}
+    assert list(board.charts["trend"].line.y) == pytest.approx(trend_y)
+
+
+def test_a_late_result_for_a_selection_left_is_dropped(dash, monkeypatch):
+    """Issue 17: a revenue tile computed in the background for an earlier wave must never be shown."""
+    board = settled(Dashboard(dash, lang="en"))
+    release = threading.Event()
+    started = threading.Event()
+    real_tile = dash.revenue_tile
+    first = Selection("2026-Q1")
+
+    def slow_tile(sel, **kw):
+        if sel == first:
+            started.set()
+            release.wait(60)  # the viewer moves on while this one is being computed
+        return real_tile(sel, **kw)
+
+    monkeypatch.setattr(dash, "revenue_tile", slow_tile)
+    monkeypatch.setattr(dash, "ready", lambda kind, sel: False)  # everything slow: drawn busy, computed aside
+    board.filters["wave"].value = "2026-Q1"
+    tile = board.tiles["revenue_at_risk"]
+    assert "cx-busy" in tile.value and attr(tile.value, "data-key") == "2026-Q1"
+    assert started.wait(60)
+    board.filters["wave"].value = "2026-Q2"
+    assert "cx-busy" in tile.value and attr(tile.value, "data-key") == "2026-Q2"
+    release.set()
+    settled(board)
+    assert attr(tile.value, "data-key") == "2026-Q2" and "cx-busy" not in tile.value
+    want = real_tile(Selection("2026-Q2"))
+    assert float(attr(tile.value, "data-value")) == pytest.approx(want["estimate"], rel=1e-6)
+    assert set(keys_of(board).values()) == {"2026-Q2"}
+    assert not any("cx-busy" in html for html in panel_html(board).values())
+
+
+def test_quick_changes_end_on_the_last_selection(dash):
+    board = Dashboard(dash, lang="en")
+    teams = dash.options()["team"]
+    for wave in dash.waves[-3:]:
+        board.filters["wave"].value = wave
+        for team in teams + [""]:
+            board.filters["team"].value = team
+    board.filters["team"].value = teams[1]
+    final = Selection(dash.waves[-1], team=teams[1])
+    settled(board)
+    assert set(keys_of(board).values()) == {final.key()}
+    for metric in METRICS:
+        want = dash.tiles(final).set_index("metric").loc[metric, "estimate"]
+        got = attr(board.tiles[metric].value, "data-value")
+        assert (got == "" and math.isnan(want)) or float(got) == pytest.approx(want, rel=1e-6)
+    assert set(board._tokens) == set(PANELS)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("sign", [1, -1])
+def test_change_coloured_by_meaning(dash, metric, sign):
+    row = dash.tiles(Selection(WAVE)).set_index("metric").loc[metric].to_dict() | {"metric": metric}
+    row |= {"change": sign * 5.0, "significant": True, "previous_wave": "2026-Q2"}
+    row["meaning"] = change_meaning(metric, row["change"], True)
+    up_is_good = metric != "revenue_at_risk"
+    want = "good" if (sign > 0) == up_is_good else "bad"
+    assert row["meaning"] == want
+    html = tile_html(row, WAVE, "en")
+    assert attr(html, "data-meaning") == want
+    assert f"cx-change {meaning_class(want)}" in html
+    assert {"good": "cx-good", "bad": "cx-bad"}[want] in html
+    # Within chance: neutral grey, whatever the direction.
+    row |= {"significant": False, "meaning": change_meaning(metric, row["change"], False)}
+    assert "cx-change cx-neutral" in tile_html(row, WAVE, "en")
 
 
 def test_language_switch_keeps_selection_and_translates(dash):
-    board = Dashboard(dash, lang="en")
+    board = settled(Dashboard(dash, lang="en"))
     board.filters["wave"].value = "2026-Q2"
     assert "Revenue at risk" in board.tiles["revenue_at_risk"].value
     board.lang_toggle.value = "ru"
+    settled(board)
     assert board.selection.wave == "2026-Q2"
     assert "Выручка под риском" in board.tiles["revenue_at_risk"].value
     assert board.filters["team"].options[0] == ("Все", "")
-    assert "Клиенты под риском" in board.at_risk_title.value
+    assert board.tabs.titles[0].startswith("Драйверы")
+    assert "Главные клиенты под риском" in board.at_risk_title.value
+    assert all(attr(html, "data-lang") == "ru" for html in panel_html(board).values() if "data-lang" in html)
+    # Hover texts of the charts are in the page's language too (only names and "NPS"/"CSI" in Latin).
+    # The catalogue's Russian service names are the workspace's own words (some hold a Latin acronym, "SERM").
+    names = set(dash.options()["team"]) | set(dash.options()["wave"]) | set(dash.data.services["name_ru"].dropna())
+    for name in ("trend", "csi_trend", "ipa", "by_service", "by_team"):
+        text = " ".join(board.charts[name].points.names)
+        for n in names:
+            text = text.replace(n, " ")
+        assert text.strip() and set(re.findall("[A-Za-z]{2,}", text)) <= {"NPS", "CSI"}, name
+    # Dropdowns show labels, never ids.
+    roles = dict(board.filters["role"].options)
+    assert "day_to_day" not in roles and roles[dash.value_label("role", "day_to_day", "ru")] == "day_to_day"
 
 
-def test_tile_says_whether_change_is_real(dash):
+def test_tile_says_the_change_in_words_and_keeps_details_one_click_away(dash):
     board = Dashboard(dash, lang="en")
     row = dash.nps_tile(Selection(WAVE))
     html = board.tiles["nps"].value
     assert attr(html, "data-significant") == str(bool(row["significant"])).lower()
-    assert ("a real change" if row["significant"] else "within noise") in html
-    assert "vs 2026-Q2" in html
+    assert row["change_words"]["en"] in html and "(vs 2026-Q2)" in html
+    details = re.search(r"<details class='cx-more'>(.*?)</details>", html).group(1)
+    assert f"p-value = {row['p_value']:.3f}" in details
+    assert row["method_text"]["en"] in html  # in full, never cut
+    assert "<svg class='cx-spark'" in html
     first = Dashboard(dash, Selection(dash.waves[0]), lang="en")
     assert "no previous wave" in first.tiles["nps"].value
 
 
 def test_no_contact_identity_in_any_panel(dash, demo_ws):
-    board = Dashboard(dash, lang="en")
+    board = settled(Dashboard(dash, lang="en"))
     contacts = demo_ws.contacts(include_pii=True)
-    page = " ".join(x.value for x in (*board.tiles.values(), board.at_risk, board.themes, board.comments))
+    page = " ".join(panel_html(board).values())
     # The simulator gives some contacts the name of an account manager (staff names are shown).
     staff = set(dash.options()["manager"])
     names = [n for n in contacts["name"].dropna() if n not in staff]
@@ -88,7 +195,7 @@ def comment_rows(html: str) -> list[list[str]]:
 
 
 def test_themes_table_is_the_selections_theme_summary(dash):
-    board = Dashboard(dash, lang="en")
+    board = settled(Dashboard(dash, lang="en"))
     assert "cx-themes" in board.themes._dom_classes
     html = board.themes.value
     assert "cx-themes-table" in html and attr(html, "data-key") == WAVE
@@ -102,21 +209,40 @@ def test_themes_table_is_the_selections_theme_summary(dash):
         f"<td>{top['label']}</td><td class='cx-num'>{top['n']}</td><td class='cx-num'>{100 * top['share']:.0f}%</td>"
     ) in html
     assert "Among detractors" in html and "Among promoters" in html
-    # The comments table has a Themes column with the labels of each comment's themes.
     assert "<th>Themes</th>" in board.comments.value
     rows = comment_rows(board.comments.value)
-    assert len(rows) == min(board.max_comments, int(attr(board.comments.value, "data-count")))
+    assert len(rows) == min(board.page_size, int(attr(board.comments.value, "data-count")))
     labels = set(dash.theme_labels("en").values())
     assert all(set(filter(None, cells[2].split("; "))) <= labels for cells in rows)
     team = dash.options()["team"][0]
     board.filters["team"].value = team
+    settled(board)
     assert attr(board.themes.value, "data-key") == f"{WAVE}|team={team}"
     n_team = int(dash.themes(Selection(WAVE, team=team), "en")[0]["n_comments"].iloc[0])
     assert int(attr(board.themes.value, "data-comments")) == n_team
 
 
+def test_comments_are_paged_with_labelled_counts(dash):
+    board = settled(Dashboard(dash, lang="en"))
+    total = int(attr(board.comments.value, "data-count"))
+    assert total > 2 * board.page_size
+    assert f"Comments in this selection: {total}" in board.comments.value
+    assert "1–20 of" in board.page_text.value and board.prev_page.disabled and not board.next_page.disabled
+    first = comment_rows(board.comments.value)
+    board.next_page.click()
+    settled(board)
+    assert f"21–40 of {total}" in board.page_text.value
+    assert len(comment_rows(board.comments.value)) == 20 and comment_rows(board.comments.value) != first
+    board.lang_toggle.value = "ru"
+    settled(board)
+    assert f"1–20 из {total}" in board.page_text.value  # a new view starts at the first page
+    assert f"Комментариев в выборке: {total}" in board.comments.value
+    # No bare count: every number in the comments' caption has its label.
+    assert not re.search(r"<p class='cx-caption[^>]*>\d+</p>", board.comments.value)
+
+
 def test_theme_filter_narrows_the_comments(dash):
-    board = Dashboard(dash, lang="en", max_comments=1000)
+    board = settled(Dashboard(dash, lang="en", page_size=1000))
     everything = int(attr(board.comments.value, "data-count"))
     options = dict(board.comment_theme.options)
     assert board.comment_theme.options[0] == ("All", "")
@@ -125,30 +251,32 @@ def test_theme_filter_narrows_the_comments(dash):
     for theme in ("deadlines", summary["theme"].iloc[0]):
         label = dash.theme_labels("en")[theme]
         board.comment_theme.value = theme
+        settled(board)
         want = int(summary.set_index("theme").loc[theme, "n"])
         assert 0 < int(attr(board.comments.value, "data-count")) == want < everything
         rows = comment_rows(board.comments.value)
         assert len(rows) == want
         assert all(label in cells[2].split("; ") for cells in rows)
-    # With the category filter too: fewer still, and only that category.
     board.comment_category.value = "detractor"
+    settled(board)
     rows = comment_rows(board.comments.value)
     assert 0 < len(rows) < want and all(cells[1] == "detractors" for cells in rows)
     board.comment_category.value = ""
-    # A language switch keeps the theme picked and translates its label.
     board.lang_toggle.value = "ru"
+    settled(board)
     assert board.comment_theme.value == theme
     assert (dash.theme_labels("ru")[theme], theme) in board.comment_theme.options
     assert all(dash.theme_labels("ru")[theme] in cells[2].split("; ") for cells in comment_rows(board.comments.value))
     assert "О чём пишут" in board.themes.value and "У критиков" in board.themes.value
     board.comment_theme.value = ""
+    settled(board)
     assert int(attr(board.comments.value, "data-count")) == everything
 
 
 def test_themes_hidden_with_the_comments_in_a_small_selection(dash):
     counts = dash.data.responses[dash.data.responses["wave_id"] == WAVE]["manager"].value_counts()
     small = counts[(counts > 0) & (counts < 10)].index[0]
-    board = Dashboard(dash, Selection(WAVE, manager=small), lang="en")
+    board = settled(Dashboard(dash, Selection(WAVE, manager=small), lang="en"))
     key = f"{WAVE}|manager={small}"
     assert "cx-themes-hidden" in board.themes.value and attr(board.themes.value, "data-key") == key
     assert "<td>" not in board.themes.value
@@ -158,7 +286,7 @@ def test_themes_hidden_with_the_comments_in_a_small_selection(dash):
 def test_comment_text_is_escaped(dash, monkeypatch):
     import pandas as pd
 
-    board = Dashboard(dash, lang="en")
+    board = settled(Dashboard(dash, lang="en"))
     evil = pd.DataFrame(
         {
             "nps": [3.0],
@@ -170,7 +298,8 @@ def test_comment_text_is_escaped(dash, monkeypatch):
         }
     )
     monkeypatch.setattr(dash, "comments", lambda sel, lang="ru": (evil, None))
-    board._show_comments()
+    board._draw_comments()
+    settled(board)
     assert "<script>" not in board.comments.value and "&lt;script&gt;" in board.comments.value
     assert "<b>x</b>" not in board.comments.value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -356,13 +357,17 @@ def test_themes_of_a_selection_without_comments(demo_ws):
     assert not dash.themes(Selection(WAVE))[0].empty
 
 
-def test_comments_are_coded_once_and_thread_safely(demo_ws):
+def test_comments_are_coded_once_and_thread_safely(demo_ws, tmp_path):
+    import shutil
     import threading
     from unittest import mock
 
     from cxlab.present import dashboard_comments
 
-    dash = DashboardData(demo_ws)
+    # A copy without stored results: the coding runs here, once, whatever other tests stored.
+    path = getattr(demo_ws, "path", demo_ws)
+    shutil.copytree(path, tmp_path / "ws", ignore=shutil.ignore_patterns("derived"))
+    dash = DashboardData(tmp_path / "ws")
     calls = []
     real = dashboard_comments.code_themes
 
@@ -404,3 +409,201 @@ def test_query_selection(dash, team):
     sel, lang = dash.selection_from_query(f"token=secret&wave=2026-Q2&team={team}&lang=en")
     assert sel == Selection("2026-Q2", team=team) and lang == "en"
     assert dash.selection_from_query("") == (Selection(WAVE), None)
+
+
+# ---------------------------------------------------------------- what a change means, in words
+@pytest.mark.parametrize(
+    ("metric", "up"),
+    [("nps", "good"), ("csi", "good"), ("response_rate", "good"), ("revenue_at_risk", "bad")],
+)
+def test_change_meaning_of_every_metric_both_ways(metric, up):
+    from cxlab.present.dashboard_data import change_meaning
+
+    down = {"good": "bad", "bad": "good"}[up]
+    assert change_meaning(metric, 3.0, True) == up
+    assert change_meaning(metric, -3.0, True) == down
+    # Within chance is neutral whichever way it moved; no change to judge is "".
+    assert change_meaning(metric, 3.0, False) == change_meaning(metric, -3.0, False) == "neutral"
+    assert change_meaning(metric, math.nan, False) == ""
+
+
+@pytest.mark.parametrize(
+    ("metric", "change", "significant", "ru", "en"),
+    [
+        ("nps", 7.0, False, "выше на 7 п. — в пределах случайности", "up 7 points — within chance"),
+        ("nps", -3.25, True, "ниже на 3,2 п. — реальное изменение", "down 3.2 points — a real change"),
+        ("csi", 1.0, True, "выше на 1 п. — реальное изменение", "up 1 point — a real change"),
+        ("response_rate", 0.031, True, "выше на 3,1 п.п. — реальное изменение", "up 3.1 pp — a real change"),
+        ("response_rate", -0.12, False, "ниже на 12 п.п. — в пределах случайности", "down 12 pp — within chance"),
+        ("revenue_at_risk", 2.5e6, True, "выше на 2,5 млн ₽ — реальное изменение", "up 2.5 M RUB — a real change"),
+        (
+            "revenue_at_risk",
+            -4e5,
+            False,
+            "ниже на 0,4 млн ₽ — в пределах случайности",
+            "down 0.4 M RUB — within chance",
+        ),
+        ("nps", 0.0, False, "без изменений", "no change"),
+        ("nps", 0.004, True, "без изменений", "no change"),
+        ("nps", math.nan, False, "", ""),
+    ],
+)
+def test_change_words(metric, change, significant, ru, en):
+    from cxlab.present.dashboard_data import change_words
+
+    assert change_words(metric, change, significant) == {"ru": ru, "en": en}
+
+
+_ENGLISH = re.compile(r"\b(interval|change|adjustment|cells?|respondents?|clients?|mean|score|waves?|test|no)\b", re.I)
+
+
+def test_tile_rows_carry_meaning_words_method_and_note_in_both_languages(dash, team):
+    keys = {"p_adjusted", "meaning", "method_text", "note_text", "change_words"}
+    for sel in (Selection(WAVE), Selection(WAVE, team=team), Selection(WAVE, team=team, role="decision_maker")):
+        rows = dash.tiles(sel)
+        assert keys <= set(rows.columns)
+        for row in rows.to_dict("records"):
+            for col in ("method_text", "note_text", "change_words"):
+                assert set(row[col]) == {"ru", "en"}
+            # Russian fully Russian: no English word in the Russian method, note or change.
+            for col in ("method_text", "note_text", "change_words"):
+                assert not _ENGLISH.search(row[col]["ru"]), (row["metric"], col, row[col]["ru"])
+            assert row["method_text"]["en"].startswith(row["method"].split(",")[0][:10])
+            assert row["meaning"] == dash_meaning(row)
+            if not math.isnan(row["change"]):
+                assert row["change_words"]["ru"] and row["change_words"]["en"]
+    # The team's NPS comes from the report's cell: Holm-adjusted, significance judged on the adjusted p.
+    nps = tile(dash, Selection(WAVE, team=team), "nps")
+    assert nps["p_adjusted"] >= nps["p_value"]
+    assert nps["significant"] == (nps["p_adjusted"] < 0.05)
+    assert "поправка Холма по" in nps["method_text"]["ru"] and "Holm adjustment across" in nps["method_text"]["en"]
+    # The headline is not adjusted.
+    assert math.isnan(tile(dash, Selection(WAVE), "nps")["p_adjusted"])
+
+
+def dash_meaning(row) -> str:
+    from cxlab.stats.registry import is_better
+
+    if math.isnan(row["change"]):
+        return ""
+    if not row["significant"]:
+        return "neutral"
+    return "good" if is_better(row["metric"], row["change"]) else "bad"
+
+
+def test_notes_and_messages_in_both_languages(dash):
+    tiny = dash.tiles(Selection(WAVE, manager=_small_manager(dash))).set_index("metric").loc["nps"]
+    assert tiny["suppressed"] and tiny["note_text"]["ru"].startswith(f"n = {tiny['n']} < 10")
+    assert "мало" in tiny["note_text"]["ru"] and "few" in tiny["note_text"]["en"]
+    msg = dash.message("too few respondents for the matrix (n = 12 < 27)")
+    assert msg == {
+        "ru": "слишком мало ответивших для матрицы (n = 12 < 27)",
+        "en": "too few respondents for the matrix (n = 12 < 27)",
+    }
+    assert dash.message("no invitations recorded for this wave")["ru"] == "в этой волне приглашения не записаны"
+    # A pair stays a pair (the churn model's message); an unknown English text never reaches a Russian page.
+    assert dash.message({"ru": "нет модели", "en": "no model"}) == {"ru": "нет модели", "en": "no model"}
+    assert not _ENGLISH.search(dash.message("something the data layer has no words for")["ru"])
+    ipa = dash.ipa(Selection(WAVE, role="finance", segment=dash.options()["segment"][0]))
+    assert isinstance(ipa, str) and re.search("[а-я]", dash.message(ipa)["ru"])
+
+
+def _small_manager(dash) -> str:
+    counts = dash.data.responses[dash.data.responses["wave_id"] == WAVE]["manager"].value_counts()
+    return counts[(counts > 0) & (counts < 10)].index[0]
+
+
+# ---------------------------------------------------------------- labels of filter values
+def test_value_labels_are_names_never_ids(dash):
+    opts = dash.options()
+    for name in ("service", "direction", "role", "segment"):
+        for value in opts[name]:
+            ru, en = dash.value_label(name, value, "ru"), dash.value_label(name, value, "en")
+            assert ru and en
+            if name != "segment" or value not in ("FMCG",):
+                assert ru != value, (name, value)
+            assert "_" not in ru and "_" not in en, (name, value, ru, en)
+            assert re.search("[а-яё]", ru.lower()), (name, value, ru)
+    services = dash.data.services.set_index("service_id")
+    sid = opts["service"][0]
+    assert dash.value_label("service", sid, "en") == services.loc[sid, "name_en"]
+    assert dash.value_label("role", "day_to_day", "ru") == "контактное лицо"
+    assert dash.value_label("role", "decision_maker", "ru") == "ЛПР"
+    assert dash.value_label("direction", "media_relations", "ru") == "Работа со СМИ"
+    assert dash.value_label("segment", "energy", "ru") == "энергетика"
+    # People and teams are names: as they are.
+    for name in ("manager", "team"):
+        value = opts[name][0]
+        assert dash.value_label(name, value, "ru") == dash.value_label(name, value, "en") == value
+
+
+def test_attribute_labels_from_the_questionnaire(dash):
+    from cxlab import drivers
+    from cxlab.questionnaire import load_questionnaire
+
+    q = load_questionnaire("pr_agency")
+    frame, rated = drivers.driver_frame(dash.data, WAVE)
+    items, _ = drivers.usable_drivers(frame, rated)
+    assert items
+    for item in items:
+        assert dash.attribute_label(item, WAVE, "ru") == q.label(item, "ru")
+        assert dash.attribute_label(f"attr_{item}", WAVE, "en") == q.label(item, "en")
+
+
+# ---------------------------------------------------------------- sparklines
+@pytest.mark.parametrize("metric", ["nps", "csi", "response_rate", "revenue_at_risk"])
+def test_spark_ends_at_the_tile_and_follows_the_tile_in_each_wave(dash, team, metric):
+    sel = Selection(WAVE, team=team)
+    spark = dash.spark(sel, metric)
+    assert list(spark.columns) == ["wave_id", "estimate", "ci_low", "ci_high", "n", "suppressed"]
+    assert 0 < len(spark) <= 8 and spark["wave_id"].is_monotonic_increasing
+    assert spark["wave_id"].iloc[-1] == WAVE
+    for _, point in spark.iterrows():
+        row = tile(dash, Selection(point["wave_id"], team=team), metric)
+        assert point["n"] == row["n"]
+        if point["suppressed"] or math.isnan(row["estimate"]):
+            assert math.isnan(point["estimate"])  # suppressed, or no churn model in that wave
+        else:
+            assert point["estimate"] == pytest.approx(row["estimate"])
+            assert (point["ci_low"], point["ci_high"]) == pytest.approx((row["ci_low"], row["ci_high"]))
+    assert dash.spark(Selection("2025-Q1"), metric)["wave_id"].max() <= "2025-Q1"
+    with pytest.raises(ValueError, match="metric"):
+        dash.spark(sel, "churn")
+
+
+# ---------------------------------------------------------------- clients at risk
+_INTERNALS = re.compile(r"индекс|index|\(лог\)|\(log\)|: 0\.\d|: -?\d\.\d+$|contribution|log-odds")
+
+
+def test_at_risk_is_ranked_by_severity_with_plain_reasons(dash):
+    for lang in ("ru", "en"):
+        table = dash.at_risk(Selection(WAVE), lang)
+        assert {
+            "rank",
+            "client_id",
+            "client",
+            "manager",
+            "p",
+            "p_95",
+            "revenue_at_risk",
+            "flags",
+            "reasons",
+            "action",
+        } <= set(table.columns)
+        assert table["rank"].tolist() == list(range(1, len(table) + 1))
+        # Flagged by more rules first, then revenue at risk, then probability.
+        n_flags = table["flags"].map(lambda f: len([x for x in f.split("; ") if x]))
+        key = list(zip(-n_flags, -table["revenue_at_risk"].fillna(-1), -table["p"].fillna(-1)))
+        assert key == sorted(key)
+        reasons = [r for text in table["reasons"] for r in text.split("; ") if r]
+        assert reasons, "some clients have reasons"
+        for r in reasons:
+            assert not _INTERNALS.search(r), r
+            # A rise is never a reason.
+            assert "выросл" not in r and "rose" not in r
+        alphabet = "[а-яё]" if lang == "ru" else "[a-z]"
+        assert all(re.search(alphabet, r.lower()) for r in reasons)
+        if lang == "ru":
+            assert not any(re.search(r"\b(score|answer|fell|client)\b", r) for r in reasons)
+        # Every flagged client says why in words.
+        assert (table.loc[table["flags"] != "", "reasons"] != "").all()

@@ -21,7 +21,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from PIL import Image
 
-from cxlab.present import comment_figures, dashboard_figures, driver_figures, figures, risk_figures
+from cxlab.present import comment_figures, driver_figures, figures, risk_figures
 from cxlab.present.report import figure_html
 
 
@@ -215,7 +215,6 @@ INTERVAL_CHARTS: dict[str, Callable[..., Figure]] = {
     "rule_value_chart": lambda **kw: risk_figures.rule_value_chart(RULES, **kw),
     "calibration_plot": lambda **kw: risk_figures.calibration_plot(CALIBRATION, auc={"logit": 0.71}, **kw),
     "theme_bars": lambda **kw: comment_figures.theme_bars(THEMES, **kw),
-    "trend_panels": lambda **kw: dashboard_figures.trend_panels(TREND, **kw),
 }
 #: Chart functions that draw no interval.
 OTHER_CHARTS: dict[str, Callable[..., Figure]] = {
@@ -265,26 +264,18 @@ def test_style_context_is_what_use_style_applies(default_rc):
 def test_chart_draws_into_the_given_axes(name, default_rc):
     fig, axes = plt.subplots(1, 2, figsize=(14, 4))
     opened = plt.get_fignums()
-    target = axes if name == "trend_panels" else axes[1]
-    out = CHARTS[name](lang="ru", ax=target)
+    out = CHARTS[name](lang="ru", ax=axes[1])
     assert out is fig
     assert plt.get_fignums() == opened
-    drawn = axes[1] if name != "trend_panels" else axes[0]
-    assert drawn.get_title()
-    assert drawn.patches or drawn.lines or drawn.collections
-    if name != "trend_panels":  # the other axes untouched
-        assert not axes[0].get_title()
-        assert not axes[0].lines
-        assert not axes[0].patches
+    assert axes[1].get_title()
+    assert axes[1].patches or axes[1].lines or axes[1].collections
+    # The other axes untouched.
+    assert not axes[0].get_title()
+    assert not axes[0].lines
+    assert not axes[0].patches
     # The footnote belongs to the axes it describes, not to the caller's figure.
     assert not fig.texts
-    assert any(len(t.get_text()) > 30 for t in fig.axes[0 if name == "trend_panels" else 1].texts)
-
-
-def test_trend_panels_wants_two_axes(default_rc):
-    _, ax = plt.subplots()
-    with pytest.raises(ValueError, match="two axes"):
-        dashboard_figures.trend_panels(TREND, ax=[ax])
+    assert any(len(t.get_text()) > 30 for t in fig.axes[1].texts)
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -326,13 +317,10 @@ def test_cyrillic_text_keeps_a_font_with_cyrillic_glyphs(name, default_rc):
     assert checked
 
 
-def test_report_and_dashboard_pngs_are_saved_at_their_resolution_with_the_footnote(default_rc):
+def test_report_png_is_saved_at_its_resolution_with_the_footnote(default_rc):
     png, _ = figure_html(figures.nps_trend(TREND, lang="ru"))
     image = Image.open(io.BytesIO(png))
     assert image.info["dpi"] == pytest.approx((150, 150), abs=0.1)
     # bbox_inches="tight" keeps the footnote set below the axes: taller than the 8 x 4.2 in figure.
     assert image.size[1] > 4.2 * 150
-    board = Image.open(io.BytesIO(dashboard_figures.png(dashboard_figures.trend_panels(TREND, lang="ru"))))
-    assert board.info["dpi"] == pytest.approx((72, 72), abs=0.1)
-    assert board.size[1] > 3.6 * 72
     assert plt.get_fignums() == []
