@@ -46,8 +46,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 def copy_workspace(ws: Workspace, path) -> Workspace:
-    """A copy of the workspace folder at ``path`` (its name, from its metadata, stays the same)."""
-    shutil.copytree(ws.path, path)
+    """A copy of the workspace folder at ``path`` (its name, from its metadata, stays the same).
+
+    Without its stored derived results: the session's demo workspace gathers them as the dashboard
+    tests run, and a copy must not depend on which tests ran before.
+    """
+    shutil.copytree(ws.path, path, ignore=shutil.ignore_patterns("derived"))
     return Workspace(path)
 
 

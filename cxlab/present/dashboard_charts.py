@@ -287,7 +287,7 @@ class IpaChart:
     def __init__(self, x_label: str, y_label: str):
         self.x, self.y = bq.LinearScale(), bq.LinearScale()
         self.x_axis = _axis(self.x, x_label, num_ticks=6, label_offset="32px")
-        self.y_axis = _axis(self.y, y_label, vertical=True, num_ticks=6, label_offset="-56px", tick_format=".2f")
+        self.y_axis = _axis(self.y, y_label, vertical=True, num_ticks=6, label_offset="56px", tick_format=".2f")
         empty = np.array([])
         self.figure = _figure(
             self._marks(empty, empty, [], [], [], [], ((0.0, 1.0), (0.0, 1.0)), (0.5, 0.5)),

@@ -32,20 +32,20 @@ def data(demo_ws):
     return DashboardData(demo_ws)
 
 
-def wait_settled(page, key: str, timeout: int = 180_000) -> None:
-    """Until every tile shows ``key`` and nothing on the page is still "calculating…", then the DOM is quiet."""
+def wait_settled(page, key: str, timeout: int = 300_000, busy: str = ".cx-dashboard .cx-busy") -> None:
+    """Until every tile shows ``key`` and nothing matching ``busy`` is still "calculating…", then the DOM is quiet."""
     page.wait_for_function(
-        """key => {
+        """([key, busy]) => {
             const tiles = [...document.querySelectorAll('.cx-dashboard .cx-tile')];
             return tiles.length === 4 && tiles.every(t => t.dataset.key === key)
-                && document.querySelectorAll('.cx-dashboard .cx-busy').length === 0;
+                && document.querySelectorAll(busy).length === 0;
         }""",
-        arg=key,
+        arg=[key, busy],
         timeout=timeout,
     )
     settle(page)
     # A background result may land after the quiet spell: the condition must still hold.
-    assert page.locator(".cx-dashboard .cx-busy").count() == 0
+    assert page.locator(busy).count() == 0
 
 
 def panel_keys(page) -> dict[str, str]:
@@ -199,7 +199,8 @@ def test_change_colour_follows_its_meaning(page, dashboard_server, data):
     sel, metric, meaning = _coloured_selection(data)
     query = "&".join(f"{k}={v}" for k, v in {"wave": sel.wave, **sel.filters()}.items())
     open_dashboard(page, dashboard_server, f"lang=en&{query}")
-    wait_settled(page, sel.key())
+    # The tiles only: a filtered selection's matrix is bootstrapped on view (not stored) and may take long.
+    wait_settled(page, sel.key(), busy=".cx-dashboard .cx-tile.cx-busy")
     for m in METRICS:
         change = page.locator(f".cx-tile-{m} .cx-change")
         if not change.count():
