@@ -21,6 +21,7 @@ __all__ = [
     "reclaim_kernels",
     "guard_query_socket",
     "RECLAIM_NEVER_CONNECTED_SECONDS",
+    "PAGE_GONE_GRACE_SECONDS",
 ]
 
 #: Kernels handed to visitors (Voila's page handler took one from the pool or started one).
@@ -34,6 +35,13 @@ _CONNECTED_ONCE: set[str] = set()
 #: A kernel no page ever connected to (a link preview, a page closed while it loaded) is
 #: given to a new visitor once idle this long; one that lost its page at once.
 RECLAIM_NEVER_CONNECTED_SECONDS = 30
+#: Shutdowns under way (see :func:`_shut_down_if_gone`).
+_SHUTTING_DOWN: set = set()
+#: A visitor's kernel whose page lost its last connection and did not come back
+#: within this many seconds is shut down.  The page's own shutdown request (a
+#: beacon sent as it unloads) is not guaranteed to leave a closing browser; a
+#: page whose network blinked reconnects well within this.
+PAGE_GONE_GRACE_SECONDS = 20
 
 
 def _record_visitor(kernel_id: str) -> None:
@@ -100,17 +108,49 @@ def admitted(slot: list[bool]) -> None:
         _PENDING[0] -= 1
 
 
-def track_connections() -> None:
-    """Remember which kernels a page has connected to (:func:`reclaim_kernels` needs it)."""
+def track_connections(grace: float = PAGE_GONE_GRACE_SECONDS) -> None:
+    """Remember which kernels a page has connected to, and shut down a visitor's kernel whose page is gone.
+
+    :func:`reclaim_kernels` needs the first.  The second does not wait for
+    the culler: a visitor's kernel left with no connection for ``grace``
+    seconds is shut down (a busy one is looked at again later).
+    """
+    import asyncio
+
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
-    original = MappingKernelManager.notify_connect
+    connect, disconnect = MappingKernelManager.notify_connect, MappingKernelManager.notify_disconnect
+    log = logging.getLogger("Voila")
 
     def notify_connect(self, kernel_id):
         _CONNECTED_ONCE.add(kernel_id)
-        return original(self, kernel_id)
+        return connect(self, kernel_id)
+
+    def notify_disconnect(self, kernel_id):
+        disconnect(self, kernel_id)
+        if self._kernel_connections.get(kernel_id, 0) == 0 and kernel_id in _VISITOR_KERNELS:
+            asyncio.get_event_loop().call_later(grace, _shut_down_if_gone, self, kernel_id, grace, log)
 
     MappingKernelManager.notify_connect = notify_connect  # type: ignore[method-assign]
+    MappingKernelManager.notify_disconnect = notify_disconnect  # type: ignore[method-assign]
+
+
+def _shut_down_if_gone(km, kernel_id: str, grace: float, log) -> None:
+    import asyncio
+
+    from jupyter_core.utils import ensure_async
+
+    if kernel_id not in km.list_kernel_ids() or km._kernel_connections.get(kernel_id, 0) > 0:
+        return  # shut down already, or its page came back
+    if getattr(km.get_kernel(kernel_id), "execution_state", None) == "busy":
+        asyncio.get_event_loop().call_later(grace, _shut_down_if_gone, km, kernel_id, grace, log)
+        return
+    log.info("cxlab: kernel %s shut down: its page has been gone for %.0f s", kernel_id, grace)
+    _VISITOR_KERNELS.discard(kernel_id)
+    _CONNECTED_ONCE.discard(kernel_id)
+    task = asyncio.ensure_future(ensure_async(km.shutdown_kernel(kernel_id)))
+    _SHUTTING_DOWN.add(task)  # held until done: the loop keeps only a weak reference
+    task.add_done_callback(_SHUTTING_DOWN.discard)
 
 
 async def reclaim_kernels(km, log) -> int:

@@ -27,6 +27,7 @@ import pytest
 
 from cxlab import Workspace
 from cxlab.serve import TOKEN_ENV, DashboardError, free_port, resolve_token, start_dashboard
+from cxlab.serve._kernels import PAGE_GONE_GRACE_SECONDS
 
 from .conftest import READY, open_dashboard
 
@@ -185,10 +186,23 @@ def test_a_closed_page_shuts_its_kernel_down(site, page):
         kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         pid = kernel_pid(server, kid)
         page.close(run_before_unload=True)  # the page sends POST /voila/api/shutdown/<kernel> with its _xsrf
-        assert wait_gone([pid], timeout=30) == [], server.log_tail()
+        # The beacon may not leave a closing browser; then the lost connection does it.
+        assert wait_gone([pid], timeout=30 + PAGE_GONE_GRACE_SECONDS) == [], server.log_tail()
         log = server.log()
         assert f"Kernel shutdown: {kid}" in log
         assert "403 POST /voila/api/shutdown" not in log and "_xsrf" not in log
+
+
+def test_a_page_gone_without_its_shutdown_request_loses_its_kernel_after_the_grace(site, page):
+    ws, probe = site
+    with start_dashboard(ws.path, notebook=probe, preheat=1) as server:
+        open_dashboard(page, server, "lang=en")
+        kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        pid = kernel_pid(server, kid)
+        page.close(run_before_unload=False)  # no beforeunload, so no shutdown request: as a killed tab
+        assert f"POST /voila/api/shutdown/{kid}" not in server.log()
+        assert wait_gone([pid], timeout=PAGE_GONE_GRACE_SECONDS + 30) == [], server.log_tail()
+        assert f"cxlab: kernel {kid} shut down: its page has been gone for" in server.log()
 
 
 def test_an_abandoned_kernel_is_culled_and_an_open_idle_page_keeps_its_own(site, page):
