@@ -408,6 +408,7 @@ def test_serve_dashboard_prints_the_generated_token_and_stops_on_ctrl_c(site, tm
             time.sleep(0.2)
         text = log.read_text()
         assert "token generated:" in text, text
+        assert 'once "dashboard ready" is printed' in text  # a visitor sooner than the first kernel waits
         url = next(line.strip() for line in text.splitlines() if "?token=" in line and "..." not in line)
         assert url.startswith(f"http://127.0.0.1:{port}/?token=")
         token = url.split("?token=", 1)[1]

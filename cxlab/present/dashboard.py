@@ -101,7 +101,7 @@ class Dashboard(_Drawing):
         self._build_widgets()
         self._set_options()
         self.widget = self._layout()
-        self.refresh()
+        self.refresh(at_once=True)
         for dd in self.filters.values():
             dd.observe(self._on_filter, names="value")
         self.lang_toggle.observe(self._on_lang, names="value")
@@ -285,7 +285,7 @@ class Dashboard(_Drawing):
         self.refresh()
 
     def wait(self, timeout: float = 300.0) -> None:
-        """Until the background work started so far is done (tests; a viewer never waits)."""
+        """Until the background work started so far is done (tests, and a preheated kernel before its visitor)."""
         self._pool.submit(lambda: None).result(timeout=timeout)
 
     def close(self) -> None:
@@ -352,8 +352,19 @@ class Dashboard(_Drawing):
         return show
 
     # ------------------------------------------------------------ drawing
-    def refresh(self) -> None:
-        """Redraw everything for the current selection: tiles first (what people look at), then the rest."""
+    def refresh(self, *, at_once: bool = False) -> None:
+        """Redraw everything for the current selection: tiles first (what people look at), then the rest.
+
+        After a change, only the tiles are drawn here; the charts, tables and
+        comments follow from the background worker, so that the next change
+        is not kept waiting.  The first draw (``at_once``, while the page's
+        cell runs) draws every chart whose figures are at hand here as well:
+        a chart drawn in the background makes new widget models, and a page
+        whose widget manager is loading the kernel's models at that moment
+        finds a figure naming marks it has not loaded ("widget model not
+        found") and does not render.
+        """
+        self._at_once = at_once
         sel, lang = self.selection, self.lang
         self.title.value = (
             f"<h2 style='margin:4px 0'>{html.escape(_t('title', lang))} — "

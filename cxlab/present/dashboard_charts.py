@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from collections.abc import Sequence
 
 import bqplot as bq
@@ -35,7 +36,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-__all__ = ["TrendChart", "ForestChart", "IpaChart", "sparkline_svg", "non_overlapping"]
+__all__ = ["TrendChart", "ForestChart", "IpaChart", "sparkline_svg", "non_overlapping", "retired_widgets"]
 
 MAIN, BAND, CUT = "#1f3f77", "#9fb3d9", "#999999"
 TICKS = {"font-size": "12px"}
@@ -149,13 +150,20 @@ class TrendChart:
         self.figure.title = title
 
 
+#: Seconds a mark (or axis) taken off a figure is kept before its comm is closed.  The browser
+#: builds a figure's mark views asynchronously; a model closed while its view is still being
+#: built is "not found" there (a console error), so the old marks outlive quick redraws.
+RETIRE_AFTER_SECONDS = 10.0
+
+
 def _swap(figure: bq.Figure, marks: list, axes: list | None = None) -> None:
-    """Show new marks, complete with their data, in one change (then free the old ones' comms).
+    """Show new marks, complete with their data, in one change (the old ones' comms are freed later).
 
     Changing a shown mark's x and y one after the other lets the browser
     draw it once with half the new data (a wave or a group its scale does
     not know yet: NaN positions and console errors); a new mark arrives
-    whole.
+    whole.  The marks taken off are closed at a later swap, once they have
+    been off the figure for :data:`RETIRE_AFTER_SECONDS`.
     """
     old = list(figure.marks) + (list(figure.axes) if axes is not None else [])
     with figure.hold_sync():
@@ -163,11 +171,31 @@ def _swap(figure: bq.Figure, marks: list, axes: list | None = None) -> None:
         if axes is not None:
             figure.axes = axes
     keep = marks + (axes or [])
-    for widget in old:
-        if widget not in keep:
-            if isinstance(widget, bq.Axis) and widget.scale not in [a.scale for a in keep if isinstance(a, bq.Axis)]:
-                widget.scale.close()
-            widget.close()
+    shown_scales = [a.scale for a in keep if isinstance(a, bq.Axis)]
+    now = time.monotonic()
+    retired = _RETIRED.setdefault(figure.model_id, [])
+    due = [widget for since, widget in retired if now - since >= RETIRE_AFTER_SECONDS]
+    retired[:] = [(since, widget) for since, widget in retired if now - since < RETIRE_AFTER_SECONDS]
+    retired.extend((now, widget) for widget in old if widget not in keep)
+    for widget in due:
+        if isinstance(widget, bq.Axis) and widget.scale not in shown_scales:
+            widget.scale.close()
+        if isinstance(getattr(widget, "tooltip", None), w.Widget):
+            widget.tooltip.close()
+        widget.close()
+
+
+#: Per figure (its model id): the widgets taken off it, with when, waiting to be closed.
+_RETIRED: dict[str, list[tuple[float, w.Widget]]] = {}
+
+
+def retired_widgets(figure: bq.Figure) -> list[w.Widget]:
+    """The widgets taken off ``figure`` and not closed yet; forgotten here (the caller closes them).
+
+    Whoever closes a figure closes these with it: an open mark whose scale
+    was closed would stop a page from loading the kernel's widgets at all.
+    """
+    return [widget for _since, widget in _RETIRED.pop(str(getattr(figure, "model_id", "")), [])]
 
 
 class ForestChart:
@@ -352,11 +380,19 @@ class IpaChart:
         fits = non_overlapping([(perf[j], imp[j]) for j in order], [names[j] for j in order], xr, yr)
         right = [order[i] for i, side in fits if side == "start"]
         left = [order[i] for i, side in fits if side == "end"]
+        # In place, each mark's data in one message: no new widget models (a page loading the kernel's
+        # models while a redraw makes new ones would find the figure naming marks it has not loaded).
         with self.figure.hold_sync():
             self.x.min, self.x.max = xr
             self.y.min, self.y.max = yr
             self.x_axis.label, self.y_axis.label = axis_labels
-        _swap(self.figure, self._marks(perf, imp, list(names), tooltip, right, left, (xr, yr), cuts))
+        with self.cuts.hold_sync():
+            self.cuts.x, self.cuts.y = [[cuts[1], cuts[1]], list(xr)], [list(yr), [cuts[0], cuts[0]]]
+        with self.points.hold_sync():
+            self.points.x, self.points.y, self.points.names = perf, imp, list(tooltip)
+        for mark, kept in ((self.labels, right), (self.left_labels, left)):
+            with mark.hold_sync():
+                mark.x, mark.y, mark.text = perf[kept], imp[kept], [names[j] for j in kept]
         return len(fits)
 
 

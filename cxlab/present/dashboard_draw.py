@@ -184,42 +184,44 @@ class _Drawing(_Board):
     def _draw_charts(self, sel: Selection, lang: str) -> None:
         d = self.data
         key = sel.key()
-        # The first screen's chart now; the tabs' charts in the background (a filter change then costs the
-        # kernel little, so the next one is not kept waiting), each "calculating…" until drawn.
+        first = getattr(self, "_at_once", False)  # see Dashboard.refresh
+        # After a change, every chart in the background, each "calculating…" until drawn, even one
+        # whose figures are at hand: a filter change then costs the kernel only the tiles, so the next
+        # change is not kept waiting behind the drawing of the last one.
         for name, metric in (("trend", "nps"), ("csi_trend", "csi")):
             self._panel(
                 name,
                 partial(self._trend_rows, sel, metric, lang),
                 self._chart_drawer(name, sel, lang, self._trend_updater(name, metric, lang)),
-                ready=name == "trend",
+                ready=first,
                 busy=self._busy_chart(name, key, lang),
             )
         self._panel(
             "by_service",
             lambda: self._cells(d.by_service(sel), "service_id", sel, lang),
             self._chart_drawer("by_service", sel, lang, self._forest_updater("by_service", lang)),
-            ready=False,
+            ready=first,
             busy=self._busy_chart("by_service", key, lang),
         )
         self._panel(
             "by_manager",
             lambda: self._cells(d.by_manager(sel), "manager", sel, lang),
             self._chart_drawer("by_manager", sel, lang, self._forest_updater("by_manager", lang)),
-            ready=False,
+            ready=first,
             busy=self._busy_chart("by_manager", key, lang),
         )
         self._panel(
             "by_team",
             lambda: self._cells(self._by_team(sel), "team", sel, lang),
             self._chart_drawer("by_team", sel, lang, self._forest_updater("by_team", lang)),
-            ready=False,
+            ready=first,
             busy=self._busy_chart("by_team", key, lang),
         )
         self._panel(
             "ipa",
             lambda: self._ipa(sel, lang),
             self._chart_drawer("ipa", sel, lang, self._ipa_updater(lang)),
-            ready=self._ready("ipa", sel),
+            ready=first and self._ready("ipa", sel),
             busy=self._busy_chart("ipa", key, lang),
         )
 
@@ -381,9 +383,10 @@ class _Drawing(_Board):
             ready=False,  # in a tab: computed aside (see _draw_charts)
             busy=self._busy(self.themes, key),
         )
-        self._draw_comments()
+        self._draw_comments(at_once=False)
 
-    def _draw_comments(self) -> None:
+    def _draw_comments(self, *, at_once: bool = True) -> None:
+        """The comments' page; drawn at once (a page or comment filter change) when the themes are at hand."""
         sel, lang, d = self.selection, self.lang, self.data
         key = sel.key()
         category, theme = self.comment_category.value, self.comment_theme.value
@@ -424,7 +427,7 @@ class _Drawing(_Board):
             self._busy(self.comments, key)()
             self.page_text.value = ""
 
-        self._panel("comments", compute, draw, ready=self._ready("themes", sel), busy=busy)
+        self._panel("comments", compute, draw, ready=at_once and self._ready("themes", sel), busy=busy)
 
 
 def _without_ids(method: str) -> str:

@@ -88,6 +88,10 @@ def close_widgets(root) -> int:
     >>> close_widgets(box) >= 4, box.comm is None
     (True, True)
     """
+    import bqplot as bq
+
+    from cxlab.present.dashboard_charts import retired_widgets
+
     found: dict[int, w.Widget] = {}
     todo = [root]
     while todo:
@@ -99,6 +103,8 @@ def close_widgets(root) -> int:
         elif isinstance(item, w.Widget) and id(item) not in found:
             found[id(item)] = item
             todo.extend(getattr(item, name, None) for name in item.keys)
+            if isinstance(item, bq.Figure):
+                todo.extend(retired_widgets(item))  # taken off the figure, still open
     for widget in found.values():
         widget.close()
     return len(found)
@@ -254,6 +260,12 @@ class Startup:
         from cxlab.present.dashboard import Dashboard
 
         self._board = Dashboard(self.data, self.selection, lang=self.lang)
+        # Its background work (sparklines, tables, comments) done here too: a visitor who comes as soon
+        # as the kernel is ready finds it idle (on a million responses that work takes seconds).
+        try:
+            self._board.wait()
+        except TimeoutError:
+            pass  # still drawing: the visitor sees "calculating…" where it is not done
 
     def widget(self):
         """The dashboard, the refusal, or "being updated"."""

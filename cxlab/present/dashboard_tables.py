@@ -89,11 +89,9 @@ class _Tables(_DashboardBase):
     def at_risk(self, sel: Selection, lang: str) -> pd.DataFrame:
         """The selected accounts at risk, most severe first: probability, interval, revenue at risk, flags, reasons.
 
-        The report's table (:func:`cxlab.present.risk_report.at_risk_frame`,
-        same words), filtered to the selected accounts and ranked by
-        severity: clients flagged by an early-warning rule first (a rule is
-        evidence a person can check), more rules before fewer, then by
-        revenue at risk, then by probability.  ``rank`` numbers the rows.
+        The report's table (:func:`cxlab.present.risk_report.at_risk_frame`:
+        same words, same order by severity), filtered to the selected
+        accounts.  ``rank`` numbers the rows.
 
         Parameters
         ----------
@@ -112,14 +110,7 @@ class _Tables(_DashboardBase):
 
         scores = self.risk_scores(sel.wave)
         table = at_risk_frame(scores, self.flags(sel.wave, lang), self.data.actions, sel.wave, lang)
-        table = table[table["client_id"].isin(self.account_ids(sel, scores.clients))]
-        n_flags = table["flags"].map(lambda f: len([x for x in str(f).split("; ") if x]))
-        table = (
-            table.assign(_flags=n_flags)
-            .sort_values(["_flags", "revenue_at_risk", "p"], ascending=False, na_position="last", kind="stable")
-            .drop(columns="_flags")
-            .reset_index(drop=True)
-        )
+        table = table[table["client_id"].isin(self.account_ids(sel, scores.clients))].reset_index(drop=True)
         table.insert(0, "rank", range(1, len(table) + 1))
         return table
 

@@ -53,6 +53,19 @@ class _Tiles(_DashboardBase):
             [self.nps_tile(sel), self.csi_tile(sel), self.response_rate_tile(sel), self.revenue_tile(sel)]
         )
 
+    def _memo(self, name: str, sel: Selection, compute) -> dict:
+        """A tile row computed once per selection (the data of this object never change), as a copy.
+
+        A filter change back to a selection seen before then costs a lookup:
+        the tiles are what the viewer waits for.
+        """
+        memo = self.__dict__.setdefault("_tile_memo", {})
+        key = (name, sel.key())
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = compute()
+        return dict(row)
+
     def _empty_row(self, metric: str, sel: Selection, note: str = "") -> dict:
         return {
             "metric": metric,
@@ -174,7 +187,7 @@ class _Tiles(_DashboardBase):
 
     def nps_tile(self, sel: Selection) -> dict:
         """The nps tile of the selection, with its words (see :meth:`tiles`)."""
-        return self._finish(self._nps_row(sel))
+        return self._memo("nps", sel, lambda: self._finish(self._nps_row(sel)))
 
     def _nps_row(self, sel: Selection, *, compare: bool = True) -> dict:
         """NPS as the report gives it: the headline (trinomial) for no filter, the report's cell for one filter.
@@ -231,7 +244,7 @@ class _Tiles(_DashboardBase):
 
     def csi_tile(self, sel: Selection) -> dict:
         """The csi tile of the selection, with its words (see :meth:`tiles`)."""
-        return self._finish(self._csi_row(sel))
+        return self._memo("csi", sel, lambda: self._finish(self._csi_row(sel)))
 
     def _csi_row(self, sel: Selection, *, compare: bool = True) -> dict:
         """CSI as the report gives it: the headline and its change for no filter, the manager or team cell.
@@ -292,7 +305,7 @@ class _Tiles(_DashboardBase):
 
     def response_rate_tile(self, sel: Selection) -> dict:
         """The response_rate tile of the selection, with its words (see :meth:`tiles`)."""
-        return self._finish(self._response_rate_row(sel))
+        return self._memo("response_rate", sel, lambda: self._finish(self._response_rate_row(sel)))
 
     def _response_rate_row(self, sel: Selection, *, compare: bool = True) -> dict:
         """Responded / delivered (Wilson): the report's headline and change for no filter.
@@ -328,7 +341,11 @@ class _Tiles(_DashboardBase):
 
     def revenue_tile(self, sel: Selection, *, compare: bool = True) -> dict:
         """The revenue-at-risk tile of the selection, with its words (see :meth:`_revenue_row`)."""
-        return self._finish(self._revenue_row(sel, compare=compare))
+        return self._memo(
+            "revenue_at_risk" if compare else "revenue_at_risk_alone",
+            sel,
+            lambda: self._finish(self._revenue_row(sel, compare=compare)),
+        )
 
     def _revenue_row(self, sel: Selection, *, compare: bool = True) -> dict:
         """Revenue at risk of the selected accounts: Σ p × contract value, client-bootstrap interval.

@@ -581,7 +581,10 @@ def _reasons(scores, flags: pd.DataFrame, lang: str) -> pd.Series:
 
 
 def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
-    """The at-risk table of the report and the dashboard, most revenue at risk first.
+    """The at-risk table of the report and the dashboard, most severe first.
+
+    Severity: clients flagged by an early-warning rule first, more rules
+    before fewer, then by revenue at risk, then by probability.
 
     ``reasons`` are the flags' and the model's reasons in plain words a
     director reads ("оценка рекомендации упала на 3 п. (9 → 6)", "ЛПР —
@@ -625,4 +628,12 @@ def at_risk_frame(scores, flags: pd.DataFrame, actions: pd.DataFrame, wave: str,
             "action": c["client_id"].map(status).astype(object).fillna("—"),
         }
     )
-    return out.sort_values(["revenue_at_risk", "p"], ascending=False, na_position="last").reset_index(drop=True)
+    # Most severe first: flagged by an early-warning rule (evidence a person can check), more rules before
+    # fewer, then by revenue at risk, then by probability.
+    n_flags = out["flags"].map(lambda f: len([x for x in str(f).split("; ") if x]))
+    return (
+        out.assign(_flags=n_flags)
+        .sort_values(["_flags", "revenue_at_risk", "p"], ascending=False, na_position="last", kind="stable")
+        .drop(columns="_flags")
+        .reset_index(drop=True)
+    )

@@ -35,6 +35,8 @@ _CONNECTED_ONCE: set[str] = set()
 #: A kernel no page ever connected to (a link preview, a page closed while it loaded) is
 #: given to a new visitor once idle this long; one that lost its page at once.
 RECLAIM_NEVER_CONNECTED_SECONDS = 30
+#: The first preheated kernel ready (said once: the link opens quickly from then on).
+_ANNOUNCED: list[str] = []
 #: Shutdowns under way (see :func:`_shut_down_if_gone`).
 _SHUTTING_DOWN: set = set()
 #: A visitor's kernel whose page lost its last connection and did not come back
@@ -201,6 +203,9 @@ def guard_query_socket(allowed: set[str]) -> None:
             self.close(code=1008)
             return
         log.info("cxlab: preheated kernel %s is ready and waits for a visitor", kernel_id)
+        if not _ANNOUNCED:
+            _ANNOUNCED.append(kernel_id)
+            log.info("cxlab: dashboard ready: the link printed above opens in seconds now")
         original(self, kernel_id)
 
     RequestInfoSocketHandler.open = open

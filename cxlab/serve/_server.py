@@ -278,6 +278,10 @@ def serve_dashboard(
             "put it behind HTTPS before sharing the link",
             file=sys.stderr,
         )
+    if preheat > 0:
+        # The first kernel reads the workspace and draws the default view before anyone asks; a visitor
+        # who comes sooner waits for it.
+        print('  preparing the first view: the link opens in seconds once "dashboard ready" is printed')
     print("  stop with Ctrl-C", flush=True)
     try:
         return _run_foreground(plan)

@@ -131,10 +131,6 @@ def _artifact_name(nodeid: str) -> str:
     return re.sub(r"[^\w.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:150] or "page"
 
 
-#: Console errors of the known chart-redraw defect seen in this session (see ``page``).
-KNOWN_CONSOLE_ERRORS: list[str] = []
-
-
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -144,12 +140,6 @@ def page(browser, request):
     errors: list[str] = []
 
     def on_console(msg):
-        # KNOWN DEFECT, issue 17 left open: a chart redrawn twice in quick succession closes marks whose
-        # views the browser is still creating, and the widget manager logs "widget model not found".
-        # The page shows the right chart; the error is listed here until the redraw keeps them.
-        if msg.type == "error" and "widget model not found" in msg.text:
-            KNOWN_CONSOLE_ERRORS.append(msg.text)
-            return
         if msg.type == "error":
             loc = msg.location or {}
             errors.append(f"console error: {msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")

@@ -34,15 +34,25 @@ def data(demo_ws):
 
 def wait_settled(page, key: str, timeout: int = 300_000, busy: str = ".cx-dashboard .cx-busy") -> None:
     """Until every tile shows ``key`` and nothing matching ``busy`` is still "calculating…", then the DOM is quiet."""
-    page.wait_for_function(
-        """([key, busy]) => {
-            const tiles = [...document.querySelectorAll('.cx-dashboard .cx-tile')];
-            return tiles.length === 4 && tiles.every(t => t.dataset.key === key)
-                && document.querySelectorAll(busy).length === 0;
-        }""",
-        arg=[key, busy],
-        timeout=timeout,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """([key, busy]) => {
+                const tiles = [...document.querySelectorAll('.cx-dashboard .cx-tile')];
+                return tiles.length === 4 && tiles.every(t => t.dataset.key === key)
+                    && document.querySelectorAll(busy).length === 0;
+            }""",
+            arg=[key, busy],
+            timeout=timeout,
+        )
+    except PlaywrightTimeout:
+        still = page.evaluate(
+            "busy => [...document.querySelectorAll(busy)].map(e => e.outerHTML.slice(0, 200))"
+            " .concat([...document.querySelectorAll('.cx-dashboard .cx-tile')].map(t => t.dataset.key))",
+            busy,
+        )
+        raise AssertionError(f"not settled on {key} within {timeout / 1000:g} s: busy / tile keys {still}") from None
     settle(page)
     # A background result may land after the quiet spell: the condition must still hold.
     assert page.locator(busy).count() == 0

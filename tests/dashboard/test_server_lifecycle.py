@@ -154,6 +154,8 @@ def test_every_visit_gets_a_preheated_kernel_that_has_read_the_workspace(demo_ws
     with start_dashboard(demo_ws.path) as server:
         _first_view(browser, server, "is ready and waits for a visitor", 2)
         assert server.log().count("Using pre-heated kernel") >= 2
+        # Said once, when the first kernel is ready: from then on the printed link opens in seconds.
+        assert server.log().count("cxlab: dashboard ready: the link printed above opens in seconds now") == 1
 
 
 def test_a_workspace_changed_after_the_preheat_is_read_again(small_ws, csv_file):

@@ -165,6 +165,7 @@ def test_language_switch_keeps_selection_and_translates(dash):
 
 def test_tile_says_the_change_in_words_and_keeps_details_one_click_away(dash):
     board = Dashboard(dash, lang="en")
+    board.wait()  # the sparkline is drawn in the background, after the tile
     row = dash.nps_tile(Selection(WAVE))
     html = board.tiles["nps"].value
     assert attr(html, "data-significant") == str(bool(row["significant"])).lower()
@@ -327,3 +328,48 @@ def test_startup_reads_workspace_and_query(demo_ws):
     assert start.error is None and start.selection == Selection("2026-Q2") and start.lang == "en"
     assert start.data.min_n == 5
     assert "CXLAB_WORKSPACE" in Startup({}).error
+
+
+def _open_widgets_naming_closed_ones() -> list[str]:
+    """Open widgets whose state names a widget that is closed (the page's widget manager would fail on them)."""
+    from ipywidgets.widgets.widget import _instances
+
+    open_ids = {wid for wid, widget in _instances.items() if widget.comm is not None}
+    bad = []
+    for widget in list(_instances.values()):
+        if widget.comm is None:
+            continue
+        try:
+            state = widget.get_state()
+        except AttributeError:  # serialising names a closed widget (its comm is gone)
+            bad.append(f"{type(widget).__name__} names a closed widget")
+            continue
+        for name, value in state.items():
+            refs = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+            for ref in refs:
+                if isinstance(ref, str) and ref.startswith("IPY_MODEL_") and ref[len("IPY_MODEL_") :] not in open_ids:
+                    bad.append(f"{type(widget).__name__}.{name} -> {ref}")
+    return bad
+
+
+def test_redraws_and_a_closed_prebuilt_board_leave_no_open_widget_naming_a_closed_one(dash, monkeypatch):
+    # A page loads every open widget of its kernel; one naming a closed widget stops the whole page
+    # ("widget model not found", nothing rendered). Old marks are closed late (after RETIRE_AFTER_SECONDS)
+    # and a board closed before its visitor (Startup.widget) takes them along.
+    from cxlab.present import dashboard_charts
+    from cxlab.present.dashboard_startup import close_widgets
+
+    monkeypatch.setattr(dashboard_charts, "RETIRE_AFTER_SECONDS", 0.0)  # every swap closes the last one's marks
+    board = Dashboard(dash, Selection(WAVE), lang="en")
+    teams = dash.options()["team"]
+    for team in [*teams[:2], None, teams[0]]:
+        board.select(team=team)
+        board.wait()
+    assert _open_widgets_naming_closed_ones() == []
+    monkeypatch.setattr(dashboard_charts, "RETIRE_AFTER_SECONDS", 3600.0)  # now the old marks wait
+    board.select(team=teams[1])
+    board.wait()
+    assert any(dashboard_charts._RETIRED.values())
+    board.close()
+    assert close_widgets(board.widget) > 0
+    assert _open_widgets_naming_closed_ones() == []
