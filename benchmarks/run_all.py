@@ -13,6 +13,7 @@ SCRIPTS = [
     "bench_import.py",
     "bench_drivers.py",
     "bench_risk.py",
+    "bench_derived.py",
     "bench_dashboard.py",
     "bench_text.py",
 ]

@@ -11,6 +11,7 @@ it changed meanwhile (:func:`workspace_fingerprint`).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from pathlib import Path
@@ -262,10 +263,8 @@ class Startup:
         self._board = Dashboard(self.data, self.selection, lang=self.lang)
         # Its background work (sparklines, tables, comments) done here too: a visitor who comes as soon
         # as the kernel is ready finds it idle (on a million responses that work takes seconds).
-        try:
+        with contextlib.suppress(TimeoutError):  # still drawing: the visitor sees "calculating…" there
             self._board.wait()
-        except TimeoutError:
-            pass  # still drawing: the visitor sees "calculating…" where it is not done
 
     def widget(self):
         """The dashboard, the refusal, or "being updated"."""
