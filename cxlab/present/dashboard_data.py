@@ -153,6 +153,8 @@ class DashboardData(_Selecting, _Tiles, _Tables, _Comments):
         self._panel = None
         self._driver_frames: dict = {}
         self._ipa_cache: dict = {}
+        # Tile rows by (metric, selection key): a selection seen before is a lookup (_Tiles._memo).
+        self._tile_memo: dict = {}
         # Comments coded by theme once, on first use (the dashboard's first view, or Startup.warm).
         self._coded: pd.DataFrame | None = None
         self._codebook = None

@@ -27,6 +27,8 @@ from cxlab.present.dashboard_panels import (
     ipa_message,
     page_label,
     themes_html,
+    tile_busy_html,
+    tile_failed_html,
     tile_html,
 )
 from cxlab.present.dashboard_text import _t, busy_html
@@ -107,10 +109,7 @@ class _Drawing(_Board):
 
         def draw(result) -> None:
             if _failed(result, lang):
-                target.value = (
-                    f"<div class='cx-tile' data-metric='{metric}' data-key='{html.escape(key)}' data-lang='{lang}' "
-                    f"data-value=''>{html.escape(_t('failed', lang))}</div>"
-                )
+                target.value = tile_failed_html(metric, key, lang)
                 return
             row, spark = result
             target.value = tile_html(
@@ -151,15 +150,10 @@ class _Drawing(_Board):
             )
 
     def _busy_tile(self, sel: Selection, lang: str) -> Callable[[], None]:
-        target, key = self.tiles["revenue_at_risk"], html.escape(sel.key())
+        target, key = self.tiles["revenue_at_risk"], sel.key()
 
         def show() -> None:
-            target.value = (
-                f"<div class='cx-tile cx-busy cx-calc' data-metric='revenue_at_risk' data-key='{key}' "
-                f"data-lang='{lang}' data-value=''><div class='cx-tile-title'>"
-                f"{html.escape(label('revenue_at_risk', lang))}</div>"
-                f"<div class='cx-tile-value'>{html.escape(_t('calculating', lang))}</div></div>"
-            )
+            target.value = tile_busy_html("revenue_at_risk", key, lang)
 
         return show
 

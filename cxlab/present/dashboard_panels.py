@@ -34,6 +34,8 @@ from cxlab.stats.registry import change_meaning, label
 
 __all__ = [
     "tile_html",
+    "tile_failed_html",
+    "tile_busy_html",
     "change_words",
     "row_meaning",
     "at_risk_html",
@@ -175,6 +177,24 @@ def tile_html(
         f"{html.escape(words)}</span></div>"
         f"<details class='cx-more'><summary>{html.escape(_t('details', lang))}</summary>{details}</details>"
         f"</div>"
+    )
+
+
+def tile_failed_html(metric: str, key: str, lang: str) -> str:
+    """A tile whose figure could not be computed: it says so, for the selection ``key``."""
+    return (
+        f"<div class='cx-tile' data-metric='{metric}' data-key='{html.escape(key)}' data-lang='{lang}' "
+        f"data-value=''>{html.escape(_t('failed', lang))}</div>"
+    )
+
+
+def tile_busy_html(metric: str, key: str, lang: str) -> str:
+    """A tile still "calculating…" for the selection ``key``, under its title."""
+    return (
+        f"<div class='cx-tile cx-busy cx-calc' data-metric='{metric}' data-key='{html.escape(key)}' "
+        f"data-lang='{lang}' data-value=''><div class='cx-tile-title'>"
+        f"{html.escape(label(metric, lang))}</div>"
+        f"<div class='cx-tile-value'>{html.escape(_t('calculating', lang))}</div></div>"
     )
 
 

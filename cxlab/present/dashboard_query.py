@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         _panel: pd.DataFrame | None
         _driver_frames: dict[str, tuple[pd.DataFrame, list[str]]]
         _ipa_cache: dict[Selection, ImportancePerformance | str]
+        _tile_memo: dict[tuple[str, str], dict]
         _coded: pd.DataFrame | None
         _codebook: Codebook | None
         _masked: dict[str, pd.Series]

@@ -59,11 +59,10 @@ class _Tiles(_DashboardBase):
         A filter change back to a selection seen before then costs a lookup:
         the tiles are what the viewer waits for.
         """
-        memo = self.__dict__.setdefault("_tile_memo", {})
         key = (name, sel.key())
-        row = memo.get(key)
+        row = self._tile_memo.get(key)
         if row is None:
-            row = memo[key] = compute()
+            row = self._tile_memo[key] = compute()
         return dict(row)
 
     def _empty_row(self, metric: str, sel: Selection, note: str = "") -> dict:
